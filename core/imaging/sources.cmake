@@ -1,0 +1,1 @@
+target_sources(resnest_core PRIVATE)
