@@ -1,1 +1,3 @@
-target_sources(resnest_core PRIVATE)
+target_sources(resnest_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/ImagePreprocessor.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/RadixMapProjector.cpp)

@@ -1,0 +1,70 @@
+#include "core/imaging/ImagePreprocessor.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <stdexcept>
+
+namespace resnest {
+
+cv::Mat ImagePreprocessor::readImage(const std::string& path) {
+    if (!std::ifstream(path).good())
+        throw std::runtime_error("cannot open image '" + path + "': no such file or not readable");
+    cv::Mat img;
+    try {
+        img = cv::imread(path, cv::IMREAD_COLOR);
+    } catch (const cv::Exception& e) {
+        throw std::runtime_error("cannot decode image '" + path + "': " + e.what());
+    }
+    if (img.empty())
+        throw std::runtime_error("cannot decode image '" + path + "': not an image format OpenCV reads, or corrupt");
+    return img;
+}
+
+PreparedInput ImagePreprocessor::prepare(const cv::Mat& bgr) const {
+    TORCH_CHECK(!bgr.empty() && bgr.type() == CV_8UC3, "expected a non-empty 8-bit BGR image");
+    const int size = t_.inputSize;
+    const int shortTarget = int(std::floor(size / t_.cropPct));
+    const int w = bgr.cols, h = bgr.rows;
+    InputGeometry g;
+    g.original = {w, h};
+    // torchvision's Resize(int): the shorter side becomes the target, the longer one is truncated.
+    if (w <= h)
+        g.resized = {shortTarget, int(int64_t(shortTarget) * h / w)};
+    else
+        g.resized = {int(int64_t(shortTarget) * w / h), shortTarget};
+    g.scaleX = double(g.resized.width) / w;
+    g.scaleY = double(g.resized.height) / h;
+    g.input = {size, size};
+    // Python 3 rounds halves to even, and torchvision centre-crops with round().
+    g.cropOffset = {int(std::nearbyint((g.resized.width - size) / 2.0)), int(std::nearbyint((g.resized.height - size) / 2.0))};
+
+    cv::Mat rgb;
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    auto x = torch::from_blob(rgb.data, {h, w, 3}, {int64_t(rgb.step[0]), 3, 1}, torch::kUInt8)
+                 .permute({2, 0, 1})
+                 .unsqueeze(0)
+                 .to(torch::kFloat32)
+                 .div_(255.0);
+    namespace F = torch::nn::functional;
+    const bool bicubic = t_.interpolation == "bicubic";
+    auto opts = F::InterpolateFuncOptions()
+                    .size(std::vector<int64_t>{g.resized.height, g.resized.width})
+                    .align_corners(false)
+                    .antialias(true);
+    if (bicubic)
+        opts.mode(torch::kBicubic);
+    else
+        opts.mode(torch::kBilinear);
+    x = F::interpolate(x, opts);
+    if (bicubic)
+        x.clamp_(0.0, 1.0);
+    x = x.narrow(2, g.cropOffset.y, size).narrow(3, g.cropOffset.x, size);
+    auto mean = torch::tensor({t_.mean[0], t_.mean[1], t_.mean[2]}, torch::kFloat32).view({1, 3, 1, 1});
+    auto stdv = torch::tensor({t_.std[0], t_.std[1], t_.std[2]}, torch::kFloat32).view({1, 3, 1, 1});
+    return {((x - mean) / stdv).contiguous(), g};
+}
+
+} // namespace resnest

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "core/imaging/InputGeometry.h"
+#include "core/models/ResNeStConfig.h"
+
+#include <opencv2/core.hpp>
+#include <torch/torch.h>
+
+#include <string>
+
+namespace resnest {
+
+struct PreparedInput {
+    torch::Tensor tensor; // (1, 3, H, W) float32, RGB, normalised
+    InputGeometry geometry;
+};
+
+// timm's evaluation transform: resize the shorter side to floor(size / crop_pct) with antialiasing (as
+// PIL does), centre-crop size x size, scale to [0, 1], normalise by the model's mean and std.
+class ImagePreprocessor {
+public:
+    explicit ImagePreprocessor(EvalTransform transform) : t_(std::move(transform)) {}
+
+    PreparedInput prepare(const cv::Mat& bgr) const;
+    const EvalTransform& transform() const { return t_; }
+
+    // Reads any image OpenCV can decode; throws std::runtime_error with the path on failure.
+    static cv::Mat readImage(const std::string& path);
+
+private:
+    EvalTransform t_;
+};
+
+} // namespace resnest

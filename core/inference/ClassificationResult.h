@@ -1,0 +1,38 @@
+#pragma once
+
+#include "core/imaging/InputGeometry.h"
+
+#include <opencv2/core.hpp>
+
+#include <string>
+#include <vector>
+
+namespace resnest {
+
+struct ClassScore {
+    int index = 0;
+    std::string label;
+    double probability = 0.0;
+    double logit = 0.0;
+};
+
+// One split-attention block of one image, as plain data for the GUI and exporters.
+struct AttentionBlock {
+    std::string name; // "layerI.J"
+    int radix = 1;
+    int cardinality = 1;
+    int channels = 0;
+    int stride = 1;               // network-input pixels per map pixel
+    std::vector<float> attention; // radix * channels, radix-major
+    std::vector<cv::Mat> radixMaps; // radix maps, CV_32F, at the block's resolution
+};
+
+struct ClassificationResult {
+    std::vector<ClassScore> top;
+    std::vector<AttentionBlock> blocks; // empty unless attention was captured
+    InputGeometry geometry;
+    double preprocessMs = 0.0;
+    double inferMs = 0.0;
+};
+
+} // namespace resnest

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace resnest {
+
+// What a checkpoint (or the built-in fallback) turned out to be, for `resnest-cli info` and the model panel.
+struct ModelInfo {
+    std::string weightsPath;               // empty: random weights
+    std::string format;                    // safetensors, torch-zip, torch-legacy, or "random"
+    std::string container;                 // key the state dict sat under ("" = top level)
+    std::string strippedPrefix;            // e.g. "module."
+    std::string architecture;              // registry name or "custom"
+    std::vector<std::string> equivalent;   // the same network under another project's name
+    std::vector<std::string> candidates;   // every registry name with this weight layout
+    bool ambiguous = false;                // weights alone cannot tell the candidates apart
+    bool custom = false;
+    int radix = 0;
+    int cardinality = 0;
+    int bottleneckWidth = 0;
+    int stemWidth = 0;
+    int basePlanes = 0;
+    std::vector<int> layers;
+    int classes = 0;
+    int64_t parameters = 0;
+    std::vector<std::string> ignoredEntries; // non-tensor entries of the checkpoint
+};
+
+} // namespace resnest

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "core/imaging/ImagePreprocessor.h"
+#include "core/inference/ClassificationResult.h"
+#include "core/inference/ComputeOptions.h"
+#include "core/inference/ModelInfo.h"
+#include "core/models/ResNeSt.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace resnest {
+
+struct ModelSpec {
+    std::string arch;    // registry name; empty = detect from the weights
+    std::string weights; // checkpoint path; empty = random weights (seeded) for `arch`
+    int outputStride = 32;
+    uint64_t seed = 0;   // for random weights
+    ComputeOptions compute;
+};
+
+// A loaded ResNeSt classifier: checkpoint reading, architecture detection, weight loading, the inference
+// plan (BatchNorm folding, layout) and the model's own evaluation transform, behind plain-data results.
+// Not thread-safe: use one instance per worker thread.
+class ResNeStClassifier {
+public:
+    static std::unique_ptr<ResNeStClassifier> load(const ModelSpec& spec);
+    // Reads and identifies a checkpoint without building a model.
+    static ModelInfo inspect(const std::string& path, const std::string& arch = "");
+
+    ClassificationResult classify(const cv::Mat& bgr, int topk, bool captureAttention);
+    // The raw network on an already-normalised (N, 3, H, W) tensor of any float dtype.
+    ResNeStOutput forward(const torch::Tensor& input, Capture capture);
+
+    const ModelInfo& info() const { return info_; }
+    const ResNeStConfig& config() const { return model_->config(); }
+    const std::vector<std::string>& classNames() const { return classNames_; }
+    const ComputeOptions& compute() const { return compute_; }
+    const ImagePreprocessor& preprocessor() const { return preprocessor_; }
+
+private:
+    ResNeStClassifier(ResNeSt model, ModelInfo info, ComputeOptions compute);
+
+    ResNeSt model_;
+    ModelInfo info_;
+    ComputeOptions compute_;
+    ImagePreprocessor preprocessor_;
+    std::vector<std::string> classNames_;
+};
+
+} // namespace resnest

@@ -1,0 +1,96 @@
+#include "core/models/ArchitectureDetector.h"
+
+#include "core/models/StateDictLoader.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace resnest {
+namespace {
+
+const torch::Tensor& need(const io::TensorMap& t, const std::string& key) {
+    auto it = t.find(key);
+    if (it == t.end())
+        throw std::runtime_error("not a ResNeSt state dict: no tensor '" + key + "'");
+    return it->second;
+}
+
+int64_t dim(const torch::Tensor& t, int64_t d, const std::string& key) {
+    if (t.dim() <= d)
+        throw std::runtime_error("unexpected shape for '" + key + "'");
+    return t.size(d);
+}
+
+std::string baseName(const std::string& path) {
+    auto slash = path.find_last_of("/\\");
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+} // namespace
+
+DetectedArchitecture ArchitectureDetector::detect(const io::TensorMap& input, const std::string& nameHint) {
+    DetectedArchitecture out;
+    out.prefix = StateDictLoader::findPrefix(input, {"layer1.0.conv1.weight", "fc.weight", "bn1.weight"});
+    const io::TensorMap t = StateDictLoader::stripPrefix(input, out.prefix);
+
+    ResNeStConfig c;
+    c.name = "custom";
+    c.deepStem = t.count("conv1.0.weight") > 0;
+    const std::string stemKey = c.deepStem ? "conv1.0.weight" : "conv1.weight";
+    c.stemWidth = c.deepStem ? int(dim(need(t, stemKey), 0, stemKey)) : 64;
+    for (int i = 0; i < 4; ++i) {
+        int n = 0;
+        while (t.count("layer" + std::to_string(i + 1) + "." + std::to_string(n) + ".conv1.weight"))
+            ++n;
+        if (n == 0)
+            throw std::runtime_error("not a ResNeSt state dict: stage layer" + std::to_string(i + 1) + " is empty");
+        c.layers[i] = n;
+    }
+    const std::string b = "layer1.0.";
+    const int64_t groupWidth = dim(need(t, b + "conv1.weight"), 0, b + "conv1.weight");
+    const int64_t splitOut = dim(need(t, b + "conv2.conv.weight"), 0, b + "conv2.conv.weight");
+    const int64_t perGroup = dim(need(t, b + "conv2.fc1.weight"), 1, b + "conv2.fc1.weight");
+    const int64_t expanded = dim(need(t, b + "conv3.weight"), 0, b + "conv3.weight");
+    if (groupWidth <= 0 || perGroup <= 0 || splitOut % groupWidth || groupWidth % perGroup || expanded % 4)
+        throw std::runtime_error("not a ResNeSt state dict: inconsistent split-attention shapes in layer1.0");
+    c.radix = int(splitOut / groupWidth);
+    c.cardinality = int(groupWidth / perGroup);
+    c.basePlanes = int(expanded / 4);
+    c.bottleneckWidth = int(groupWidth / c.cardinality * 64 / c.basePlanes);
+    c.avgDown = t.count("layer1.0.downsample.1.weight") > 0;
+    if (t.count("fc.weight"))
+        c.numClasses = int(dim(t.at("fc.weight"), 0, "fc.weight"));
+
+    for (const auto& name : ResNeStConfig::knownNames()) {
+        ResNeStConfig k = ResNeStConfig::byName(name);
+        k.numClasses = c.numClasses;
+        if (k.sameWeightLayout(c))
+            out.candidates.push_back(name);
+    }
+    if (out.candidates.empty()) {
+        out.custom = true;
+        out.config = c;
+        return out;
+    }
+    // Candidates that are the same network under two projects' names are not an ambiguity.
+    const ResNeStConfig first = ResNeStConfig::byName(out.candidates.front());
+    out.ambiguous = std::any_of(out.candidates.begin(), out.candidates.end(), [&](const std::string& n) {
+        const ResNeStConfig k = ResNeStConfig::byName(n);
+        return k.avd != first.avd || k.avdFirst != first.avdFirst;
+    });
+    std::string chosen = out.candidates.front();
+    const std::string hint = baseName(nameHint);
+    size_t longest = 0;
+    for (const auto& n : out.candidates)
+        if (hint.compare(0, n.size(), n) == 0 && n.size() > longest) {
+            chosen = n;
+            longest = n.size();
+        }
+    if (longest > 0)
+        out.ambiguous = false;
+    out.config = ResNeStConfig::byName(chosen);
+    out.config.numClasses = c.numClasses;
+    return out;
+}
+
+} // namespace resnest

@@ -1,0 +1,13 @@
+#include "core/models/BlockCapture.h"
+
+namespace resnest {
+
+torch::Tensor BlockCapture::radixMapsOf(const torch::Tensor& attention, const torch::Tensor& splits) {
+    const auto n = splits.size(0), r = splits.size(1), c = splits.size(2), h = splits.size(3), w = splits.size(4);
+    TORCH_CHECK(attention.size(0) == n && attention.size(1) == r && attention.size(2) == c,
+                "attention shape does not match the splits");
+    auto maps = torch::bmm(attention.reshape({n * r, 1, c}), splits.reshape({n * r, c, h * w}));
+    return maps.view({n, r, h, w});
+}
+
+} // namespace resnest

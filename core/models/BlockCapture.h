@@ -1,0 +1,22 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace resnest {
+
+// What one split-attention block computed for a batch, captured on request.
+struct BlockCapture {
+    std::string name;        // "layerI.J", as in the state-dict keys
+    torch::Tensor attention; // (N, R, C): rSoftMax (sigmoid when R == 1) output, radix-major
+    torch::Tensor splits;    // (N, R, C, H, W): the radix splits U_r
+    torch::Tensor radixMaps; // (N, R, H, W): sum_c attention[n, r, c] * U_r[n, c, h, w]
+    int64_t stride = 1;      // network-input pixels per pixel of splits / radixMaps
+    int64_t cardinality = 1;
+
+    // radixMaps from attention and splits, as a batched matrix-vector product over channels.
+    static torch::Tensor radixMapsOf(const torch::Tensor& attention, const torch::Tensor& splits);
+};
+
+} // namespace resnest

@@ -1,0 +1,63 @@
+#include "core/models/FoldedConv.h"
+
+#include <torch/version.h>
+
+#include <variant>
+
+namespace resnest {
+namespace {
+
+std::vector<int64_t> vec(torch::ExpandingArray<2> a) { return {a->at(0), a->at(1)}; }
+
+FoldedConv geometry(const torch::nn::Conv2d& conv) {
+    const auto& o = conv->options;
+    FoldedConv f;
+    f.stride = vec(o.stride());
+    f.dilation = vec(o.dilation());
+#if TORCH_VERSION_MAJOR < 2
+    // LibTorch 1.x keeps padding in c10::variant, 2.x in std::variant.
+    const auto* pad = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
+#else
+    const auto* pad = std::get_if<torch::ExpandingArray<2>>(&o.padding());
+#endif
+    TORCH_CHECK(pad != nullptr, "FoldedConv supports explicit integer padding only");
+    f.padding = vec(*pad);
+    f.groups = o.groups();
+    return f;
+}
+
+} // namespace
+
+FoldedConv FoldedConv::fold(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2d& bn) {
+    torch::NoGradGuard noGrad;
+    FoldedConv f = geometry(conv);
+    const auto dtype = conv->weight.scalar_type();
+    // Fold in float64 so that the folded float32 weights carry no extra rounding beyond one cast.
+    auto w = conv->weight.to(torch::kFloat64);
+    auto mean = bn->running_mean.to(torch::kFloat64);
+    auto var = bn->running_var.to(torch::kFloat64);
+    auto gamma = bn->options.affine() ? bn->weight.to(torch::kFloat64) : torch::ones_like(mean);
+    auto beta = bn->options.affine() ? bn->bias.to(torch::kFloat64) : torch::zeros_like(mean);
+    auto scale = gamma / torch::sqrt(var + bn->options.eps());
+    auto b = beta - mean * scale;
+    if (conv->options.bias())
+        b = b + conv->bias.to(torch::kFloat64) * scale;
+    f.weight = (w * scale.view({-1, 1, 1, 1})).to(dtype).contiguous();
+    f.bias = b.to(dtype).contiguous();
+    return f;
+}
+
+FoldedConv FoldedConv::plain(const torch::nn::Conv2d& conv) {
+    FoldedConv f = geometry(conv);
+    f.weight = conv->weight.detach();
+    if (conv->options.bias())
+        f.bias = conv->bias.detach();
+    return f;
+}
+
+void FoldedConv::toChannelsLast() {
+    if (weight.defined())
+        weight = weight.contiguous(torch::MemoryFormat::ChannelsLast);
+}
+
+} // namespace resnest

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "core/models/BlockCapture.h"
+#include "core/models/FoldedConv.h"
+#include "core/models/ResNeStBottleneck.h"
+#include "core/models/ResNeStConfig.h"
+
+#include <torch/torch.h>
+
+#include <array>
+#include <vector>
+
+namespace resnest {
+
+enum class Capture { Off, On };
+
+struct ResNeStFeatures {
+    std::array<torch::Tensor, 4> stages; // outputs of layer1..layer4 (C2..C5)
+    std::vector<BlockCapture> blocks;    // one per block when captured, in network order
+};
+
+struct ResNeStOutput {
+    torch::Tensor logits;             // (N, classes)
+    std::vector<BlockCapture> blocks; // one per block when captured
+};
+
+// The ResNeSt family (official resnet.py semantics). Registered names equal the official / timm
+// state-dict keys, so checkpoints load by name.
+class ResNeStImpl : public torch::nn::Module {
+public:
+    explicit ResNeStImpl(ResNeStConfig config);
+
+    ResNeStOutput forward(const torch::Tensor& x, Capture capture = Capture::Off);
+    ResNeStFeatures features(const torch::Tensor& x, Capture capture = Capture::Off);
+
+    // Inference plan: fold every BatchNorm into its convolution (and optionally keep weights channels-last).
+    // Call after loading weights and moving the model; `unfuse` returns to the module's own parameters.
+    void fuse(bool channelsLast = false);
+    void unfuse();
+    bool fused() const { return fused_; }
+    bool channelsLast() const { return channelsLast_; }
+
+    const ResNeStConfig& config() const { return config_; }
+    // Names of all blocks, "layer1.0" ... in network order.
+    std::vector<std::string> blockNames() const;
+
+    torch::nn::Sequential stem{nullptr}; // "conv1": the deep stem, or a single 7x7 conv
+    torch::nn::BatchNorm2d bn1{nullptr};
+    std::array<torch::nn::ModuleList, 4> layers;
+    torch::nn::Linear fc{nullptr};
+
+private:
+    torch::Tensor stemForward(const torch::Tensor& x);
+
+    ResNeStConfig config_;
+    std::vector<std::vector<ResNeStBottleneck>> blocks_;
+    std::vector<std::vector<int64_t>> splitStrides_;
+    bool fused_ = false;
+    bool channelsLast_ = false;
+    std::vector<torch::nn::Conv2d> stemConvs_;
+    std::vector<torch::nn::BatchNorm2d> stemBns_;
+    std::vector<FoldedConv> fusedStem_;
+};
+TORCH_MODULE(ResNeSt);
+
+} // namespace resnest

@@ -1,0 +1,77 @@
+#include "core/models/SplitAttentionConv.h"
+
+#include <algorithm>
+
+namespace resnest {
+
+namespace nn = torch::nn;
+
+SplitAttentionConvImpl::SplitAttentionConvImpl(int64_t inChannels, int64_t channels, int64_t stride,
+                                               int64_t dilation, int64_t cardinality, int64_t radix)
+    : radix_(radix), cardinality_(cardinality), channels_(channels) {
+    TORCH_CHECK(radix >= 1 && cardinality >= 1, "radix and cardinality must be positive");
+    TORCH_CHECK(channels % cardinality == 0, "channels (", channels, ") not divisible by cardinality (",
+                cardinality, ")");
+    // The official reduction: at least 32 hidden units in the attention MLP.
+    const int64_t inter = std::max<int64_t>(inChannels * radix / 4, 32);
+    conv = register_module("conv", nn::Conv2d(nn::Conv2dOptions(inChannels, channels * radix, 3)
+                                                  .stride(stride)
+                                                  .padding(dilation)
+                                                  .dilation(dilation)
+                                                  .groups(cardinality * radix)
+                                                  .bias(false)));
+    bn0 = register_module("bn0", nn::BatchNorm2d(channels * radix));
+    fc1 = register_module("fc1", nn::Conv2d(nn::Conv2dOptions(channels, inter, 1).groups(cardinality)));
+    bn1 = register_module("bn1", nn::BatchNorm2d(inter));
+    fc2 = register_module("fc2",
+                          nn::Conv2d(nn::Conv2dOptions(inter, channels * radix, 1).groups(cardinality)));
+}
+
+torch::Tensor SplitAttentionConvImpl::radixSoftmax(const torch::Tensor& logits) const {
+    const auto n = logits.size(0);
+    if (radix_ == 1)
+        return torch::sigmoid(logits).reshape({n, 1, channels_});
+    // fc2 lays channels out cardinal-group-major; the splits are radix-major.
+    return logits.reshape({n, cardinality_, radix_, -1}).transpose(1, 2).softmax(1).reshape({n, radix_, channels_});
+}
+
+SplitAttentionOutput SplitAttentionConvImpl::forward(const torch::Tensor& x, bool capture) {
+    torch::Tensor u = fused_ ? torch::relu(fusedConv_(x)) : torch::relu(bn0(conv(x)));
+    const auto n = u.size(0);
+    const auto h = u.size(2);
+    const auto w = u.size(3);
+
+    // Pooling each split before summing them is the same average and avoids materialising the sum.
+    auto gap = u.mean({2, 3});
+    if (radix_ > 1)
+        gap = gap.view({n, radix_, channels_}).sum(1);
+    gap = gap.view({n, channels_, 1, 1});
+    torch::Tensor hidden = fused_ ? torch::relu(fusedFc1_(gap)) : torch::relu(bn1(fc1(gap)));
+    torch::Tensor logits = fused_ ? fusedFc2_(hidden) : fc2(hidden);
+    torch::Tensor a = radixSoftmax(logits.view({n, -1})); // (N, R, C)
+
+    SplitAttentionOutput out;
+    if (radix_ == 1) {
+        out.output = u * a.view({n, channels_, 1, 1});
+    } else {
+        out.output = u.narrow(1, 0, channels_) * a.select(1, 0).view({n, channels_, 1, 1});
+        for (int64_t r = 1; r < radix_; ++r)
+            out.output.addcmul_(u.narrow(1, r * channels_, channels_), a.select(1, r).view({n, channels_, 1, 1}));
+    }
+    if (capture) {
+        out.attention = a;
+        out.splits = u.contiguous().view({n, radix_, channels_, h, w});
+    }
+    return out;
+}
+
+void SplitAttentionConvImpl::fuse(bool channelsLast) {
+    fusedConv_ = FoldedConv::fold(conv, bn0);
+    fusedFc1_ = FoldedConv::fold(fc1, bn1);
+    fusedFc2_ = FoldedConv::plain(fc2);
+    if (channelsLast)
+        fusedConv_.toChannelsLast();
+    fused_ = true;
+}
+
+} // namespace resnest

@@ -1,0 +1,109 @@
+#include "core/models/ResNeSt.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace resnest;
+
+namespace {
+
+int64_t parameterCount(ResNeSt& m) {
+    int64_t n = 0;
+    for (const auto& p : m->parameters())
+        n += p.numel();
+    return n;
+}
+
+void randomiseBatchNorm(torch::nn::Module& m) {
+    torch::NoGradGuard g;
+    for (auto& b : m.named_buffers()) {
+        if (b.key().find("running_mean") != std::string::npos)
+            b.value().normal_(0.0, 0.1);
+        if (b.key().find("running_var") != std::string::npos)
+            b.value().uniform_(0.5, 1.5);
+    }
+}
+
+} // namespace
+
+TEST(ResNeStTest, ParameterCountsMatchThePublishedModels) {
+    // Millions of parameters as published for the official / timm weights.
+    const std::vector<std::pair<std::string, double>> published = {
+        {"resnest14d", 10.61},         {"resnest26d", 17.07},         {"resnest50", 27.48},
+        {"resnest101", 48.28},         {"resnest50d_4s2x40d", 30.42}, {"resnest50d_1s4x24d", 25.68},
+    };
+    for (const auto& [name, millions] : published) {
+        ResNeSt m(ResNeStConfig::byName(name));
+        EXPECT_NEAR(parameterCount(m) / 1e6, millions, 0.006) << name;
+    }
+}
+
+TEST(ResNeStTest, CaptureDoesNotChangeTheLogitsAndCoversEveryBlock) {
+    torch::manual_seed(0);
+    ResNeSt m(ResNeStConfig::byName("resnest26d"));
+    m->eval();
+    torch::NoGradGuard g;
+    auto x = torch::randn({2, 3, 64, 64});
+    auto off = m->forward(x, Capture::Off);
+    auto on = m->forward(x, Capture::On);
+    EXPECT_TRUE(off.blocks.empty());
+    EXPECT_TRUE(torch::equal(off.logits, on.logits));
+    ASSERT_EQ(on.blocks.size(), m->blockNames().size());
+    for (size_t i = 0; i < on.blocks.size(); ++i) {
+        const auto& b = on.blocks[i];
+        EXPECT_EQ(b.name, m->blockNames()[i]);
+        EXPECT_EQ(b.radixMaps.size(0), 2);
+        EXPECT_EQ(b.radixMaps.size(1), 2);
+        // The recorded stride is what takes the map back to the 64x64 input.
+        EXPECT_EQ(b.radixMaps.size(2) * b.stride, 64) << b.name;
+    }
+}
+
+TEST(ResNeStTest, FusedInferencePlanMatchesTheModulesInFloat64) {
+    for (const char* name : {"resnest14d", "resnest50d_1s4x24d", "resnest50_fast_4s2x40d"}) {
+        torch::manual_seed(5);
+        ResNeSt m(ResNeStConfig::byName(name));
+        randomiseBatchNorm(*m);
+        m->eval();
+        m->to(torch::kFloat64);
+        torch::NoGradGuard g;
+        auto x = torch::randn({1, 3, 64, 64}, torch::kFloat64);
+        auto ref = m->forward(x, Capture::On);
+        for (bool channelsLast : {false, true}) {
+            m->fuse(channelsLast);
+            auto fused = m->forward(x, Capture::On);
+            const double scale = ref.logits.abs().max().item<double>();
+            EXPECT_LT((fused.logits - ref.logits).abs().max().item<double>(), 1e-10 * scale) << name;
+            for (size_t i = 0; i < ref.blocks.size(); ++i)
+                EXPECT_TRUE(torch::allclose(fused.blocks[i].radixMaps, ref.blocks[i].radixMaps, 1e-9, 1e-9))
+                    << name << " " << ref.blocks[i].name;
+            m->unfuse();
+        }
+    }
+}
+
+TEST(ResNeStTest, DilatedBackbonesKeepResolution) {
+    for (int os : {8, 16, 32}) {
+        ResNeStConfig c = ResNeStConfig::byName("resnest14d");
+        c.outputStride = os;
+        ResNeSt m(c);
+        m->eval();
+        torch::NoGradGuard g;
+        auto f = m->features(torch::randn({1, 3, 128, 128}), Capture::On);
+        EXPECT_EQ(f.stages[3].size(2), 128 / os) << os;
+        EXPECT_EQ(f.stages[0].size(2), 32);
+        for (const auto& b : f.blocks)
+            EXPECT_EQ(b.radixMaps.size(2) * b.stride, 128) << os << " " << b.name;
+    }
+}
+
+TEST(ResNeStTest, RejectsImpossibleConfigurations) {
+    ResNeStConfig c = ResNeStConfig::byName("resnest50");
+    c.outputStride = 4;
+    EXPECT_THROW(ResNeSt{c}, std::invalid_argument);
+    EXPECT_THROW(ResNeStConfig::byName("resnet50"), std::invalid_argument);
+    auto x = torch::randn({1, 1, 32, 32});
+    ResNeSt m(ResNeStConfig::byName("resnest14d"));
+    EXPECT_THROW(m->forward(x), c10::Error);
+}

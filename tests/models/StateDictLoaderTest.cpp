@@ -1,0 +1,64 @@
+#include "core/models/ResNeSt.h"
+#include "core/models/StateDictLoader.h"
+
+#include <gtest/gtest.h>
+
+using namespace resnest;
+
+namespace {
+
+io::TensorMap randomStateDict(const ResNeStConfig& c, const std::string& prefix) {
+    torch::manual_seed(11);
+    ResNeSt m(c);
+    io::TensorMap t;
+    for (const auto& p : m->named_parameters())
+        t[prefix + p.key()] = p.value().detach().clone() + 1.0;
+    for (const auto& b : m->named_buffers())
+        t[prefix + b.key()] = b.value().clone();
+    return t;
+}
+
+std::string errorOf(torch::nn::Module& m, const io::TensorMap& t) {
+    try {
+        StateDictLoader::load(m, t);
+    } catch (const std::runtime_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+} // namespace
+
+TEST(StateDictLoaderTest, LoadsThroughWrapperPrefixes) {
+    const auto c = ResNeStConfig::byName("resnest14d");
+    for (const std::string prefix : {"", "module.", "model.", "module.backbone."}) {
+        io::TensorMap t = randomStateDict(c, prefix);
+        ResNeSt m(c);
+        LoadReport r = StateDictLoader::load(*m, t);
+        EXPECT_EQ(r.strippedPrefix, prefix);
+        EXPECT_TRUE(torch::equal(m->fc->weight, t.at(prefix + "fc.weight")));
+    }
+}
+
+TEST(StateDictLoaderTest, NamesEveryMismatchInOneError) {
+    const auto c = ResNeStConfig::byName("resnest14d");
+    io::TensorMap t = randomStateDict(c, "");
+    t.erase("layer2.0.conv2.fc1.bias");
+    t["head.extra.weight"] = torch::zeros({3});
+    t["fc.weight"] = torch::zeros({10, 2048});
+    ResNeSt m(c);
+    const std::string msg = errorOf(*m, t);
+    EXPECT_NE(msg.find("missing keys: layer2.0.conv2.fc1.bias"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("unexpected keys: head.extra.weight"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("fc.weight (checkpoint [10, 2048], model [1000, 2048])"), std::string::npos) << msg;
+}
+
+TEST(StateDictLoaderTest, ToleratesCheckpointsWithoutStepCounters) {
+    const auto c = ResNeStConfig::byName("resnest14d");
+    io::TensorMap t = randomStateDict(c, "");
+    for (auto it = t.begin(); it != t.end();)
+        it = it->first.find("num_batches_tracked") != std::string::npos ? t.erase(it) : std::next(it);
+    ResNeSt m(c);
+    LoadReport r = StateDictLoader::load(*m, t);
+    EXPECT_FALSE(r.skippedKeys.empty());
+}
