@@ -1,3 +1,4 @@
 target_sources(resnest_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/HeatmapRenderer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ImagePreprocessor.cpp
   ${CMAKE_CURRENT_LIST_DIR}/RadixMapProjector.cpp)
