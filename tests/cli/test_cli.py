@@ -1,0 +1,146 @@
+"""Command-line behaviour of resnest-cli: outputs that parse, and bad input that fails cleanly."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+import zipfile
+
+import numpy as np
+import torch
+
+CLI = os.environ["RESNEST_CLI"]
+
+
+def run(*args, expect=0):
+    p = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=600)
+    if expect is not None and p.returncode != expect:
+        raise AssertionError(f"{args}: exit {p.returncode}, expected {expect}\nstdout:{p.stdout}\nstderr:{p.stderr}")
+    return p
+
+
+class CliTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls.tmp.name
+        # Checkpoints come from the independent Python reference, saved by torch itself.
+        from importlib import util
+        here = os.path.dirname(os.path.abspath(__file__))
+        spec = util.spec_from_file_location("resnest_ref", os.path.join(here, "..", "parity", "resnest_ref.py"))
+        cls.ref = util.module_from_spec(spec)
+        spec.loader.exec_module(cls.ref)
+
+    @classmethod
+    def npy(cls, array, name="x.npy"):
+        path = os.path.join(cls.dir, name)
+        np.save(path, array)
+        return path
+
+    def test_help_and_unknown_command(self):
+        self.assertIn("usage", run("--help").stdout)
+        p = run("frobnicate", expect=2)
+        self.assertIn("unknown command", p.stderr)
+
+    def test_unknown_option_is_an_error(self):
+        p = run("bench", "--arch", "resnest14d", "--sise", "64", expect=1)
+        self.assertIn("unknown option --sise", p.stderr)
+
+    def test_bench_json(self):
+        p = run("bench", "--arch", "resnest14d", "--size", "64", "--iterations", "2", "--warmup", "1", "--json")
+        j = json.loads(p.stdout)
+        self.assertGreater(j["median_ms"], 0)
+        self.assertGreater(j["throughput_ips"], 0)
+        self.assertEqual(j["arch"], "resnest14d")
+
+    def test_export_writes_every_block(self):
+        out = os.path.join(self.dir, "e.npz")
+        x = np.random.default_rng(0).standard_normal((2, 3, 64, 64))
+        run("export", "--arch", "resnest26d", "--input-tensor", self.npy(x), "--out", out, "--dtype", "f64")
+        z = np.load(out)
+        self.assertEqual(z["logits"].shape, (2, 1000))
+        self.assertEqual(z["logits"].dtype, np.float64)
+        blocks = sorted(k.split("/", 1)[1] for k in z.files if k.startswith("attention/"))
+        self.assertEqual(blocks, sorted(f"layer{i}.{j}" for i in range(1, 5) for j in range(2)))
+        for b in blocks:
+            a, m = z["attention/" + b], z["radix_maps/" + b]
+            self.assertEqual(a.shape[:2], (2, 2))
+            self.assertEqual(m.shape[:2], (2, 2))
+            np.testing.assert_allclose(a.sum(1), 1.0, rtol=1e-12)
+
+    def test_export_from_an_image(self):
+        out = os.path.join(self.dir, "img.npz")
+        img = "/usr/share/doc/opencv-doc/examples/data/messi5.jpg"
+        run("export", "--arch", "resnest14d", img, "--out", out)
+        z = np.load(out)
+        self.assertEqual(z["logits"].dtype, np.float32)
+        self.assertEqual(z["radix_maps/layer1.0"].shape, (1, 2, 56, 56))
+
+    def test_export_rejects_wrong_tensors(self):
+        out = os.path.join(self.dir, "bad.npz")
+        p = run("export", "--arch", "resnest14d", "--input-tensor", self.npy(np.zeros((3, 32, 32)), "bad.npy"),
+                "--out", out, expect=1)
+        self.assertIn("(N, 3, H, W)", p.stderr)
+        self.assertFalse(os.path.exists(out))
+
+    def test_info_and_classify_on_a_torch_checkpoint(self):
+        model = self.ref.build("resnest14d")
+        path = os.path.join(self.dir, "resnest14d-test.pth")
+        torch.save({"epoch": 1, "state_dict": {"module." + k: v for k, v in model.state_dict().items()}}, path)
+        j = json.loads(run("info", path, "--json").stdout)
+        self.assertEqual(j["architecture"], "resnest14d")
+        self.assertEqual(j["format"], "torch-zip")
+        self.assertEqual(j["container"], "state_dict")
+        self.assertEqual(j["stripped_prefix"], "module.")
+        self.assertEqual(j["parameters"], sum(p.numel() for p in model.parameters()))
+        img = "/usr/share/doc/opencv-doc/examples/data/messi5.jpg"
+        out = json.loads(run("classify", img, "--weights", path, "--topk", "3", "--json").stdout)
+        self.assertEqual(len(out[0]["top"]), 3)
+        probs = [t["probability"] for t in out[0]["top"]]
+        self.assertEqual(probs, sorted(probs, reverse=True))
+
+    def test_bad_checkpoints_fail_cleanly(self):
+        garbage = os.path.join(self.dir, "garbage.pth")
+        with open(garbage, "wb") as f:
+            f.write(os.urandom(4096))
+        p = run("info", garbage, expect=1)
+        self.assertTrue(p.stderr.startswith("error:"), p.stderr)
+        truncated = os.path.join(self.dir, "trunc.pth")
+        torch.save({"fc.weight": torch.zeros(10, 2048)}, truncated)
+        with open(truncated, "rb") as f:
+            data = f.read()
+        with open(truncated, "wb") as f:
+            f.write(data[: len(data) // 2])
+        p = run("classify", "/usr/share/doc/opencv-doc/examples/data/messi5.jpg", "--weights", truncated, expect=1)
+        self.assertTrue(p.stderr.startswith("error:"), p.stderr)
+        wrong = os.path.join(self.dir, "wrong.pth")
+        torch.save({"features.0.weight": torch.zeros(8, 3, 3, 3)}, wrong)
+        p = run("info", wrong, expect=1)
+        self.assertIn("not a ResNeSt", p.stderr)
+
+    def test_wrong_arch_names_the_keys(self):
+        model = self.ref.build("resnest14d")
+        path = os.path.join(self.dir, "r14.pth")
+        torch.save(model.state_dict(), path)
+        p = run("export", "--arch", "resnest26d", "--weights", path, "--input-tensor",
+                self.npy(np.zeros((1, 3, 32, 32))), "--out", os.path.join(self.dir, "w.npz"), expect=1)
+        self.assertIn("missing keys: layer1.1.", p.stderr)
+
+    def test_missing_image_keeps_going(self):
+        img = "/usr/share/doc/opencv-doc/examples/data/messi5.jpg"
+        p = run("classify", "/nonexistent.jpg", img, "--arch", "resnest14d", "--json", expect=1)
+        out = json.loads(p.stdout)
+        self.assertIn("error", out[0])
+        self.assertIn("top", out[1])
+
+    def test_cuda_and_f16_requests_are_explained(self):
+        if not torch.cuda.is_available():
+            p = run("bench", "--arch", "resnest14d", "--device", "cuda", expect=1)
+            self.assertIn("CUDA", p.stderr)
+        p = run("bench", "--arch", "resnest14d", "--dtype", "f16", expect=1)
+        self.assertIn("f16", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
