@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""ResNeSt CPU latency: resnest-cli against the same network in Python eager PyTorch and as a traced,
+frozen TorchScript module, on the same libtorch, in one run, interleaved so that drift hits all alike.
+
+    /usr/bin/python3 benchmarks/cpu_latency.py --cli build/app/cli/resnest-cli [--arch resnest50] \
+        [--size 224] [--rounds 5] [--iterations 20] [--write docs/benchmarks.md]
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "parity"))
+import resnest_ref  # noqa: E402  (the independent Python reference of the parity tests)
+
+
+def median_ms(fn, x, iterations, warmup=5):
+    for _ in range(warmup):
+        fn(x)
+    times = []
+    for _ in range(iterations):
+        t0 = time.perf_counter()
+        fn(x)
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
+
+
+def conv_peak_gflops(threads):
+    """GFLOP/s of a wide 3x3 convolution: the practical ceiling for this network's arithmetic."""
+    torch.set_num_threads(threads)
+    x = torch.randn(1, 256, 56, 56)
+    w = torch.randn(256, 256, 3, 3)
+    flops = 2 * 256 * 256 * 9 * 56 * 56
+    with torch.inference_mode():
+        ms = median_ms(lambda t: torch.nn.functional.conv2d(t, w, padding=1), x, 30)
+    return flops / (ms * 1e-3) / 1e9
+
+
+def cli_bench(cli, arch, size, iterations, extra):
+    cmd = [cli, "bench", "--arch", arch, "--size", str(size), "--iterations", str(iterations), "--json", *extra]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return json.loads(out)["median_ms"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--arch", default="resnest50")
+    ap.add_argument("--size", type=int, default=224)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--iterations", type=int, default=20)
+    ap.add_argument("--write", help="markdown file to update (section between benchmark markers)")
+    args = ap.parse_args()
+
+    threads = os.cpu_count()
+    torch.set_num_threads(threads)
+    model = resnest_ref.build(args.arch).eval()
+    x = torch.randn(1, 3, args.size, args.size)
+    with torch.inference_mode():
+        frozen = torch.jit.freeze(torch.jit.trace(model, x, check_trace=False, strict=False))
+
+    def eager(t):
+        with torch.inference_mode():
+            return model(t)
+
+    def scripted(t):
+        with torch.inference_mode():
+            return frozen(t)
+
+    variants = {
+        "C++ resnest-cli (BN folded)": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations, []),
+        "C++ resnest-cli, capture on": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations, ["--capture"]),
+        "C++ resnest-cli, channels-last": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations,
+                                                            ["--channels-last"]),
+        "C++ resnest-cli, BN not folded": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations,
+                                                            ["--no-fuse"]),
+        "Python eager": lambda: median_ms(eager, x, args.iterations),
+        "Python TorchScript traced + frozen": lambda: median_ms(scripted, x, args.iterations),
+    }
+    samples = {k: [] for k in variants}
+    for r in range(args.rounds):
+        for name, fn in variants.items():
+            samples[name].append(fn())
+        print(f"round {r + 1}/{args.rounds}: " + ", ".join(f"{k}: {v[-1]:.1f}" for k, v in samples.items()),
+              file=sys.stderr)
+    med = {k: statistics.median(v) for k, v in samples.items()}
+    base = med["Python eager"]
+    peak = conv_peak_gflops(threads)
+
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    lines = [
+        f"### {args.arch} @{args.size}, batch 1, CPU ({threads} threads)",
+        "",
+        f"Machine: {cpu}, {threads} cores; torch {torch.__version__}. Median of {args.rounds} interleaved rounds,"
+        f" each the median of {args.iterations} runs.",
+        "",
+        "| variant | median ms | × Python eager |",
+        "| --- | ---: | ---: |",
+    ]
+    for k, v in med.items():
+        lines.append(f"| {k} | {v:.1f} | {v / base:.2f} |")
+    lines += [
+        "",
+        f"Capture on vs off: {med['C++ resnest-cli, capture on'] / med['C++ resnest-cli (BN folded)']:.3f}×.",
+        f"Conv peak (wide 3x3 conv, 256→256 @56², same libtorch): {peak:.0f} GFLOP/s.",
+        "",
+        "Reproduce: `/usr/bin/python3 benchmarks/cpu_latency.py --cli build/app/cli/resnest-cli"
+        f" --arch {args.arch} --size {args.size} --rounds {args.rounds} --iterations {args.iterations}`",
+    ]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.write:
+        begin, end = f"<!-- bench:{args.arch}:{args.size}:begin -->", f"<!-- bench:{args.arch}:{args.size}:end -->"
+        old = open(args.write).read() if os.path.exists(args.write) else "# Benchmarks\n"
+        block = f"{begin}\n{text}{end}"
+        if begin in old and end in old:
+            new = old[: old.index(begin)] + block + old[old.index(end) + len(end):]
+        else:
+            new = old.rstrip("\n") + "\n\n" + block + "\n"
+        tmp = args.write + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(new)
+        os.replace(tmp, args.write)
+
+
+if __name__ == "__main__":
+    main()
