@@ -1,10 +1,13 @@
 // resnest-cli: the core without a GUI, for batch work, export and benchmarks.
 #include "app/cli/ArgumentList.h"
-#include "core/imaging/ImagePreprocessor.h"
 #include "core/inference/Benchmark.h"
 #include "core/inference/Exporter.h"
-#include "core/inference/ResNeStClassifier.h"
+#include "core/inference/ModelLoader.h"
 #include "core/io/NpyReader.h"
+#if RESNEST_HAVE_OPENCV
+#include "core/imaging/ImagePreprocessor.h"
+#include "core/inference/ResNeStClassifier.h"
+#endif
 
 #include <nlohmann/json.hpp>
 
@@ -96,7 +99,7 @@ int cmdInfo(const std::vector<std::string>& rest) {
     ArgumentList args(rest, {"arch"}, {"json"});
     if (args.positional().size() != 1)
         throw std::invalid_argument("info needs exactly one checkpoint file");
-    const resnest::ModelInfo i = resnest::ResNeStClassifier::inspect(args.positional()[0], args.get("arch"));
+    const resnest::ModelInfo i = resnest::ModelLoader::inspect(args.positional()[0], args.get("arch"));
     if (args.has("json")) {
         std::cout << infoJson(i).dump(2) << "\n";
         return 0;
@@ -130,6 +133,7 @@ int cmdInfo(const std::vector<std::string>& rest) {
     return 0;
 }
 
+#if RESNEST_HAVE_OPENCV
 int cmdClassify(const std::vector<std::string>& rest) {
     ArgumentList args(rest, with({"topk"}, kModelValued), with({"json"}, kModelFlags));
     if (args.positional().empty())
@@ -164,6 +168,7 @@ int cmdClassify(const std::vector<std::string>& rest) {
         std::cout << all.dump(2) << "\n";
     return failures ? 1 : 0;
 }
+#endif
 
 int cmdExport(const std::vector<std::string>& rest) {
     ArgumentList args(rest, with({"input-tensor", "out"}, kModelValued), kModelFlags);
@@ -173,7 +178,8 @@ int cmdExport(const std::vector<std::string>& rest) {
     const bool fromTensor = args.has("input-tensor");
     if (fromTensor == (args.positional().size() == 1))
         throw std::invalid_argument("export needs either --input-tensor X.npy or exactly one image");
-    auto model = resnest::ResNeStClassifier::load(modelSpec(args));
+    const resnest::ModelSpec spec = modelSpec(args);
+    resnest::LoadedModel model = resnest::ModelLoader::load(spec);
     torch::Tensor input;
     if (fromTensor) {
         input = resnest::io::NpyReader::read(args.get("input-tensor"));
@@ -181,10 +187,17 @@ int cmdExport(const std::vector<std::string>& rest) {
             throw std::invalid_argument("--input-tensor must be a float32 or float64 (N, 3, H, W) array, got " +
                                         std::string(c10::str(input.sizes())));
     } else {
-        input = model->preprocessor().prepare(resnest::ImagePreprocessor::readImage(args.positional()[0])).tensor;
+#if RESNEST_HAVE_OPENCV
+        const resnest::ImagePreprocessor pre(model.model->config().eval);
+        input = pre.prepare(resnest::ImagePreprocessor::readImage(args.positional()[0])).tensor;
+#else
+        throw std::runtime_error("this build has no image support (RESNEST_WITH_OPENCV=OFF): use --input-tensor");
+#endif
     }
-    const auto dtype = model->compute().precision == resnest::Precision::F64 ? torch::kFloat64 : torch::kFloat32;
-    const resnest::ResNeStOutput result = model->forward(input, resnest::Capture::On);
+    const auto dtype = spec.compute.precision == resnest::Precision::F64 ? torch::kFloat64 : torch::kFloat32;
+    c10::InferenceMode guard;
+    const resnest::ResNeStOutput result =
+        model.model->forward(input.to(spec.compute.torchDevice(), spec.compute.scalarType()), resnest::Capture::On);
     resnest::Exporter::writeNpz(out, result, dtype);
     std::cerr << "wrote " << out << ": logits " << result.logits.sizes() << ", " << result.blocks.size()
               << " blocks\n";
@@ -231,8 +244,10 @@ int main(int argc, char** argv) {
     try {
         if (cmd == "info")
             return cmdInfo(rest);
+#if RESNEST_HAVE_OPENCV
         if (cmd == "classify")
             return cmdClassify(rest);
+#endif
         if (cmd == "export")
             return cmdExport(rest);
         if (cmd == "bench")

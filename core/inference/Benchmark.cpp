@@ -1,5 +1,7 @@
 #include "core/inference/Benchmark.h"
 
+#include "core/inference/ModelLoader.h"
+
 #include <algorithm>
 #include <chrono>
 #include <numeric>
@@ -7,13 +9,14 @@
 namespace resnest {
 
 BenchmarkResult Benchmark::run(const BenchmarkOptions& o) {
-    auto model = ResNeStClassifier::load(o.model);
+    LoadedModel model = ModelLoader::load(o.model);
     const bool cuda = o.model.compute.torchDevice().is_cuda();
     auto input = torch::randn({o.batch, 3, o.size, o.size}, torch::TensorOptions().dtype(torch::kFloat32));
     input = input.to(o.model.compute.torchDevice(), o.model.compute.scalarType());
     const Capture capture = o.capture ? Capture::On : Capture::Off;
     auto once = [&] {
-        ResNeStOutput out = model->forward(input, capture);
+        c10::InferenceMode guard;
+        ResNeStOutput out = model.model->forward(input, capture);
         if (cuda)
             out.logits.to(torch::kCPU); // synchronises with the device
     };
@@ -28,7 +31,7 @@ BenchmarkResult Benchmark::run(const BenchmarkOptions& o) {
     std::vector<double> sorted = ms;
     std::sort(sorted.begin(), sorted.end());
     BenchmarkResult r;
-    r.architecture = model->config().name;
+    r.architecture = model.model->config().name;
     r.device = o.model.compute.device;
     r.precision = ComputeOptions::toString(o.model.compute.precision);
     r.size = o.size;

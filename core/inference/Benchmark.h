@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/inference/ResNeStClassifier.h"
+#include "core/inference/ModelSpec.h"
 
 #include <string>
 #include <vector>

@@ -1,9 +1,7 @@
 #include "core/inference/ResNeStClassifier.h"
 
 #include "core/inference/ClassNames.h"
-#include "core/io/CheckpointReader.h"
-#include "core/models/ArchitectureDetector.h"
-#include "core/models/StateDictLoader.h"
+#include "core/inference/ModelLoader.h"
 
 #include <chrono>
 #include <stdexcept>
@@ -15,104 +13,15 @@ double msSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-void describe(ModelInfo& info, const ResNeStConfig& c) {
-    info.architecture = c.name;
-    info.equivalent = c.equivalentNames;
-    info.radix = c.radix;
-    info.cardinality = c.cardinality;
-    info.bottleneckWidth = c.bottleneckWidth;
-    info.stemWidth = c.stemWidth;
-    info.basePlanes = c.basePlanes;
-    info.layers.assign(c.layers.begin(), c.layers.end());
-    info.classes = c.numClasses;
-}
-
-int64_t countParameters(torch::nn::Module& m) {
-    int64_t n = 0;
-    for (const auto& p : m.parameters())
-        n += p.numel();
-    return n;
-}
-
-// Resolves the architecture: detection from the tensors, a name hint, then the user's --arch.
-ResNeStConfig resolve(const io::Checkpoint& ckpt, const std::string& path, const std::string& arch,
-                      ModelInfo& info) {
-    DetectedArchitecture d = ArchitectureDetector::detect(ckpt.tensors, path);
-    info.candidates = d.candidates;
-    info.ambiguous = d.ambiguous;
-    info.custom = d.custom;
-    ResNeStConfig c = d.config;
-    if (!arch.empty()) {
-        c = ResNeStConfig::byName(arch);
-        // A wrong --arch is reported by the loader, which names the keys and shapes that disagree.
-        c.numClasses = d.config.numClasses;
-        info.ambiguous = false;
-        info.custom = false;
-    }
-    describe(info, c);
-    return c;
-}
-
 } // namespace
 
 ResNeStClassifier::ResNeStClassifier(ResNeSt model, ModelInfo info, ComputeOptions compute)
     : model_(std::move(model)), info_(std::move(info)), compute_(std::move(compute)),
       preprocessor_(model_->config().eval), classNames_(ClassNames::forClassifier(model_->config().numClasses)) {}
 
-ModelInfo ResNeStClassifier::inspect(const std::string& path, const std::string& arch) {
-    io::Checkpoint ckpt = io::CheckpointReader::read(path);
-    ModelInfo info;
-    info.weightsPath = path;
-    info.format = io::toString(ckpt.format);
-    info.container = ckpt.container;
-    info.ignoredEntries = ckpt.ignored;
-    ResNeStConfig c = resolve(ckpt, path, arch, info);
-    info.strippedPrefix = StateDictLoader::findPrefix(ckpt.tensors, {"layer1.0.conv1.weight", "fc.weight"});
-    ResNeSt model(c);
-    info.parameters = countParameters(*model);
-    return info;
-}
-
 std::unique_ptr<ResNeStClassifier> ResNeStClassifier::load(const ModelSpec& spec) {
-    spec.compute.validate();
-    ModelInfo info;
-    ResNeStConfig config;
-    io::Checkpoint ckpt;
-    if (spec.weights.empty()) {
-        if (spec.arch.empty())
-            throw std::invalid_argument("no weights given: name an architecture with --arch");
-        config = ResNeStConfig::byName(spec.arch);
-        info.format = "random";
-        describe(info, config);
-    } else {
-        ckpt = io::CheckpointReader::read(spec.weights);
-        info.weightsPath = spec.weights;
-        info.format = io::toString(ckpt.format);
-        info.container = ckpt.container;
-        info.ignoredEntries = ckpt.ignored;
-        config = resolve(ckpt, spec.weights, spec.arch, info);
-        if (info.ambiguous)
-            throw std::runtime_error("the weights fit several architectures that differ only in where the avd "
-                                     "pool sits (" + [&] {
-                                         std::string s;
-                                         for (const auto& n : info.candidates)
-                                             s += (s.empty() ? "" : ", ") + n;
-                                         return s;
-                                     }() + "); choose one with --arch");
-    }
-    config.outputStride = spec.outputStride;
-
-    torch::manual_seed(spec.seed);
-    ResNeSt model(config);
-    if (!spec.weights.empty())
-        info.strippedPrefix = StateDictLoader::load(*model, ckpt.tensors).strippedPrefix;
-    ckpt.tensors.clear();
-    info.parameters = countParameters(*model);
-    model->eval();
-    model->to(spec.compute.torchDevice(), spec.compute.scalarType());
-    if (spec.compute.fuseBatchNorm)
-        model->fuse(spec.compute.channelsLast);
-    return std::unique_ptr<ResNeStClassifier>(new ResNeStClassifier(model, std::move(info), spec.compute));
+    LoadedModel m = ModelLoader::load(spec);
+    return std::unique_ptr<ResNeStClassifier>(new ResNeStClassifier(m.model, std::move(m.info), spec.compute));
 }
 
 ResNeStOutput ResNeStClassifier::forward(const torch::Tensor& input, Capture capture) {

@@ -4,6 +4,7 @@
 #include "core/inference/ClassificationResult.h"
 #include "core/inference/ComputeOptions.h"
 #include "core/inference/ModelInfo.h"
+#include "core/inference/ModelSpec.h"
 #include "core/models/ResNeSt.h"
 
 #include <memory>
@@ -12,22 +13,12 @@
 
 namespace resnest {
 
-struct ModelSpec {
-    std::string arch;    // registry name; empty = detect from the weights
-    std::string weights; // checkpoint path; empty = random weights (seeded) for `arch`
-    int outputStride = 32;
-    uint64_t seed = 0;   // for random weights
-    ComputeOptions compute;
-};
-
-// A loaded ResNeSt classifier: checkpoint reading, architecture detection, weight loading, the inference
-// plan (BatchNorm folding, layout) and the model's own evaluation transform, behind plain-data results.
+// A ResNeSt classifier behind plain-data results: the model (see ModelLoader) with its own evaluation
+// transform and class names.
 // Not thread-safe: use one instance per worker thread.
 class ResNeStClassifier {
 public:
     static std::unique_ptr<ResNeStClassifier> load(const ModelSpec& spec);
-    // Reads and identifies a checkpoint without building a model.
-    static ModelInfo inspect(const std::string& path, const std::string& arch = "");
 
     ClassificationResult classify(const cv::Mat& bgr, int topk, bool captureAttention);
     // The raw network on an already-normalised (N, 3, H, W) tensor of any float dtype.

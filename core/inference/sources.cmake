@@ -1,7 +1,13 @@
-target_sources(resnest_core PRIVATE
+# Tensor-level inference (no OpenCV): loading, benchmarks, export.
+target_sources(resnest_nn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/Benchmark.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/ClassNames.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ComputeOptions.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Exporter.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/ResNeStClassifier.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/ResourceLocator.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/ModelLoader.cpp)
+# Image-level facade for the GUI and the CLI's image commands.
+if(TARGET resnest_core)
+  target_sources(resnest_core PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/ClassNames.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/ResNeStClassifier.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/ResourceLocator.cpp)
+endif()

@@ -21,8 +21,11 @@ ResNeStConfig official(const std::string& name, std::array<int, 4> layers, int s
     return c;
 }
 
-ResNeStConfig fast(const std::string& name, int radix, int cardinality, int width, const std::string& interp) {
+ResNeStConfig fast(const std::string& name, int radix, int cardinality, int width, const std::string& interp,
+                   std::string otherName = "") {
     ResNeStConfig c;
+    if (!otherName.empty())
+        c.equivalentNames.push_back(std::move(otherName));
     c.name = name;
     c.radix = radix;
     c.cardinality = cardinality;
@@ -44,7 +47,9 @@ std::vector<ResNeStConfig> registry() {
         const int radix = t[0] - '0';
         const int card = t[2] - '0';
         const int width = std::stoi(t.substr(4, 2));
-        r.push_back(fast("resnest50_fast_" + t, radix, card, width, "bilinear"));
+        // timm ships two of these under its own names.
+        const std::string timmName = t == "4s2x40d" || t == "1s4x24d" ? "resnest50d_" + t : "";
+        r.push_back(fast("resnest50_fast_" + t, radix, card, width, "bilinear", timmName));
     }
     r.push_back(official("resnest14d", {1, 1, 1, 1}, 32, 224, 0.875, "bilinear", ""));
     r.push_back(official("resnest26d", {2, 2, 2, 2}, 32, 224, 0.875, "bilinear", ""));
@@ -53,8 +58,8 @@ std::vector<ResNeStConfig> registry() {
     r.push_back(official("resnest101e", {3, 4, 23, 3}, 64, 256, 0.875, "bilinear", "resnest101"));
     r.push_back(official("resnest200e", {3, 24, 36, 3}, 64, 320, 0.909, "bicubic", "resnest200"));
     r.push_back(official("resnest269e", {3, 30, 48, 8}, 64, 416, 0.928, "bicubic", "resnest269"));
-    r.push_back(fast("resnest50d_4s2x40d", 4, 2, 40, "bicubic"));
-    r.push_back(fast("resnest50d_1s4x24d", 1, 4, 24, "bicubic"));
+    r.push_back(fast("resnest50d_4s2x40d", 4, 2, 40, "bicubic", "resnest50_fast_4s2x40d"));
+    r.push_back(fast("resnest50d_1s4x24d", 1, 4, 24, "bicubic", "resnest50_fast_1s4x24d"));
     return r;
 }
 

@@ -1,10 +1,10 @@
-target_sources(resnest_core PRIVATE
+target_sources(resnest_nn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/BlockCapture.cpp
   ${CMAKE_CURRENT_LIST_DIR}/FoldedConv.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ResNeSt.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ResNeStBottleneck.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ResNeStConfig.cpp
   ${CMAKE_CURRENT_LIST_DIR}/SplitAttentionConv.cpp)
-target_sources(resnest_core PRIVATE
+target_sources(resnest_nn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ArchitectureDetector.cpp
   ${CMAKE_CURRENT_LIST_DIR}/StateDictLoader.cpp)

@@ -1,0 +1,105 @@
+#include "core/inference/ModelLoader.h"
+
+#include "core/io/CheckpointReader.h"
+#include "core/models/ArchitectureDetector.h"
+#include "core/models/StateDictLoader.h"
+
+#include <stdexcept>
+
+namespace resnest {
+namespace {
+
+void describe(ModelInfo& info, const ResNeStConfig& c) {
+    info.architecture = c.name;
+    info.equivalent = c.equivalentNames;
+    info.radix = c.radix;
+    info.cardinality = c.cardinality;
+    info.bottleneckWidth = c.bottleneckWidth;
+    info.stemWidth = c.stemWidth;
+    info.basePlanes = c.basePlanes;
+    info.layers.assign(c.layers.begin(), c.layers.end());
+    info.classes = c.numClasses;
+}
+
+int64_t countParameters(torch::nn::Module& m) {
+    int64_t n = 0;
+    for (const auto& p : m.parameters())
+        n += p.numel();
+    return n;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+    std::string s;
+    for (const auto& n : items)
+        s += (s.empty() ? "" : ", ") + n;
+    return s;
+}
+
+// Reads the checkpoint and settles the architecture: detection from the tensors, a name hint, then --arch.
+ResNeStConfig resolve(const io::Checkpoint& ckpt, const std::string& path, const std::string& arch,
+                      ModelInfo& info) {
+    info.weightsPath = path;
+    info.format = io::toString(ckpt.format);
+    info.container = ckpt.container;
+    info.ignoredEntries = ckpt.ignored;
+    DetectedArchitecture d = ArchitectureDetector::detect(ckpt.tensors, path);
+    info.candidates = d.candidates;
+    info.ambiguous = d.ambiguous;
+    info.custom = d.custom;
+    info.strippedPrefix = d.prefix;
+    ResNeStConfig c = d.config;
+    if (!arch.empty()) {
+        // A wrong --arch is reported by the loader, which names the keys and shapes that disagree.
+        c = ResNeStConfig::byName(arch);
+        c.numClasses = d.config.numClasses;
+        info.ambiguous = false;
+        info.custom = false;
+    }
+    describe(info, c);
+    return c;
+}
+
+} // namespace
+
+ModelInfo ModelLoader::inspect(const std::string& path, const std::string& arch) {
+    io::Checkpoint ckpt = io::CheckpointReader::read(path);
+    ModelInfo info;
+    ResNeSt model(resolve(ckpt, path, arch, info));
+    info.parameters = countParameters(*model);
+    return info;
+}
+
+LoadedModel ModelLoader::load(const ModelSpec& spec) {
+    spec.compute.validate();
+    LoadedModel out;
+    ResNeStConfig config;
+    io::Checkpoint ckpt;
+    if (spec.weights.empty()) {
+        if (spec.arch.empty())
+            throw std::invalid_argument("no weights given: name an architecture with --arch");
+        config = ResNeStConfig::byName(spec.arch);
+        out.info.format = "random";
+        describe(out.info, config);
+    } else {
+        ckpt = io::CheckpointReader::read(spec.weights);
+        config = resolve(ckpt, spec.weights, spec.arch, out.info);
+        if (out.info.ambiguous)
+            throw std::runtime_error("the weights fit several architectures that differ only in where the avd "
+                                     "pool sits (" + joined(out.info.candidates) + "); choose one with --arch");
+    }
+    config.outputStride = spec.outputStride;
+
+    torch::manual_seed(spec.seed);
+    out.model = ResNeSt(config);
+    if (!spec.weights.empty())
+        out.info.strippedPrefix = StateDictLoader::load(*out.model, ckpt.tensors).strippedPrefix;
+    ckpt.tensors.clear();
+    out.info.parameters = countParameters(*out.model);
+    out.model->eval();
+    out.model->to(spec.compute.torchDevice(), spec.compute.scalarType());
+    if (spec.compute.fuseBatchNorm)
+        out.model->fuse(spec.compute.channelsLast);
+    return out;
+}
+
+} // namespace resnest
