@@ -44,12 +44,13 @@ model options:
   --output-stride 32|16|8    dilate the last stages (segmentation backbones); default 32
   --threads N          CPU threads (default: every core)
   --no-fuse            keep BatchNorm separate (default folds it into the convolutions)
-  --channels-last      NHWC activations
+  --channels-last      NHWC activations (instead of oneDNN's blocked layout)
+  --no-mkldnn          plain tensors on CPU instead of oneDNN's blocked layout
   --seed N             seed of random weights (default 0)
 )";
 
 const std::set<std::string> kModelValued = {"arch", "weights", "device", "dtype", "output-stride", "threads", "seed"};
-const std::set<std::string> kModelFlags = {"no-fuse", "channels-last"};
+const std::set<std::string> kModelFlags = {"no-fuse", "channels-last", "no-mkldnn"};
 
 std::set<std::string> with(std::set<std::string> a, const std::set<std::string>& b) {
     a.insert(b.begin(), b.end());
@@ -67,6 +68,7 @@ resnest::ModelSpec modelSpec(const ArgumentList& args) {
     spec.compute.threads = args.getInt("threads", 0);
     spec.compute.fuseBatchNorm = !args.has("no-fuse");
     spec.compute.channelsLast = args.has("channels-last");
+    spec.compute.mkldnn = !args.has("no-mkldnn") && !spec.compute.channelsLast;
     resnest::configureThreads(spec.compute.threads);
     if (spec.weights.empty())
         std::cerr << "note: no --weights given: " << spec.arch << " with random weights (seed " << spec.seed
@@ -219,7 +221,7 @@ int cmdBench(const std::vector<std::string>& rest) {
     const resnest::BenchmarkResult r = resnest::Benchmark::run(o);
     json j{{"arch", r.architecture},   {"device", r.device},   {"dtype", r.precision},
            {"size", r.size},           {"batch", r.batch},     {"threads", r.threads},
-           {"capture", r.capture},     {"fused", r.fused},     {"channels_last", r.channelsLast},
+           {"capture", r.capture},     {"fused", r.fused},     {"channels_last", r.channelsLast}, {"mkldnn", r.mkldnn},
            {"iterations", r.iterations}, {"median_ms", r.medianMs}, {"mean_ms", r.meanMs},
            {"min_ms", r.minMs},        {"p90_ms", r.p90Ms},    {"throughput_ips", r.throughputIps}};
     if (args.has("json"))

@@ -39,7 +39,8 @@ BenchmarkResult Benchmark::run(const BenchmarkOptions& o) {
     r.threads = cuda ? 0 : int(torch::get_num_threads());
     r.capture = o.capture;
     r.fused = o.model.compute.fuseBatchNorm;
-    r.channelsLast = o.model.compute.channelsLast;
+    r.channelsLast = model.model->channelsLast();
+    r.mkldnn = model.model->mkldnn();
     r.iterations = int(ms.size());
     const size_t n = sorted.size();
     r.medianMs = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);

@@ -26,6 +26,7 @@ struct BenchmarkResult {
     bool capture = false;
     bool fused = false;
     bool channelsLast = false;
+    bool mkldnn = false;
     int iterations = 0;
     double medianMs = 0, meanMs = 0, minMs = 0, p90Ms = 0;
     double throughputIps = 0; // images per second at the median latency

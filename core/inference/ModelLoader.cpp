@@ -98,7 +98,7 @@ LoadedModel ModelLoader::load(const ModelSpec& spec) {
     out.model->eval();
     out.model->to(spec.compute.torchDevice(), spec.compute.scalarType());
     if (spec.compute.fuseBatchNorm)
-        out.model->fuse(spec.compute.channelsLast);
+        out.model->fuse(spec.compute.channelsLast, spec.compute.mkldnn);
     return out;
 }
 

@@ -55,6 +55,30 @@ FoldedConv FoldedConv::plain(const torch::nn::Conv2d& conv) {
     return f;
 }
 
+void FoldedConv::packForMkldnn() {
+    packed = torch::mkldnn_reorder_conv2d_weight(weight.to_mkldnn(), padding, stride, dilation, groups);
+}
+
+void FoldedConv::prepareLinear() {
+    const int64_t out = weight.size(0), in = weight.size(1);
+    TORCH_CHECK(weight.size(2) == 1 && weight.size(3) == 1, "linear() needs a 1x1 convolution");
+    linearWeight = weight.view({groups, out / groups, in}).transpose(1, 2).contiguous();
+}
+
+torch::Tensor FoldedConv::linear(const torch::Tensor& x) const {
+    const int64_t n = x.size(0);
+    torch::Tensor y;
+    if (groups == 1) {
+        y = bias.defined() ? torch::addmm(bias, x, linearWeight[0]) : torch::mm(x, linearWeight[0]);
+    } else {
+        const int64_t in = linearWeight.size(1);
+        y = torch::bmm(x.view({n, groups, in}).transpose(0, 1), linearWeight).transpose(0, 1).reshape({n, -1});
+        if (bias.defined())
+            y += bias;
+    }
+    return y;
+}
+
 void FoldedConv::toChannelsLast() {
     if (weight.defined())
         weight = weight.contiguous(torch::MemoryFormat::ChannelsLast);

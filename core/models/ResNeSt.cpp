@@ -96,19 +96,21 @@ std::vector<std::string> ResNeStImpl::blockNames() const {
 
 torch::Tensor ResNeStImpl::stemForward(const torch::Tensor& input) {
     torch::Tensor x = input;
-    if (channelsLast_)
+    if (mkldnn_)
+        x = x.contiguous().to_mkldnn();
+    else if (channelsLast_)
         x = x.contiguous(torch::MemoryFormat::ChannelsLast);
     if (fused_) {
         // fusedStem_: deep stem = [conv+bn, conv+bn, conv+bn1]; plain stem = [conv+bn1].
         for (const auto& conv : fusedStem_)
-            x = torch::relu(conv(x));
+            x = conv(x).relu_();
     } else {
         x = torch::relu(bn1(stem->forward(x)));
     }
     return torch::max_pool2d(x, 3, 2, 1);
 }
 
-ResNeStFeatures ResNeStImpl::features(const torch::Tensor& input, Capture capture) {
+ResNeStFeatures ResNeStImpl::features(const torch::Tensor& input, Capture capture, bool allStages) {
     TORCH_CHECK(input.dim() == 4 && input.size(1) == 3, "expected an (N, 3, H, W) input, got ",
                 input.sizes());
     const bool on = capture == Capture::On;
@@ -129,30 +131,37 @@ ResNeStFeatures ResNeStImpl::features(const torch::Tensor& input, Capture captur
                 f.blocks.push_back(std::move(cap));
             }
         }
-        f.stages[i] = x;
+        if (allStages || i + 1 == blocks_.size())
+            f.stages[i] = x.is_mkldnn() ? x.to_dense() : x;
     }
     return f;
 }
 
 ResNeStOutput ResNeStImpl::forward(const torch::Tensor& x, Capture capture) {
-    ResNeStFeatures f = features(x, capture);
+    ResNeStFeatures f = features(x, capture, false);
     torch::Tensor pooled = f.stages[3].mean({2, 3});
     return {fc(pooled), std::move(f.blocks)};
 }
 
-void ResNeStImpl::fuse(bool channelsLast) {
+void ResNeStImpl::fuse(bool channelsLast, bool mkldnn) {
     torch::NoGradGuard noGrad;
-    channelsLast_ = channelsLast;
+    const auto& w = fc->weight;
+    // oneDNN's blocked layout is a CPU float32 plan; elsewhere the request falls back to plain tensors.
+    mkldnn_ = mkldnn && at::hasMKLDNN() && w.device().is_cpu() && w.scalar_type() == torch::kFloat32;
+    channelsLast_ = channelsLast && !mkldnn_;
     fusedStem_.clear();
     // The stem's last conv is followed by the network's bn1; the deep stem's inner convs by their own BN.
     for (size_t i = 0; i < stemConvs_.size(); ++i)
         fusedStem_.push_back(FoldedConv::fold(stemConvs_[i], i < stemBns_.size() ? stemBns_[i] : bn1));
-    if (channelsLast)
-        for (auto& f : fusedStem_)
+    for (auto& f : fusedStem_) {
+        if (channelsLast_)
             f.toChannelsLast();
+        if (mkldnn_)
+            f.packForMkldnn();
+    }
     for (auto& stage : blocks_)
         for (auto& block : stage)
-            block->fuse(channelsLast);
+            block->fuse(channelsLast_, mkldnn_);
     fused_ = true;
 }
 
@@ -162,6 +171,7 @@ void ResNeStImpl::unfuse() {
             block->unfuse();
     fused_ = false;
     channelsLast_ = false;
+    mkldnn_ = false;
 }
 
 } // namespace resnest

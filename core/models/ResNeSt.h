@@ -31,14 +31,17 @@ public:
     explicit ResNeStImpl(ResNeStConfig config);
 
     ResNeStOutput forward(const torch::Tensor& x, Capture capture = Capture::Off);
-    ResNeStFeatures features(const torch::Tensor& x, Capture capture = Capture::Off);
+    // `allStages` false leaves stages 1-3 undefined (classification needs only the last).
+    ResNeStFeatures features(const torch::Tensor& x, Capture capture = Capture::Off, bool allStages = true);
 
-    // Inference plan: fold every BatchNorm into its convolution (and optionally keep weights channels-last).
+    // Inference plan: fold every BatchNorm into its convolution; optionally keep activations channels-last,
+    // or (CPU, float32, oneDNN available) in oneDNN's blocked layout with weights reordered once.
     // Call after loading weights and moving the model; `unfuse` returns to the module's own parameters.
-    void fuse(bool channelsLast = false);
+    void fuse(bool channelsLast = false, bool mkldnn = false);
     void unfuse();
     bool fused() const { return fused_; }
     bool channelsLast() const { return channelsLast_; }
+    bool mkldnn() const { return mkldnn_; }
 
     const ResNeStConfig& config() const { return config_; }
     // Names of all blocks, "layer1.0" ... in network order.
@@ -57,6 +60,7 @@ private:
     std::vector<std::vector<int64_t>> splitStrides_;
     bool fused_ = false;
     bool channelsLast_ = false;
+    bool mkldnn_ = false;
     std::vector<torch::nn::Conv2d> stemConvs_;
     std::vector<torch::nn::BatchNorm2d> stemBns_;
     std::vector<FoldedConv> fusedStem_;

@@ -45,20 +45,22 @@ torch::Tensor ResNeStBottleneckImpl::shortcut(const torch::Tensor& x) {
 }
 
 BottleneckOutput ResNeStBottleneckImpl::forward(const torch::Tensor& x, bool capture) {
-    torch::Tensor out = fused_ ? torch::relu(fusedConv1_(x)) : torch::relu(bn1(conv1(x)));
+    torch::Tensor out = fused_ ? fusedConv1_(x).relu_() : torch::relu(bn1(conv1(x)));
     if (avdPool_ && options_.avdFirst)
         out = avdPool_(out);
     SplitAttentionOutput sa = conv2(out, capture);
     out = sa.output;
     if (avdPool_ && !options_.avdFirst)
         out = avdPool_(out);
+    if (x.is_mkldnn())
+        out = out.to_mkldnn();
     out = fused_ ? fusedConv3_(out) : bn3(conv3(out));
-    out += shortcut(x);
+    out = out.is_mkldnn() ? out + shortcut(x) : out.add_(shortcut(x));
     out.relu_();
     return {out, sa.attention, sa.splits};
 }
 
-void ResNeStBottleneckImpl::fuse(bool channelsLast) {
+void ResNeStBottleneckImpl::fuse(bool channelsLast, bool mkldnn) {
     fusedConv1_ = FoldedConv::fold(conv1, bn1);
     fusedConv3_ = FoldedConv::fold(conv3, bn3);
     if (downConv_)
@@ -68,7 +70,13 @@ void ResNeStBottleneckImpl::fuse(bool channelsLast) {
         fusedConv3_.toChannelsLast();
         fusedDown_.toChannelsLast();
     }
-    conv2->fuse(channelsLast);
+    if (mkldnn) {
+        fusedConv1_.packForMkldnn();
+        fusedConv3_.packForMkldnn();
+        if (downConv_)
+            fusedDown_.packForMkldnn();
+    }
+    conv2->fuse(channelsLast, mkldnn);
     fused_ = true;
 }
 

@@ -36,7 +36,15 @@ torch::Tensor SplitAttentionConvImpl::radixSoftmax(const torch::Tensor& logits) 
 }
 
 SplitAttentionOutput SplitAttentionConvImpl::forward(const torch::Tensor& x, bool capture) {
-    torch::Tensor u = fused_ ? torch::relu(fusedConv_(x)) : torch::relu(bn0(conv(x)));
+    torch::Tensor u;
+    if (fused_) {
+        u = fusedConv_(x).relu_();
+        // The attention arithmetic works on plain tensors; one reorder here replaces one per op.
+        if (u.is_mkldnn())
+            u = u.to_dense();
+    } else {
+        u = torch::relu(bn0(conv(x)));
+    }
     const auto n = u.size(0);
     const auto h = u.size(2);
     const auto w = u.size(3);
@@ -45,10 +53,14 @@ SplitAttentionOutput SplitAttentionConvImpl::forward(const torch::Tensor& x, boo
     auto gap = u.mean({2, 3});
     if (radix_ > 1)
         gap = gap.view({n, radix_, channels_}).sum(1);
-    gap = gap.view({n, channels_, 1, 1});
-    torch::Tensor hidden = fused_ ? torch::relu(fusedFc1_(gap)) : torch::relu(bn1(fc1(gap)));
-    torch::Tensor logits = fused_ ? fusedFc2_(hidden) : fc2(hidden);
-    torch::Tensor a = radixSoftmax(logits.view({n, -1})); // (N, R, C)
+    torch::Tensor logits;
+    if (fused_) {
+        logits = fusedFc2_.linear(fusedFc1_.linear(gap).relu_());
+    } else {
+        gap = gap.view({n, channels_, 1, 1});
+        logits = fc2(torch::relu(bn1(fc1(gap)))).view({n, -1});
+    }
+    torch::Tensor a = radixSoftmax(logits); // (N, R, C)
 
     SplitAttentionOutput out;
     if (radix_ == 1) {
@@ -65,12 +77,16 @@ SplitAttentionOutput SplitAttentionConvImpl::forward(const torch::Tensor& x, boo
     return out;
 }
 
-void SplitAttentionConvImpl::fuse(bool channelsLast) {
+void SplitAttentionConvImpl::fuse(bool channelsLast, bool mkldnn) {
     fusedConv_ = FoldedConv::fold(conv, bn0);
     fusedFc1_ = FoldedConv::fold(fc1, bn1);
     fusedFc2_ = FoldedConv::plain(fc2);
+    fusedFc1_.prepareLinear();
+    fusedFc2_.prepareLinear();
     if (channelsLast)
         fusedConv_.toChannelsLast();
+    if (mkldnn)
+        fusedConv_.packForMkldnn();
     fused_ = true;
 }
 

@@ -22,7 +22,8 @@ public:
     SplitAttentionOutput forward(const torch::Tensor& x, bool capture = false);
 
     // Freeze BatchNorm into the convolutions for inference; call after the weights and device are final.
-    void fuse(bool channelsLast);
+    // With `mkldnn` the input must be a oneDNN tensor; the output is a plain one either way.
+    void fuse(bool channelsLast, bool mkldnn = false);
     void unfuse() { fused_ = false; }
 
     int64_t radix() const { return radix_; }

@@ -83,6 +83,36 @@ TEST(ResNeStTest, FusedInferencePlanMatchesTheModulesInFloat64) {
     }
 }
 
+TEST(ResNeStTest, OneDnnPlanMatchesTheModulesInFloat32) {
+    if (!at::hasMKLDNN())
+        GTEST_SKIP() << "this LibTorch has no oneDNN";
+    for (const char* name : {"resnest14d", "resnest50d_1s4x24d", "resnest50_fast_4s2x40d"}) {
+        torch::manual_seed(6);
+        ResNeSt m(ResNeStConfig::byName(name));
+        randomiseBatchNorm(*m);
+        m->eval();
+        c10::InferenceMode g;
+        auto x = torch::randn({2, 3, 72, 72});
+        auto ref = m->forward(x, Capture::On);
+        m->fuse(false, true);
+        ASSERT_TRUE(m->mkldnn());
+        auto fast = m->forward(x, Capture::On);
+        const double scale = ref.logits.abs().max().item<double>();
+        EXPECT_LT((fast.logits - ref.logits).abs().max().item<double>(), 1e-4 * scale) << name;
+        ASSERT_EQ(fast.blocks.size(), ref.blocks.size());
+        for (size_t i = 0; i < ref.blocks.size(); ++i) {
+            const double s = ref.blocks[i].radixMaps.abs().max().item<double>();
+            EXPECT_LT((fast.blocks[i].radixMaps - ref.blocks[i].radixMaps).abs().max().item<double>(), 1e-4 * s)
+                << name << " " << ref.blocks[i].name;
+        }
+        // Every stage comes back as a plain tensor for the heads.
+        auto f = m->features(x, Capture::Off);
+        for (const auto& stage : f.stages)
+            EXPECT_FALSE(stage.is_mkldnn());
+        m->unfuse();
+    }
+}
+
 TEST(ResNeStTest, DilatedBackbonesKeepResolution) {
     for (int os : {8, 16, 32}) {
         ResNeStConfig c = ResNeStConfig::byName("resnest14d");

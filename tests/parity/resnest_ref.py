@@ -125,6 +125,7 @@ class SplitAttentionConv(nn.Module):
         self.fc2 = nn.Conv2d(inter, channels * radix, 1, groups=cardinality, bias=True)
         self.attention = None
         self.radix_maps = None
+        self.capture = True  # benchmarks switch it off to time the plain network
 
     def radix_softmax(self, logits):
         n = logits.shape[0]
@@ -146,8 +147,9 @@ class SplitAttentionConv(nn.Module):
         a = self.radix_softmax(self.fc2(g))                        # (N, R, C)
         weighted = splits * a[:, :, :, None, None]
         out = weighted.sum(dim=1)
-        self.attention = a.detach()
-        self.radix_maps = torch.einsum('nrc,nrchw->nrhw', a, splits).detach()
+        if self.capture:
+            self.attention = a.detach()
+            self.radix_maps = torch.einsum('nrc,nrchw->nrhw', a, splits).detach()
         return out
 
 
