@@ -78,11 +78,11 @@ def main():
             return frozen(t)
 
     variants = {
-        "C++ resnest-cli (BN folded)": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations, []),
-        "C++ resnest-cli, capture on": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations, ["--capture"]),
-        "C++ resnest-cli, channels-last": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations,
+        "C++ resnest-cli (default plan)": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations, []),
+        "C++ resnest-cli --capture": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations, ["--capture"]),
+        "C++ resnest-cli --channels-last": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations,
                                                             ["--channels-last"]),
-        "C++ resnest-cli, BN not folded": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations,
+        "C++ resnest-cli --no-fuse (modules as loaded)": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations,
                                                             ["--no-fuse"]),
         "Python eager": lambda: median_ms(eager, x, args.iterations),
         "Python TorchScript traced + frozen": lambda: median_ms(scripted, x, args.iterations),
@@ -116,7 +116,7 @@ def main():
         lines.append(f"| {k} | {v:.1f} | {v / base:.2f} |")
     lines += [
         "",
-        f"Capture on vs off: {med['C++ resnest-cli, capture on'] / med['C++ resnest-cli (BN folded)']:.3f}×.",
+        f"Capture on vs off: {med['C++ resnest-cli --capture'] / med['C++ resnest-cli (default plan)']:.3f}×.",
         f"Conv peak (wide 3x3 conv, 256→256 @56², same libtorch): {peak:.0f} GFLOP/s.",
         "",
         "Reproduce: `/usr/bin/python3 benchmarks/cpu_latency.py --cli build/app/cli/resnest-cli"
