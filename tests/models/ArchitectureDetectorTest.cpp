@@ -1,23 +1,11 @@
 #include "core/models/ArchitectureDetector.h"
 #include "core/models/ResNeSt.h"
+#include "tests/models/ModelTestSupport.h"
 
 #include <gtest/gtest.h>
 
 using namespace resnest;
-
-namespace {
-
-io::TensorMap stateDictOf(const ResNeStConfig& c, const std::string& prefix = "") {
-    ResNeSt m(c);
-    io::TensorMap t;
-    for (const auto& p : m->named_parameters())
-        t[prefix + p.key()] = p.value();
-    for (const auto& b : m->named_buffers())
-        t[prefix + b.key()] = b.value();
-    return t;
-}
-
-} // namespace
+using resnest::test::stateDictOf;
 
 TEST(ArchitectureDetectorTest, FindsEveryRegistryEntryAmongTheCandidates) {
     for (const auto& name : ResNeStConfig::knownNames()) {

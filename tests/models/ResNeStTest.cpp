@@ -1,10 +1,12 @@
 #include "core/models/ResNeSt.h"
+#include "tests/models/ModelTestSupport.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 using namespace resnest;
+using resnest::test::randomiseBatchNorm;
 
 namespace {
 
@@ -13,16 +15,6 @@ int64_t parameterCount(ResNeSt& m) {
     for (const auto& p : m->parameters())
         n += p.numel();
     return n;
-}
-
-void randomiseBatchNorm(torch::nn::Module& m) {
-    torch::NoGradGuard g;
-    for (auto& b : m.named_buffers()) {
-        if (b.key().find("running_mean") != std::string::npos)
-            b.value().normal_(0.0, 0.1);
-        if (b.key().find("running_var") != std::string::npos)
-            b.value().uniform_(0.5, 1.5);
-    }
 }
 
 } // namespace

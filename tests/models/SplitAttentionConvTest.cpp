@@ -1,24 +1,13 @@
 #include "core/models/BlockCapture.h"
 #include "core/models/SplitAttentionConv.h"
+#include "tests/models/ModelTestSupport.h"
 
 #include <gtest/gtest.h>
 
 using namespace resnest;
+using resnest::test::randomiseBatchNorm;
 
 namespace {
-
-void randomiseBatchNorm(torch::nn::Module& m) {
-    torch::NoGradGuard g;
-    for (auto& b : m.named_buffers()) {
-        if (b.key().find("running_mean") != std::string::npos)
-            b.value().normal_(0.0, 0.1);
-        if (b.key().find("running_var") != std::string::npos)
-            b.value().uniform_(0.5, 1.5);
-    }
-    for (auto& p : m.named_parameters())
-        if (p.key().find("bn") != std::string::npos)
-            p.value().uniform_(0.5, 1.5);
-}
 
 struct Case {
     int radix;

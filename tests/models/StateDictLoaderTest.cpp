@@ -1,5 +1,6 @@
 #include "core/models/ResNeSt.h"
 #include "core/models/StateDictLoader.h"
+#include "tests/models/ModelTestSupport.h"
 
 #include <gtest/gtest.h>
 
@@ -7,14 +8,13 @@ using namespace resnest;
 
 namespace {
 
+// Shifted off the construction values, so a successful load is visible in the module.
 io::TensorMap randomStateDict(const ResNeStConfig& c, const std::string& prefix) {
     torch::manual_seed(11);
-    ResNeSt m(c);
-    io::TensorMap t;
-    for (const auto& p : m->named_parameters())
-        t[prefix + p.key()] = p.value().detach().clone() + 1.0;
-    for (const auto& b : m->named_buffers())
-        t[prefix + b.key()] = b.value().clone();
+    io::TensorMap t = test::stateDictOf(c, prefix);
+    for (auto& kv : t)
+        if (kv.second.is_floating_point())
+            kv.second += 1.0;
     return t;
 }
 

@@ -1,5 +1,5 @@
-// libFuzzer target: arbitrary bytes through the checkpoint entry point. Seeds decide which parser is
-// exercised; any crash, sanitizer report or unanticipated exception is a finding.
+// libFuzzer target: arbitrary bytes through the checkpoint entry point. Built three times (fuzz_safetensors,
+// fuzz_torch_zip, fuzz_torch_legacy): the seed corpus of each decides which parser is exercised; any crash, sanitizer report or unanticipated exception is a finding.
 #include "core/io/CheckpointError.h"
 #include "core/io/CheckpointReader.h"
 
