@@ -23,6 +23,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <limits>
+
 namespace resnest {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), controller_(new InferenceController(this)) {
@@ -166,12 +168,12 @@ void MainWindow::redraw() {
         const AttentionBlock& block = cls.blocks[b];
         const int r = std::min(radixBox_->value(), block.radix - 1);
         // One colour scale for all radices of the block, so their maps compare directly.
-        double lo = 0, hi = 0;
+        double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
         for (const auto& m : block.radixMaps) {
-            double a, z;
+            double a = 0, z = 0;
             cv::minMaxLoc(m, &a, &z);
-            lo = (&m == &block.radixMaps.front()) ? a : std::min(lo, a);
-            hi = (&m == &block.radixMaps.front()) ? z : std::max(hi, z);
+            lo = std::min(lo, a);
+            hi = std::max(hi, z);
         }
         cv::Mat map = RadixMapProjector::toImage(block.radixMaps[r], block.stride, cls.geometry);
         shown = HeatmapRenderer::blend(current_->image, map, lo, hi, opacity_->value() / 100.0,
