@@ -1,0 +1,71 @@
+#include "core/media/VideoSource.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <fstream>
+#include <stdexcept>
+
+namespace resnest {
+
+VideoSource VideoSource::openFile(const std::string& pathOrUrl) {
+    const bool url = pathOrUrl.find("://") != std::string::npos;
+    if (!url && !std::ifstream(pathOrUrl).good())
+        throw std::runtime_error("cannot open video '" + pathOrUrl + "': no such file or not readable");
+    VideoSource s;
+    s.name_ = pathOrUrl;
+    try {
+        s.capture_.open(pathOrUrl, cv::CAP_ANY);
+    } catch (const cv::Exception& e) {
+        throw std::runtime_error("cannot open video '" + pathOrUrl + "': " + e.what());
+    }
+    if (!s.capture_.isOpened())
+        throw std::runtime_error("cannot open video '" + pathOrUrl + "': not a format or stream OpenCV can decode");
+    s.fps_ = s.capture_.get(cv::CAP_PROP_FPS);
+    if (!(s.fps_ > 0.0 && s.fps_ < 1000.0))
+        s.fps_ = 25.0; // streams often report nothing; a sane pace for "play as live"
+    const double n = s.capture_.get(cv::CAP_PROP_FRAME_COUNT);
+    s.frameCount_ = url || !(n > 0) ? -1 : int64_t(n);
+    return s;
+}
+
+VideoSource VideoSource::openCamera(int index) {
+    VideoSource s;
+    s.name_ = "camera " + std::to_string(index);
+    try {
+        s.capture_.open(index, cv::CAP_ANY);
+    } catch (const cv::Exception&) {
+    }
+    if (!s.capture_.isOpened())
+        throw std::runtime_error("no camera at index " + std::to_string(index) +
+                                 " (none connected, or in use); a video file played as live works the same way");
+    s.fps_ = s.capture_.get(cv::CAP_PROP_FPS) > 0 ? s.capture_.get(cv::CAP_PROP_FPS) : 30.0;
+    return s;
+}
+
+bool VideoSource::read(cv::Mat& frame) {
+    try {
+        if (!capture_.read(frame) || frame.empty())
+            return false;
+    } catch (const cv::Exception&) {
+        return false; // a truncated file ends early rather than taking the app down
+    }
+    if (frame.type() == CV_8UC1)
+        cv::cvtColor(frame, frame, cv::COLOR_GRAY2BGR);
+    else if (frame.type() == CV_8UC4)
+        cv::cvtColor(frame, frame, cv::COLOR_BGRA2BGR);
+    else if (frame.type() != CV_8UC3)
+        return false;
+    ++position_;
+    return true;
+}
+
+bool VideoSource::seek(int64_t frame) {
+    if (frameCount_ < 0 || frame < 0 || frame >= frameCount_)
+        return false;
+    if (!capture_.set(cv::CAP_PROP_POS_FRAMES, double(frame)))
+        return false;
+    position_ = frame;
+    return true;
+}
+
+} // namespace resnest
