@@ -30,7 +30,8 @@ commands:
   classify IMAGE... [--topk K] [--json] [model options]
       top-k ImageNet classes with the model's own evaluation transform
   export (--input-tensor X.npy | IMAGE) --out OUT.npz [model options]
-      logits, attention/layerI.J (N,R,C) and radix_maps/layerI.J (N,R,H,W) of every block
+      logits, attention/layerI.J (N,R,C) and radix_maps/layerI.J (N,R,H,W) of every block;
+      from an IMAGE also `input`, the preprocessed (1,3,H,W) tensor
   bench [--size S] [--batch B] [--capture] [--iterations N] [--warmup N] [--json] [model options]
       median latency and throughput of the network (random input)
   archs
@@ -200,7 +201,8 @@ int cmdExport(const std::vector<std::string>& rest) {
     c10::InferenceMode guard;
     const resnest::ResNeStOutput result =
         model.model->forward(input.to(spec.compute.torchDevice(), spec.compute.scalarType()), resnest::Capture::On);
-    resnest::Exporter::writeNpz(out, result, dtype);
+    // An image's preprocessed tensor goes into the file too; a given tensor is the caller's already.
+    resnest::Exporter::writeNpz(out, result, dtype, fromTensor ? torch::Tensor() : input);
     std::cerr << "wrote " << out << ": logits " << result.logits.sizes() << ", " << result.blocks.size()
               << " blocks\n";
     return 0;

@@ -77,6 +77,30 @@ class CliTest(unittest.TestCase):
         self.assertEqual(z["logits"].dtype, np.float32)
         self.assertEqual(z["radix_maps/layer1.0"].shape, (1, 2, 56, 56))
 
+    def test_preprocessing_matches_timm_eval_transform(self):
+        """The image path agrees with torchvision's Resize + CenterCrop + Normalize on PIL, as timm evaluates."""
+        from PIL import Image
+        from torchvision import transforms
+        img = "/usr/share/doc/opencv-doc/examples/data/messi5.jpg"
+        for arch, size, crop, interp in (("resnest14d", 224, 0.875, transforms.InterpolationMode.BILINEAR),
+                                         ("resnest50d_1s4x24d", 224, 0.875, transforms.InterpolationMode.BICUBIC)):
+            out = os.path.join(self.dir, "pre.npz")
+            run("export", "--arch", arch, img, "--out", out)
+            ours = np.load(out)["input"]
+            t = transforms.Compose([
+                transforms.Resize(int(size / crop), interpolation=interp),
+                transforms.CenterCrop(size),
+                transforms.ToTensor(),
+                transforms.Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
+            ])
+            ref = t(Image.open(img).convert("RGB")).unsqueeze(0).numpy()
+            self.assertEqual(ours.shape, ref.shape)
+            diff = np.abs(ours - ref)
+            # PIL rounds the resized image to 8 bits (1/255 / std = 0.017 after normalisation); the C++ path
+            # keeps floats. Anything structural (crop offset, channel order, mean/std) is far larger.
+            self.assertLess(diff.mean(), 0.01, arch)
+            self.assertLess(np.percentile(diff, 99), 0.05, arch)
+
     def test_export_rejects_wrong_tensors(self):
         out = os.path.join(self.dir, "bad.npz")
         p = run("export", "--arch", "resnest14d", "--input-tensor", self.npy(np.zeros((3, 32, 32)), "bad.npy"),
