@@ -15,7 +15,7 @@ struct ComputeOptions {
     Precision precision = Precision::F32;
     bool fuseBatchNorm = true;  // fold BatchNorm into convolutions (inference only)
     bool channelsLast = false;  // NHWC activations; see docs/benchmarks.md for when it wins
-    bool mkldnn = true;         // CPU float32: oneDNN blocked activations, weights reordered once
+    bool mkldnn = true;         // CPU float32/bfloat16: oneDNN blocked activations, weights reordered once
     int threads = 0;            // intra-op threads on CPU; 0 = every core
 
     static Precision parsePrecision(const std::string& name);

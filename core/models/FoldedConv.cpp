@@ -59,6 +59,29 @@ void FoldedConv::packForMkldnn() {
     packed = torch::mkldnn_reorder_conv2d_weight(weight.to_mkldnn(), padding, stride, dilation, groups);
 }
 
+bool FoldedConv::mkldnnSupports(torch::ScalarType dtype) {
+    if (!at::hasMKLDNN())
+        return false;
+    if (dtype == torch::kFloat32)
+        return true;
+    if (dtype != torch::kBFloat16)
+        return false;
+    // Probe once: LibTorch refuses oneDNN bfloat16 convolutions on CPUs without the instructions for them.
+    static const bool ok = [] {
+        try {
+            c10::InferenceMode guard;
+            auto w = torch::ones({8, 8, 3, 3}, torch::kBFloat16);
+            auto packed = torch::mkldnn_reorder_conv2d_weight(w.to_mkldnn(), {1, 1}, {1, 1}, {1, 1}, 1);
+            auto x = torch::ones({1, 8, 8, 8}, torch::kBFloat16).to_mkldnn();
+            torch::mkldnn_convolution(x, packed, {}, {1, 1}, {1, 1}, {1, 1}, 1).to_dense();
+            return true;
+        } catch (const c10::Error&) {
+            return false;
+        }
+    }();
+    return ok;
+}
+
 void FoldedConv::prepareLinear() {
     const int64_t out = weight.size(0), in = weight.size(1);
     TORCH_CHECK(weight.size(2) == 1 && weight.size(3) == 1, "linear() needs a 1x1 convolution");

@@ -33,6 +33,8 @@ struct FoldedConv {
     // Reorders the weight for oneDNN once, so that no convolution call reorders it again; inputs must
     // then be oneDNN (to_mkldnn) tensors.
     void packForMkldnn();
+    // Whether this CPU and LibTorch run oneDNN convolutions in `dtype` (bfloat16 needs AVX-512 support).
+    static bool mkldnnSupports(torch::ScalarType dtype);
     void prepareLinear();
 };
 

@@ -146,8 +146,8 @@ ResNeStOutput ResNeStImpl::forward(const torch::Tensor& x, Capture capture) {
 void ResNeStImpl::fuse(bool channelsLast, bool mkldnn) {
     torch::NoGradGuard noGrad;
     const auto& w = fc->weight;
-    // oneDNN's blocked layout is a CPU float32 plan; elsewhere the request falls back to plain tensors.
-    mkldnn_ = mkldnn && at::hasMKLDNN() && w.device().is_cpu() && w.scalar_type() == torch::kFloat32;
+    // oneDNN's blocked layout is a CPU float32 / bfloat16 plan; elsewhere the request falls back to plain tensors.
+    mkldnn_ = mkldnn && w.device().is_cpu() && FoldedConv::mkldnnSupports(w.scalar_type());
     channelsLast_ = channelsLast && !mkldnn_;
     fusedStem_.clear();
     // The stem's last conv is followed by the network's bn1; the deep stem's inner convs by their own BN.

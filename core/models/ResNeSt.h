@@ -35,7 +35,7 @@ public:
     ResNeStFeatures features(const torch::Tensor& x, Capture capture = Capture::Off, bool allStages = true);
 
     // Inference plan: fold every BatchNorm into its convolution; optionally keep activations channels-last,
-    // or (CPU, float32, oneDNN available) in oneDNN's blocked layout with weights reordered once.
+    // or (CPU, float32 or bfloat16, oneDNN available) in oneDNN's blocked layout with weights reordered once.
     // Call after loading weights and moving the model; `unfuse` returns to the module's own parameters.
     void fuse(bool channelsLast = false, bool mkldnn = false);
     void unfuse();

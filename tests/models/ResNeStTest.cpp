@@ -76,7 +76,7 @@ TEST(ResNeStTest, FusedInferencePlanMatchesTheModulesInFloat64) {
 }
 
 TEST(ResNeStTest, OneDnnPlanMatchesTheModulesInFloat32) {
-    if (!at::hasMKLDNN())
+    if (!FoldedConv::mkldnnSupports(torch::kFloat32))
         GTEST_SKIP() << "this LibTorch has no oneDNN";
     for (const char* name : {"resnest14d", "resnest50d_1s4x24d", "resnest50_fast_4s2x40d"}) {
         torch::manual_seed(6);
@@ -103,6 +103,26 @@ TEST(ResNeStTest, OneDnnPlanMatchesTheModulesInFloat32) {
             EXPECT_FALSE(stage.is_mkldnn());
         m->unfuse();
     }
+}
+
+TEST(ResNeStTest, OneDnnPlanRunsBFloat16) {
+    if (!FoldedConv::mkldnnSupports(torch::kBFloat16))
+        GTEST_SKIP() << "this CPU or LibTorch has no oneDNN bfloat16 convolutions";
+    torch::manual_seed(7);
+    ResNeSt m(ResNeStConfig::byName("resnest14d"));
+    randomiseBatchNorm(*m);
+    m->eval();
+    c10::InferenceMode g;
+    auto x = torch::randn({1, 3, 64, 64});
+    auto ref = m->forward(x, Capture::Off).logits;
+    m->to(torch::kBFloat16);
+    m->fuse(false, true);
+    ASSERT_TRUE(m->mkldnn());
+    auto out = m->forward(x.to(torch::kBFloat16), Capture::On);
+    // bfloat16 keeps 8 bits of mantissa: a few percent of the logits' range through 14 layers.
+    const double scale = ref.abs().max().item<double>();
+    EXPECT_LT((out.logits.to(torch::kFloat32) - ref).abs().max().item<double>(), 0.1 * scale);
+    EXPECT_EQ(out.blocks.size(), 4u);
 }
 
 TEST(ResNeStTest, DilatedBackbonesKeepResolution) {
