@@ -12,9 +12,14 @@ int main(int argc, char** argv) {
     window.resize(1200, 760);
     window.show();
     // The bundled default: a real photograph that Debian's opencv-doc ships.
-    QString image = argc > 1 ? QString::fromLocal8Bit(argv[1])
-                             : QStringLiteral("/usr/share/doc/opencv-doc/examples/data/messi5.jpg");
-    if (QFileInfo::exists(image))
-        window.openImage(image);
+    // `--live VIDEO` plays a video file as a live source.
+    const QStringList args = QApplication::arguments();
+    if (args.size() > 2 && args[1] == QStringLiteral("--live")) {
+        window.playLive(args[2]);
+    } else {
+        QString image = args.size() > 1 ? args[1] : QStringLiteral("/usr/share/doc/opencv-doc/examples/data/messi5.jpg");
+        if (QFileInfo::exists(image))
+            window.openImage(image);
+    }
     return app.exec();
 }

@@ -1,12 +1,16 @@
 #include "ui/runtime/InferenceController.h"
 
+#include "ui/runtime/FrameGrabber.h"
 #include "ui/runtime/InferenceWorker.h"
 
 namespace resnest {
 
-InferenceController::InferenceController(QObject* parent) : QObject(parent) {
+InferenceController::InferenceController(QObject* parent)
+    : QObject(parent), mailbox_(std::make_shared<LatestFrameMailbox<LiveFrame>>()),
+      notified_(std::make_shared<std::atomic<bool>>(false)) {
     qRegisterMetaType<resnest::FrameResultPtr>();
     worker_ = new InferenceWorker;
+    worker_->setLiveInput(mailbox_, notified_);
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
     connect(worker_, &InferenceWorker::modelLoaded, this, &InferenceController::modelLoaded);
@@ -19,14 +23,40 @@ InferenceController::InferenceController(QObject* parent) : QObject(parent) {
         Q_EMIT jobFailed(id, msg);
         finished(id);
     });
+    connect(worker_, &InferenceWorker::liveResultReady, this, &InferenceController::liveResultReady);
     thread_.setObjectName(QStringLiteral("inference"));
     thread_.start();
+
+    grabber_ = new FrameGrabber(mailbox_, notified_);
+    grabber_->moveToThread(&grabThread_);
+    connect(&grabThread_, &QThread::finished, grabber_, &QObject::deleteLater);
+    // Queued across threads: the worker takes the newest frame when it gets to the event.
+    connect(grabber_, &FrameGrabber::frameAvailable, worker_, &InferenceWorker::classifyLatestFrame);
+    connect(grabber_, &FrameGrabber::finished, this, &InferenceController::liveFinished);
+    connect(grabber_, &FrameGrabber::failed, this, &InferenceController::liveFailed);
+    grabThread_.setObjectName(QStringLiteral("capture"));
+    grabThread_.start();
 }
 
 InferenceController::~InferenceController() {
     worker_->cancel();
+    QMetaObject::invokeMethod(grabber_, "stop", Qt::BlockingQueuedConnection);
+    grabThread_.quit();
+    grabThread_.wait();
     thread_.quit();
     thread_.wait();
+}
+
+void InferenceController::startLiveFile(const QString& path) {
+    QMetaObject::invokeMethod(grabber_, "startFile", Qt::QueuedConnection, Q_ARG(QString, path));
+}
+
+void InferenceController::startCamera(int index) {
+    QMetaObject::invokeMethod(grabber_, "startCamera", Qt::QueuedConnection, Q_ARG(int, index));
+}
+
+void InferenceController::stopLive() {
+    QMetaObject::invokeMethod(grabber_, "stop", Qt::QueuedConnection);
 }
 
 void InferenceController::loadModel(const QString& arch, const QString& weights, const QString& device) {

@@ -26,6 +26,31 @@ void InferenceWorker::loadModel(const QString& arch, const QString& weights, con
     }
 }
 
+void InferenceWorker::setLiveInput(std::shared_ptr<LatestFrameMailbox<LiveFrame>> mailbox,
+                                   std::shared_ptr<std::atomic<bool>> notified) {
+    mailbox_ = std::move(mailbox);
+    notified_ = std::move(notified);
+}
+
+void InferenceWorker::classifyLatestFrame() {
+    if (!mailbox_)
+        return;
+    notified_->store(false);
+    std::optional<LiveFrame> frame = mailbox_->take();
+    if (!frame || !model_)
+        return;
+    try {
+        auto result = std::make_shared<FrameResult>();
+        result->jobId = frame->index;
+        result->source = QStringLiteral("live");
+        result->image = std::move(frame->image);
+        result->classification = model_->classify(result->image, 5, true);
+        Q_EMIT liveResultReady(std::move(result));
+    } catch (const std::exception& e) {
+        Q_EMIT jobFailed(frame->index, QString::fromUtf8(e.what()));
+    }
+}
+
 void InferenceWorker::classifyFile(quint64 jobId, const QString& path, bool captureAttention) {
     cancelled_.store(false);
     if (!model_) {

@@ -79,6 +79,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), controller_(new I
         if (!p.isEmpty())
             openCheckpoint(p);
     });
+    file->addAction(tr("Play video as &live..."), this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Play video as live"), QString(),
+                                                       tr("Videos (*.avi *.mp4 *.mkv *.mov *.webm)"));
+        if (!p.isEmpty())
+            playLive(p);
+    });
+    file->addAction(tr("Stop live"), this, [this] { controller_->stopLive(); });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -89,6 +96,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), controller_(new I
         statusBar()->showMessage(tr("Could not load the model: %1").arg(msg));
     });
     connect(controller_, &InferenceController::resultReady, this, &MainWindow::showResult);
+    connect(controller_, &InferenceController::liveResultReady, this, [this](const FrameResultPtr& r) {
+        showResult(r);
+        statusBar()->showMessage(tr("live frame %1 — inference %2 ms — %3 of %4 frames dropped")
+                                     .arg(r->jobId)
+                                     .arg(r->classification.inferMs, 0, 'f', 1)
+                                     .arg(controller_->droppedFrames())
+                                     .arg(controller_->grabbedFrames()));
+    });
+    connect(controller_, &InferenceController::liveFailed, this, [this](const QString& msg) {
+        statusBar()->showMessage(tr("Live source: %1").arg(msg));
+    });
+    connect(controller_, &InferenceController::liveFinished, this, [this] {
+        statusBar()->showMessage(tr("Live source ended; %1 of %2 frames dropped")
+                                     .arg(controller_->droppedFrames())
+                                     .arg(controller_->grabbedFrames()));
+    });
     connect(controller_, &InferenceController::jobFailed, this, [this](quint64, const QString& msg) {
         statusBar()->showMessage(msg);
         imageView_->setText(msg);
@@ -109,6 +132,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), controller_(new I
 void MainWindow::openImage(const QString& path) {
     statusBar()->showMessage(tr("Analysing %1...").arg(QFileInfo(path).fileName()));
     controller_->requestFile(path);
+}
+
+void MainWindow::playLive(const QString& path) {
+    statusBar()->showMessage(tr("Playing %1 as live...").arg(QFileInfo(path).fileName()));
+    controller_->startLiveFile(path);
 }
 
 void MainWindow::openCheckpoint(const QString& path) {
@@ -138,11 +166,13 @@ void MainWindow::showResult(const FrameResultPtr& result) {
     for (const auto& s : result->classification.top)
         topList_->addItem(QStringLiteral("%1  %2").arg(s.probability, 0, 'f', 3).arg(QString::fromStdString(s.label)));
     populateBlocks();
+    redraw();
+    if (result->source == QStringLiteral("live"))
+        return; // the live handler writes its own status line
     statusBar()->showMessage(tr("%1 — preprocess %2 ms, inference %3 ms")
                                  .arg(QFileInfo(result->source).fileName())
                                  .arg(result->classification.preprocessMs, 0, 'f', 1)
                                  .arg(result->classification.inferMs, 0, 'f', 1));
-    redraw();
 }
 
 void MainWindow::populateBlocks() {

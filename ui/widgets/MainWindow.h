@@ -24,6 +24,8 @@ public:
 
     void openImage(const QString& path);
     void openCheckpoint(const QString& path);
+    // A video file delivered at its own frame rate, newest frame wins, as a camera would.
+    void playLive(const QString& path);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
