@@ -1,5 +1,6 @@
 #include "ui/widgets/MainWindow.h"
 
+#include "core/attention/AttentionStatistics.h"
 #include "core/imaging/HeatmapRenderer.h"
 #include "core/imaging/RadixMapProjector.h"
 #include "ui/runtime/InferenceController.h"
@@ -23,7 +24,6 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include <limits>
 
 namespace resnest {
 
@@ -198,24 +198,16 @@ void MainWindow::redraw() {
         const AttentionBlock& block = cls.blocks[b];
         const int r = std::min(radixBox_->value(), block.radix - 1);
         // One colour scale for all radices of the block, so their maps compare directly.
-        double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
-        for (const auto& m : block.radixMaps) {
-            double a = 0, z = 0;
-            cv::minMaxLoc(m, &a, &z);
-            lo = std::min(lo, a);
-            hi = std::max(hi, z);
-        }
+        const auto [lo, hi] = AttentionStatistics::sharedRange(block.radixMaps);
         cv::Mat map = RadixMapProjector::toImage(block.radixMaps[r], block.stride, cls.geometry);
         shown = HeatmapRenderer::blend(current_->image, map, lo, hi, opacity_->value() / 100.0,
                                        HeatmapRenderer::colormapByName("viridis"));
 
+        const BlockAttentionStats stats = AttentionStatistics::ofBlock(block);
         QVector<double> x, y;
         for (int k = 0; k < block.radix; ++k) {
-            double sum = 0;
-            for (int c = 0; c < block.channels; ++c)
-                sum += block.attention[size_t(k) * block.channels + c];
             x << k;
-            y << sum / block.channels;
+            y << stats.meanPerRadix[size_t(k)];
         }
         plot_->clearPlottables();
         auto* bars = new QCPBars(plot_->xAxis, plot_->yAxis);

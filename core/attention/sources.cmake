@@ -1,0 +1,3 @@
+if(TARGET resnest_core)
+  target_sources(resnest_core PRIVATE ${CMAKE_CURRENT_LIST_DIR}/AttentionStatistics.cpp)
+endif()
