@@ -69,7 +69,7 @@ resnest::ModelSpec modelSpec(const ArgumentList& args) {
     spec.compute.threads = args.getInt("threads", 0);
     spec.compute.fuseBatchNorm = !args.has("no-fuse");
     spec.compute.channelsLast = args.has("channels-last");
-    spec.compute.mkldnn = !args.has("no-mkldnn") && !spec.compute.channelsLast;
+    spec.compute.mkldnn = !args.has("no-mkldnn");
     resnest::configureThreads(spec.compute.threads);
     if (spec.weights.empty())
         std::cerr << "note: no --weights given: " << spec.arch << " with random weights (seed " << spec.seed

@@ -147,8 +147,9 @@ void ResNeStImpl::fuse(bool channelsLast, bool mkldnn) {
     torch::NoGradGuard noGrad;
     const auto& w = fc->weight;
     // oneDNN's blocked layout is a CPU float32 / bfloat16 plan; elsewhere the request falls back to plain tensors.
-    mkldnn_ = mkldnn && w.device().is_cpu() && FoldedConv::mkldnnSupports(w.scalar_type());
-    channelsLast_ = channelsLast && !mkldnn_;
+    // An explicit channels-last request wins over the default oneDNN layout.
+    channelsLast_ = channelsLast;
+    mkldnn_ = mkldnn && !channelsLast && w.device().is_cpu() && FoldedConv::mkldnnSupports(w.scalar_type());
     fusedStem_.clear();
     // The stem's last conv is followed by the network's bn1; the deep stem's inner convs by their own BN.
     for (size_t i = 0; i < stemConvs_.size(); ++i)

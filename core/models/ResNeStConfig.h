@@ -39,7 +39,6 @@ struct ResNeStConfig {
     static std::vector<std::string> knownNames();
     static bool isKnown(const std::string& name);
 
-    int featureChannels() const { return basePlanes * 8 * 4; }
     // Fields that fix the tensors' shapes (everything but avd placement, output stride and eval transform).
     bool sameWeightLayout(const ResNeStConfig& other) const;
     void validate() const;
