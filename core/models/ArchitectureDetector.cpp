@@ -58,8 +58,8 @@ DetectedArchitecture ArchitectureDetector::detect(const io::TensorMap& input, co
     c.basePlanes = int(expanded / 4);
     c.bottleneckWidth = int(groupWidth / c.cardinality * 64 / c.basePlanes);
     c.avgDown = t.count("layer1.0.downsample.1.weight") > 0;
-    if (t.count("fc.weight"))
-        c.numClasses = int(dim(t.at("fc.weight"), 0, "fc.weight"));
+    // A backbone saved without its classifier (the body of a detector or segmenter) has no fc.
+    c.numClasses = t.count("fc.weight") ? int(dim(t.at("fc.weight"), 0, "fc.weight")) : 0;
 
     for (const auto& name : ResNeStConfig::knownNames()) {
         ResNeStConfig k = ResNeStConfig::byName(name);

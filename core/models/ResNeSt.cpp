@@ -70,7 +70,7 @@ ResNeStImpl::ResNeStImpl(ResNeStConfig config) : config_(std::move(config)) {
             o.bottleneckWidth = c.bottleneckWidth;
             o.avd = c.avd;
             o.avdFirst = c.avdFirst;
-            o.isFirst = j == 0 && i > 0;
+            o.isFirst = c.firstBlockAvd && j == 0 && i > 0;
             o.avgDown = c.avgDown;
             o.downsample = j == 0 && (geo[i].stride != 1 || inplanes != planes * 4);
             o.downsampleStride = geo[i].dilation == 1 ? geo[i].stride : 1;
@@ -83,7 +83,8 @@ ResNeStImpl::ResNeStImpl(ResNeStConfig config) : config_(std::move(config)) {
         }
         register_module("layer" + std::to_string(i + 1), layers[i]);
     }
-    fc = register_module("fc", nn::Linear(inplanes, c.numClasses));
+    if (c.numClasses > 0)
+        fc = register_module("fc", nn::Linear(inplanes, c.numClasses));
 }
 
 std::vector<std::string> ResNeStImpl::blockNames() const {
@@ -138,6 +139,7 @@ ResNeStFeatures ResNeStImpl::features(const torch::Tensor& input, Capture captur
 }
 
 ResNeStOutput ResNeStImpl::forward(const torch::Tensor& x, Capture capture) {
+    TORCH_CHECK(!fc.is_empty(), "this ResNeSt has no classifier (fc): it is a backbone for a head");
     ResNeStFeatures f = features(x, capture, false);
     torch::Tensor pooled = f.stages[3].mean({2, 3});
     return {fc(pooled), std::move(f.blocks)};
@@ -145,7 +147,7 @@ ResNeStOutput ResNeStImpl::forward(const torch::Tensor& x, Capture capture) {
 
 void ResNeStImpl::fuse(bool channelsLast, bool mkldnn) {
     torch::NoGradGuard noGrad;
-    const auto& w = fc->weight;
+    const auto& w = bn1->weight;
     // oneDNN's blocked layout is a CPU float32 / bfloat16 plan; elsewhere the request falls back to plain tensors.
     // An explicit channels-last request wins over the default oneDNN layout.
     channelsLast_ = channelsLast;

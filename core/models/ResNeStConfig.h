@@ -29,7 +29,10 @@ struct ResNeStConfig {
     bool avgDown = true;
     bool avd = true;
     bool avdFirst = false;
-    int numClasses = 1000;
+    int numClasses = 1000; // 0: no `fc` (a backbone for segmentation or detection heads)
+    // The official code keeps avd in the first block of layers 2-4 even at stride 1 (is_first), a 3x3 blur in
+    // dilated stages; mmdetection / mmsegmentation / timm have no such pooling.
+    bool firstBlockAvd = true;
     // 32 for classification; 16 or 8 dilates layer4 (and layer3) as the official segmentation backbones do.
     int outputStride = 32;
     EvalTransform eval;

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <array>
+#include <cmath>
+
+namespace resnest::detection {
+
+// torchvision.models.detection._utils.BoxCoder (decode only: inference).
+class BoxCoder {
+public:
+    explicit BoxCoder(std::array<double, 4> weights, double scaleClamp = std::log(1000.0 / 16));
+
+    // relCodes (K, 4 * M) deltas dx dy dw dh per class; boxes (K, 4) reference boxes.
+    // Returns (K, M, 4) decoded boxes x1 y1 x2 y2.
+    torch::Tensor decode(const torch::Tensor& relCodes, const torch::Tensor& boxes) const;
+
+private:
+    std::array<double, 4> weights_;
+    double scaleClamp_;
+};
+
+} // namespace resnest::detection

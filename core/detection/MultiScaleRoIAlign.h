@@ -1,0 +1,28 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <utility>
+#include <vector>
+
+namespace resnest::detection {
+
+// torchvision.ops.MultiScaleRoIAlign: each box is pooled from the FPN level its size maps to
+// (LevelMapper: canonical scale 224 at level 4, clamped to the given levels).
+class MultiScaleRoIAlign {
+public:
+    MultiScaleRoIAlign(int64_t outputSize, int64_t samplingRatio, bool aligned = false);
+
+    // features: the pooled levels (P2..P5), each (N, C, H_l, W_l); boxes: per image (K_i, 4) in image pixels;
+    // imageSize: the padded batch's (height, width), from which each level's scale is inferred as
+    // 2^round(log2(feature size / image size)) like torchvision. Returns (sum K_i, C, out, out).
+    torch::Tensor operator()(const std::vector<torch::Tensor>& features, const std::vector<torch::Tensor>& boxes,
+                             std::pair<int64_t, int64_t> imageSize) const;
+
+private:
+    int64_t outputSize_;
+    int64_t samplingRatio_;
+    bool aligned_;
+};
+
+} // namespace resnest::detection

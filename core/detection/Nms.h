@@ -1,0 +1,18 @@
+#pragma once
+
+#include <torch/torch.h>
+
+namespace resnest::detection {
+
+// Non-maximum suppression with torchvision.ops semantics, from LibTorch ops only.
+class Nms {
+public:
+    // Indices (int64) of the kept boxes, by decreasing score; a box is suppressed by a kept box whose IoU
+    // with it is > iouThreshold.
+    static torch::Tensor nms(const torch::Tensor& boxes, const torch::Tensor& scores, double iouThreshold);
+    // NMS independently per category `idxs` (torchvision.ops.batched_nms), kept indices by decreasing score.
+    static torch::Tensor batched(const torch::Tensor& boxes, const torch::Tensor& scores, const torch::Tensor& idxs,
+                                 double iouThreshold);
+};
+
+} // namespace resnest::detection

@@ -1,0 +1,2 @@
+# DeepLabV3 on a dilated ResNeSt.
+target_sources(resnest_nn PRIVATE)
