@@ -1,0 +1,1 @@
+#include "core/segmentation/SegmentationCheckpointLayout.h"
