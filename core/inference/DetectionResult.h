@@ -1,0 +1,32 @@
+#pragma once
+
+#include "core/inference/ClassificationResult.h"
+
+#include <opencv2/core.hpp>
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace resnest {
+
+struct Detection {
+    std::array<float, 4> box{}; // x1 y1 x2 y2 in original-image pixels
+    float score = 0.0f;
+    int label = 0;              // index into DetectionResult::classNames (0 = background, never reported)
+    cv::Mat mask;               // Mask R-CNN: CV_8U 0/255 at the original image's size; empty otherwise
+    cv::Mat maskProbability;    // Mask R-CNN: CV_32F in [0, 1] at the original image's size; empty otherwise
+};
+
+struct DetectionResult {
+    std::vector<Detection> detections; // by decreasing score
+    std::vector<std::string> classNames;
+    int imageWidth = 0;
+    int imageHeight = 0;
+    std::vector<AttentionBlock> blocks; // empty unless attention was captured
+    double preprocessMs = 0.0;
+    double inferMs = 0.0;
+    double postprocessMs = 0.0;
+};
+
+} // namespace resnest
