@@ -1,0 +1,21 @@
+#pragma once
+
+#include <torch/torch.h>
+
+#include <utility>
+
+namespace resnest {
+
+// torchvision's FastRCNNPredictor: `cls_score` and `bbox_pred` (4 per class, background included).
+class FastRCNNPredictorImpl : public torch::nn::Module {
+public:
+    FastRCNNPredictorImpl(int64_t in, int64_t numClasses);
+
+    std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x);
+
+    torch::nn::Linear clsScore{nullptr};
+    torch::nn::Linear bboxPred{nullptr};
+};
+TORCH_MODULE(FastRCNNPredictor);
+
+} // namespace resnest

@@ -1,0 +1,38 @@
+#include "core/detection/FasterRCNN.h"
+
+namespace resnest {
+
+FasterRCNNImpl::FasterRCNNImpl(DetectorConfig config) : config_(std::move(config)), transform_(config_) {
+    TORCH_CHECK(config_.numClasses >= 2, "a detector needs the background and at least one class");
+    TORCH_CHECK(config_.anchorSizes.size() == 5, "the FPN detector has 5 levels (P2-P6): give 5 anchor sizes");
+    backbone = register_module("backbone", BackboneWithFPN(config_.backbone, config_.fpnChannels, config_.fpnNorm));
+    rpn = register_module("rpn", RegionProposalNetwork(config_));
+    roiHeads = register_module("roi_heads", RoIHeads(config_));
+}
+
+PostprocessOptions FasterRCNNImpl::defaultPostprocess() const {
+    PostprocessOptions o;
+    o.scoreThreshold = config_.boxScoreThresh;
+    o.nmsIou = config_.boxNmsThresh;
+    o.maxDetections = config_.detectionsPerImage;
+    return o;
+}
+
+DetectorOutput FasterRCNNImpl::forward(const std::vector<torch::Tensor>& images, Capture capture,
+                                       const PostprocessOptions& options) {
+    DetectorOutput out;
+    out.batch = transform_(images);
+    PyramidFeatures f = backbone(out.batch.tensors, capture);
+    std::vector<torch::Tensor> proposals = rpn(f.levels, out.batch.batchSize, out.batch.imageSizes);
+    out.images = roiHeads(f.levels, proposals, out.batch.batchSize, out.batch.imageSizes, options);
+    transform_.postprocess(out.images, out.batch);
+    out.blocks = std::move(f.blocks);
+    return out;
+}
+
+void FasterRCNNImpl::fuse(bool mkldnn) {
+    backbone->fuse(mkldnn);
+    roiHeads->fuse();
+}
+
+} // namespace resnest

@@ -1,0 +1,73 @@
+#include "core/detection/RegionProposalNetwork.h"
+
+#include "core/detection/BoxOps.h"
+#include "core/detection/Nms.h"
+
+#include <algorithm>
+
+namespace resnest {
+
+using namespace detection;
+
+RegionProposalNetworkImpl::RegionProposalNetworkImpl(const DetectorConfig& c)
+    : config_(c), anchors_(c.anchorSizes, c.aspectRatios, c.roundAnchors), coder_({1.0, 1.0, 1.0, 1.0}) {
+    head = register_module("head", RPNHead(c.fpnChannels, anchors_.anchorsPerLocation(), c.rpnConvDepth));
+}
+
+std::vector<torch::Tensor> RegionProposalNetworkImpl::forward(const std::vector<torch::Tensor>& levels,
+                                                              std::pair<int64_t, int64_t> batchSize,
+                                                              const std::vector<std::pair<int64_t, int64_t>>& imageSizes) {
+    TORCH_CHECK(levels.size() == config_.anchorSizes.size(), "the RPN has ", config_.anchorSizes.size(),
+                " anchor sizes but got ", levels.size(), " feature levels");
+    const int64_t n = levels.front().size(0);
+    RPNHeadOutput h = head(levels);
+
+    std::vector<std::pair<int64_t, int64_t>> featureSizes;
+    std::vector<torch::Tensor> objectness, deltas;
+    std::vector<int64_t> perLevel;
+    for (size_t l = 0; l < levels.size(); ++l) {
+        const auto& o = h.objectness[l];
+        const int64_t a = o.size(1), hh = o.size(2), ww = o.size(3);
+        featureSizes.emplace_back(hh, ww);
+        perLevel.push_back(a * hh * ww);
+        // The head's channels are anchor-major; the anchors are location-major: (N, H, W, A).
+        objectness.push_back(o.permute({0, 2, 3, 1}).reshape({n, -1}));
+        deltas.push_back(h.deltas[l].view({n, a, 4, hh, ww}).permute({0, 3, 4, 1, 2}).reshape({n, -1, 4}));
+    }
+    torch::Tensor scores = torch::cat(objectness, 1);
+    torch::Tensor codes = torch::cat(deltas, 1);
+    torch::Tensor anchors = anchors_.generate(batchSize, featureSizes, scores.options());
+    std::vector<torch::Tensor> result;
+    for (int64_t i = 0; i < n; ++i) {
+        torch::Tensor boxes = coder_.decode(codes[i], anchors).view({-1, 4});
+        // Top-n of the logits per level (before the sigmoid, as torchvision does).
+        std::vector<torch::Tensor> keepIdx, levelIds;
+        int64_t offset = 0;
+        for (size_t l = 0; l < perLevel.size(); ++l) {
+            const int64_t count = perLevel[l];
+            const int64_t k = std::min<int64_t>(config_.rpnPreNmsTopN, count);
+            torch::Tensor idx = std::get<1>(scores[i].narrow(0, offset, count).topk(k)) + offset;
+            keepIdx.push_back(idx);
+            levelIds.push_back(torch::full({k}, int64_t(l), idx.options()));
+            offset += count;
+        }
+        torch::Tensor idx = torch::cat(keepIdx);
+        torch::Tensor lvl = torch::cat(levelIds);
+        torch::Tensor s = scores[i].index_select(0, idx).sigmoid();
+        torch::Tensor b = BoxOps::clip(boxes.index_select(0, idx), imageSizes[i].first, imageSizes[i].second);
+        torch::Tensor keep = BoxOps::removeSmall(b, config_.rpnMinSize);
+        b = b.index_select(0, keep);
+        s = s.index_select(0, keep);
+        lvl = lvl.index_select(0, keep);
+        keep = torch::nonzero(s >= config_.rpnScoreThresh).view(-1);
+        b = b.index_select(0, keep);
+        s = s.index_select(0, keep);
+        lvl = lvl.index_select(0, keep);
+        keep = Nms::batched(b, s, lvl, config_.rpnNmsThresh);
+        keep = keep.narrow(0, 0, std::min<int64_t>(keep.size(0), config_.rpnPostNmsTopN));
+        result.push_back(b.index_select(0, keep));
+    }
+    return result;
+}
+
+} // namespace resnest

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "core/detection/AnchorGenerator.h"
+#include "core/detection/BoxCoder.h"
+#include "core/detection/DetectorConfig.h"
+#include "core/detection/RPNHead.h"
+
+#include <torch/torch.h>
+
+#include <utility>
+#include <vector>
+
+namespace resnest {
+
+// torchvision's RegionProposalNetwork at test time: anchors, head, decode, per-level top-n, clip, small-box
+// removal, score threshold, NMS per level, post-NMS top-n.
+class RegionProposalNetworkImpl : public torch::nn::Module {
+public:
+    explicit RegionProposalNetworkImpl(const DetectorConfig& config);
+
+    // levels P2..P6 of the padded batch; imageSizes the (height, width) of each resized image inside it.
+    // Returns per image the proposals (K_i, 4).
+    std::vector<torch::Tensor> forward(const std::vector<torch::Tensor>& levels, std::pair<int64_t, int64_t> batchSize,
+                                       const std::vector<std::pair<int64_t, int64_t>>& imageSizes);
+
+    RPNHead head{nullptr};
+
+private:
+    DetectorConfig config_;
+    detection::AnchorGenerator anchors_;
+    detection::BoxCoder coder_;
+};
+TORCH_MODULE(RegionProposalNetwork);
+
+} // namespace resnest

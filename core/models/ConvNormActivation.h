@@ -1,0 +1,38 @@
+#pragma once
+
+#include "core/models/FoldedConv.h"
+
+#include <torch/torch.h>
+
+namespace resnest {
+
+struct ConvNormActivationOptions {
+    int64_t in = 0;
+    int64_t out = 0;
+    int64_t kernel = 3;
+    int64_t stride = 1;
+    int64_t dilation = 1;
+    bool norm = true; // BatchNorm after the conv (then the conv has no bias)
+    bool relu = true;
+};
+
+// torchvision's Conv2dNormActivation: conv (key "0"), optional BatchNorm ("1"), optional ReLU. `fuse` folds the
+// BatchNorm into the convolution for inference.
+class ConvNormActivationImpl : public torch::nn::Module {
+public:
+    explicit ConvNormActivationImpl(const ConvNormActivationOptions& options);
+
+    torch::Tensor forward(const torch::Tensor& x);
+    void fuse(bool channelsLast = false);
+    void unfuse() { folded_ = FoldedConv(); }
+
+    torch::nn::Conv2d conv{nullptr};
+    torch::nn::BatchNorm2d bn{nullptr};
+
+private:
+    ConvNormActivationOptions options_;
+    FoldedConv folded_;
+};
+TORCH_MODULE(ConvNormActivation);
+
+} // namespace resnest

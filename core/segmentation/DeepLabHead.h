@@ -1,0 +1,37 @@
+#pragma once
+
+#include "core/segmentation/AtrousSpatialPyramidPooling.h"
+
+#include <torch/torch.h>
+
+namespace resnest {
+
+// torchvision's DeepLabHead: ASPP ("0"), 3x3 conv ("1") + BN ("2") + ReLU, 1x1 classifier with bias ("4").
+class DeepLabHeadImpl : public torch::nn::Module {
+public:
+    DeepLabHeadImpl(const AsppOptions& aspp, int64_t headChannels, int64_t numClasses);
+
+    torch::Tensor forward(const torch::Tensor& x);
+    void fuse(bool channelsLast);
+
+    AtrousSpatialPyramidPooling aspp{nullptr};
+    ConvNormActivation conv{nullptr};
+    torch::nn::Conv2d classifier{nullptr};
+};
+TORCH_MODULE(DeepLabHead);
+
+// torchvision's FCNHead (the auxiliary head on layer3): 3x3 conv ("0") + BN ("1") + ReLU, dropout,
+// 1x1 classifier with bias ("4").
+class FCNHeadImpl : public torch::nn::Module {
+public:
+    FCNHeadImpl(int64_t in, int64_t channels, int64_t numClasses);
+
+    torch::Tensor forward(const torch::Tensor& x);
+    void fuse(bool channelsLast);
+
+    ConvNormActivation conv{nullptr};
+    torch::nn::Conv2d classifier{nullptr};
+};
+TORCH_MODULE(FCNHead);
+
+} // namespace resnest

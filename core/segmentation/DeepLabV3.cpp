@@ -1,0 +1,52 @@
+#include "core/segmentation/DeepLabV3.h"
+
+namespace resnest {
+
+namespace F = torch::nn::functional;
+
+DeepLabV3Impl::DeepLabV3Impl(SegmenterConfig config) : config_(std::move(config)) {
+    TORCH_CHECK(config_.numClasses > 0, "a segmenter needs at least one class");
+    ResNeStConfig body = config_.backbone;
+    body.numClasses = 0;
+    backbone = register_module("backbone", ResNeSt(body));
+    const int64_t c5 = int64_t(body.basePlanes) * 8 * 4;
+    AsppOptions aspp;
+    aspp.in = c5;
+    aspp.channels = config_.asppChannels;
+    aspp.rates = config_.asppRates;
+    aspp.project = config_.asppProject;
+    classifier = register_module("classifier", DeepLabHead(aspp, config_.headChannels, config_.numClasses));
+    if (config_.auxHead)
+        auxClassifier = register_module("aux_classifier", FCNHead(c5 / 2, config_.auxChannels, config_.numClasses));
+}
+
+torch::Tensor DeepLabV3Impl::upsample(const torch::Tensor& logits, const torch::Tensor& input) const {
+    return F::interpolate(logits, F::InterpolateFuncOptions()
+                                      .size(std::vector<int64_t>{input.size(2), input.size(3)})
+                                      .mode(torch::kBilinear)
+                                      .align_corners(config_.alignCorners));
+}
+
+SegmentationOutput DeepLabV3Impl::forward(const torch::Tensor& x, Capture capture, bool withAux) {
+    const bool aux = withAux && !auxClassifier.is_empty();
+    ResNeStFeatures f = backbone->features(x, capture, aux);
+    SegmentationOutput out;
+    torch::Tensor c5 = f.stages[3];
+    if (channelsLast_)
+        c5 = c5.contiguous(torch::MemoryFormat::ChannelsLast);
+    out.logits = upsample(classifier(c5), x).contiguous();
+    if (aux)
+        out.auxLogits = upsample(auxClassifier(f.stages[2]), x).contiguous();
+    out.blocks = std::move(f.blocks);
+    return out;
+}
+
+void DeepLabV3Impl::fuse(bool channelsLast, bool mkldnn) {
+    backbone->fuse(channelsLast, mkldnn);
+    channelsLast_ = channelsLast;
+    classifier->fuse(channelsLast);
+    if (!auxClassifier.is_empty())
+        auxClassifier->fuse(channelsLast);
+}
+
+} // namespace resnest
