@@ -34,6 +34,10 @@ struct DetectorConfig {
     std::vector<double> anchorSizes{32, 64, 128, 256, 512};
     std::vector<double> aspectRatios{0.5, 1.0, 2.0};
     bool roundAnchors = true; // torchvision rounds the cell anchors; mmdetection v2 and detectron2 do not
+    // Anchor stride of each level: torchvision divides the padded image size by the feature size (integer
+    // division), which gives P6 a stride below 64 whenever P5 has an odd size (800 px: 800 / 13 = 61);
+    // mmdetection v2 and detectron2 shift the anchors by the nominal strides 4, 8, 16, 32, 64.
+    bool nominalAnchorStrides = false;
 
     // RPN (test-time settings).
     int rpnConvDepth = 1; // 3x3 conv + ReLU layers before the objectness / delta convs (v2: 2)
