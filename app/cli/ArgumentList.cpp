@@ -1,5 +1,7 @@
 #include "app/cli/ArgumentList.h"
 
+#include <cmath>
+
 namespace resnest::cli {
 
 ArgumentList::ArgumentList(const std::vector<std::string>& args, const std::set<std::string>& valued,
@@ -49,6 +51,20 @@ int ArgumentList::getInt(const std::string& name, int fallback) const {
     } catch (const std::exception&) {
     }
     throw std::invalid_argument("option --" + name + " expects an integer, got '" + it->second + "'");
+}
+
+double ArgumentList::getDouble(const std::string& name, double fallback) const {
+    auto it = values_.find(name);
+    if (it == values_.end())
+        return fallback;
+    try {
+        size_t used = 0;
+        const double v = std::stod(it->second, &used);
+        if (used == it->second.size() && std::isfinite(v))
+            return v;
+    } catch (const std::exception&) {
+    }
+    throw std::invalid_argument("option --" + name + " expects a number, got '" + it->second + "'");
 }
 
 } // namespace resnest::cli

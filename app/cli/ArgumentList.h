@@ -18,6 +18,7 @@ public:
     bool has(const std::string& name) const { return values_.count(name) || flags_.count(name); }
     std::string get(const std::string& name, const std::string& fallback = "") const;
     int getInt(const std::string& name, int fallback) const;
+    double getDouble(const std::string& name, double fallback) const;
     const std::vector<std::string>& positional() const { return positional_; }
 
 private:

@@ -25,7 +25,7 @@ DetectorOutput FasterRCNNImpl::forward(const std::vector<torch::Tensor>& images,
     PyramidFeatures f = backbone(out.batch.tensors, capture);
     std::vector<torch::Tensor> proposals = rpn(f.levels, out.batch.batchSize, out.batch.imageSizes);
     out.images = roiHeads(f.levels, proposals, out.batch.batchSize, out.batch.imageSizes, options);
-    transform_.postprocess(out.images, out.batch);
+    transform_.postprocess(out.images, out.batch, options.pasteMasks);
     out.blocks = std::move(f.blocks);
     return out;
 }

@@ -31,6 +31,7 @@ public:
 
     const DetectorConfig& config() const { return config_; }
     PostprocessOptions defaultPostprocess() const;
+    const RCNNTransform& transform() const { return transform_; }
 
     BackboneWithFPN backbone{nullptr};
     RegionProposalNetwork rpn{nullptr};

@@ -26,11 +26,12 @@ ImageBatch RCNNTransform::operator()(const std::vector<torch::Tensor>& images) c
         const torch::Tensor std = torch::tensor(std::vector<double>(c.std.begin(), c.std.end()), opts).view({3, 1, 1});
         const double toScale = 255.0 * c.pixelScale;
         x = ((toScale == 1.0 ? x : x * toScale) - mean) / std;
-        // torchvision: scale = min(min_size / short side, max_size / long side) in double precision, output size
-        // floor(size * scale) (interpolate with recompute_scale_factor=True).
-        const double scale =
-            std::min(double(c.minSize) / double(std::min(h, w)), double(c.maxSize) / double(std::max(h, w)));
-        const int64_t oh = int64_t(std::floor(double(h) * scale)), ow = int64_t(std::floor(double(w) * scale));
+        // torchvision computes scale = min(min_size / short side, max_size / long side) in float32, then the
+        // output size floor(size * scale) in double (interpolate with recompute_scale_factor=True): 256 / 200
+        // rounds below 1.28, so a 200-pixel side becomes 255, not 256.
+        const float scale = std::min(float(c.minSize) / float(std::min(h, w)), float(c.maxSize) / float(std::max(h, w)));
+        const int64_t oh = int64_t(std::floor(double(h) * double(scale)));
+        const int64_t ow = int64_t(std::floor(double(w) * double(scale)));
         x = F::interpolate(x.unsqueeze(0), F::InterpolateFuncOptions()
                                                .size(std::vector<int64_t>{oh, ow})
                                                .mode(torch::kBilinear)
@@ -53,7 +54,8 @@ ImageBatch RCNNTransform::operator()(const std::vector<torch::Tensor>& images) c
     return b;
 }
 
-void RCNNTransform::postprocess(std::vector<ImageDetections>& detections, const ImageBatch& batch) const {
+void RCNNTransform::postprocess(std::vector<ImageDetections>& detections, const ImageBatch& batch,
+                                bool pasteMasks) const {
     for (size_t i = 0; i < detections.size(); ++i) {
         auto& d = detections[i];
         const auto [oh, ow] = batch.originalSizes[i];
@@ -64,8 +66,8 @@ void RCNNTransform::postprocess(std::vector<ImageDetections>& detections, const 
         d.boxes = torch::stack({xy[0] * double(ratioW), xy[1] * double(ratioH), xy[2] * double(ratioW),
                                 xy[3] * double(ratioH)},
                                1);
-        if (d.masks.defined())
-            d.masks = pasteMasks(d.masks, d.boxes, oh, ow);
+        if (d.masks.defined() && pasteMasks)
+            d.masks = this->pasteMasks(d.masks, d.boxes, oh, ow);
     }
 }
 

@@ -27,7 +27,7 @@ public:
     // images: (3, H, W) RGB with values in [0, 1], any sizes.
     ImageBatch operator()(const std::vector<torch::Tensor>& images) const;
     // Boxes to original-image pixels; masks (K, 1, 28, 28) to (K, 1, H, W) probabilities.
-    void postprocess(std::vector<ImageDetections>& detections, const ImageBatch& batch) const;
+    void postprocess(std::vector<ImageDetections>& detections, const ImageBatch& batch, bool pasteMasks = true) const;
 
     torch::Tensor pasteMasks(const torch::Tensor& masks, const torch::Tensor& boxes, int64_t height,
                              int64_t width) const;

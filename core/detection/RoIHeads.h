@@ -27,6 +27,9 @@ struct PostprocessOptions {
     double scoreThreshold = 0.05; // a box is kept when its score is > this
     double nmsIou = 0.5;
     int maxDetections = 100;
+    // Paste the 28x28 masks into full-image (K, 1, H, W) probabilities; off, they stay (K, 1, 28, 28) for a
+    // caller that pastes one at a time (a hundred full-size float masks are hundreds of megabytes).
+    bool pasteMasks = true;
 };
 
 // torchvision's RoIHeads at test time: box RoIAlign 7x7, box head, predictor, class-specific decoding, per-class

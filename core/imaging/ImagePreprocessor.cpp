@@ -23,6 +23,27 @@ cv::Mat ImagePreprocessor::readImage(const std::string& path) {
     return img;
 }
 
+torch::Tensor ImagePreprocessor::toRgbTensor(const cv::Mat& bgr) {
+    TORCH_CHECK(!bgr.empty() && bgr.type() == CV_8UC3, "expected a non-empty 8-bit BGR image");
+    cv::Mat rgb;
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    torch::Tensor hwc = torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8);
+    return hwc.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat32).div_(255.0).contiguous();
+}
+
+torch::Tensor ImagePreprocessor::normalizedTensor(const cv::Mat& bgr, double pixelScale, bool bgrOrder,
+                                                  const std::array<double, 3>& mean, const std::array<double, 3>& std) {
+    torch::Tensor x = toRgbTensor(bgr);
+    if (bgrOrder)
+        x = x.flip(1);
+    const double scale = 255.0 * pixelScale;
+    if (scale != 1.0)
+        x = x * scale;
+    auto m = torch::tensor({mean[0], mean[1], mean[2]}, torch::kFloat32).view({1, 3, 1, 1});
+    auto s = torch::tensor({std[0], std[1], std[2]}, torch::kFloat32).view({1, 3, 1, 1});
+    return ((x - m) / s).contiguous();
+}
+
 PreparedInput ImagePreprocessor::prepare(const cv::Mat& bgr) const {
     TORCH_CHECK(!bgr.empty() && bgr.type() == CV_8UC3, "expected a non-empty 8-bit BGR image");
     const int size = t_.inputSize;

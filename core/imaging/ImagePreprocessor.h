@@ -6,6 +6,7 @@
 #include <opencv2/core.hpp>
 #include <torch/torch.h>
 
+#include <array>
 #include <string>
 
 namespace resnest {
@@ -24,6 +25,12 @@ public:
     PreparedInput prepare(const cv::Mat& bgr) const;
     const EvalTransform& transform() const { return t_; }
 
+    // The whole image, unresized: (1, 3, H, W) float32 RGB in [0, 1] (the detectors' input).
+    static torch::Tensor toRgbTensor(const cv::Mat& bgr);
+    // The whole image, unresized, normalised as a head's weights expect: values scaled by 255 * pixelScale
+    // (1/255: [0, 1]), optionally in BGR order, minus mean, divided by std.
+    static torch::Tensor normalizedTensor(const cv::Mat& bgr, double pixelScale, bool bgrOrder,
+                                          const std::array<double, 3>& mean, const std::array<double, 3>& std);
     // Reads any image OpenCV can decode; throws std::runtime_error with the path on failure.
     static cv::Mat readImage(const std::string& path);
 

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "core/detection/FasterRCNN.h"
 #include "core/models/ResNeSt.h"
+#include "core/segmentation/DeepLabV3.h"
 
 #include <string>
 
@@ -12,6 +14,16 @@ namespace resnest {
 class Exporter {
 public:
     static void writeNpz(const std::string& path, const ResNeStOutput& out, torch::ScalarType dtype,
+                         const torch::Tensor& input = {});
+    // Segmentation: `logits` (N, classes, H, W) at input resolution, `aux_logits` when computed, and the
+    // backbone's `attention/*` and `radix_maps/*`.
+    static void writeNpz(const std::string& path, const SegmentationOutput& out, torch::ScalarType dtype,
+                         const torch::Tensor& input = {});
+    // Detection: `boxes` (K, 4: x1 y1 x2 y2 in input pixels), `scores` (K), `labels` (K, int64) and, for
+    // Mask R-CNN, `masks` (K, H, W) probabilities, for the first image; `image<i>/...` for the others;
+    // `network_input`, the resized, normalised and padded batch; the
+    // body's `attention/*` and `radix_maps/*`.
+    static void writeNpz(const std::string& path, const DetectorOutput& out, torch::ScalarType dtype,
                          const torch::Tensor& input = {});
 };
 

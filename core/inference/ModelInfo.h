@@ -26,6 +26,11 @@ struct ModelInfo {
     int classes = 0;
     int64_t parameters = 0;
     std::vector<std::string> ignoredEntries; // non-tensor entries of the checkpoint
+    std::string task = "classify";           // classify, segment, detect
+    std::string layout;                      // heads: torchvision, encoding, mmsegmentation, mmdetection, detectron2
+    std::string head;                        // heads: e.g. "DeepLabV3 (aux FCN)", "Mask R-CNN FPN (v2 heads)"
+    std::string dataset;                     // heads: voc, ade20k, cityscapes, coco, ... when the classes tell
+    std::vector<std::string> notes;          // conversions and semantics switched while loading
 };
 
 } // namespace resnest

@@ -87,7 +87,7 @@ LoadedModel ModelLoader::load(const ModelSpec& spec) {
             throw std::runtime_error("the weights fit several architectures that differ only in where the avd "
                                      "pool sits (" + joined(out.info.candidates) + "); choose one with --arch");
     }
-    config.outputStride = spec.outputStride;
+    config.outputStride = spec.outputStride > 0 ? spec.outputStride : 32;
 
     torch::manual_seed(spec.seed);
     out.model = ResNeSt(config);

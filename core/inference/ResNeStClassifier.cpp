@@ -1,5 +1,6 @@
 #include "core/inference/ResNeStClassifier.h"
 
+#include "core/inference/AttentionBlocks.h"
 #include "core/inference/ClassNames.h"
 #include "core/inference/ModelLoader.h"
 
@@ -54,22 +55,7 @@ ClassificationResult ResNeStClassifier::classify(const cv::Mat& bgr, int topk, b
         s.logit = logits[s.index].item<double>();
         result.top.push_back(std::move(s));
     }
-    for (const auto& b : out.blocks) {
-        AttentionBlock a;
-        a.name = b.name;
-        a.radix = int(b.attention.size(1));
-        a.channels = int(b.attention.size(2));
-        a.cardinality = int(b.cardinality);
-        a.stride = int(b.stride);
-        torch::Tensor att = b.attention[0].to(torch::kCPU, torch::kFloat32).contiguous();
-        a.attention.assign(att.data_ptr<float>(), att.data_ptr<float>() + att.numel());
-        torch::Tensor maps = b.radixMaps[0].to(torch::kCPU, torch::kFloat32).contiguous();
-        for (int r = 0; r < a.radix; ++r) {
-            torch::Tensor m = maps[r].contiguous();
-            a.radixMaps.push_back(cv::Mat(int(m.size(0)), int(m.size(1)), CV_32F, m.data_ptr<float>()).clone());
-        }
-        result.blocks.push_back(std::move(a));
-    }
+    result.blocks = AttentionBlocks::fromCaptures(out.blocks);
     return result;
 }
 

@@ -181,7 +181,7 @@ def randomize(model, seed, calibrate):
     # Class scores spread enough that softmax is not flat.
     for name, mod in model.named_modules():
         if name.endswith('cls_score') or name.endswith('box_predictor.bbox_pred'):
-            mod.weight.mul_(3.0 if name.endswith('cls_score') else 0.3)
+            mod.weight.mul_(0.7 if name.endswith('cls_score') else 0.3)
     hooks = []
 
     def pre_hook(mod, inp):

@@ -1,0 +1,132 @@
+#include "core/inference/DetectorLoader.h"
+
+#include "core/detection/DetectionCheckpointLayout.h"
+#include "core/inference/BodyResolver.h"
+#include "core/io/CheckpointReader.h"
+#include "core/models/StateDictLoader.h"
+
+namespace resnest {
+
+namespace {
+
+int64_t dim(const io::TensorMap& t, const std::string& key, int64_t d = 0) {
+    auto it = t.find(key);
+    if (it == t.end())
+        throw std::runtime_error("not a Faster / Mask R-CNN checkpoint: '" + key + "' is missing");
+    return it->second.size(d);
+}
+
+int count(const io::TensorMap& t, const std::string& prefix, const std::string& suffix) {
+    int n = 0;
+    while (t.count(prefix + std::to_string(n) + suffix))
+        ++n;
+    return n;
+}
+
+int64_t countParameters(torch::nn::Module& m) {
+    int64_t n = 0;
+    for (const auto& p : m.parameters())
+        n += p.numel();
+    return n;
+}
+
+} // namespace
+
+DetectorConfig DetectorLoader::configFrom(const io::TensorMap& t, const DetectorConfig& semantics,
+                                          const std::string& arch, ModelInfo& info) {
+    DetectorConfig c = semantics;
+    const bool firstBlockAvd = c.backbone.firstBlockAvd;
+    c.backbone = BodyResolver::resolve(t, "backbone.body.", arch, info);
+    c.backbone.firstBlockAvd = firstBlockAvd;
+    c.numClasses = int(dim(t, "roi_heads.box_predictor.cls_score.weight"));
+    c.fpnChannels = int(dim(t, "backbone.fpn.inner_blocks.0.0.weight"));
+    c.fpnNorm = t.count("backbone.fpn.inner_blocks.0.1.weight") > 0;
+    c.rpnConvDepth = count(t, "rpn.head.conv.", ".0.weight");
+    const int64_t anchors = dim(t, "rpn.head.cls_logits.weight");
+    if (anchors != int64_t(c.aspectRatios.size()))
+        throw std::runtime_error("the RPN predicts " + std::to_string(anchors) + " anchors per location, but " +
+                                 std::to_string(c.aspectRatios.size()) + " aspect ratios are configured");
+    c.boxHeadConvs = count(t, "roi_heads.box_head.", ".0.weight");
+    c.boxHeadNorm = t.count("roi_heads.box_head.0.1.weight") > 0;
+    if (c.boxHeadConvs > 0) {
+        c.boxHeadConvChannels = int(dim(t, "roi_heads.box_head.0.0.weight"));
+        c.representationSize = int(dim(t, "roi_heads.box_head." + std::to_string(c.boxHeadConvs + 1) + ".weight"));
+    } else {
+        c.representationSize = int(dim(t, "roi_heads.box_head.fc6.weight"));
+    }
+    c.mask = t.count("roi_heads.mask_predictor.mask_fcn_logits.weight") > 0;
+    if (c.mask) {
+        c.maskHeadConvs = count(t, "roi_heads.mask_head.", ".0.weight");
+        c.maskHeadNorm = t.count("roi_heads.mask_head.0.1.weight") > 0;
+        c.maskHeadChannels = int(dim(t, "roi_heads.mask_predictor.conv5_mask.weight", 1));
+    }
+    info.classes = c.numClasses;
+    info.head = std::string(c.mask ? "Mask R-CNN" : "Faster R-CNN") + " FPN" +
+                (c.boxHeadConvs > 0 ? " (" + std::to_string(c.boxHeadConvs) + "conv1fc box head)" : "");
+    return c;
+}
+
+LoadedDetector DetectorLoader::load(const ModelSpec& spec, const DetectorOverrides& o) {
+    const int randomClasses = o.randomClasses;
+    const bool randomMask = o.randomMask;
+    spec.compute.validate();
+    LoadedDetector out;
+    out.info.task = "detect";
+    io::TensorMap tensors;
+    if (spec.weights.empty()) {
+        if (spec.arch.empty())
+            throw std::invalid_argument("no weights given: name an architecture with --arch");
+        out.config.backbone = ResNeStConfig::byName(spec.arch);
+        out.config.backbone.numClasses = 0;
+        out.config.numClasses = randomClasses;
+        out.config.mask = randomMask;
+        out.info.format = "random";
+        out.info.layout = "torchvision";
+        out.info.architecture = spec.arch;
+        out.info.classes = randomClasses;
+        out.info.head = randomMask ? "Mask R-CNN FPN" : "Faster R-CNN FPN";
+    } else {
+        io::Checkpoint ckpt = io::CheckpointReader::read(spec.weights);
+        out.info.weightsPath = spec.weights;
+        out.info.format = io::toString(ckpt.format);
+        out.info.container = ckpt.container;
+        out.info.ignoredEntries = ckpt.ignored;
+        const std::string prefix = StateDictLoader::findPrefix(
+            ckpt.tensors, {"rpn.head.cls_logits.weight", "rpn_head.rpn_cls.weight",
+                           "proposal_generator.rpn_head.objectness_logits.weight",
+                           "roi_heads.box_predictor.cls_score.weight", "roi_head.bbox_head.fc_cls.weight"});
+        out.info.strippedPrefix = prefix;
+        DetectorConfig semantics;
+        ConvertedCheckpoint converted =
+            DetectionCheckpointLayout::toTorchvision(StateDictLoader::stripPrefix(ckpt.tensors, prefix), semantics);
+        ckpt.tensors.clear();
+        out.info.layout = converted.layout;
+        out.info.notes = converted.notes;
+        out.config = configFrom(converted.tensors, semantics, spec.arch, out.info);
+        tensors = std::move(converted.tensors);
+    }
+    out.info.dataset = out.config.dataset;
+    if (spec.outputStride > 0 && spec.outputStride != 32)
+        throw std::invalid_argument("the FPN detector needs output stride 32");
+
+    if (o.minSize > 0)
+        out.config.minSize = o.minSize;
+    if (o.maxSize > 0)
+        out.config.maxSize = o.maxSize;
+    if (out.config.minSize < 32 || out.config.maxSize < out.config.minSize)
+        throw std::invalid_argument("detector input size: need 32 <= min size <= max size");
+
+    torch::manual_seed(spec.seed);
+    out.model = FasterRCNN(out.config);
+    if (!tensors.empty())
+        StateDictLoader::load(*out.model, tensors);
+    tensors.clear();
+    out.info.parameters = countParameters(*out.model);
+    out.model->eval();
+    out.model->to(spec.compute.torchDevice(), spec.compute.scalarType());
+    if (spec.compute.fuseBatchNorm)
+        out.model->fuse(spec.compute.mkldnn && !spec.compute.channelsLast);
+    return out;
+}
+
+} // namespace resnest

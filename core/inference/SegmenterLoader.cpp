@@ -1,0 +1,98 @@
+#include "core/inference/SegmenterLoader.h"
+
+#include "core/inference/BodyResolver.h"
+#include "core/io/CheckpointReader.h"
+#include "core/models/StateDictLoader.h"
+#include "core/segmentation/SegmentationCheckpointLayout.h"
+
+namespace resnest {
+
+namespace {
+
+int64_t dim0(const io::TensorMap& t, const std::string& key) {
+    auto it = t.find(key);
+    if (it == t.end())
+        throw std::runtime_error("not a DeepLabV3 checkpoint: '" + key + "' is missing");
+    return it->second.size(0);
+}
+
+int64_t countParameters(torch::nn::Module& m) {
+    int64_t n = 0;
+    for (const auto& p : m.parameters())
+        n += p.numel();
+    return n;
+}
+
+} // namespace
+
+SegmenterConfig SegmenterLoader::configFrom(const io::TensorMap& t, const SegmenterConfig& semantics,
+                                            const std::string& arch, ModelInfo& info) {
+    SegmenterConfig c = semantics;
+    const bool firstBlockAvd = c.backbone.firstBlockAvd;
+    c.backbone = BodyResolver::resolve(t, "backbone.", arch, info);
+    c.backbone.firstBlockAvd = firstBlockAvd;
+    c.numClasses = int(dim0(t, "classifier.4.weight"));
+    c.asppChannels = int(dim0(t, "classifier.0.convs.0.0.weight"));
+    c.headChannels = int(dim0(t, "classifier.1.weight"));
+    c.asppProject = t.count("classifier.0.project.0.weight") > 0;
+    c.auxHead = t.count("aux_classifier.0.weight") > 0;
+    if (c.auxHead)
+        c.auxChannels = int(dim0(t, "aux_classifier.0.weight"));
+    info.classes = c.numClasses;
+    info.head = std::string("DeepLabV3") + (c.asppProject ? "" : " (ASPP without projection)") +
+                (c.auxHead ? " + auxiliary FCN head" : "");
+    return c;
+}
+
+LoadedSegmenter SegmenterLoader::load(const ModelSpec& spec, int randomClasses) {
+    spec.compute.validate();
+    LoadedSegmenter out;
+    out.info.task = "segment";
+    io::TensorMap tensors;
+    if (spec.weights.empty()) {
+        if (spec.arch.empty())
+            throw std::invalid_argument("no weights given: name an architecture with --arch");
+        out.config.backbone = ResNeStConfig::byName(spec.arch);
+        out.config.backbone.numClasses = 0;
+        out.config.numClasses = randomClasses;
+        out.info.format = "random";
+        out.info.layout = "torchvision";
+        out.info.architecture = spec.arch;
+        out.info.classes = randomClasses;
+        out.info.head = "DeepLabV3";
+    } else {
+        io::Checkpoint ckpt = io::CheckpointReader::read(spec.weights);
+        out.info.weightsPath = spec.weights;
+        out.info.format = io::toString(ckpt.format);
+        out.info.container = ckpt.container;
+        out.info.ignoredEntries = ckpt.ignored;
+        const std::string prefix = StateDictLoader::findPrefix(
+            ckpt.tensors, {"classifier.4.weight", "decode_head.conv_seg.weight", "head.block.4.weight",
+                           "backbone.layer1.0.conv1.weight", "pretrained.layer1.0.conv1.weight"});
+        out.info.strippedPrefix = prefix;
+        SegmenterConfig semantics;
+        ConvertedCheckpoint converted =
+            SegmentationCheckpointLayout::toTorchvision(StateDictLoader::stripPrefix(ckpt.tensors, prefix), semantics);
+        ckpt.tensors.clear();
+        out.info.layout = converted.layout;
+        out.info.notes = converted.notes;
+        out.config = configFrom(converted.tensors, semantics, spec.arch, out.info);
+        tensors = std::move(converted.tensors);
+    }
+    out.info.dataset = out.config.dataset;
+    out.config.backbone.outputStride = spec.outputStride > 0 ? spec.outputStride : 8;
+
+    torch::manual_seed(spec.seed);
+    out.model = DeepLabV3(out.config);
+    if (!tensors.empty())
+        StateDictLoader::load(*out.model, tensors);
+    tensors.clear();
+    out.info.parameters = countParameters(*out.model);
+    out.model->eval();
+    out.model->to(spec.compute.torchDevice(), spec.compute.scalarType());
+    if (spec.compute.fuseBatchNorm)
+        out.model->fuse(spec.compute.channelsLast, spec.compute.mkldnn);
+    return out;
+}
+
+} // namespace resnest

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "core/inference/ModelInfo.h"
+#include "core/inference/ModelSpec.h"
+#include "core/io/TensorMap.h"
+#include "core/segmentation/DeepLabV3.h"
+
+namespace resnest {
+
+struct LoadedSegmenter {
+    DeepLabV3 model{nullptr}; // eval mode, on the requested device and dtype, BatchNorm folded
+    SegmenterConfig config;
+    ModelInfo info;
+};
+
+// A DeepLabV3-ResNeSt from any supported checkpoint layout (SegmentationCheckpointLayout), or with seeded random
+// weights for `spec.arch` when no weights are given. One exception with a clear message for whatever is wrong.
+class SegmenterLoader {
+public:
+    static LoadedSegmenter load(const ModelSpec& spec, int randomClasses = 21);
+    // The configuration the (converted, torchvision-layout) tensors describe.
+    static SegmenterConfig configFrom(const io::TensorMap& tensors, const SegmenterConfig& semantics,
+                                      const std::string& arch, ModelInfo& info);
+};
+
+} // namespace resnest

@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""Parity check: `resnest-cli export` for DeepLabV3 / Faster R-CNN / Mask R-CNN against torchvision 0.14.
+
+  check_heads.py --cli PATH --task seg|det --variant V [--arch resnest14d] --workdir DIR
+                 [--size HxW] [--self-test-mutation]
+
+Segmentation (variants tv, tv-aux, encoding, mmseg): a seeded random model (heads_ref.py) is
+saved as safetensors in the checkpoint layout of the variant's project (torchvision, or converted
+to PyTorch-Encoding / mmsegmentation names by layouts_ref.py), the same normalised input goes
+through both, and
+  float64: logits (and aux logits), attention and radix maps of every block within 1e-9 relative;
+  float32: logits within 1e-4 relative (max abs error / max abs value).
+Detection (variants faster, faster-v2, mask, mask-v2, and mmdet-* where the mapping exists): two
+images in [0, 1] of the given size, score threshold 0 (every candidate kept), then per image
+  float64: the same detections in the same order: boxes within 1e-6 px, scores 1e-9, labels equal,
+           masks within 1e-6; attention of every body block 1e-9;
+  float32: every reference detection among the top 50 matched by the CLI (same label, IoU >= 0.99 or
+           corners within 0.02 px, score within 1e-3), binarised masks agreeing on >= 99% of the union's pixels.
+--self-test-mutation re-checks deliberately corrupted copies of the CLI's outputs and passes only
+when every corruption is caught.
+Exit 0 on success, 1 on a parity failure, 2 on a tool error.
+"""
+
+import argparse
+import copy
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, '..', 'parity'))
+
+import heads_ref  # noqa: E402
+import make_checkpoint  # noqa: E402
+
+SEG_CLASSES = 5
+DET_CLASSES = 5
+MIN_SIZE, MAX_SIZE = 256, 416
+
+
+class Failure(Exception):
+    pass
+
+
+def run(cmd, timeout=900):
+    t0 = time.time()
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    if p.returncode != 0:
+        sys.stderr.write('command failed (%d): %s\n%s\n' % (p.returncode, ' '.join(cmd),
+                                                          p.stderr.decode(errors='replace')[-3000:]))
+        sys.exit(2)
+    return time.time() - t0
+
+
+def load_npz(path):
+    with np.load(path) as z:
+        return {k: torch.from_numpy(z[k].copy()) for k in z.files}
+
+
+def rel_err(c, r):
+    if c.shape != r.shape:
+        raise Failure('shape %s != reference %s' % (tuple(c.shape), tuple(r.shape)))
+    if r.numel() == 0:
+        return 0.0
+    return float((c.double() - r.double()).abs().max() / max(float(r.double().abs().max()), 1e-30))
+
+
+# ---------------------------------------------------------------------------------------------
+# segmentation
+# ---------------------------------------------------------------------------------------------
+
+def seg_reference(model, sd, x, dtype):
+    m = copy.deepcopy(model)
+    m.load_state_dict(sd)
+    m = m.to(dtype).eval()
+    m.backbone.set_capture(True)
+    with torch.no_grad():
+        out = m(x.to(dtype))
+    att, maps = m.backbone.captured()
+    ref = {k: v.double() for k, v in out.items()}
+    for name in att:
+        ref['attention/' + name] = att[name].double()
+        ref['radix_maps/' + name] = maps[name].double()
+    return ref
+
+
+def compare_seg(cli, ref, dtype):
+    if set(cli) != set(ref):
+        raise Failure('npz keys differ: missing %s, unexpected %s' % (sorted(set(ref) - set(cli))[:5],
+                                                                      sorted(set(cli) - set(ref))[:5]))
+    worst = {}
+    for k, r in ref.items():
+        e = rel_err(cli[k], r)
+        if dtype == torch.float64:
+            tol = 1e-9
+        elif k in ('logits', 'aux_logits'):
+            tol = 1e-4
+        else:
+            tol = 1e-3
+        worst[k] = e
+        if not e <= tol:
+            raise Failure('%s: relative error %.3g > %.1g (%s)' % (k, e, tol, dtype))
+    return worst
+
+
+# ---------------------------------------------------------------------------------------------
+# detection
+# ---------------------------------------------------------------------------------------------
+
+def det_reference(model, sd, images, dtype):
+    m = copy.deepcopy(model)
+    m.load_state_dict(sd)
+    m = m.to(dtype).eval()
+    m.backbone.body.set_capture(True)
+    with torch.no_grad():
+        out = m([im.to(dtype) for im in images])
+    att, maps = m.backbone.body.captured()
+    ref = {}
+    for i, o in enumerate(out):
+        p = '' if i == 0 else 'image%d/' % i
+        ref[p + 'boxes'] = o['boxes'].double()
+        ref[p + 'scores'] = o['scores'].double()
+        ref[p + 'labels'] = o['labels']
+        if 'masks' in o:
+            ref[p + 'masks'] = o['masks'][:, 0].double()
+    for name in att:
+        ref['attention/' + name] = att[name].double()
+        ref['radix_maps/' + name] = maps[name].double()
+    return ref
+
+
+def box_iou(a, b):
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    lt = torch.max(a[:, None, :2], b[None, :, :2])
+    rb = torch.min(a[:, None, 2:], b[None, :, 2:])
+    wh = (rb - lt).clamp(min=0)
+    inter = wh[..., 0] * wh[..., 1]
+    return inter / (area_a[:, None] + area_b[None, :] - inter).clamp(min=1e-12)
+
+
+def tie_groups(scores):
+    """Runs of exactly equal scores (boxes pooled from identical features, e.g. wholly outside the image):
+    their order is up to each NMS implementation's sort, so they are compared as sets."""
+    groups, start = [], 0
+    for i in range(1, len(scores) + 1):
+        if i == len(scores) or abs(float(scores[i]) - float(scores[start])) > 1e-12 * max(1.0, abs(float(scores[start]))):
+            groups.append((start, i))
+            start = i
+    return groups
+
+
+def align_ties(rb, rs, rl, cb, cl, extra_ref=None, extra_cli=None):
+    """Reorders the CLI's detections inside each tie group to the reference's order (nearest box)."""
+    order = list(range(len(cb)))
+    for a, b in tie_groups(rs):
+        if b - a < 2 or b > len(cb):
+            continue
+        free = list(range(a, b))
+        for i in range(a, b):
+            d = [float((cb[j] - rb[i]).abs().max()) + (0 if int(cl[j]) == int(rl[i]) else 1e9) for j in free]
+            order[i] = free.pop(int(np.argmin(d)))
+    return torch.tensor(order, dtype=torch.long)
+
+
+def compare_det(cli, ref, dtype, images):
+    cli = {k: v for k, v in cli.items() if k != 'network_input'}
+    if set(cli) != set(ref):
+        raise Failure('npz keys differ: missing %s, unexpected %s' % (sorted(set(ref) - set(cli))[:5],
+                                                                      sorted(set(cli) - set(ref))[:5]))
+    stats = {}
+    for i in range(images):
+        p = '' if i == 0 else 'image%d/' % i
+        rb, rs, rl = ref[p + 'boxes'], ref[p + 'scores'], ref[p + 'labels']
+        cb, cs, cl = cli[p + 'boxes'].double(), cli[p + 'scores'].double(), cli[p + 'labels']
+        if rb.shape[0] < 10:
+            raise Failure('image %d: the reference has only %d detections; the test needs more' % (i, rb.shape[0]))
+        has_masks = (p + 'masks') in ref
+        if dtype == torch.float64:
+            if cb.shape != rb.shape:
+                raise Failure('image %d: %d detections, reference %d' % (i, cb.shape[0], rb.shape[0]))
+            order = align_ties(rb, rs, rl, cb, cl)
+            cb, cs, cl = cb[order], cs[order], cl[order]
+            if not torch.equal(cl, rl):
+                raise Failure('image %d: labels differ at %s' % (i, torch.nonzero(cl != rl).view(-1)[:5].tolist()))
+            db = float((cb - rb).abs().max())
+            ds = float((cs - rs).abs().max())
+            if not db <= 1e-6 or not ds <= 1e-9:
+                raise Failure('image %d: boxes differ by %.3g px, scores by %.3g' % (i, db, ds))
+            if has_masks:
+                dm = float((cli[p + 'masks'][order].double() - ref[p + 'masks']).abs().max())
+                if not dm <= 1e-6:
+                    raise Failure('image %d: masks differ by %.3g' % (i, dm))
+            ties = sum(b - a for a, b in tie_groups(rs) if b - a > 1)
+            stats['image%d' % i] = 'n=%d box %.1e score %.1e (%d in exact ties)' % (rb.shape[0], db, ds, ties)
+            continue
+        top = min(50, rb.shape[0])
+        iou = box_iou(rb[:top], cb) if cb.shape[0] else torch.zeros((top, 0), dtype=torch.float64)
+        worst_iou, worst_score, worst_mask = 1.0, 0.0, 1.0
+        for j in range(top):
+            # Random weights make some boxes a hundredth of a pixel thin, where float32 rounding alone moves the
+            # IoU; such boxes match when no corner moved more than 0.02 px.
+            close = (cb - rb[j]).abs().max(1).values <= 0.02
+            ok = (cl == rl[j]) & ((iou[j] >= 0.99) | close) & ((cs - rs[j]).abs() <= 1e-3)
+            cand = torch.nonzero(ok).view(-1)
+            if cand.numel() == 0:
+                best = int(iou[j].argmax()) if iou.shape[1] else -1
+                raise Failure('image %d: reference detection %d (label %d, score %.4f, box %s) has no match; '
+                              'closest IoU %.4f' % (i, j, int(rl[j]), float(rs[j]), rb[j].tolist(),
+                                                     float(iou[j].max()) if best >= 0 else 0.0))
+            k = int(cand[iou[j, cand].argmax()])
+            worst_iou = min(worst_iou, float(iou[j, k]))
+            worst_score = max(worst_score, float((cs[k] - rs[j]).abs()))
+            if has_masks:
+                a = ref[p + 'masks'][j] > 0.5
+                b = cli[p + 'masks'][k] > 0.5
+                union = int((a | b).sum())
+                agree = 1.0 if union == 0 else 1.0 - int((a ^ b).sum()) / union
+                worst_mask = min(worst_mask, agree)
+                if agree < 0.99:
+                    raise Failure('image %d: mask of detection %d agrees on %.4f of its pixels' % (i, j, agree))
+        stats['image%d' % i] = 'top %d: IoU >= %.5f, score diff <= %.1e, mask agreement >= %.4f' % (
+            top, worst_iou, worst_score, worst_mask)
+    for k, r in ref.items():
+        if k.startswith(('attention/', 'radix_maps/')):
+            tol = 1e-9 if dtype == torch.float64 else 1e-3
+            e = rel_err(cli[k], r)
+            if not e <= tol:
+                raise Failure('%s: relative error %.3g > %.1g' % (k, e, tol))
+    return stats
+
+
+# ---------------------------------------------------------------------------------------------
+
+def mutations(cli, task):
+    """Corrupted copies of the CLI's outputs that a correct checker must reject."""
+    out = []
+    if task == 'seg':
+        m = dict(cli)
+        m['logits'] = cli['logits'].clone()
+        m['logits'][0, 0, 0, 0] += 1e-3 * float(cli['logits'].abs().max())
+        out.append(('one logit nudged', m))
+        m = dict(cli)
+        m['logits'] = cli['logits'].flip(-1).contiguous()
+        out.append(('logits mirrored', m))
+        m = dict(cli)
+        name = sorted(k for k in cli if k.startswith('attention/'))[-1]
+        m[name] = cli[name].flip(1).contiguous()
+        out.append(('radix order swapped in ' + name, m))
+    else:
+        m = dict(cli)
+        m['boxes'] = cli['boxes'].clone()
+        m['boxes'][3, 0] += 0.5
+        out.append(('one box moved by half a pixel', m))
+        m = dict(cli)
+        m['labels'] = cli['labels'].clone()
+        m['labels'][0] = (m['labels'][0] % (DET_CLASSES - 1)) + 1
+        out.append(('one label changed', m))
+        m = dict(cli)
+        m['scores'] = cli['scores'].clone()
+        m['scores'][1] += 5e-3
+        out.append(('one score raised', m))
+        m = {k: v for k, v in cli.items() if not k.startswith('image1/')}
+        out.append(('second image dropped', m))
+        if 'masks' in cli:
+            m = dict(cli)
+            m['masks'] = cli['masks'].clone()
+            m['masks'][0] = 1.0 - m['masks'][0]
+            out.append(('one mask inverted', m))
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--cli', required=True)
+    ap.add_argument('--task', choices=('seg', 'det'), required=True)
+    ap.add_argument('--variant', required=True)
+    ap.add_argument('--arch', default='resnest14d')
+    ap.add_argument('--size', default='')
+    ap.add_argument('--workdir', required=True)
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--dtypes', default='f64,f32')
+    ap.add_argument('--clean-on-pass', action='store_true')
+    ap.add_argument('--self-test-mutation', action='store_true')
+    a = ap.parse_args(argv)
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    os.makedirs(a.workdir, exist_ok=True)
+    ckpt = os.path.join(a.workdir, 'model.safetensors')
+    xpath = os.path.join(a.workdir, 'x.npy')
+    cli = [a.cli] if not a.cli.endswith('.py') else [sys.executable, a.cli]
+
+    if a.task == 'seg':
+        h, w = (int(v) for v in (a.size or '72x90').split('x'))
+        model, sd = heads_ref.build_segmenter(a.arch, SEG_CLASSES, a.variant, a.seed)
+        x = heads_ref.normalise(heads_ref.make_images(2, h, w, a.seed + 7))
+        extra = ['--aux'] if a.variant == 'tv-aux' else []
+    else:
+        h, w = (int(v) for v in (a.size or '200x264').split('x'))
+        model, sd = heads_ref.build_random_detector(a.arch, DET_CLASSES, a.variant, a.seed,
+                                                    min_size=MIN_SIZE, max_size=MAX_SIZE)
+        x = heads_ref.make_images(2, h, w, a.seed + 7)
+        extra = ['--score-threshold', '0', '--max-detections', '100', '--nms-iou', '0.5',
+                 '--min-size', str(MIN_SIZE), '--max-size', str(MAX_SIZE)]
+    layout_sd = sd
+    make_checkpoint.write_safetensors(ckpt, layout_sd, metadata={'format': 'pt'})
+    np.save(xpath, x.numpy())
+
+    failures = 0
+    for name in a.dtypes.split(','):
+        dtype = torch.float64 if name == 'f64' else torch.float32
+        out = os.path.join(a.workdir, 'out_%s.npz' % name)
+        secs = run(cli + ['export', '--weights', ckpt, '--input-tensor', xpath, '--out', out,
+                          '--dtype', name] + extra)
+        got = load_npz(out)
+        if a.task == 'seg':
+            ref = seg_reference(model, sd, x, dtype)
+            check = lambda c: compare_seg(c, ref, dtype)  # noqa: E731
+        else:
+            ref = det_reference(model, sd, list(x), dtype)
+            check = lambda c: compare_det(c, ref, dtype, x.shape[0])  # noqa: E731
+        try:
+            stats = check(got)
+            summary = stats if a.task == 'det' else {'logits': '%.2e' % stats['logits'],
+                                                     'worst': '%.2e' % max(stats.values())}
+            print('PASS %s %s %s %s (cli %.1fs): %s' % (a.task, a.variant, a.arch, name, secs, summary))
+        except Failure as e:
+            failures += 1
+            print('FAIL %s %s %s %s: %s' % (a.task, a.variant, a.arch, name, e))
+            continue
+        if a.self_test_mutation:
+            for what, bad in mutations(got, a.task):
+                try:
+                    check(bad)
+                except Failure as e:
+                    print('  mutation caught: %s (%s)' % (what, str(e)[:100]))
+                    continue
+                failures += 1
+                print('FAIL mutation not caught: %s' % what)
+    if failures:
+        return 1
+    if a.clean_on_pass:
+        shutil.rmtree(a.workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
