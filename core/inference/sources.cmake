@@ -9,5 +9,7 @@ if(TARGET resnest_core)
   target_sources(resnest_core PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/ClassNames.cpp
     ${CMAKE_CURRENT_LIST_DIR}/ResNeStClassifier.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/ResourceLocator.cpp)
+    ${CMAKE_CURRENT_LIST_DIR}/ResourceLocator.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/DatasetLabels.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/CocoResultWriter.cpp)
 endif()
