@@ -1,12 +1,24 @@
 // resnest-cli: the core without a GUI, for batch work, export and benchmarks.
 #include "app/cli/ArgumentList.h"
 #include "core/inference/Benchmark.h"
+#include "core/inference/DetectorLoader.h"
 #include "core/inference/Exporter.h"
 #include "core/inference/ModelLoader.h"
+#include "core/inference/ModelTask.h"
+#include "core/inference/SegmenterLoader.h"
+#include "core/io/CheckpointReader.h"
 #include "core/io/NpyReader.h"
 #if RESNEST_HAVE_OPENCV
 #include "core/imaging/ImagePreprocessor.h"
+#include "core/imaging/DetectionOverlay.h"
+#include "core/imaging/SegmentationOverlay.h"
+#include "core/inference/CocoResultWriter.h"
 #include "core/inference/ResNeStClassifier.h"
+#include "core/inference/ResNeStDetector.h"
+#include "core/inference/ResNeStSegmenter.h"
+#include "core/io/AtomicFileWriter.h"
+
+#include <opencv2/imgcodecs.hpp>
 #endif
 
 #include <nlohmann/json.hpp>
@@ -29,7 +41,12 @@ commands:
       checkpoint format, detected architecture, parameter count, classes
   classify IMAGE... [--topk K] [--json] [model options]
       top-k ImageNet classes with the model's own evaluation transform
-  export (--input-tensor X.npy | IMAGE) --out OUT.npz [model options]
+  segment IMAGE... [--json] [--overlay OUT.png] [--short-side S] [--opacity A] [model options]
+      DeepLabV3: classes present with their pixel share; --overlay draws the label map over the image
+      (several images: OUT_<i>.png)
+  detect IMAGE... [--json] [--overlay OUT.png] [--masks rle|polygon|none] [detection options] [model options]
+      Faster / Mask R-CNN: detections; --json prints the COCO results format (image_id = argument index)
+  export (--input-tensor X.npy | IMAGE) --out OUT.npz [--aux] [detection options] [model options]
       logits, attention/layerI.J (N,R,C) and radix_maps/layerI.J (N,R,H,W) of every block;
       from an IMAGE also `input`, the preprocessed (1,3,H,W) tensor
   bench [--size S] [--batch B] [--capture] [--iterations N] [--warmup N] [--json] [model options]
@@ -42,16 +59,34 @@ model options:
   --weights W          checkpoint: safetensors, torch.save (zip or legacy); without it: random weights
   --device cpu|cuda    default cpu
   --dtype f32|f64|f16|bf16   compute precision (f16 needs CUDA); default f32
-  --output-stride 32|16|8    dilate the last stages (segmentation backbones); default 32
+  --output-stride 32|16|8    dilate the last stages; default 32 (segmenters: 8)
   --threads N          CPU threads (default: every core)
   --no-fuse            keep BatchNorm separate (default folds it into the convolutions)
   --channels-last      NHWC activations (instead of oneDNN's blocked layout)
   --no-mkldnn          plain tensors on CPU instead of oneDNN's blocked layout
   --seed N             seed of random weights (default 0)
+  --task classify|segment|detect   what the model does (default: what the checkpoint holds)
+  --classes N          classes of random-weight heads (segment 21, detect 91 with background)
+  --mask               random-weight detector with the Mask R-CNN branch
+
+detection options:
+  --min-size S --max-size M   resize so the short side is S unless the long side passes M (800, 1333)
+  --score-threshold T  keep detections scoring above T (default 0.05; 0 keeps every candidate)
+  --max-detections K   at most K per image (default 100)
+  --nms-iou U          per-class NMS IoU threshold (default 0.5)
+
+export writes for classifiers `logits` (N, classes); for segmenters `logits` (N, classes, H, W) at input
+resolution (and `aux_logits` with --aux); for detectors `boxes` (K, 4: x1 y1 x2 y2 input pixels), `scores`,
+`labels` and for Mask R-CNN `masks` (K, H, W) of the first image (`image<i>/...` for the others; a detector's
+--input-tensor holds RGB images in [0, 1], a classifier's or segmenter's the normalised network input); and
+always `attention/layerI.J` (N, R, C) and `radix_maps/layerI.J` (N, R, H, W) of every block.
 )";
 
-const std::set<std::string> kModelValued = {"arch", "weights", "device", "dtype", "output-stride", "threads", "seed"};
-const std::set<std::string> kModelFlags = {"no-fuse", "channels-last", "no-mkldnn"};
+const std::set<std::string> kModelValued = {"arch",    "weights", "device", "dtype", "output-stride",
+                                           "threads", "seed",    "task",   "classes"};
+const std::set<std::string> kModelFlags = {"no-fuse", "channels-last", "no-mkldnn", "mask"};
+// Detection: input size and post-processing.
+const std::set<std::string> kDetectValued = {"min-size", "max-size", "score-threshold", "max-detections", "nms-iou"};
 
 std::set<std::string> with(std::set<std::string> a, const std::set<std::string>& b) {
     a.insert(b.begin(), b.end());
@@ -62,7 +97,8 @@ resnest::ModelSpec modelSpec(const ArgumentList& args) {
     resnest::ModelSpec spec;
     spec.weights = args.get("weights");
     spec.arch = args.get("arch", spec.weights.empty() ? kDefaultArch : "");
-    spec.outputStride = args.getInt("output-stride", 32);
+    spec.task = args.get("task");
+    spec.outputStride = args.getInt("output-stride", 0);
     spec.seed = uint64_t(args.getInt("seed", 0));
     spec.compute.device = args.get("device", "cpu");
     spec.compute.precision = resnest::ComputeOptions::parsePrecision(args.get("dtype", "f32"));
@@ -136,6 +172,42 @@ int cmdInfo(const std::vector<std::string>& rest) {
     return 0;
 }
 
+// The task a model command runs: --task, else what the checkpoint holds, else classification.
+resnest::ModelTask taskOf(const resnest::ModelSpec& spec) {
+    if (!spec.task.empty())
+        return resnest::ModelTaskDetector::parse(spec.task);
+    if (spec.weights.empty())
+        return resnest::ModelTask::Classify;
+    return resnest::ModelTaskDetector::detect(resnest::io::CheckpointReader::read(spec.weights).tensors);
+}
+
+resnest::DetectorOverrides detectorOverrides(const ArgumentList& args) {
+    resnest::DetectorOverrides o;
+    o.randomClasses = args.getInt("classes", 91);
+    o.randomMask = args.has("mask");
+    o.minSize = args.getInt("min-size", 0);
+    o.maxSize = args.getInt("max-size", 0);
+    return o;
+}
+
+resnest::PostprocessOptions postprocessOptions(const ArgumentList& args, const resnest::FasterRCNN& model) {
+    resnest::PostprocessOptions o = model->defaultPostprocess();
+    o.scoreThreshold = args.getDouble("score-threshold", o.scoreThreshold);
+    o.maxDetections = args.getInt("max-detections", o.maxDetections);
+    o.nmsIou = args.getDouble("nms-iou", o.nmsIou);
+    if (o.maxDetections < 0 || o.nmsIou < 0 || o.nmsIou > 1)
+        throw std::invalid_argument("--max-detections must be >= 0 and --nms-iou in [0, 1]");
+    return o;
+}
+
+torch::Tensor readInputTensor(const std::string& path) {
+    torch::Tensor input = resnest::io::NpyReader::read(path);
+    if (input.dim() != 4 || input.size(1) != 3 || !input.is_floating_point())
+        throw std::invalid_argument("--input-tensor must be a float32 or float64 (N, 3, H, W) array, got " +
+                                    std::string(c10::str(input.sizes())));
+    return input;
+}
+
 #if RESNEST_HAVE_OPENCV
 int cmdClassify(const std::vector<std::string>& rest) {
     ArgumentList args(rest, with({"topk"}, kModelValued), with({"json"}, kModelFlags));
@@ -171,10 +243,126 @@ int cmdClassify(const std::vector<std::string>& rest) {
         std::cout << all.dump(2) << "\n";
     return failures ? 1 : 0;
 }
+std::string indexedPath(const std::string& path, size_t index, size_t count) {
+    if (count <= 1)
+        return path;
+    const auto dot = path.find_last_of('.');
+    const auto slash = path.find_last_of('/');
+    const bool hasExt = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+    return (hasExt ? path.substr(0, dot) : path) + "_" + std::to_string(index) + (hasExt ? path.substr(dot) : ".png");
+}
+
+void writeImage(const std::string& path, const cv::Mat& image) {
+    std::vector<uchar> bytes;
+    const auto dot = path.find_last_of('.');
+    if (!cv::imencode(dot == std::string::npos ? ".png" : path.substr(dot), image, bytes))
+        throw std::runtime_error("cannot encode an image for '" + path + "'");
+    resnest::io::AtomicFileWriter out(path);
+    out.write(bytes.data(), bytes.size());
+    out.commit();
+}
+
+int cmdSegment(const std::vector<std::string>& rest) {
+    ArgumentList args(rest, with({"overlay", "short-side", "opacity"}, kModelValued), with({"json"}, kModelFlags));
+    if (args.positional().empty())
+        throw std::invalid_argument("segment needs at least one image");
+    resnest::ModelSpec spec = modelSpec(args);
+    auto model = resnest::ResNeStSegmenter::load(spec, args.getInt("classes", 21));
+    resnest::SegmentationOverlayOptions overlay;
+    overlay.opacity = args.getDouble("opacity", 0.55);
+    json all = json::array();
+    int failures = 0;
+    const auto& images = args.positional();
+    for (size_t i = 0; i < images.size(); ++i) {
+        json entry{{"image", images[i]}};
+        try {
+            const cv::Mat bgr = resnest::ImagePreprocessor::readImage(images[i]);
+            const resnest::SegmentationResult r = model->segment(bgr, false, args.getInt("short-side", 0));
+            json classes = json::array();
+            for (const auto& e : resnest::SegmentationOverlay::legend(r, model->labels()))
+                classes.push_back({{"index", e.index}, {"name", e.name}, {"fraction", e.fraction}});
+            entry["width"] = bgr.cols;
+            entry["height"] = bgr.rows;
+            entry["classes"] = classes;
+            entry["infer_ms"] = r.inferMs;
+            if (args.has("overlay")) {
+                const std::string path = indexedPath(args.get("overlay"), i, images.size());
+                writeImage(path, resnest::SegmentationOverlay::draw(bgr, r, model->labels(), overlay));
+                entry["overlay"] = path;
+            }
+            if (!args.has("json")) {
+                std::cout << images[i] << "\n";
+                for (const auto& c : classes)
+                    std::cout << "  " << std::fixed << std::setprecision(3) << c["fraction"].get<double>() << "  "
+                              << c["name"].get<std::string>() << " (" << c["index"].get<int>() << ")\n";
+            }
+        } catch (const std::exception& e) {
+            ++failures;
+            entry["error"] = e.what();
+            std::cerr << "error: " << e.what() << "\n";
+        }
+        all.push_back(entry);
+    }
+    if (args.has("json"))
+        std::cout << all.dump(2) << "\n";
+    return failures ? 1 : 0;
+}
+
+int cmdDetect(const std::vector<std::string>& rest) {
+    ArgumentList args(rest, with(with({"overlay", "masks"}, kModelValued), kDetectValued), with({"json"}, kModelFlags));
+    if (args.positional().empty())
+        throw std::invalid_argument("detect needs at least one image");
+    resnest::ModelSpec spec = modelSpec(args);
+    auto model = resnest::ResNeStDetector::load(spec, detectorOverrides(args));
+    resnest::PostprocessOptions post = model->defaultPostprocess();
+    post.scoreThreshold = args.getDouble("score-threshold", post.scoreThreshold);
+    post.maxDetections = args.getInt("max-detections", post.maxDetections);
+    post.nmsIou = args.getDouble("nms-iou", post.nmsIou);
+    resnest::CocoResultOptions coco;
+    const std::string masks = args.get("masks", "rle");
+    if (masks == "rle")
+        coco.masks = resnest::CocoResultOptions::Masks::Rle;
+    else if (masks == "polygon")
+        coco.masks = resnest::CocoResultOptions::Masks::Polygons;
+    else if (masks == "none")
+        coco.masks = resnest::CocoResultOptions::Masks::None;
+    else
+        throw std::invalid_argument("--masks must be rle, polygon or none");
+    resnest::DetectionOverlayOptions overlay;
+    overlay.scoreThreshold = float(post.scoreThreshold);
+    json all = json::array();
+    int failures = 0;
+    const auto& images = args.positional();
+    for (size_t i = 0; i < images.size(); ++i) {
+        try {
+            const cv::Mat bgr = resnest::ImagePreprocessor::readImage(images[i]);
+            const resnest::DetectionResult r = model->detect(bgr, false, post);
+            for (auto& d : json::parse(resnest::CocoResultWriter::toJson(r, int64_t(i), model->labels(), coco)))
+                all.push_back(d);
+            if (args.has("overlay"))
+                writeImage(indexedPath(args.get("overlay"), i, images.size()),
+                           resnest::DetectionOverlay::draw(bgr, r, model->labels(), overlay));
+            if (!args.has("json")) {
+                std::cout << images[i] << ": " << r.detections.size() << " detections (" << std::fixed
+                          << std::setprecision(1) << r.inferMs << " ms)\n";
+                for (const auto& d : r.detections)
+                    std::cout << "  " << std::setprecision(3) << d.score << "  " << model->labels().name(d.label)
+                              << "  [" << std::setprecision(1) << d.box[0] << ", " << d.box[1] << ", " << d.box[2]
+                              << ", " << d.box[3] << "]\n";
+            }
+        } catch (const std::exception& e) {
+            ++failures;
+            std::cerr << "error: " << images[i] << ": " << e.what() << "\n";
+        }
+    }
+    if (args.has("json"))
+        std::cout << all.dump(2) << "\n";
+    return failures ? 1 : 0;
+}
 #endif
 
 int cmdExport(const std::vector<std::string>& rest) {
-    ArgumentList args(rest, with({"input-tensor", "out"}, kModelValued), kModelFlags);
+    ArgumentList args(rest, with(with({"input-tensor", "out"}, kModelValued), kDetectValued), with(kModelFlags, {"aux"}));
     const std::string out = args.get("out");
     if (out.empty())
         throw std::invalid_argument("export needs --out OUT.npz");
@@ -182,14 +370,63 @@ int cmdExport(const std::vector<std::string>& rest) {
     if (fromTensor == (args.positional().size() == 1))
         throw std::invalid_argument("export needs either --input-tensor X.npy or exactly one image");
     const resnest::ModelSpec spec = modelSpec(args);
-    resnest::LoadedModel model = resnest::ModelLoader::load(spec);
+    const auto dtype = spec.compute.precision == resnest::Precision::F64 ? torch::kFloat64 : torch::kFloat32;
+    const auto device = spec.compute.torchDevice();
+    const auto type = spec.compute.scalarType();
+    const resnest::ModelTask task = taskOf(spec);
+
+    if (task == resnest::ModelTask::Detect) {
+        // The detector's input is the image itself, RGB in [0, 1]: resizing and normalising are part of the model.
+        resnest::LoadedDetector model = resnest::DetectorLoader::load(spec, detectorOverrides(args));
+        torch::Tensor images;
+        if (fromTensor) {
+            images = readInputTensor(args.get("input-tensor"));
+        } else {
+#if RESNEST_HAVE_OPENCV
+            images = resnest::ImagePreprocessor::toRgbTensor(
+                resnest::ImagePreprocessor::readImage(args.positional()[0]));
+#else
+            throw std::runtime_error("this build has no image support (RESNEST_WITH_OPENCV=OFF): use --input-tensor");
+#endif
+        }
+        c10::InferenceMode guard;
+        std::vector<torch::Tensor> list;
+        for (int64_t i = 0; i < images.size(0); ++i)
+            list.push_back(images[i].to(device, type));
+        const resnest::DetectorOutput result =
+            model.model->forward(list, resnest::Capture::On, postprocessOptions(args, model.model));
+        resnest::Exporter::writeNpz(out, result, dtype, fromTensor ? torch::Tensor() : images);
+        std::cerr << "wrote " << out << ": " << result.images.front().boxes.size(0) << " detections in the first image, "
+                  << result.blocks.size() << " blocks\n";
+        return 0;
+    }
+
     torch::Tensor input;
     if (fromTensor) {
-        input = resnest::io::NpyReader::read(args.get("input-tensor"));
-        if (input.dim() != 4 || input.size(1) != 3 || !input.is_floating_point())
-            throw std::invalid_argument("--input-tensor must be a float32 or float64 (N, 3, H, W) array, got " +
-                                        std::string(c10::str(input.sizes())));
-    } else {
+        input = readInputTensor(args.get("input-tensor"));
+    }
+    if (task == resnest::ModelTask::Segment) {
+        resnest::LoadedSegmenter model = resnest::SegmenterLoader::load(spec, args.getInt("classes", 21));
+        if (!fromTensor) {
+#if RESNEST_HAVE_OPENCV
+            const auto& c = model.config;
+            input = resnest::ImagePreprocessor::normalizedTensor(
+                resnest::ImagePreprocessor::readImage(args.positional()[0]), c.pixelScale, c.bgr, c.mean, c.std);
+#else
+            throw std::runtime_error("this build has no image support (RESNEST_WITH_OPENCV=OFF): use --input-tensor");
+#endif
+        }
+        c10::InferenceMode guard;
+        const resnest::SegmentationOutput result =
+            model.model->forward(input.to(device, type), resnest::Capture::On, args.has("aux"));
+        resnest::Exporter::writeNpz(out, result, dtype, fromTensor ? torch::Tensor() : input);
+        std::cerr << "wrote " << out << ": logits " << result.logits.sizes() << ", " << result.blocks.size()
+                  << " blocks\n";
+        return 0;
+    }
+
+    resnest::LoadedModel model = resnest::ModelLoader::load(spec);
+    if (!fromTensor) {
 #if RESNEST_HAVE_OPENCV
         const resnest::ImagePreprocessor pre(model.model->config().eval);
         input = pre.prepare(resnest::ImagePreprocessor::readImage(args.positional()[0])).tensor;
@@ -197,10 +434,8 @@ int cmdExport(const std::vector<std::string>& rest) {
         throw std::runtime_error("this build has no image support (RESNEST_WITH_OPENCV=OFF): use --input-tensor");
 #endif
     }
-    const auto dtype = spec.compute.precision == resnest::Precision::F64 ? torch::kFloat64 : torch::kFloat32;
     c10::InferenceMode guard;
-    const resnest::ResNeStOutput result =
-        model.model->forward(input.to(spec.compute.torchDevice(), spec.compute.scalarType()), resnest::Capture::On);
+    const resnest::ResNeStOutput result = model.model->forward(input.to(device, type), resnest::Capture::On);
     // An image's preprocessed tensor goes into the file too; a given tensor is the caller's already.
     resnest::Exporter::writeNpz(out, result, dtype, fromTensor ? torch::Tensor() : input);
     std::cerr << "wrote " << out << ": logits " << result.logits.sizes() << ", " << result.blocks.size()
@@ -251,6 +486,10 @@ int main(int argc, char** argv) {
 #if RESNEST_HAVE_OPENCV
         if (cmd == "classify")
             return cmdClassify(rest);
+        if (cmd == "segment")
+            return cmdSegment(rest);
+        if (cmd == "detect")
+            return cmdDetect(rest);
 #endif
         if (cmd == "export")
             return cmdExport(rest);

@@ -1,0 +1,73 @@
+#include "core/inference/ResNeStDetector.h"
+
+#include "core/imaging/ImagePreprocessor.h"
+#include "core/inference/AttentionBlocks.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+
+namespace resnest {
+namespace {
+
+double msSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+} // namespace
+
+ResNeStDetector::ResNeStDetector(FasterRCNN model, DetectorConfig config, ModelInfo info, ComputeOptions compute)
+    : model_(std::move(model)), config_(std::move(config)), info_(std::move(info)), compute_(std::move(compute)),
+      labels_(DatasetLabels::guess(config_.numClasses, !config_.dataset.empty() ? config_.dataset : info_.weightsPath)) {}
+
+std::unique_ptr<ResNeStDetector> ResNeStDetector::load(const ModelSpec& spec, const DetectorOverrides& overrides) {
+    LoadedDetector m = DetectorLoader::load(spec, overrides);
+    return std::unique_ptr<ResNeStDetector>(
+        new ResNeStDetector(m.model, std::move(m.config), std::move(m.info), spec.compute));
+}
+
+DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttention, const PostprocessOptions& options) {
+    c10::InferenceMode guard;
+    DetectionResult result;
+    result.imageWidth = bgr.cols;
+    result.imageHeight = bgr.rows;
+    auto t0 = std::chrono::steady_clock::now();
+    torch::Tensor image = ImagePreprocessor::toRgbTensor(bgr)[0].to(compute_.torchDevice(), compute_.scalarType());
+    result.preprocessMs = msSince(t0);
+
+    t0 = std::chrono::steady_clock::now();
+    PostprocessOptions o = options;
+    o.pasteMasks = false;
+    DetectorOutput out = model_->forward({image}, captureAttention ? Capture::On : Capture::Off, o);
+    const ImageDetections& d = out.images.front();
+    torch::Tensor boxes = d.boxes.to(torch::kCPU, torch::kFloat32).contiguous();
+    torch::Tensor scores = d.scores.to(torch::kCPU, torch::kFloat32).contiguous();
+    torch::Tensor labels = d.labels.to(torch::kCPU, torch::kInt64).contiguous();
+    result.inferMs = msSince(t0);
+
+    t0 = std::chrono::steady_clock::now();
+    const int64_t k = boxes.size(0);
+    auto b = boxes.accessor<float, 2>();
+    for (int64_t i = 0; i < k; ++i) {
+        Detection det;
+        det.box = {b[i][0], b[i][1], b[i][2], b[i][3]};
+        det.score = scores[i].item<float>();
+        det.label = int(labels[i].item<int64_t>());
+        if (d.masks.defined()) {
+            torch::Tensor p = model_->transform()
+                                  .pasteMasks(d.masks.narrow(0, i, 1), d.boxes.narrow(0, i, 1), bgr.rows, bgr.cols)[0][0]
+                                  .to(torch::kCPU, torch::kFloat32)
+                                  .contiguous();
+            det.maskProbability = cv::Mat(bgr.rows, bgr.cols, CV_32F, p.data_ptr<float>()).clone();
+            cv::threshold(det.maskProbability, det.mask, config_.maskThreshold, 255, cv::THRESH_BINARY);
+            det.mask.convertTo(det.mask, CV_8U);
+        }
+        result.detections.push_back(std::move(det));
+    }
+    result.classNames = labels_.names();
+    result.blocks = AttentionBlocks::fromCaptures(out.blocks);
+    result.postprocessMs = msSince(t0);
+    return result;
+}
+
+} // namespace resnest

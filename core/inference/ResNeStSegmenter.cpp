@@ -1,0 +1,72 @@
+#include "core/inference/ResNeStSegmenter.h"
+
+#include "core/imaging/ImagePreprocessor.h"
+#include "core/inference/AttentionBlocks.h"
+#include "core/inference/SegmenterLoader.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+
+namespace resnest {
+namespace {
+
+double msSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+} // namespace
+
+ResNeStSegmenter::ResNeStSegmenter(DeepLabV3 model, SegmenterConfig config, ModelInfo info, ComputeOptions compute)
+    : model_(std::move(model)), config_(std::move(config)), info_(std::move(info)), compute_(std::move(compute)),
+      labels_(DatasetLabels::guess(config_.numClasses, !config_.dataset.empty() ? config_.dataset : info_.weightsPath)) {}
+
+std::unique_ptr<ResNeStSegmenter> ResNeStSegmenter::load(const ModelSpec& spec, int randomClasses) {
+    LoadedSegmenter m = SegmenterLoader::load(spec, randomClasses);
+    return std::unique_ptr<ResNeStSegmenter>(
+        new ResNeStSegmenter(m.model, std::move(m.config), std::move(m.info), spec.compute));
+}
+
+SegmentationOutput ResNeStSegmenter::forward(const torch::Tensor& input, Capture capture, bool withAux) {
+    c10::InferenceMode guard;
+    return model_->forward(input.to(compute_.torchDevice(), compute_.scalarType()), capture, withAux);
+}
+
+SegmentationResult ResNeStSegmenter::segment(const cv::Mat& bgr, bool captureAttention, int shortSide) {
+    TORCH_CHECK(!bgr.empty() && bgr.type() == CV_8UC3, "expected a non-empty 8-bit BGR image");
+    c10::InferenceMode guard;
+    SegmentationResult result;
+    auto t0 = std::chrono::steady_clock::now();
+    cv::Mat image = bgr;
+    if (shortSide > 0 && std::min(bgr.rows, bgr.cols) != shortSide) {
+        const double s = double(shortSide) / std::min(bgr.rows, bgr.cols);
+        cv::resize(bgr, image, cv::Size(std::max(1, int(std::lround(bgr.cols * s))), std::max(1, int(std::lround(bgr.rows * s)))),
+                   0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    }
+    torch::Tensor x = ImagePreprocessor::normalizedTensor(image, config_.pixelScale, config_.bgr, config_.mean, config_.std);
+    result.preprocessMs = msSince(t0);
+
+    t0 = std::chrono::steady_clock::now();
+    SegmentationOutput out = forward(x, captureAttention ? Capture::On : Capture::Off);
+    auto [confidence, labels] = out.logits[0].softmax(0).max(0);
+    labels = labels.to(torch::kCPU, torch::kInt32).contiguous();
+    confidence = confidence.to(torch::kCPU, torch::kFloat32).contiguous();
+    result.inferMs = msSince(t0);
+
+    t0 = std::chrono::steady_clock::now();
+    cv::Mat l(int(labels.size(0)), int(labels.size(1)), CV_32S, labels.data_ptr<int>());
+    cv::Mat c(int(confidence.size(0)), int(confidence.size(1)), CV_32F, confidence.data_ptr<float>());
+    if (l.size() != bgr.size()) {
+        cv::resize(l, result.labels, bgr.size(), 0, 0, cv::INTER_NEAREST);
+        cv::resize(c, result.confidence, bgr.size(), 0, 0, cv::INTER_LINEAR);
+    } else {
+        result.labels = l.clone();
+        result.confidence = c.clone();
+    }
+    result.classNames = labels_.names();
+    result.blocks = AttentionBlocks::fromCaptures(out.blocks);
+    result.postprocessMs = msSince(t0);
+    return result;
+}
+
+} // namespace resnest

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "core/inference/DatasetLabels.h"
+#include "core/inference/ModelInfo.h"
+#include "core/inference/ModelSpec.h"
+#include "core/inference/SegmentationResult.h"
+#include "core/segmentation/DeepLabV3.h"
+
+#include <memory>
+
+namespace resnest {
+
+// A DeepLabV3-ResNeSt behind plain-data results (see SegmenterLoader for what it loads).
+// Not thread-safe: use one instance per worker thread.
+class ResNeStSegmenter {
+public:
+    static std::unique_ptr<ResNeStSegmenter> load(const ModelSpec& spec, int randomClasses = 21);
+
+    // `shortSide` > 0 resizes the image so its shorter side has that many pixels before the network (the
+    // result is brought back to the image's size); 0 runs at the image's own size.
+    SegmentationResult segment(const cv::Mat& bgr, bool captureAttention, int shortSide = 0);
+    // The raw network on an already-normalised (N, 3, H, W) tensor.
+    SegmentationOutput forward(const torch::Tensor& input, Capture capture, bool withAux = false);
+
+    const ModelInfo& info() const { return info_; }
+    const SegmenterConfig& config() const { return config_; }
+    const DatasetLabels& labels() const { return labels_; }
+
+private:
+    ResNeStSegmenter(DeepLabV3 model, SegmenterConfig config, ModelInfo info, ComputeOptions compute);
+
+    DeepLabV3 model_;
+    SegmenterConfig config_;
+    ModelInfo info_;
+    ComputeOptions compute_;
+    DatasetLabels labels_;
+};
+
+} // namespace resnest
