@@ -1,0 +1,217 @@
+// Hand-computed cases for the detection operators; check_ops.py compares them with torchvision.ops.
+#include "core/detection/AnchorGenerator.h"
+#include "core/detection/BoxCoder.h"
+#include "core/detection/BoxOps.h"
+#include "core/detection/MultiScaleRoIAlign.h"
+#include "core/detection/Nms.h"
+#include "core/detection/RoIAlign.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+#include <vector>
+
+using namespace resnest::detection;
+
+namespace {
+
+torch::Tensor boxes(std::vector<std::vector<double>> rows, torch::Dtype dtype = torch::kFloat32) {
+    auto t = torch::empty({int64_t(rows.size()), 4}, torch::kFloat64);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        for (size_t j = 0; j < 4; ++j) {
+            t[int64_t(i)][int64_t(j)] = rows[i][j];
+        }
+    }
+    return t.to(dtype);
+}
+
+std::vector<int64_t> toVector(const torch::Tensor& t) {
+    const auto c = t.to(torch::kCPU).to(torch::kInt64).contiguous();
+    return std::vector<int64_t>(c.data_ptr<int64_t>(), c.data_ptr<int64_t>() + c.numel());
+}
+
+void expectClose(const torch::Tensor& actual, const torch::Tensor& expected, double tol = 1e-6) {
+    ASSERT_EQ(actual.sizes(), expected.sizes());
+    const double err = (actual.to(torch::kFloat64) - expected.to(torch::kFloat64)).abs().max().item<double>();
+    EXPECT_LE(err, tol) << "actual\n" << actual << "\nexpected\n" << expected;
+}
+
+// Greedy NMS one pair at a time, the plain definition the blocked version must reproduce.
+std::vector<int64_t> naiveNms(const torch::Tensor& b, const torch::Tensor& s, double threshold) {
+    const auto order = std::get<1>(torch::sort(s, true, 0, true));
+    const auto iou = BoxOps::iou(b, b);
+    std::vector<int64_t> keep;
+    std::vector<bool> removed(size_t(b.size(0)), false);
+    const auto o = toVector(order);
+    const auto acc = iou.accessor<float, 2>();
+    for (size_t i = 0; i < o.size(); ++i) {
+        if (removed[size_t(o[i])]) {
+            continue;
+        }
+        keep.push_back(o[i]);
+        for (size_t j = i + 1; j < o.size(); ++j) {
+            if (double(acc[o[i]][o[j]]) > threshold) {
+                removed[size_t(o[j])] = true;
+            }
+        }
+    }
+    return keep;
+}
+
+} // namespace
+
+TEST(BoxOps, AreaAndIou) {
+    const auto a = boxes({{0, 0, 2, 2}, {0, 0, 2, 3}});
+    const auto b = boxes({{1, 1, 3, 3}, {0, 0, 2, 2}, {5, 5, 6, 6}});
+    expectClose(BoxOps::area(a), torch::tensor({4.0, 6.0}));
+    const auto iou = BoxOps::iou(a, b);
+    // overlap 1 of union 7; identical boxes; disjoint boxes; overlap 2 of union 8; 2x2 inside 2x3.
+    expectClose(iou, torch::tensor({{1.0 / 7, 1.0, 0.0}, {2.0 / 8, 4.0 / 6, 0.0}}));
+}
+
+TEST(BoxOps, ClipAndRemoveSmall) {
+    expectClose(BoxOps::clip(boxes({{-1, -2, 5, 9}, {1, 2, 3, 4}}), 8, 4),
+                boxes({{0, 0, 4, 8}, {1, 2, 3, 4}}));
+    // Any leading shape (K, classes, 4).
+    const auto perClass = boxes({{-1, -2, 5, 9}, {1, 2, 3, 4}}).view({1, 2, 4});
+    expectClose(BoxOps::clip(perClass, 8, 4), boxes({{0, 0, 4, 8}, {1, 2, 3, 4}}).view({1, 2, 4}));
+    const auto keep =
+        BoxOps::removeSmall(boxes({{0, 0, 1, 1}, {0, 0, 0.5, 2}, {0, 0, 2, 0.5}, {3, 3, 5, 5}}), 1.0);
+    EXPECT_EQ(toVector(keep), (std::vector<int64_t>{0, 3}));
+}
+
+TEST(BoxOps, RejectsBadShapes) {
+    EXPECT_THROW(BoxOps::area(torch::zeros({3, 5})), c10::Error);
+    EXPECT_THROW(BoxOps::iou(torch::zeros({3, 4}), torch::zeros({4})), c10::Error);
+}
+
+TEST(Nms, HandCase) {
+    // B overlaps D with IoU 81/119 = 0.68; A equals D; C is apart.
+    const auto b = boxes({{0, 0, 10, 10}, {1, 1, 11, 11}, {20, 20, 30, 30}, {0, 0, 10, 10}});
+    const auto s = torch::tensor({0.9f, 0.8f, 0.7f, 0.95f});
+    EXPECT_EQ(toVector(Nms::nms(b, s, 0.5)), (std::vector<int64_t>{3, 2}));
+    EXPECT_EQ(toVector(Nms::nms(b, s, 0.7)), (std::vector<int64_t>{3, 1, 2}));
+    // IoU exactly equal to the threshold is kept (strictly greater suppresses) ...
+    const auto third = boxes({{0, 0, 2, 1}, {1, 0, 3, 1}}, torch::kFloat64);
+    EXPECT_EQ(toVector(Nms::nms(third, torch::tensor({1.0, 0.5}), 1.0 / 3)), (std::vector<int64_t>{0, 1}));
+    // ... but in float32 the IoU rounds to 0.33333334f, which torchvision compares in double: suppressed.
+    EXPECT_EQ(toVector(Nms::nms(third.to(torch::kFloat32), torch::tensor({1.0f, 0.5f}), 1.0 / 3)),
+              (std::vector<int64_t>{0}));
+}
+
+TEST(Nms, TiesKeepInputOrder) {
+    const auto b = boxes({{5, 5, 6, 6}, {0, 0, 1, 1}, {0, 0, 1, 1}, {0, 0, 1, 1}});
+    const auto s = torch::tensor({0.5f, 0.5f, 0.5f, 0.5f});
+    EXPECT_EQ(toVector(Nms::nms(b, s, 0.5)), (std::vector<int64_t>{0, 1}));
+}
+
+TEST(Nms, EmptyAndBatched) {
+    EXPECT_EQ(Nms::nms(torch::zeros({0, 4}), torch::zeros({0}), 0.5).numel(), 0);
+    EXPECT_EQ(
+        Nms::batched(torch::zeros({0, 4}), torch::zeros({0}), torch::zeros({0}, torch::kInt64), 0.5).numel(),
+        0);
+    const auto b = boxes({{0, 0, 10, 10}, {0, 0, 10, 10}, {1, 1, 10, 10}});
+    const auto s = torch::tensor({0.6f, 0.9f, 0.8f});
+    // Classes 0, 1, 1: box 2 is suppressed by box 1 only.
+    EXPECT_EQ(toVector(Nms::batched(b, s, torch::tensor({0, 1, 1}), 0.5)), (std::vector<int64_t>{1, 0}));
+    EXPECT_THROW(Nms::nms(torch::zeros({3, 4}), torch::zeros({2}), 0.5), c10::Error);
+}
+
+TEST(Nms, BlocksMatchNaiveGreedy) {
+    // More boxes than one block holds, heavily overlapping, so suppression crosses block boundaries.
+    torch::manual_seed(3);
+    const int64_t n = 3000;
+    const auto xy = torch::rand({n, 2}) * 200;
+    const auto wh = torch::rand({n, 2}) * 60 + 1;
+    const auto b = torch::cat({xy, xy + wh}, 1);
+    const auto s = torch::rand({n});
+    for (double t : {0.3, 0.5, 0.7}) {
+        EXPECT_EQ(toVector(Nms::nms(b, s, t)), naiveNms(b, s, t)) << "threshold " << t;
+    }
+}
+
+TEST(RoIAlign, ConstantImage) {
+    const auto x = torch::full({1, 2, 8, 10}, 3.0);
+    const auto rois = torch::tensor({{0.0, 1.0, 1.0, 6.0, 5.0}, {0.0, 0.0, 0.0, 9.0, 7.0}});
+    for (bool aligned : {false, true}) {
+        for (int64_t ratio : {2, 0}) {
+            const auto y = RoIAlign::apply(x, rois, 3, 4, 1.0, ratio, aligned);
+            expectClose(y, torch::full({2, 2, 3, 4}, 3.0), 1e-12);
+        }
+    }
+}
+
+TEST(RoIAlign, RampGivesBinCentres) {
+    // f(y, x) = x is linear, so each bin's average is f at the bin's centre while all samples lie in
+    // [0, W - 1].
+    const auto ramp =
+        torch::arange(10, torch::kFloat64).view({1, 1, 1, 10}).expand({1, 1, 6, 10}).contiguous();
+    // aligned: start = x1 - 0.5, bins of 2 pixels: centres 2.5 and 4.5.
+    auto y = RoIAlign::apply(ramp, torch::tensor({{0.0, 2.0, 1.0, 6.0, 3.0}}), 1, 2, 1.0, 2, true);
+    expectClose(y.view({2}), torch::tensor({2.5, 4.5}), 1e-12);
+    // Not aligned: centres 3 and 5; with spatial scale 0.5 on doubled coordinates the same.
+    y = RoIAlign::apply(ramp, torch::tensor({{0.0, 4.0, 2.0, 12.0, 6.0}}), 1, 2, 0.5, 0, false);
+    expectClose(y.view({2}), torch::tensor({3.0, 5.0}), 1e-12);
+    // A degenerate roi grows to 1x1 when not aligned: samples at 3.25 and 3.75.
+    y = RoIAlign::apply(ramp, torch::tensor({{0.0, 3.0, 3.0, 3.0, 3.0}}), 1, 1, 1.0, 2, false);
+    expectClose(y.view({1}), torch::tensor({3.5}), 1e-12);
+    // Samples in (W - 1, W] read the last column; beyond W they are skipped but still counted.
+    y = RoIAlign::apply(ramp, torch::tensor({{0.0, 9.0, 1.0, 10.0, 2.0}}), 1, 1, 1.0, 2, false);
+    expectClose(y.view({1}), torch::tensor({9.0}), 1e-12);
+    y = RoIAlign::apply(ramp, torch::tensor({{0.0, 9.5, 1.0, 11.5, 2.0}}), 1, 1, 1.0, 2, false);
+    // samples at 10.0 (reads 9) and 11.0 (skipped): (9 + 0) / 2.
+    expectClose(y.view({1}), torch::tensor({4.5}), 1e-12);
+    y = RoIAlign::apply(ramp, torch::tensor({{0.0, 20.0, 1.0, 30.0, 2.0}}), 1, 1, 1.0, 2, false);
+    expectClose(y.view({1}), torch::tensor({0.0}), 1e-12);
+}
+
+TEST(RoIAlign, BatchIndexAndBadInput) {
+    auto x = torch::ones({2, 1, 4, 4}, torch::kFloat32);
+    x[1] *= 2;
+    const auto rois = torch::tensor({{1.0f, 0.0f, 0.0f, 3.0f, 3.0f}, {0.0f, 0.0f, 0.0f, 3.0f, 3.0f}});
+    expectClose(RoIAlign::apply(x, rois, 2, 2, 1.0, 2, false).mean({1, 2, 3}), torch::tensor({2.0, 1.0}));
+    EXPECT_THROW(RoIAlign::apply(x, torch::zeros({2, 4}), 2, 2, 1.0, 2, false), c10::Error);
+    EXPECT_THROW(RoIAlign::apply(x, torch::tensor({{2.0f, 0.0f, 0.0f, 1.0f, 1.0f}}), 2, 2, 1.0, 2, false),
+                 c10::Error);
+    EXPECT_EQ(RoIAlign::apply(x, torch::zeros({0, 5}), 2, 3, 1.0, 2, false).sizes(),
+              (std::vector<int64_t>{0, 1, 2, 3}));
+}
+
+TEST(MultiScaleRoIAlign, LevelsFollowBoxSize) {
+    // Levels 2 and 3 of a 256x256 image; a 224x224 box maps to level 4 (clamped to 3), a 32x32 box to
+    // level 1 (clamped to 2).
+    const std::vector<torch::Tensor> features{torch::full({1, 1, 64, 64}, 1.0),
+                                              torch::full({1, 1, 32, 32}, 2.0)};
+    const auto b = boxes({{0, 0, 224, 224}, {0, 0, 32, 32}, {8, 8, 120, 120}}, torch::kFloat64);
+    const auto y = MultiScaleRoIAlign(2, 2)(features, {b}, {256, 256});
+    ASSERT_EQ(y.sizes(), (std::vector<int64_t>{3, 1, 2, 2}));
+    // sqrt(112 * 112) = 112: 4 + log2(0.5) = 3.
+    expectClose(y.mean({1, 2, 3}), torch::tensor({2.0, 1.0, 2.0}), 1e-12);
+}
+
+TEST(AnchorGenerator, OneLevel) {
+    const AnchorGenerator gen({32}, {0.5, 1.0, 2.0});
+    EXPECT_EQ(gen.anchorsPerLocation(), 3);
+    const auto a = gen.generate({64, 64}, {{2, 2}});
+    ASSERT_EQ(a.sizes(), (std::vector<int64_t>{12, 4}));
+    // h / w = 0.5: w = 32 * sqrt(2) = 45.25, h = 22.63 -> half sizes 22.6, 11.3 rounded to 23, 11.
+    expectClose(a.slice(0, 0, 3), boxes({{-23, -11, 23, 11}, {-16, -16, 16, 16}, {-11, -23, 11, 23}}), 0);
+    // Second location is one stride (32) to the right, third one stride down.
+    expectClose(a[3], torch::tensor({9.0, -11.0, 55.0, 11.0}), 0);
+    expectClose(a[6], torch::tensor({-23.0, 21.0, 23.0, 43.0}), 0);
+    const auto fractional = AnchorGenerator({32}, {0.5}, false).generate({64, 64}, {{1, 1}}, torch::kFloat64);
+    EXPECT_NEAR(fractional[0][0].item<double>(), -16 * std::sqrt(2.0), 1e-5);
+    EXPECT_THROW(gen.generate({64, 64}, {{2, 2}, {1, 1}}), c10::Error);
+}
+
+TEST(BoxCoder, ZeroDeltasReturnTheBoxes) {
+    const auto b = boxes({{0, 0, 10, 20}, {4, 6, 8, 8}});
+    const auto decoded = BoxCoder({10, 10, 5, 5}).decode(torch::zeros({2, 8}), b);
+    ASSERT_EQ(decoded.sizes(), (std::vector<int64_t>{2, 2, 4}));
+    expectClose(decoded, b.unsqueeze(1).expand({2, 2, 4}), 0);
+    // dx = 10 (weight 10) moves by one width; dw = 5 * log 2 doubles the width.
+    const auto moved =
+        BoxCoder({10, 10, 5, 5})
+            .decode(torch::tensor({{10.0f, 0.0f, 5.0f * std::log(2.0f), 0.0f}}), boxes({{0, 0, 10, 20}}));
+    expectClose(moved.view({4}), torch::tensor({5.0, 0.0, 25.0, 20.0}), 1e-5);
+    EXPECT_THROW(BoxCoder({10, 10, 5, 5}).decode(torch::zeros({2, 6}), b), c10::Error);
+}
