@@ -1,10 +1,12 @@
 // resnest-inspector: the desktop application.
+#include "core/inference/OpenMpWaitPolicy.h"
 #include "ui/widgets/MainWindow.h"
 
 #include <QApplication>
 #include <QFileInfo>
 
 int main(int argc, char** argv) {
+    resnest::OpenMpWaitPolicy::ensureChosen(argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ResNeSt Inspector"));
     QApplication::setOrganizationName(QStringLiteral("ResNeSt Inspector"));

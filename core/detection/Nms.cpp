@@ -128,6 +128,29 @@ torch::Tensor Nms::batched(const torch::Tensor& boxes, const torch::Tensor& scor
     if (boxes.numel() == 0) {
         return torch::empty({0}, torch::TensorOptions().dtype(torch::kInt64).device(boxes.device()));
     }
+    // Many boxes (a detector with a low score threshold: up to 1000 proposals x 90 classes): one NMS per
+    // category, as torchvision switches to above 4000 boxes on CPU (20000 on CUDA). The kept set is the same
+    // as with the coordinate trick; each category's NMS only compares that category's boxes.
+    const int64_t vanillaAbove = boxes.is_cuda() ? 20000 : 4000;
+    if (boxes.size(0) > vanillaAbove) {
+        const auto [categories, inverse] = torch::_unique(idxs, /*sorted=*/true, /*return_inverse=*/true);
+        auto order = std::get<1>(torch::sort(inverse, /*stable=*/c10::optional<bool>(true), 0, false));
+        auto counts = torch::bincount(inverse, {}, categories.size(0)).to(torch::kCPU);
+        std::vector<torch::Tensor> kept;
+        int64_t start = 0;
+        const int64_t* n = counts.data_ptr<int64_t>();
+        for (int64_t c = 0; c < categories.size(0); ++c) {
+            const auto members = order.narrow(0, start, n[c]);
+            start += n[c];
+            kept.push_back(members.index_select(0, nms(boxes.index_select(0, members),
+                                                       scores.index_select(0, members), iouThreshold)));
+        }
+        const auto keep = std::get<0>(torch::sort(torch::cat(kept)));
+        const auto byScore =
+            std::get<1>(torch::sort(scores.index_select(0, keep), /*stable=*/c10::optional<bool>(true), 0, true));
+        // Equal scores keep their input order, as the coordinate trick's stable sort does.
+        return keep.index_select(0, byScore);
+    }
     // Shift every category by more than the largest coordinate so that boxes of different categories never
     // overlap; one NMS then handles all categories (torchvision's coordinate trick, same arithmetic).
     const auto maxCoordinate = boxes.max();

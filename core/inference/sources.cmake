@@ -7,6 +7,7 @@ target_sources(resnest_nn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/DetectorLoader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ModelLoader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ModelTask.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/OpenMpWaitPolicy.cpp
   ${CMAKE_CURRENT_LIST_DIR}/SegmenterLoader.cpp)
 # Image-level facade for the GUI and the CLI's image commands.
 if(TARGET resnest_core)

@@ -37,6 +37,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, '..', 'parity'))
 
 import heads_ref  # noqa: E402
+import layouts_ref  # noqa: E402
 import make_checkpoint  # noqa: E402
 
 SEG_CLASSES = 5
@@ -307,7 +308,7 @@ def main(argv=None):
         x = heads_ref.make_images(2, h, w, a.seed + 7)
         extra = ['--score-threshold', '0', '--max-detections', '100', '--nms-iou', '0.5',
                  '--min-size', str(MIN_SIZE), '--max-size', str(MAX_SIZE)]
-    layout_sd = sd
+    layout_sd = layouts_ref.to_layout(sd, a.variant) if a.task == 'seg' else sd
     make_checkpoint.write_safetensors(ckpt, layout_sd, metadata={'format': 'pt'})
     np.save(xpath, x.numpy())
 
