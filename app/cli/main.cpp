@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 
@@ -38,14 +39,16 @@ constexpr const char* kDefaultArch = "resnest14d";
 const char* const kUsage = R"(usage: resnest-cli COMMAND [options]
 
 commands:
-  info FILE [--arch A] [--json]
-      checkpoint format, detected architecture, parameter count, classes
+  info FILE [--arch A] [--task T] [--json]
+      checkpoint format, task and head, layout (torchvision, encoding, mmsegmentation, mmdetection,
+      detectron2), detected body architecture, parameter count, classes
   classify IMAGE... [--topk K] [--json] [model options]
       top-k ImageNet classes with the model's own evaluation transform
   segment IMAGE... [--json] [--overlay OUT.png] [--short-side S] [--opacity A] [model options]
       DeepLabV3: classes present with their pixel share; --overlay draws the label map over the image
       (several images: OUT_<i>.png)
-  detect IMAGE... [--json] [--overlay OUT.png] [--masks rle|polygon|none] [detection options] [model options]
+  detect IMAGE... [--json] [--overlay OUT.png] [--masks rle|polygon|none] [--only CLASS,...]
+         [detection options] [model options]
       Faster / Mask R-CNN: detections; --json prints the COCO results format (image_id = argument index)
   export (--input-tensor X.npy | IMAGE) --out OUT.npz [--aux] [detection options] [model options]
       logits, attention/layerI.J (N,R,C) and radix_maps/layerI.J (N,R,H,W) of every block;
@@ -135,19 +138,31 @@ json infoJson(const resnest::ModelInfo& i) {
                 {"layers", i.layers},
                 {"classes", i.classes},
                 {"parameters", i.parameters},
-                {"ignored_entries", i.ignoredEntries}};
+                {"ignored_entries", i.ignoredEntries},
+                {"task", i.task},
+                {"layout", i.layout},
+                {"head", i.head},
+                {"dataset", i.dataset},
+                {"notes", i.notes}};
 }
 
 int cmdInfo(const std::vector<std::string>& rest) {
-    ArgumentList args(rest, {"arch"}, {"json"});
+    ArgumentList args(rest, {"arch", "task"}, {"json"});
     if (args.positional().size() != 1)
         throw std::invalid_argument("info needs exactly one checkpoint file");
-    const resnest::ModelInfo i = resnest::ModelLoader::inspect(args.positional()[0], args.get("arch"));
+    const std::string path = args.positional()[0];
+    const resnest::ModelTask task =
+        args.has("task") ? resnest::ModelTaskDetector::parse(args.get("task"))
+                         : resnest::ModelTaskDetector::detect(resnest::io::CheckpointReader::read(path).tensors);
+    const resnest::ModelInfo i = task == resnest::ModelTask::Segment  ? resnest::SegmenterLoader::inspect(path, args.get("arch"))
+                                 : task == resnest::ModelTask::Detect ? resnest::DetectorLoader::inspect(path, args.get("arch"))
+                                                                      : resnest::ModelLoader::inspect(path, args.get("arch"));
     if (args.has("json")) {
         std::cout << infoJson(i).dump(2) << "\n";
         return 0;
     }
     std::cout << "file:          " << i.weightsPath << "\n"
+              << "task:          " << i.task << (i.head.empty() ? "" : ": " + i.head) << "\n"
               << "format:        " << i.format << (i.container.empty() ? "" : " (state dict under '" + i.container + "')")
               << "\n";
     if (!i.strippedPrefix.empty())
@@ -166,7 +181,12 @@ int cmdInfo(const std::vector<std::string>& rest) {
               << i.bottleneckWidth << ", stem " << i.stemWidth << ", blocks";
     for (int n : i.layers)
         std::cout << " " << n;
-    std::cout << "\nparameters:    " << i.parameters << "\nclasses:       " << i.classes << "\n";
+    std::cout << "\nparameters:    " << i.parameters << "\nclasses:       " << i.classes
+              << (i.dataset.empty() ? "" : " (" + i.dataset + ")") << "\n";
+    if (!i.layout.empty())
+        std::cout << "layout:        " << i.layout << "\n";
+    for (const auto& n : i.notes)
+        std::cout << "note:          " << n << "\n";
     if (!i.ignoredEntries.empty()) {
         std::cout << "ignored:      ";
         for (const auto& e : i.ignoredEntries)
@@ -313,7 +333,7 @@ int cmdSegment(const std::vector<std::string>& rest) {
 }
 
 int cmdDetect(const std::vector<std::string>& rest) {
-    ArgumentList args(rest, with(with({"overlay", "masks"}, kModelValued), kDetectValued), with({"json"}, kModelFlags));
+    ArgumentList args(rest, with(with({"overlay", "masks", "only"}, kModelValued), kDetectValued), with({"json"}, kModelFlags));
     if (args.positional().empty())
         throw std::invalid_argument("detect needs at least one image");
     resnest::ModelSpec spec = modelSpec(args);
@@ -334,13 +354,29 @@ int cmdDetect(const std::vector<std::string>& rest) {
         throw std::invalid_argument("--masks must be rle, polygon or none");
     resnest::DetectionOverlayOptions overlay;
     overlay.scoreThreshold = float(post.scoreThreshold);
+    // --only person,dog: report and draw those classes alone.
+    std::set<int> only;
+    for (std::string rest = args.get("only"); !rest.empty();) {
+        const auto comma = rest.find(',');
+        const std::string name = rest.substr(0, comma);
+        rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+        const auto& names = model->labels().names();
+        const auto it = std::find(names.begin(), names.end(), name);
+        if (it == names.end())
+            throw std::invalid_argument("--only: no class '" + name + "' in " + model->labels().dataset());
+        only.insert(int(it - names.begin()));
+    }
     json all = json::array();
     int failures = 0;
     const auto& images = args.positional();
     for (size_t i = 0; i < images.size(); ++i) {
         try {
             const cv::Mat bgr = resnest::ImagePreprocessor::readImage(images[i]);
-            const resnest::DetectionResult r = model->detect(bgr, false, post);
+            resnest::DetectionResult r = model->detect(bgr, false, post);
+            if (!only.empty())
+                r.detections.erase(std::remove_if(r.detections.begin(), r.detections.end(),
+                                                  [&](const resnest::Detection& d) { return !only.count(d.label); }),
+                                   r.detections.end());
             for (auto& d : json::parse(resnest::CocoResultWriter::toJson(r, int64_t(i), model->labels(), coco)))
                 all.push_back(d);
             if (args.has("overlay"))

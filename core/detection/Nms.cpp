@@ -133,13 +133,13 @@ torch::Tensor Nms::batched(const torch::Tensor& boxes, const torch::Tensor& scor
     // as with the coordinate trick; each category's NMS only compares that category's boxes.
     const int64_t vanillaAbove = boxes.is_cuda() ? 20000 : 4000;
     if (boxes.size(0) > vanillaAbove) {
-        const auto [categories, inverse] = torch::_unique(idxs, /*sorted=*/true, /*return_inverse=*/true);
-        auto order = std::get<1>(torch::sort(inverse, /*stable=*/c10::optional<bool>(true), 0, false));
-        auto counts = torch::bincount(inverse, {}, categories.size(0)).to(torch::kCPU);
+        const auto order = std::get<1>(torch::sort(idxs, /*stable=*/c10::optional<bool>(true), 0, false));
+        const auto counts =
+            std::get<2>(torch::unique_consecutive(idxs.index_select(0, order), false, true)).to(torch::kCPU).contiguous();
         std::vector<torch::Tensor> kept;
         int64_t start = 0;
         const int64_t* n = counts.data_ptr<int64_t>();
-        for (int64_t c = 0; c < categories.size(0); ++c) {
+        for (int64_t c = 0; c < counts.size(0); ++c) {
             const auto members = order.narrow(0, start, n[c]);
             start += n[c];
             kept.push_back(members.index_select(0, nms(boxes.index_select(0, members),

@@ -30,6 +30,36 @@ int64_t countParameters(torch::nn::Module& m) {
     return n;
 }
 
+struct Prepared {
+    DetectorConfig config;
+    ModelInfo info;
+    io::TensorMap tensors;
+};
+
+Prepared readCheckpoint(const std::string& path, const std::string& arch) {
+    Prepared out;
+    out.info.task = "detect";
+    io::Checkpoint ckpt = io::CheckpointReader::read(path);
+    out.info.weightsPath = path;
+    out.info.format = io::toString(ckpt.format);
+    out.info.container = ckpt.container;
+    out.info.ignoredEntries = ckpt.ignored;
+    const std::string prefix = StateDictLoader::findPrefix(
+        ckpt.tensors, {"rpn.head.cls_logits.weight", "rpn_head.rpn_cls.weight",
+                       "proposal_generator.rpn_head.objectness_logits.weight",
+                       "roi_heads.box_predictor.cls_score.weight", "roi_head.bbox_head.fc_cls.weight"});
+    out.info.strippedPrefix = prefix;
+    DetectorConfig semantics;
+    ConvertedCheckpoint converted =
+        DetectionCheckpointLayout::toTorchvision(StateDictLoader::stripPrefix(ckpt.tensors, prefix), semantics);
+    ckpt.tensors.clear();
+    out.info.layout = converted.layout;
+    out.info.notes = converted.notes;
+    out.config = DetectorLoader::configFrom(converted.tensors, semantics, arch, out.info);
+    out.tensors = std::move(converted.tensors);
+    return out;
+}
+
 } // namespace
 
 DetectorConfig DetectorLoader::configFrom(const io::TensorMap& t, const DetectorConfig& semantics,
@@ -66,6 +96,14 @@ DetectorConfig DetectorLoader::configFrom(const io::TensorMap& t, const Detector
     return c;
 }
 
+ModelInfo DetectorLoader::inspect(const std::string& path, const std::string& arch) {
+    Prepared p = readCheckpoint(path, arch);
+    p.info.dataset = p.config.dataset;
+    FasterRCNN model(p.config);
+    p.info.parameters = countParameters(*model);
+    return p.info;
+}
+
 LoadedDetector DetectorLoader::load(const ModelSpec& spec, const DetectorOverrides& o) {
     const int randomClasses = o.randomClasses;
     const bool randomMask = o.randomMask;
@@ -86,24 +124,10 @@ LoadedDetector DetectorLoader::load(const ModelSpec& spec, const DetectorOverrid
         out.info.classes = randomClasses;
         out.info.head = randomMask ? "Mask R-CNN FPN" : "Faster R-CNN FPN";
     } else {
-        io::Checkpoint ckpt = io::CheckpointReader::read(spec.weights);
-        out.info.weightsPath = spec.weights;
-        out.info.format = io::toString(ckpt.format);
-        out.info.container = ckpt.container;
-        out.info.ignoredEntries = ckpt.ignored;
-        const std::string prefix = StateDictLoader::findPrefix(
-            ckpt.tensors, {"rpn.head.cls_logits.weight", "rpn_head.rpn_cls.weight",
-                           "proposal_generator.rpn_head.objectness_logits.weight",
-                           "roi_heads.box_predictor.cls_score.weight", "roi_head.bbox_head.fc_cls.weight"});
-        out.info.strippedPrefix = prefix;
-        DetectorConfig semantics;
-        ConvertedCheckpoint converted =
-            DetectionCheckpointLayout::toTorchvision(StateDictLoader::stripPrefix(ckpt.tensors, prefix), semantics);
-        ckpt.tensors.clear();
-        out.info.layout = converted.layout;
-        out.info.notes = converted.notes;
-        out.config = configFrom(converted.tensors, semantics, spec.arch, out.info);
-        tensors = std::move(converted.tensors);
+        Prepared p = readCheckpoint(spec.weights, spec.arch);
+        out.config = std::move(p.config);
+        out.info = std::move(p.info);
+        tensors = std::move(p.tensors);
     }
     out.info.dataset = out.config.dataset;
     if (spec.outputStride > 0 && spec.outputStride != 32)

@@ -25,6 +25,8 @@ struct DetectorOverrides {
 class DetectorLoader {
 public:
     static LoadedDetector load(const ModelSpec& spec, const DetectorOverrides& overrides = {});
+    // Reads, converts and identifies a checkpoint (builds the model only to count its parameters).
+    static ModelInfo inspect(const std::string& path, const std::string& arch = "");
     static DetectorConfig configFrom(const io::TensorMap& tensors, const DetectorConfig& semantics,
                                      const std::string& arch, ModelInfo& info);
 };

@@ -23,6 +23,35 @@ int64_t countParameters(torch::nn::Module& m) {
     return n;
 }
 
+struct Prepared {
+    SegmenterConfig config;
+    ModelInfo info;
+    io::TensorMap tensors;
+};
+
+Prepared readCheckpoint(const std::string& path, const std::string& arch) {
+    Prepared out;
+    out.info.task = "segment";
+    io::Checkpoint ckpt = io::CheckpointReader::read(path);
+    out.info.weightsPath = path;
+    out.info.format = io::toString(ckpt.format);
+    out.info.container = ckpt.container;
+    out.info.ignoredEntries = ckpt.ignored;
+    const std::string prefix = StateDictLoader::findPrefix(
+        ckpt.tensors, {"classifier.4.weight", "decode_head.conv_seg.weight", "head.block.4.weight",
+                       "backbone.layer1.0.conv1.weight", "pretrained.layer1.0.conv1.weight"});
+    out.info.strippedPrefix = prefix;
+    SegmenterConfig semantics;
+    ConvertedCheckpoint converted =
+        SegmentationCheckpointLayout::toTorchvision(StateDictLoader::stripPrefix(ckpt.tensors, prefix), semantics);
+    ckpt.tensors.clear();
+    out.info.layout = converted.layout;
+    out.info.notes = converted.notes;
+    out.config = SegmenterLoader::configFrom(converted.tensors, semantics, arch, out.info);
+    out.tensors = std::move(converted.tensors);
+    return out;
+}
+
 } // namespace
 
 SegmenterConfig SegmenterLoader::configFrom(const io::TensorMap& t, const SegmenterConfig& semantics,
@@ -44,6 +73,14 @@ SegmenterConfig SegmenterLoader::configFrom(const io::TensorMap& t, const Segmen
     return c;
 }
 
+ModelInfo SegmenterLoader::inspect(const std::string& path, const std::string& arch) {
+    Prepared p = readCheckpoint(path, arch);
+    p.info.dataset = p.config.dataset;
+    DeepLabV3 model(p.config);
+    p.info.parameters = countParameters(*model);
+    return p.info;
+}
+
 LoadedSegmenter SegmenterLoader::load(const ModelSpec& spec, int randomClasses) {
     spec.compute.validate();
     LoadedSegmenter out;
@@ -61,23 +98,10 @@ LoadedSegmenter SegmenterLoader::load(const ModelSpec& spec, int randomClasses) 
         out.info.classes = randomClasses;
         out.info.head = "DeepLabV3";
     } else {
-        io::Checkpoint ckpt = io::CheckpointReader::read(spec.weights);
-        out.info.weightsPath = spec.weights;
-        out.info.format = io::toString(ckpt.format);
-        out.info.container = ckpt.container;
-        out.info.ignoredEntries = ckpt.ignored;
-        const std::string prefix = StateDictLoader::findPrefix(
-            ckpt.tensors, {"classifier.4.weight", "decode_head.conv_seg.weight", "head.block.4.weight",
-                           "backbone.layer1.0.conv1.weight", "pretrained.layer1.0.conv1.weight"});
-        out.info.strippedPrefix = prefix;
-        SegmenterConfig semantics;
-        ConvertedCheckpoint converted =
-            SegmentationCheckpointLayout::toTorchvision(StateDictLoader::stripPrefix(ckpt.tensors, prefix), semantics);
-        ckpt.tensors.clear();
-        out.info.layout = converted.layout;
-        out.info.notes = converted.notes;
-        out.config = configFrom(converted.tensors, semantics, spec.arch, out.info);
-        tensors = std::move(converted.tensors);
+        Prepared p = readCheckpoint(spec.weights, spec.arch);
+        out.config = std::move(p.config);
+        out.info = std::move(p.info);
+        tensors = std::move(p.tensors);
     }
     out.info.dataset = out.config.dataset;
     out.config.backbone.outputStride = spec.outputStride > 0 ? spec.outputStride : 8;

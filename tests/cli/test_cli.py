@@ -38,6 +38,75 @@ class CliTest(unittest.TestCase):
         np.save(path, array)
         return path
 
+    PHOTO = "/usr/share/doc/opencv-doc/examples/data/messi5.jpg"
+
+    def heads_checkpoint(self, task):
+        """A random-weight torchvision-layout checkpoint of the heads' Python reference."""
+        here = os.path.dirname(os.path.abspath(__file__))
+        sys.path.insert(0, os.path.join(here, "..", "heads"))
+        sys.path.insert(0, os.path.join(here, "..", "parity"))
+        import heads_ref
+        if task == "segment":
+            _, sd = heads_ref.build_segmenter("resnest14d", 21, "tv-aux")
+        else:
+            _, sd = heads_ref.build_random_detector("resnest14d", 91, "mask", min_size=200, max_size=320)
+        path = os.path.join(self.dir, task + ".pth")
+        torch.save({"model": sd}, path)
+        return path
+
+    def test_segment_json_overlay_and_info(self):
+        ckpt = self.heads_checkpoint("segment")
+        info = json.loads(run("info", ckpt, "--json").stdout)
+        self.assertEqual(info["task"], "segment")
+        self.assertEqual(info["layout"], "torchvision")
+        self.assertEqual(info["classes"], 21)
+        self.assertEqual(info["dataset"], "voc")
+        overlay = os.path.join(self.dir, "seg.png")
+        out = json.loads(run("segment", self.PHOTO, "--weights", ckpt, "--overlay", overlay, "--short-side", "160",
+                             "--json").stdout)
+        self.assertEqual((out[0]["width"], out[0]["height"]), (548, 342))
+        self.assertAlmostEqual(sum(c["fraction"] for c in out[0]["classes"]), 1.0, places=6)
+        self.assertTrue(os.path.getsize(overlay) > 1000)
+        # A bad image among good ones: an error entry, exit status 1, the others still done.
+        p = run("segment", self.PHOTO, os.path.join(self.dir, "missing.jpg"), "--weights", ckpt, "--json",
+                "--short-side", "96", expect=1)
+        entries = json.loads(p.stdout)
+        self.assertIn("classes", entries[0])
+        self.assertIn("error", entries[1])
+
+    def test_detect_coco_results_filters_and_overlay(self):
+        ckpt = self.heads_checkpoint("detect")
+        info = json.loads(run("info", ckpt, "--json").stdout)
+        self.assertEqual((info["task"], info["classes"], info["dataset"]), ("detect", 91, "coco"))
+        common = ["--weights", ckpt, "--min-size", "200", "--max-size", "320", "--score-threshold", "0",
+                  "--max-detections", "7", "--json"]
+        dets = json.loads(run("detect", self.PHOTO, *common).stdout)
+        self.assertEqual(len(dets), 7)
+        for d in dets:
+            self.assertEqual(d["image_id"], 0)
+            self.assertEqual(len(d["bbox"]), 4)
+            self.assertEqual(d["segmentation"]["size"], [342, 548])
+            self.assertIsInstance(d["segmentation"]["counts"], str)
+        self.assertEqual([d["score"] for d in dets], sorted((d["score"] for d in dets), reverse=True))
+        # --only keeps one class; COCO's category id of "person" is 1.
+        person = json.loads(run("detect", self.PHOTO, *common, "--only", "person").stdout)
+        self.assertTrue(all(d["category_id"] == 1 for d in person))
+        polys = json.loads(run("detect", self.PHOTO, *common, "--masks", "polygon").stdout)
+        self.assertTrue(all(isinstance(d["segmentation"], list) for d in polys))
+        overlay = os.path.join(self.dir, "det.png")
+        run("detect", self.PHOTO, *common, "--overlay", overlay)
+        self.assertTrue(os.path.getsize(overlay) > 1000)
+        self.assertIn("no class", run("detect", self.PHOTO, *common, "--only", "unicorn", expect=1).stderr)
+        # export: boxes / scores / labels / masks of the image plus the body's attention.
+        out = os.path.join(self.dir, "det.npz")
+        run("export", self.PHOTO, "--weights", ckpt, "--out", out, "--min-size", "200", "--max-size", "320",
+            "--score-threshold", "0", "--max-detections", "5")
+        with np.load(out) as z:
+            self.assertEqual(z["boxes"].shape, (5, 4))
+            self.assertEqual(z["masks"].shape, (5, 342, 548))
+            self.assertEqual(z["labels"].dtype, np.int64)
+            self.assertIn("attention/layer4.0", z.files)
+
     def test_help_and_unknown_command(self):
         self.assertIn("usage", run("--help").stdout)
         p = run("frobnicate", expect=2)

@@ -215,3 +215,20 @@ TEST(BoxCoder, ZeroDeltasReturnTheBoxes) {
     expectClose(moved.view({4}), torch::tensor({5.0, 0.0, 25.0, 20.0}), 1e-5);
     EXPECT_THROW(BoxCoder({10, 10, 5, 5}).decode(torch::zeros({2, 6}), b), c10::Error);
 }
+
+// Above 4000 boxes batched NMS runs per category (as torchvision does on CPU); it must keep exactly what one
+// NMS over category-shifted boxes keeps, in the same order.
+TEST(Nms, PerCategoryPathEqualsCoordinateTrick) {
+    torch::manual_seed(11);
+    const int64_t k = 6000;
+    auto xy = torch::rand({k, 2}, torch::kFloat64) * 300;
+    auto wh = torch::rand({k, 2}, torch::kFloat64) * 80 + 1;
+    auto boxes = torch::cat({xy, xy + wh}, 1);
+    auto scores = torch::rand({k}, torch::kFloat64);
+    auto idxs = torch::randint(0, 7, {k}, torch::kInt64);
+    auto shifted = boxes + (idxs.to(torch::kFloat64) * (boxes.max() + 1)).unsqueeze(1);
+    auto expected = resnest::detection::Nms::nms(shifted, scores, 0.5);
+    auto got = resnest::detection::Nms::batched(boxes, scores, idxs, 0.5);
+    ASSERT_EQ(got.size(0), expected.size(0));
+    EXPECT_TRUE(torch::equal(got, expected));
+}
