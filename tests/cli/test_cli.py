@@ -81,7 +81,8 @@ class CliTest(unittest.TestCase):
         common = ["--weights", ckpt, "--min-size", "200", "--max-size", "320", "--score-threshold", "0",
                   "--max-detections", "7", "--json"]
         dets = json.loads(run("detect", self.PHOTO, *common).stdout)
-        self.assertEqual(len(dets), 7)
+        # Detections of torchvision's "N/A" slots have no COCO category and stay out of the results file.
+        self.assertTrue(1 <= len(dets) <= 7, len(dets))
         for d in dets:
             self.assertEqual(d["image_id"], 0)
             self.assertEqual(len(d["bbox"]), 4)
