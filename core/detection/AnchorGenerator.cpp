@@ -13,9 +13,11 @@ AnchorGenerator::AnchorGenerator(std::vector<double> sizes, std::vector<double> 
 
 torch::Tensor AnchorGenerator::generate(std::pair<int64_t, int64_t> imageSize,
                                         const std::vector<std::pair<int64_t, int64_t>>& featureSizes,
-                                        torch::TensorOptions options) const {
+                                        torch::TensorOptions options, const std::vector<int64_t>& strides) const {
     TORCH_CHECK(featureSizes.size() == sizes_.size(), "AnchorGenerator: ", featureSizes.size(),
                 " feature levels but ", sizes_.size(), " anchor sizes");
+    TORCH_CHECK(strides.empty() || strides.size() == sizes_.size(), "AnchorGenerator: ", strides.size(),
+                " strides for ", sizes_.size(), " feature levels");
     const auto ratios = torch::tensor(aspectRatios_, torch::kFloat32);
     // torchvision builds the cell anchors in float32 on the CPU whatever the features' dtype, and only then
     // converts them, so float64 anchors carry float32 rounding too.
@@ -36,9 +38,11 @@ torch::Tensor AnchorGenerator::generate(std::pair<int64_t, int64_t> imageSize,
         }
         cell = cell.to(options);
 
-        // Integer strides per axis, as torchvision derives them from the padded image size.
-        const int64_t strideH = imageSize.first / gridH;
-        const int64_t strideW = imageSize.second / gridW;
+        // Integer strides per axis, as torchvision derives them from the padded image size, unless given.
+        const int64_t strideH = strides.empty() ? imageSize.first / gridH : strides[l];
+        const int64_t strideW = strides.empty() ? imageSize.second / gridW : strides[l];
+        TORCH_CHECK(strideH > 0 && strideW > 0, "AnchorGenerator: level ", l, " has stride ", strideH, "x",
+                    strideW);
         const auto intOpts = torch::TensorOptions().dtype(torch::kInt32).device(options.device());
         const auto shiftsX = torch::arange(gridW, intOpts) * strideW;
         const auto shiftsY = torch::arange(gridH, intOpts) * strideH;

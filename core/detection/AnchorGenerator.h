@@ -18,10 +18,12 @@ public:
 
     // Anchors of one image over all levels, (sum_l H_l * W_l * A, 4), level-major, then row, column,
     // anchor (the order of the RPN head's flattened outputs). Stride per level = imageSize / featureSize
-    // (integer division, per axis), as torchvision computes it.
+    // (integer division, per axis), as torchvision computes it; or, when `strides` is given (one per level,
+    // both axes), those strides: mmdetection v2 and detectron2 shift level l by its nominal stride 4 * 2^l.
     torch::Tensor generate(std::pair<int64_t, int64_t> imageSize,
                            const std::vector<std::pair<int64_t, int64_t>>& featureSizes,
-                           torch::TensorOptions options = torch::kFloat32) const;
+                           torch::TensorOptions options = torch::kFloat32,
+                           const std::vector<int64_t>& strides = {}) const;
 
 private:
     std::vector<double> sizes_;

@@ -80,7 +80,12 @@ torch::Tensor RCNNTransform::pasteMasks(const torch::Tensor& masks, const torch:
     const torch::Tensor cpuBoxes = boxes.to(torch::kCPU, torch::kFloat64).contiguous();
     auto bx = cpuBoxes.accessor<double, 2>();
     if (config_.maskPaste == DetectorConfig::MaskPaste::GridSample) {
-        // Sample the mask at every pixel centre inside the float box (mmdetection's / detectron2's paste).
+        // Sample the mask at every pixel centre around the float box, as mmdetection v2's _do_paste_mask does
+        // on the CPU (fcn_mask_head.py: one box at a time, skip_empty): the pixels from floor(x0) - 1 to
+        // ceil(x1) + 1 (clamped to the image), grid (x + 0.5 - x0) / (x1 - x0) * 2 - 1, bilinear grid_sample
+        // with align_corners=False and zero padding. A zero-size box (possible with boxMinSize 0, e.g. clipped
+        // at the border) divides by zero: mmdetection sets the infinite coordinates to 0 (the mask's centre
+        // row / column); a 0 / 0 (a pixel centre exactly on a zero-size box) stays NaN there too.
         for (int64_t i = 0; i < k; ++i) {
             const double x0 = bx[i][0], y0 = bx[i][1], x1 = bx[i][2], y1 = bx[i][3];
             const int64_t px0 = std::max<int64_t>(0, int64_t(std::floor(x0)) - 1);
@@ -90,8 +95,10 @@ torch::Tensor RCNNTransform::pasteMasks(const torch::Tensor& masks, const torch:
             if (px1 <= px0 || py1 <= py0)
                 continue;
             auto o = masks.options();
-            torch::Tensor gx = (torch::arange(px0, px1, o) + 0.5 - x0) / std::max(x1 - x0, 1e-6) * 2 - 1;
-            torch::Tensor gy = (torch::arange(py0, py1, o) + 0.5 - y0) / std::max(y1 - y0, 1e-6) * 2 - 1;
+            torch::Tensor gx = (torch::arange(px0, px1, o) + 0.5 - x0) / (x1 - x0) * 2 - 1;
+            torch::Tensor gy = (torch::arange(py0, py1, o) + 0.5 - y0) / (y1 - y0) * 2 - 1;
+            gx.masked_fill_(gx.isinf(), 0);
+            gy.masked_fill_(gy.isinf(), 0);
             torch::Tensor grid = torch::stack({gx.view({1, -1}).expand({py1 - py0, px1 - px0}),
                                                gy.view({-1, 1}).expand({py1 - py0, px1 - px0})},
                                               2)

@@ -36,7 +36,14 @@ std::vector<torch::Tensor> RegionProposalNetworkImpl::forward(const std::vector<
     }
     torch::Tensor scores = torch::cat(objectness, 1);
     torch::Tensor codes = torch::cat(deltas, 1);
-    torch::Tensor anchors = anchors_.generate(batchSize, featureSizes, scores.options());
+    // mmdetection v2 / detectron2: level l is shifted by its nominal stride 4 * 2^l (P2..P6), not by the
+    // padded size // feature size (61 instead of 64 for P6 of an 800-pixel side).
+    std::vector<int64_t> strides;
+    if (config_.nominalAnchorStrides) {
+        for (size_t l = 0; l < levels.size(); ++l)
+            strides.push_back(int64_t(4) << l);
+    }
+    torch::Tensor anchors = anchors_.generate(batchSize, featureSizes, scores.options(), strides);
     std::vector<torch::Tensor> result;
     for (int64_t i = 0; i < n; ++i) {
         torch::Tensor boxes = coder_.decode(codes[i], anchors).view({-1, 4});

@@ -29,11 +29,13 @@ reference loads that file converted back in Python with the converter's rules (b
 zero background regression rows and mask channel), so both sides carry identical weights.
 
 Comparison: check_heads.compare_det (float64: same detections in the same order, boxes 1e-6 px,
-scores 1e-9, masks 1e-6, attention 1e-9; float32: top 50 matched). Unless --no-sensitivity, the float64
-output is also compared with references that each drop one patch (rounded anchors, torchvision strides,
-unaligned RoIAlign with 2 samples, torchvision's mask paste, 1e-2 px minimum size): every patch whose
-effect shows on this input must make the comparison fail, so the test cannot pass on torchvision's
-semantics by accident.
+scores 1e-9, masks 1e-6, attention 1e-9; float32: top 50 matched, their pasted mask probabilities
+within 0.05 instead of compare_det's binarised agreement, see compare()). Unless --no-sensitivity, the
+float64 output is also compared with references that each drop one patch (rounded anchors, torchvision
+strides, unaligned RoIAlign with 2 samples, torchvision's mask paste; the 1e-2 px minimum size is only
+reported, as it shows only where thin boxes happen): each must make the comparison fail, so the test
+cannot pass on torchvision's semantics by accident. The torchvision strides differ from the nominal ones
+only at P6 of a padded side that is an odd multiple of 32 (the sizes in mm_semantics.cmake have one).
 Exit 0 on success, 1 on a parity failure, 2 on a tool error.
 """
 
@@ -383,6 +385,48 @@ def make_weights(arch, mask, seed):
 
 # ---------------------------------------------------------------------------------------------
 
+F32_MASK_TOL = 0.05
+
+
+def compare(cli, ref, dtype, images):
+    """check_heads.compare_det; in float32 its masks are compared here instead, as probabilities.
+
+    Random weights leave many mask probabilities near 0.5, and the grid_sample paste of a box a few pixels
+    wide moves by several hundredths where float32 moved a box edge by a fraction of a pixel, so a few
+    pixels at the threshold flip (e.g. 3 of 139 of a 2.5-px-wide box, probabilities 0.4987 vs 0.5004):
+    the binarised agreement check_heads asks for (99% of the union) measures float32 noise there. Each of
+    the top 50 reference detections is matched as check_heads matches it, and its pasted probabilities
+    must be within F32_MASK_TOL everywhere (so only pixels that close to 0.5 may flip)."""
+    if dtype == torch.float64 or not any(k.endswith('masks') for k in ref):
+        return check_heads.compare_det(cli, ref, dtype, images)
+    stats = check_heads.compare_det({k: v for k, v in cli.items() if not k.endswith('masks')},
+                                     {k: v for k, v in ref.items() if not k.endswith('masks')}, dtype, images)
+    for i in range(images):
+        p = '' if i == 0 else 'image%d/' % i
+        rb, rs, rl = ref[p + 'boxes'], ref[p + 'scores'], ref[p + 'labels']
+        cb, cs, cl = cli[p + 'boxes'].double(), cli[p + 'scores'].double(), cli[p + 'labels']
+        top = min(50, rb.shape[0])
+        iou = check_heads.box_iou(rb[:top], cb)
+        worst, flipped, union = 0.0, 0, 0
+        for j in range(top):
+            close = (cb - rb[j]).abs().max(1).values <= 0.02
+            ok = (cl == rl[j]) & ((iou[j] >= 0.99) | close) & ((cs - rs[j]).abs() <= 1e-3)
+            cand = torch.nonzero(ok).view(-1)  # not empty: compare_det has matched every one
+            k = int(cand[iou[j, cand].argmax()])
+            a, b = ref[p + 'masks'][j], cli[p + 'masks'][k].double()
+            d = float((a - b).abs().max())
+            if not d <= F32_MASK_TOL:
+                raise check_heads.Failure('image %d: mask of detection %d differs by %.3g > %.2g' % (
+                    i, j, d, F32_MASK_TOL))
+            worst = max(worst, d)
+            flipped += int(((a > 0.5) ^ (b > 0.5)).sum())
+            union += int(((a > 0.5) | (b > 0.5)).sum())
+        stats['image%d' % i] = stats['image%d' % i].replace(', mask agreement >= 1.0000', '')
+        stats['image%d' % i] += ', masks: probabilities within %.1e, %d of %d binarised pixels flipped' % (
+            worst, flipped, union)
+    return stats
+
+
 def sensitivity_variants(mask):
     """(what, semantics, must_differ): the mm semantics with one patch reverted to torchvision's."""
     out = [('rounded anchors', dict(MM, round_anchors=True), True),
@@ -451,7 +495,7 @@ def main(argv=None):
         got = check_heads.load_npz(out)
         ref = check_heads.det_reference(model, ref_sd, list(x), dtype)
         try:
-            stats = check_heads.compare_det(got, ref, dtype, x.shape[0])
+            stats = compare(got, ref, dtype, x.shape[0])
             print('PASS mm-semantics %s %s %s (cli %.1fs): %s' % (a.model, a.arch, name, secs, stats))
         except check_heads.Failure as e:
             failures += 1
