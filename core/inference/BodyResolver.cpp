@@ -1,5 +1,6 @@
 #include "core/inference/BodyResolver.h"
 
+#include "core/inference/ModelInfoFill.h"
 #include "core/models/ArchitectureDetector.h"
 
 namespace resnest {
@@ -36,14 +37,7 @@ ResNeStConfig BodyResolver::resolve(const io::TensorMap& tensors, const std::str
                              "and segmentation projects build it); pass --arch to choose another");
     }
     c.numClasses = 0;
-    info.architecture = c.name;
-    info.equivalent = c.equivalentNames;
-    info.radix = c.radix;
-    info.cardinality = c.cardinality;
-    info.bottleneckWidth = c.bottleneckWidth;
-    info.stemWidth = c.stemWidth;
-    info.basePlanes = c.basePlanes;
-    info.layers.assign(c.layers.begin(), c.layers.end());
+    ModelInfoFill::body(info, c);
     return c;
 }
 

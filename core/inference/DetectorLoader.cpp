@@ -2,6 +2,7 @@
 
 #include "core/detection/DetectionCheckpointLayout.h"
 #include "core/inference/BodyResolver.h"
+#include "core/inference/ModelInfoFill.h"
 #include "core/io/CheckpointReader.h"
 #include "core/models/StateDictLoader.h"
 
@@ -23,13 +24,6 @@ int count(const io::TensorMap& t, const std::string& prefix, const std::string& 
     return n;
 }
 
-int64_t countParameters(torch::nn::Module& m) {
-    int64_t n = 0;
-    for (const auto& p : m.parameters())
-        n += p.numel();
-    return n;
-}
-
 struct Prepared {
     DetectorConfig config;
     ModelInfo info;
@@ -40,10 +34,7 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch) {
     Prepared out;
     out.info.task = "detect";
     io::Checkpoint ckpt = io::CheckpointReader::read(path);
-    out.info.weightsPath = path;
-    out.info.format = io::toString(ckpt.format);
-    out.info.container = ckpt.container;
-    out.info.ignoredEntries = ckpt.ignored;
+    ModelInfoFill::checkpoint(out.info, ckpt, path);
     const std::string prefix = StateDictLoader::findPrefix(
         ckpt.tensors, {"rpn.head.cls_logits.weight", "rpn_head.rpn_cls.weight",
                        "proposal_generator.rpn_head.objectness_logits.weight",
@@ -100,7 +91,7 @@ ModelInfo DetectorLoader::inspect(const std::string& path, const std::string& ar
     Prepared p = readCheckpoint(path, arch);
     p.info.dataset = p.config.dataset;
     FasterRCNN model(p.config);
-    p.info.parameters = countParameters(*model);
+    p.info.parameters = ModelInfoFill::parameters(*model);
     return p.info;
 }
 
@@ -145,7 +136,7 @@ LoadedDetector DetectorLoader::load(const ModelSpec& spec, const DetectorOverrid
     if (!tensors.empty())
         StateDictLoader::load(*out.model, tensors);
     tensors.clear();
-    out.info.parameters = countParameters(*out.model);
+    out.info.parameters = ModelInfoFill::parameters(*out.model);
     out.model->eval();
     out.model->to(spec.compute.torchDevice(), spec.compute.scalarType());
     if (spec.compute.fuseBatchNorm)

@@ -1,5 +1,6 @@
 #include "core/inference/ModelLoader.h"
 
+#include "core/inference/ModelInfoFill.h"
 #include "core/io/CheckpointReader.h"
 #include "core/models/ArchitectureDetector.h"
 #include "core/models/StateDictLoader.h"
@@ -8,25 +9,6 @@
 
 namespace resnest {
 namespace {
-
-void describe(ModelInfo& info, const ResNeStConfig& c) {
-    info.architecture = c.name;
-    info.equivalent = c.equivalentNames;
-    info.radix = c.radix;
-    info.cardinality = c.cardinality;
-    info.bottleneckWidth = c.bottleneckWidth;
-    info.stemWidth = c.stemWidth;
-    info.basePlanes = c.basePlanes;
-    info.layers.assign(c.layers.begin(), c.layers.end());
-    info.classes = c.numClasses;
-}
-
-int64_t countParameters(torch::nn::Module& m) {
-    int64_t n = 0;
-    for (const auto& p : m.parameters())
-        n += p.numel();
-    return n;
-}
 
 std::string joined(const std::vector<std::string>& items) {
     std::string s;
@@ -38,10 +20,7 @@ std::string joined(const std::vector<std::string>& items) {
 // Reads the checkpoint and settles the architecture: detection from the tensors, a name hint, then --arch.
 ResNeStConfig resolve(const io::Checkpoint& ckpt, const std::string& path, const std::string& arch,
                       ModelInfo& info) {
-    info.weightsPath = path;
-    info.format = io::toString(ckpt.format);
-    info.container = ckpt.container;
-    info.ignoredEntries = ckpt.ignored;
+    ModelInfoFill::checkpoint(info, ckpt, path);
     DetectedArchitecture d = ArchitectureDetector::detect(ckpt.tensors, path);
     info.candidates = d.candidates;
     info.ambiguous = d.ambiguous;
@@ -55,7 +34,8 @@ ResNeStConfig resolve(const io::Checkpoint& ckpt, const std::string& path, const
         info.ambiguous = false;
         info.custom = false;
     }
-    describe(info, c);
+    ModelInfoFill::body(info, c);
+    info.classes = c.numClasses;
     return c;
 }
 
@@ -65,7 +45,7 @@ ModelInfo ModelLoader::inspect(const std::string& path, const std::string& arch)
     io::Checkpoint ckpt = io::CheckpointReader::read(path);
     ModelInfo info;
     ResNeSt model(resolve(ckpt, path, arch, info));
-    info.parameters = countParameters(*model);
+    info.parameters = ModelInfoFill::parameters(*model);
     return info;
 }
 
@@ -79,7 +59,8 @@ LoadedModel ModelLoader::load(const ModelSpec& spec) {
             throw std::invalid_argument("no weights given: name an architecture with --arch");
         config = ResNeStConfig::byName(spec.arch);
         out.info.format = "random";
-        describe(out.info, config);
+        ModelInfoFill::body(out.info, config);
+        out.info.classes = config.numClasses;
     } else {
         ckpt = io::CheckpointReader::read(spec.weights);
         config = resolve(ckpt, spec.weights, spec.arch, out.info);
@@ -94,7 +75,7 @@ LoadedModel ModelLoader::load(const ModelSpec& spec) {
     if (!spec.weights.empty())
         out.info.strippedPrefix = StateDictLoader::load(*out.model, ckpt.tensors).strippedPrefix;
     ckpt.tensors.clear();
-    out.info.parameters = countParameters(*out.model);
+    out.info.parameters = ModelInfoFill::parameters(*out.model);
     out.model->eval();
     out.model->to(spec.compute.torchDevice(), spec.compute.scalarType());
     if (spec.compute.fuseBatchNorm)

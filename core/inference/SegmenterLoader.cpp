@@ -1,6 +1,7 @@
 #include "core/inference/SegmenterLoader.h"
 
 #include "core/inference/BodyResolver.h"
+#include "core/inference/ModelInfoFill.h"
 #include "core/io/CheckpointReader.h"
 #include "core/models/StateDictLoader.h"
 #include "core/segmentation/SegmentationCheckpointLayout.h"
@@ -16,13 +17,6 @@ int64_t dim0(const io::TensorMap& t, const std::string& key) {
     return it->second.size(0);
 }
 
-int64_t countParameters(torch::nn::Module& m) {
-    int64_t n = 0;
-    for (const auto& p : m.parameters())
-        n += p.numel();
-    return n;
-}
-
 struct Prepared {
     SegmenterConfig config;
     ModelInfo info;
@@ -33,10 +27,7 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch) {
     Prepared out;
     out.info.task = "segment";
     io::Checkpoint ckpt = io::CheckpointReader::read(path);
-    out.info.weightsPath = path;
-    out.info.format = io::toString(ckpt.format);
-    out.info.container = ckpt.container;
-    out.info.ignoredEntries = ckpt.ignored;
+    ModelInfoFill::checkpoint(out.info, ckpt, path);
     const std::string prefix = StateDictLoader::findPrefix(
         ckpt.tensors, {"classifier.4.weight", "decode_head.conv_seg.weight", "head.block.4.weight",
                        "backbone.layer1.0.conv1.weight", "pretrained.layer1.0.conv1.weight"});
@@ -77,7 +68,7 @@ ModelInfo SegmenterLoader::inspect(const std::string& path, const std::string& a
     Prepared p = readCheckpoint(path, arch);
     p.info.dataset = p.config.dataset;
     DeepLabV3 model(p.config);
-    p.info.parameters = countParameters(*model);
+    p.info.parameters = ModelInfoFill::parameters(*model);
     return p.info;
 }
 
@@ -111,7 +102,7 @@ LoadedSegmenter SegmenterLoader::load(const ModelSpec& spec, int randomClasses) 
     if (!tensors.empty())
         StateDictLoader::load(*out.model, tensors);
     tensors.clear();
-    out.info.parameters = countParameters(*out.model);
+    out.info.parameters = ModelInfoFill::parameters(*out.model);
     out.model->eval();
     out.model->to(spec.compute.torchDevice(), spec.compute.scalarType());
     if (spec.compute.fuseBatchNorm)

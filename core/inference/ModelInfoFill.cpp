@@ -1,0 +1,32 @@
+#include "core/inference/ModelInfoFill.h"
+
+#include "core/io/CheckpointFormat.h"
+
+namespace resnest {
+
+void ModelInfoFill::body(ModelInfo& info, const ResNeStConfig& c) {
+    info.architecture = c.name;
+    info.equivalent = c.equivalentNames;
+    info.radix = c.radix;
+    info.cardinality = c.cardinality;
+    info.bottleneckWidth = c.bottleneckWidth;
+    info.stemWidth = c.stemWidth;
+    info.basePlanes = c.basePlanes;
+    info.layers.assign(c.layers.begin(), c.layers.end());
+}
+
+void ModelInfoFill::checkpoint(ModelInfo& info, const io::Checkpoint& ckpt, const std::string& path) {
+    info.weightsPath = path;
+    info.format = io::toString(ckpt.format);
+    info.container = ckpt.container;
+    info.ignoredEntries = ckpt.ignored;
+}
+
+int64_t ModelInfoFill::parameters(torch::nn::Module& m) {
+    int64_t n = 0;
+    for (const auto& p : m.parameters())
+        n += p.numel();
+    return n;
+}
+
+} // namespace resnest

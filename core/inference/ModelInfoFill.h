@@ -1,0 +1,21 @@
+#pragma once
+
+#include "core/inference/ModelInfo.h"
+#include "core/io/Checkpoint.h"
+#include "core/models/ResNeStConfig.h"
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace resnest {
+
+// The parts of ModelInfo that every loader (classifier, segmenter, detector) fills the same way.
+class ModelInfoFill {
+public:
+    static void body(ModelInfo& info, const ResNeStConfig& config);
+    static void checkpoint(ModelInfo& info, const io::Checkpoint& ckpt, const std::string& path);
+    static int64_t parameters(torch::nn::Module& module);
+};
+
+} // namespace resnest
