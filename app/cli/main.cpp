@@ -10,8 +10,8 @@
 #include "core/io/CheckpointReader.h"
 #include "core/io/NpyReader.h"
 #if RESNEST_HAVE_OPENCV
-#include "core/imaging/ImagePreprocessor.h"
 #include "core/imaging/DetectionOverlay.h"
+#include "core/imaging/ImagePreprocessor.h"
 #include "core/imaging/SegmentationOverlay.h"
 #include "core/inference/CocoResultWriter.h"
 #include "core/inference/ResNeStClassifier.h"
@@ -22,11 +22,10 @@
 #include <opencv2/imgcodecs.hpp>
 #endif
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 using resnest::cli::ArgumentList;
 using json = nlohmann::json;
@@ -89,11 +88,12 @@ resolution (and `aux_logits` with --aux); for detectors `boxes` (K, 4: x1 y1 x2 
 always `attention/layerI.J` (N, R, C) and `radix_maps/layerI.J` (N, R, H, W) of every block.
 )";
 
-const std::set<std::string> kModelValued = {"arch",    "weights", "device", "dtype", "output-stride",
-                                           "threads", "seed",    "task",   "classes"};
+const std::set<std::string> kModelValued = {"arch",    "weights", "device", "dtype",  "output-stride",
+                                            "threads", "seed",    "task",   "classes"};
 const std::set<std::string> kModelFlags = {"no-fuse", "channels-last", "no-mkldnn", "mask"};
 // Detection: input size and post-processing.
-const std::set<std::string> kDetectValued = {"min-size", "max-size", "score-threshold", "max-detections", "nms-iou"};
+const std::set<std::string> kDetectValued = {"min-size", "max-size", "score-threshold", "max-detections",
+                                             "nms-iou"};
 
 std::set<std::string> with(std::set<std::string> a, const std::set<std::string>& b) {
     a.insert(b.begin(), b.end());
@@ -152,19 +152,21 @@ int cmdInfo(const std::vector<std::string>& rest) {
         throw std::invalid_argument("info needs exactly one checkpoint file");
     const std::string path = args.positional()[0];
     const resnest::ModelTask task =
-        args.has("task") ? resnest::ModelTaskDetector::parse(args.get("task"))
-                         : resnest::ModelTaskDetector::detect(resnest::io::CheckpointReader::read(path).tensors);
-    const resnest::ModelInfo i = task == resnest::ModelTask::Segment  ? resnest::SegmenterLoader::inspect(path, args.get("arch"))
-                                 : task == resnest::ModelTask::Detect ? resnest::DetectorLoader::inspect(path, args.get("arch"))
-                                                                      : resnest::ModelLoader::inspect(path, args.get("arch"));
+        args.has("task")
+            ? resnest::ModelTaskDetector::parse(args.get("task"))
+            : resnest::ModelTaskDetector::detect(resnest::io::CheckpointReader::read(path).tensors);
+    const resnest::ModelInfo i =
+        task == resnest::ModelTask::Segment  ? resnest::SegmenterLoader::inspect(path, args.get("arch"))
+        : task == resnest::ModelTask::Detect ? resnest::DetectorLoader::inspect(path, args.get("arch"))
+                                             : resnest::ModelLoader::inspect(path, args.get("arch"));
     if (args.has("json")) {
         std::cout << infoJson(i).dump(2) << "\n";
         return 0;
     }
     std::cout << "file:          " << i.weightsPath << "\n"
               << "task:          " << i.task << (i.head.empty() ? "" : ": " + i.head) << "\n"
-              << "format:        " << i.format << (i.container.empty() ? "" : " (state dict under '" + i.container + "')")
-              << "\n";
+              << "format:        " << i.format
+              << (i.container.empty() ? "" : " (state dict under '" + i.container + "')") << "\n";
     if (!i.strippedPrefix.empty())
         std::cout << "key prefix:    " << i.strippedPrefix << " (stripped)\n";
     std::cout << "architecture:  " << i.architecture;
@@ -247,14 +249,17 @@ int cmdClassify(const std::vector<std::string>& rest) {
             auto r = model->classify(resnest::ImagePreprocessor::readImage(path), k, false);
             json top = json::array();
             for (const auto& s : r.top)
-                top.push_back({{"index", s.index}, {"label", s.label}, {"probability", s.probability}, {"logit", s.logit}});
+                top.push_back({{"index", s.index},
+                               {"label", s.label},
+                               {"probability", s.probability},
+                               {"logit", s.logit}});
             entry["top"] = top;
             entry["infer_ms"] = r.inferMs;
             if (!args.has("json")) {
                 std::cout << path << "\n";
                 for (const auto& s : r.top)
-                    std::cout << "  " << std::fixed << std::setprecision(4) << s.probability << "  " << s.label
-                              << " (" << s.index << ")\n";
+                    std::cout << "  " << std::fixed << std::setprecision(4) << s.probability << "  "
+                              << s.label << " (" << s.index << ")\n";
             }
         } catch (const std::exception& e) {
             ++failures;
@@ -273,7 +278,8 @@ std::string indexedPath(const std::string& path, size_t index, size_t count) {
     const auto dot = path.find_last_of('.');
     const auto slash = path.find_last_of('/');
     const bool hasExt = dot != std::string::npos && (slash == std::string::npos || dot > slash);
-    return (hasExt ? path.substr(0, dot) : path) + "_" + std::to_string(index) + (hasExt ? path.substr(dot) : ".png");
+    return (hasExt ? path.substr(0, dot) : path) + "_" + std::to_string(index) +
+           (hasExt ? path.substr(dot) : ".png");
 }
 
 void writeImage(const std::string& path, const cv::Mat& image) {
@@ -287,7 +293,8 @@ void writeImage(const std::string& path, const cv::Mat& image) {
 }
 
 int cmdSegment(const std::vector<std::string>& rest) {
-    ArgumentList args(rest, with({"overlay", "short-side", "opacity"}, kModelValued), with({"json"}, kModelFlags));
+    ArgumentList args(rest, with({"overlay", "short-side", "opacity"}, kModelValued),
+                      with({"json"}, kModelFlags));
     if (args.positional().empty())
         throw std::invalid_argument("segment needs at least one image");
     resnest::ModelSpec spec = modelSpec(args);
@@ -317,8 +324,9 @@ int cmdSegment(const std::vector<std::string>& rest) {
             if (!args.has("json")) {
                 std::cout << images[i] << "\n";
                 for (const auto& c : classes)
-                    std::cout << "  " << std::fixed << std::setprecision(3) << c["fraction"].get<double>() << "  "
-                              << c["name"].get<std::string>() << " (" << c["index"].get<int>() << ")\n";
+                    std::cout << "  " << std::fixed << std::setprecision(3) << c["fraction"].get<double>()
+                              << "  " << c["name"].get<std::string>() << " (" << c["index"].get<int>()
+                              << ")\n";
             }
         } catch (const std::exception& e) {
             ++failures;
@@ -333,7 +341,8 @@ int cmdSegment(const std::vector<std::string>& rest) {
 }
 
 int cmdDetect(const std::vector<std::string>& rest) {
-    ArgumentList args(rest, with(with({"overlay", "masks", "only"}, kModelValued), kDetectValued), with({"json"}, kModelFlags));
+    ArgumentList args(rest, with(with({"overlay", "masks", "only"}, kModelValued), kDetectValued),
+                      with({"json"}, kModelFlags));
     if (args.positional().empty())
         throw std::invalid_argument("detect needs at least one image");
     resnest::ModelSpec spec = modelSpec(args);
@@ -374,10 +383,12 @@ int cmdDetect(const std::vector<std::string>& rest) {
             const cv::Mat bgr = resnest::ImagePreprocessor::readImage(images[i]);
             resnest::DetectionResult r = model->detect(bgr, false, post);
             if (!only.empty())
-                r.detections.erase(std::remove_if(r.detections.begin(), r.detections.end(),
-                                                  [&](const resnest::Detection& d) { return !only.count(d.label); }),
-                                   r.detections.end());
-            for (auto& d : json::parse(resnest::CocoResultWriter::toJson(r, int64_t(i), model->labels(), coco)))
+                r.detections.erase(
+                    std::remove_if(r.detections.begin(), r.detections.end(),
+                                   [&](const resnest::Detection& d) { return !only.count(d.label); }),
+                    r.detections.end());
+            for (auto& d :
+                 json::parse(resnest::CocoResultWriter::toJson(r, int64_t(i), model->labels(), coco)))
                 all.push_back(d);
             if (args.has("overlay"))
                 writeImage(indexedPath(args.get("overlay"), i, images.size()),
@@ -386,9 +397,9 @@ int cmdDetect(const std::vector<std::string>& rest) {
                 std::cout << images[i] << ": " << r.detections.size() << " detections (" << std::fixed
                           << std::setprecision(1) << r.inferMs << " ms)\n";
                 for (const auto& d : r.detections)
-                    std::cout << "  " << std::setprecision(3) << d.score << "  " << model->labels().name(d.label)
-                              << "  [" << std::setprecision(1) << d.box[0] << ", " << d.box[1] << ", " << d.box[2]
-                              << ", " << d.box[3] << "]\n";
+                    std::cout << "  " << std::setprecision(3) << d.score << "  "
+                              << model->labels().name(d.label) << "  [" << std::setprecision(1) << d.box[0]
+                              << ", " << d.box[1] << ", " << d.box[2] << ", " << d.box[3] << "]\n";
             }
         } catch (const std::exception& e) {
             ++failures;
@@ -402,7 +413,8 @@ int cmdDetect(const std::vector<std::string>& rest) {
 #endif
 
 int cmdExport(const std::vector<std::string>& rest) {
-    ArgumentList args(rest, with(with({"input-tensor", "out"}, kModelValued), kDetectValued), with(kModelFlags, {"aux"}));
+    ArgumentList args(rest, with(with({"input-tensor", "out"}, kModelValued), kDetectValued),
+                      with(kModelFlags, {"aux"}));
     const std::string out = args.get("out");
     if (out.empty())
         throw std::invalid_argument("export needs --out OUT.npz");
@@ -416,7 +428,8 @@ int cmdExport(const std::vector<std::string>& rest) {
     const resnest::ModelTask task = taskOf(spec);
 
     if (task == resnest::ModelTask::Detect) {
-        // The detector's input is the image itself, RGB in [0, 1]: resizing and normalising are part of the model.
+        // The detector's input is the image itself, RGB in [0, 1]: resizing and normalising are part of the
+        // model.
         resnest::LoadedDetector model = resnest::DetectorLoader::load(spec, detectorOverrides(args));
         torch::Tensor images;
         if (fromTensor) {
@@ -426,7 +439,8 @@ int cmdExport(const std::vector<std::string>& rest) {
             images = resnest::ImagePreprocessor::toRgbTensor(
                 resnest::ImagePreprocessor::readImage(args.positional()[0]));
 #else
-            throw std::runtime_error("this build has no image support (RESNEST_WITH_OPENCV=OFF): use --input-tensor");
+            throw std::runtime_error(
+                "this build has no image support (RESNEST_WITH_OPENCV=OFF): use --input-tensor");
 #endif
         }
         c10::InferenceMode guard;
@@ -436,8 +450,8 @@ int cmdExport(const std::vector<std::string>& rest) {
         const resnest::DetectorOutput result =
             model.model->forward(list, resnest::Capture::On, postprocessOptions(args, model.model));
         resnest::Exporter::writeNpz(out, result, dtype, fromTensor ? torch::Tensor() : images);
-        std::cerr << "wrote " << out << ": " << result.images.front().boxes.size(0) << " detections in the first image, "
-                  << result.blocks.size() << " blocks\n";
+        std::cerr << "wrote " << out << ": " << result.images.front().boxes.size(0)
+                  << " detections in the first image, " << result.blocks.size() << " blocks\n";
         return 0;
     }
 
@@ -451,9 +465,11 @@ int cmdExport(const std::vector<std::string>& rest) {
 #if RESNEST_HAVE_OPENCV
             const auto& c = model.config;
             input = resnest::ImagePreprocessor::normalizedTensor(
-                resnest::ImagePreprocessor::readImage(args.positional()[0]), c.pixelScale, c.bgr, c.mean, c.std);
+                resnest::ImagePreprocessor::readImage(args.positional()[0]), c.pixelScale, c.bgr, c.mean,
+                c.std);
 #else
-            throw std::runtime_error("this build has no image support (RESNEST_WITH_OPENCV=OFF): use --input-tensor");
+            throw std::runtime_error(
+                "this build has no image support (RESNEST_WITH_OPENCV=OFF): use --input-tensor");
 #endif
         }
         c10::InferenceMode guard;
@@ -471,7 +487,8 @@ int cmdExport(const std::vector<std::string>& rest) {
         const resnest::ImagePreprocessor pre(model.model->config().eval);
         input = pre.prepare(resnest::ImagePreprocessor::readImage(args.positional()[0])).tensor;
 #else
-        throw std::runtime_error("this build has no image support (RESNEST_WITH_OPENCV=OFF): use --input-tensor");
+        throw std::runtime_error(
+            "this build has no image support (RESNEST_WITH_OPENCV=OFF): use --input-tensor");
 #endif
     }
     c10::InferenceMode guard;
@@ -485,8 +502,8 @@ int cmdExport(const std::vector<std::string>& rest) {
 
 int cmdBench(const std::vector<std::string>& rest) {
     ArgumentList args(rest,
-                      with({"size", "batch", "iterations", "warmup", "height", "width", "min-size", "max-size",
-                            "score-threshold"},
+                      with({"size", "batch", "iterations", "warmup", "height", "width", "min-size",
+                            "max-size", "score-threshold"},
                            kModelValued),
                       with({"capture", "json"}, kModelFlags));
     resnest::BenchmarkOptions o;
@@ -509,11 +526,23 @@ int cmdBench(const std::vector<std::string>& rest) {
     if (o.task == "detect" && (o.height < 32 || o.width < 32))
         throw std::invalid_argument("bench --task detect needs --height and --width >= 32");
     const resnest::BenchmarkResult r = resnest::Benchmark::run(o);
-    json j{{"task", r.task},           {"arch", r.architecture}, {"device", r.device},   {"dtype", r.precision},
-           {"size", r.size},           {"batch", r.batch},     {"threads", r.threads},
-           {"capture", r.capture},     {"fused", r.fused},     {"channels_last", r.channelsLast}, {"mkldnn", r.mkldnn},
-           {"iterations", r.iterations}, {"median_ms", r.medianMs}, {"mean_ms", r.meanMs},
-           {"min_ms", r.minMs},        {"p90_ms", r.p90Ms},    {"throughput_ips", r.throughputIps}};
+    json j{{"task", r.task},
+           {"arch", r.architecture},
+           {"device", r.device},
+           {"dtype", r.precision},
+           {"size", r.size},
+           {"batch", r.batch},
+           {"threads", r.threads},
+           {"capture", r.capture},
+           {"fused", r.fused},
+           {"channels_last", r.channelsLast},
+           {"mkldnn", r.mkldnn},
+           {"iterations", r.iterations},
+           {"median_ms", r.medianMs},
+           {"mean_ms", r.meanMs},
+           {"min_ms", r.minMs},
+           {"p90_ms", r.p90Ms},
+           {"throughput_ips", r.throughputIps}};
     if (r.task == "detect") {
         j["height"] = r.height;
         j["width"] = r.width;
@@ -533,9 +562,9 @@ int cmdBench(const std::vector<std::string>& rest) {
                   << r.minSize << "/" << r.maxSize << ")";
     else
         std::cout << r.size << "x" << r.size;
-    std::cout << " batch " << r.batch << " on " << r.device << " " << r.precision << (r.capture ? " with capture" : "")
-              << ": median " << std::fixed << std::setprecision(2) << r.medianMs << " ms, " << r.throughputIps
-              << " images/s";
+    std::cout << " batch " << r.batch << " on " << r.device << " " << r.precision
+              << (r.capture ? " with capture" : "") << ": median " << std::fixed << std::setprecision(2)
+              << r.medianMs << " ms, " << r.throughputIps << " images/s";
     if (r.task == "detect")
         std::cout << ", " << std::setprecision(1) << r.detectionsPerImage << " detections per image";
     std::cout << "\n";

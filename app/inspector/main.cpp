@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
     if (args.size() > 2 && args[1] == QStringLiteral("--live")) {
         window.playLive(args[2]);
     } else {
-        QString image = args.size() > 1 ? args[1] : QStringLiteral("/usr/share/doc/opencv-doc/examples/data/messi5.jpg");
+        QString image =
+            args.size() > 1 ? args[1] : QStringLiteral("/usr/share/doc/opencv-doc/examples/data/messi5.jpg");
         if (QFileInfo::exists(image))
             window.openImage(image);
     }

@@ -13,7 +13,8 @@ AnchorGenerator::AnchorGenerator(std::vector<double> sizes, std::vector<double> 
 
 torch::Tensor AnchorGenerator::generate(std::pair<int64_t, int64_t> imageSize,
                                         const std::vector<std::pair<int64_t, int64_t>>& featureSizes,
-                                        torch::TensorOptions options, const std::vector<int64_t>& strides) const {
+                                        torch::TensorOptions options,
+                                        const std::vector<int64_t>& strides) const {
     TORCH_CHECK(featureSizes.size() == sizes_.size(), "AnchorGenerator: ", featureSizes.size(),
                 " feature levels but ", sizes_.size(), " anchor sizes");
     TORCH_CHECK(strides.empty() || strides.size() == sizes_.size(), "AnchorGenerator: ", strides.size(),

@@ -1,9 +1,8 @@
 #pragma once
 
-#include <torch/torch.h>
-
 #include <array>
 #include <cmath>
+#include <torch/torch.h>
 
 namespace resnest::detection {
 

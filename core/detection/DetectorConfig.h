@@ -40,7 +40,7 @@ struct DetectorConfig {
     bool nominalAnchorStrides = false;
 
     // RPN (test-time settings).
-    int rpnConvDepth = 1; // 3x3 conv + ReLU layers before the objectness / delta convs (v2: 2)
+    int rpnConvDepth = 1;     // 3x3 conv + ReLU layers before the objectness / delta convs (v2: 2)
     int rpnPreNmsTopN = 1000; // per level
     int rpnPostNmsTopN = 1000;
     double rpnNmsThresh = 0.7;

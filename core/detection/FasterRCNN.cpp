@@ -4,8 +4,10 @@ namespace resnest {
 
 FasterRCNNImpl::FasterRCNNImpl(DetectorConfig config) : config_(std::move(config)), transform_(config_) {
     TORCH_CHECK(config_.numClasses >= 2, "a detector needs the background and at least one class");
-    TORCH_CHECK(config_.anchorSizes.size() == 5, "the FPN detector has 5 levels (P2-P6): give 5 anchor sizes");
-    backbone = register_module("backbone", BackboneWithFPN(config_.backbone, config_.fpnChannels, config_.fpnNorm));
+    TORCH_CHECK(config_.anchorSizes.size() == 5,
+                "the FPN detector has 5 levels (P2-P6): give 5 anchor sizes");
+    backbone =
+        register_module("backbone", BackboneWithFPN(config_.backbone, config_.fpnChannels, config_.fpnNorm));
     rpn = register_module("rpn", RegionProposalNetwork(config_));
     roiHeads = register_module("roi_heads", RoIHeads(config_));
 }

@@ -7,15 +7,15 @@
 #include "core/detection/RoIHeads.h"
 
 #include <torch/torch.h>
-
 #include <vector>
 
 namespace resnest {
 
 struct DetectorOutput {
     std::vector<ImageDetections> images; // boxes in original-image pixels; masks (K, 1, H, W) probabilities
-    std::vector<BlockCapture> blocks;    // the body's split-attention blocks (batch of resized images), when captured
-    ImageBatch batch;                    // the geometry of the network input (for mapping radix maps to pixels)
+    std::vector<BlockCapture>
+        blocks;       // the body's split-attention blocks (batch of resized images), when captured
+    ImageBatch batch; // the geometry of the network input (for mapping radix maps to pixels)
 };
 
 // Faster R-CNN with FPN on a ResNeSt body in torchvision's layout (`backbone.body`, `backbone.fpn`, `rpn`,

@@ -17,16 +17,17 @@ FeaturePyramidNetworkImpl::FeaturePyramidNetworkImpl(const std::vector<int64_t>&
 }
 
 std::vector<torch::Tensor> FeaturePyramidNetworkImpl::forward(const std::vector<torch::Tensor>& x) {
-    TORCH_CHECK(x.size() == inner_.size(), "the FPN expects ", inner_.size(), " feature maps, got ", x.size());
+    TORCH_CHECK(x.size() == inner_.size(), "the FPN expects ", inner_.size(), " feature maps, got ",
+                x.size());
     std::vector<torch::Tensor> out(x.size());
     torch::Tensor last = inner_.back()(x.back());
     out.back() = layer_.back()(last);
     for (int64_t i = int64_t(x.size()) - 2; i >= 0; --i) {
         torch::Tensor lateral = inner_[i](x[i]);
-        torch::Tensor topDown = F::interpolate(
-            last, F::InterpolateFuncOptions()
-                      .size(std::vector<int64_t>{lateral.size(2), lateral.size(3)})
-                      .mode(torch::kNearest));
+        torch::Tensor topDown =
+            F::interpolate(last, F::InterpolateFuncOptions()
+                                     .size(std::vector<int64_t>{lateral.size(2), lateral.size(3)})
+                                     .mode(torch::kNearest));
         last = lateral + topDown;
         out[i] = layer_[i](last);
     }

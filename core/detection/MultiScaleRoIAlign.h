@@ -1,7 +1,6 @@
 #pragma once
 
 #include <torch/torch.h>
-
 #include <utility>
 #include <vector>
 
@@ -18,7 +17,8 @@ public:
     // 2^round(log2(feature size / image size)) like torchvision. torchvision uses the height's estimate only
     // and the largest unpadded image size (scales cached from its first call); padding by less than ~41%
     // gives the same power of two. Returns (sum K_i, C, out, out) in the input box order.
-    torch::Tensor operator()(const std::vector<torch::Tensor>& features, const std::vector<torch::Tensor>& boxes,
+    torch::Tensor operator()(const std::vector<torch::Tensor>& features,
+                             const std::vector<torch::Tensor>& boxes,
                              std::pair<int64_t, int64_t> imageSize) const;
 
 private:

@@ -134,20 +134,21 @@ torch::Tensor Nms::batched(const torch::Tensor& boxes, const torch::Tensor& scor
     const int64_t vanillaAbove = boxes.is_cuda() ? 20000 : 4000;
     if (boxes.size(0) > vanillaAbove) {
         const auto order = std::get<1>(torch::sort(idxs, /*stable=*/c10::optional<bool>(true), 0, false));
-        const auto counts =
-            std::get<2>(torch::unique_consecutive(idxs.index_select(0, order), false, true)).to(torch::kCPU).contiguous();
+        const auto counts = std::get<2>(torch::unique_consecutive(idxs.index_select(0, order), false, true))
+                                .to(torch::kCPU)
+                                .contiguous();
         std::vector<torch::Tensor> kept;
         int64_t start = 0;
         const int64_t* n = counts.data_ptr<int64_t>();
         for (int64_t c = 0; c < counts.size(0); ++c) {
             const auto members = order.narrow(0, start, n[c]);
             start += n[c];
-            kept.push_back(members.index_select(0, nms(boxes.index_select(0, members),
-                                                       scores.index_select(0, members), iouThreshold)));
+            kept.push_back(members.index_select(
+                0, nms(boxes.index_select(0, members), scores.index_select(0, members), iouThreshold)));
         }
         const auto keep = std::get<0>(torch::sort(torch::cat(kept)));
-        const auto byScore =
-            std::get<1>(torch::sort(scores.index_select(0, keep), /*stable=*/c10::optional<bool>(true), 0, true));
+        const auto byScore = std::get<1>(
+            torch::sort(scores.index_select(0, keep), /*stable=*/c10::optional<bool>(true), 0, true));
         // Equal scores keep their input order, as the coordinate trick's stable sort does.
         return keep.index_select(0, byScore);
     }

@@ -11,8 +11,8 @@ public:
     // with it is > iouThreshold.
     static torch::Tensor nms(const torch::Tensor& boxes, const torch::Tensor& scores, double iouThreshold);
     // NMS independently per category `idxs` (torchvision.ops.batched_nms), kept indices by decreasing score.
-    static torch::Tensor batched(const torch::Tensor& boxes, const torch::Tensor& scores, const torch::Tensor& idxs,
-                                 double iouThreshold);
+    static torch::Tensor batched(const torch::Tensor& boxes, const torch::Tensor& scores,
+                                 const torch::Tensor& idxs, double iouThreshold);
 };
 
 } // namespace resnest::detection

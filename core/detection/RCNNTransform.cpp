@@ -22,14 +22,17 @@ ImageBatch RCNNTransform::operator()(const std::vector<torch::Tensor>& images) c
         b.originalSizes.emplace_back(h, w);
         torch::Tensor x = c.bgr ? image.flip(0) : image;
         const auto opts = x.options();
-        const torch::Tensor mean = torch::tensor(std::vector<double>(c.mean.begin(), c.mean.end()), opts).view({3, 1, 1});
-        const torch::Tensor std = torch::tensor(std::vector<double>(c.std.begin(), c.std.end()), opts).view({3, 1, 1});
+        const torch::Tensor mean =
+            torch::tensor(std::vector<double>(c.mean.begin(), c.mean.end()), opts).view({3, 1, 1});
+        const torch::Tensor std =
+            torch::tensor(std::vector<double>(c.std.begin(), c.std.end()), opts).view({3, 1, 1});
         const double toScale = 255.0 * c.pixelScale;
         x = ((toScale == 1.0 ? x : x * toScale) - mean) / std;
         // torchvision computes scale = min(min_size / short side, max_size / long side) in float32, then the
         // output size floor(size * scale) in double (interpolate with recompute_scale_factor=True): 256 / 200
         // rounds below 1.28, so a 200-pixel side becomes 255, not 256.
-        const float scale = std::min(float(c.minSize) / float(std::min(h, w)), float(c.maxSize) / float(std::max(h, w)));
+        const float scale =
+            std::min(float(c.minSize) / float(std::min(h, w)), float(c.maxSize) / float(std::max(h, w)));
         const int64_t oh = int64_t(std::floor(double(h) * double(scale)));
         const int64_t ow = int64_t(std::floor(double(w) * double(scale)));
         x = F::interpolate(x.unsqueeze(0), F::InterpolateFuncOptions()
@@ -63,16 +66,16 @@ void RCNNTransform::postprocess(std::vector<ImageDetections>& detections, const 
         // torchvision computes the ratios as float32 tensors.
         const float ratioH = float(oh) / float(rh), ratioW = float(ow) / float(rw);
         auto xy = d.boxes.unbind(1);
-        d.boxes = torch::stack({xy[0] * double(ratioW), xy[1] * double(ratioH), xy[2] * double(ratioW),
-                                xy[3] * double(ratioH)},
-                               1);
+        d.boxes = torch::stack(
+            {xy[0] * double(ratioW), xy[1] * double(ratioH), xy[2] * double(ratioW), xy[3] * double(ratioH)},
+            1);
         if (d.masks.defined() && pasteMasks)
             d.masks = this->pasteMasks(d.masks, d.boxes, oh, ow);
     }
 }
 
-torch::Tensor RCNNTransform::pasteMasks(const torch::Tensor& masks, const torch::Tensor& boxes, int64_t height,
-                                        int64_t width) const {
+torch::Tensor RCNNTransform::pasteMasks(const torch::Tensor& masks, const torch::Tensor& boxes,
+                                        int64_t height, int64_t width) const {
     const int64_t k = masks.size(0);
     torch::Tensor out = torch::zeros({k, 1, height, width}, masks.options());
     if (k == 0)
@@ -83,9 +86,9 @@ torch::Tensor RCNNTransform::pasteMasks(const torch::Tensor& masks, const torch:
         // Sample the mask at every pixel centre around the float box, as mmdetection v2's _do_paste_mask does
         // on the CPU (fcn_mask_head.py: one box at a time, skip_empty): the pixels from floor(x0) - 1 to
         // ceil(x1) + 1 (clamped to the image), grid (x + 0.5 - x0) / (x1 - x0) * 2 - 1, bilinear grid_sample
-        // with align_corners=False and zero padding. A zero-size box (possible with boxMinSize 0, e.g. clipped
-        // at the border) divides by zero: mmdetection sets the infinite coordinates to 0 (the mask's centre
-        // row / column); a 0 / 0 (a pixel centre exactly on a zero-size box) stays NaN there too.
+        // with align_corners=False and zero padding. A zero-size box (possible with boxMinSize 0, e.g.
+        // clipped at the border) divides by zero: mmdetection sets the infinite coordinates to 0 (the mask's
+        // centre row / column); a 0 / 0 (a pixel centre exactly on a zero-size box) stays NaN there too.
         for (int64_t i = 0; i < k; ++i) {
             const double x0 = bx[i][0], y0 = bx[i][1], x1 = bx[i][2], y1 = bx[i][3];
             const int64_t px0 = std::max<int64_t>(0, int64_t(std::floor(x0)) - 1);
@@ -103,14 +106,14 @@ torch::Tensor RCNNTransform::pasteMasks(const torch::Tensor& masks, const torch:
                                                gy.view({-1, 1}).expand({py1 - py0, px1 - px0})},
                                               2)
                                      .unsqueeze(0);
-            torch::Tensor sampled = F::grid_sample(masks[i].unsqueeze(0), grid,
-                                                   F::GridSampleFuncOptions().align_corners(false));
+            torch::Tensor sampled =
+                F::grid_sample(masks[i].unsqueeze(0), grid, F::GridSampleFuncOptions().align_corners(false));
             out[i][0].narrow(0, py0, py1 - py0).narrow(1, px0, px1 - px0).copy_(sampled[0][0]);
         }
         return out;
     }
-    // torchvision: pad the M x M mask by one pixel, grow the box by (M + 2) / M about its centre, truncate it to
-    // integers and resize the mask bilinearly into (x2 - x1 + 1) x (y2 - y1 + 1) pixels.
+    // torchvision: pad the M x M mask by one pixel, grow the box by (M + 2) / M about its centre, truncate it
+    // to integers and resize the mask bilinearly into (x2 - x1 + 1) x (y2 - y1 + 1) pixels.
     const int64_t m = masks.size(-1);
     const double scale = double(m + 2) / double(m);
     torch::Tensor padded = F::pad(masks, F::PadFuncOptions({1, 1, 1, 1}));
@@ -128,8 +131,10 @@ torch::Tensor RCNNTransform::pasteMasks(const torch::Tensor& masks, const torch:
         const int64_t y0 = std::max<int64_t>(b1, 0), y1 = std::min<int64_t>(b3 + 1, height);
         if (x1 <= x0 || y1 <= y0)
             continue;
-        out[i][0].narrow(0, y0, y1 - y0).narrow(1, x0, x1 - x0).copy_(
-            resized.narrow(0, y0 - b1, y1 - y0).narrow(1, x0 - b0, x1 - x0));
+        out[i][0]
+            .narrow(0, y0, y1 - y0)
+            .narrow(1, x0, x1 - x0)
+            .copy_(resized.narrow(0, y0 - b1, y1 - y0).narrow(1, x0 - b0, x1 - x0));
     }
     return out;
 }

@@ -4,15 +4,14 @@
 #include "core/detection/RoIHeads.h"
 
 #include <torch/torch.h>
-
 #include <utility>
 #include <vector>
 
 namespace resnest {
 
 struct ImageBatch {
-    torch::Tensor tensors;                      // (N, 3, H, W) normalised, resized, zero-padded
-    std::pair<int64_t, int64_t> batchSize;      // (H, W) of `tensors`
+    torch::Tensor tensors;                                  // (N, 3, H, W) normalised, resized, zero-padded
+    std::pair<int64_t, int64_t> batchSize;                  // (H, W) of `tensors`
     std::vector<std::pair<int64_t, int64_t>> imageSizes;    // each resized image inside the batch
     std::vector<std::pair<int64_t, int64_t>> originalSizes; // each image as given
 };
@@ -27,7 +26,8 @@ public:
     // images: (3, H, W) RGB with values in [0, 1], any sizes.
     ImageBatch operator()(const std::vector<torch::Tensor>& images) const;
     // Boxes to original-image pixels; masks (K, 1, 28, 28) to (K, 1, H, W) probabilities.
-    void postprocess(std::vector<ImageDetections>& detections, const ImageBatch& batch, bool pasteMasks = true) const;
+    void postprocess(std::vector<ImageDetections>& detections, const ImageBatch& batch,
+                     bool pasteMasks = true) const;
 
     torch::Tensor pasteMasks(const torch::Tensor& masks, const torch::Tensor& boxes, int64_t height,
                              int64_t width) const;

@@ -14,9 +14,10 @@ RegionProposalNetworkImpl::RegionProposalNetworkImpl(const DetectorConfig& c)
     head = register_module("head", RPNHead(c.fpnChannels, anchors_.anchorsPerLocation(), c.rpnConvDepth));
 }
 
-std::vector<torch::Tensor> RegionProposalNetworkImpl::forward(const std::vector<torch::Tensor>& levels,
-                                                              std::pair<int64_t, int64_t> batchSize,
-                                                              const std::vector<std::pair<int64_t, int64_t>>& imageSizes) {
+std::vector<torch::Tensor>
+RegionProposalNetworkImpl::forward(const std::vector<torch::Tensor>& levels,
+                                   std::pair<int64_t, int64_t> batchSize,
+                                   const std::vector<std::pair<int64_t, int64_t>>& imageSizes) {
     TORCH_CHECK(levels.size() == config_.anchorSizes.size(), "the RPN has ", config_.anchorSizes.size(),
                 " anchor sizes but got ", levels.size(), " feature levels");
     const int64_t n = levels.front().size(0);

@@ -6,7 +6,6 @@
 #include "core/detection/RPNHead.h"
 
 #include <torch/torch.h>
-
 #include <utility>
 #include <vector>
 
@@ -20,7 +19,8 @@ public:
 
     // levels P2..P6 of the padded batch; imageSizes the (height, width) of each resized image inside it.
     // Returns per image the proposals (K_i, 4).
-    std::vector<torch::Tensor> forward(const std::vector<torch::Tensor>& levels, std::pair<int64_t, int64_t> batchSize,
+    std::vector<torch::Tensor> forward(const std::vector<torch::Tensor>& levels,
+                                       std::pair<int64_t, int64_t> batchSize,
                                        const std::vector<std::pair<int64_t, int64_t>>& imageSizes);
 
     RPNHead head{nullptr};

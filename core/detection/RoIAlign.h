@@ -4,8 +4,8 @@
 
 namespace resnest::detection {
 
-// torchvision.ops.roi_align from LibTorch ops only (bilinear sampling by gather, no custom kernel), so it runs
-// wherever LibTorch does, CPU or CUDA.
+// torchvision.ops.roi_align from LibTorch ops only (bilinear sampling by gather, no custom kernel), so it
+// runs wherever LibTorch does, CPU or CUDA.
 class RoIAlign {
 public:
     // input (N, C, H, W); rois (K, 5) = batch index, x1, y1, x2, y2 in input-image pixels, multiplied by

@@ -18,7 +18,8 @@ RoIBoxHeadImpl::RoIBoxHeadImpl(int64_t in, int64_t resolution, int convs, int64_
         c = convChannels;
     }
     // Index `convs` is the parameter-free Flatten.
-    fcs_.push_back(register_module(std::to_string(convs + 1), nn::Linear(c * resolution * resolution, representation)));
+    fcs_.push_back(
+        register_module(std::to_string(convs + 1), nn::Linear(c * resolution * resolution, representation)));
 }
 
 torch::Tensor RoIBoxHeadImpl::forward(const torch::Tensor& pooled) {

@@ -3,7 +3,6 @@
 #include "core/models/ConvNormActivation.h"
 
 #include <torch/torch.h>
-
 #include <vector>
 
 namespace resnest {

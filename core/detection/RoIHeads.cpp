@@ -10,16 +10,16 @@ namespace resnest {
 using namespace detection;
 
 RoIHeadsImpl::RoIHeadsImpl(const DetectorConfig& c)
-    : config_(c), boxPool_(7, c.boxSamplingRatio, c.roiAligned), maskPool_(14, c.maskSamplingRatio, c.roiAligned),
-      coder_(c.boxCoderWeights) {
+    : config_(c), boxPool_(7, c.boxSamplingRatio, c.roiAligned),
+      maskPool_(14, c.maskSamplingRatio, c.roiAligned), coder_(c.boxCoderWeights) {
     boxHead = register_module("box_head", RoIBoxHead(c.fpnChannels, 7, c.boxHeadConvs, c.boxHeadConvChannels,
                                                      c.boxHeadNorm, c.representationSize));
     boxPredictor = register_module("box_predictor", FastRCNNPredictor(c.representationSize, c.numClasses));
     if (c.mask) {
-        maskHead = register_module("mask_head", MaskRCNNHeads(c.fpnChannels, c.maskHeadConvs, c.maskHeadChannels,
-                                                              c.maskHeadNorm));
-        maskPredictor = register_module("mask_predictor",
-                                        MaskRCNNPredictor(c.maskHeadChannels, c.maskHeadChannels, c.numClasses));
+        maskHead = register_module(
+            "mask_head", MaskRCNNHeads(c.fpnChannels, c.maskHeadConvs, c.maskHeadChannels, c.maskHeadNorm));
+        maskPredictor = register_module(
+            "mask_predictor", MaskRCNNPredictor(c.maskHeadChannels, c.maskHeadChannels, c.numClasses));
     }
 }
 
@@ -39,7 +39,8 @@ std::vector<ImageDetections> RoIHeadsImpl::forward(const std::vector<torch::Tens
     int64_t offset = 0;
     for (size_t i = 0; i < proposals.size(); ++i) {
         const int64_t k = proposals[i].size(0);
-        torch::Tensor boxes = BoxOps::clip(allBoxes.narrow(0, offset, k), imageSizes[i].first, imageSizes[i].second);
+        torch::Tensor boxes =
+            BoxOps::clip(allBoxes.narrow(0, offset, k), imageSizes[i].first, imageSizes[i].second);
         torch::Tensor scores = allScores.narrow(0, offset, k);
         offset += k;
         torch::Tensor labels =
@@ -58,7 +59,8 @@ std::vector<ImageDetections> RoIHeadsImpl::forward(const std::vector<torch::Tens
         labels = labels.index_select(0, keep);
         keep = Nms::batched(boxes, scores, labels, options.nmsIou);
         keep = keep.narrow(0, 0, std::min<int64_t>(keep.size(0), options.maxDetections));
-        out.push_back({boxes.index_select(0, keep), scores.index_select(0, keep), labels.index_select(0, keep), {}});
+        out.push_back(
+            {boxes.index_select(0, keep), scores.index_select(0, keep), labels.index_select(0, keep), {}});
     }
 
     if (config_.mask) {

@@ -9,7 +9,6 @@
 #include "core/detection/RoIBoxHead.h"
 
 #include <torch/torch.h>
-
 #include <utility>
 #include <vector>
 
@@ -32,8 +31,8 @@ struct PostprocessOptions {
     bool pasteMasks = true;
 };
 
-// torchvision's RoIHeads at test time: box RoIAlign 7x7, box head, predictor, class-specific decoding, per-class
-// NMS; for Mask R-CNN, mask RoIAlign 14x14 on the detections, mask head and predictor.
+// torchvision's RoIHeads at test time: box RoIAlign 7x7, box head, predictor, class-specific decoding,
+// per-class NMS; for Mask R-CNN, mask RoIAlign 14x14 on the detections, mask head and predictor.
 class RoIHeadsImpl : public torch::nn::Module {
 public:
     explicit RoIHeadsImpl(const DetectorConfig& config);

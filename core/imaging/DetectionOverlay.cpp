@@ -1,10 +1,9 @@
 #include "core/imaging/DetectionOverlay.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
 namespace resnest {

@@ -4,7 +4,6 @@
 #include "core/inference/DetectionResult.h"
 
 #include <opencv2/core.hpp>
-
 #include <set>
 #include <vector>
 

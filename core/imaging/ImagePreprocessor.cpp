@@ -1,10 +1,9 @@
 #include "core/imaging/ImagePreprocessor.h"
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <cmath>
 #include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
 namespace resnest {
@@ -19,7 +18,8 @@ cv::Mat ImagePreprocessor::readImage(const std::string& path) {
         throw std::runtime_error("cannot decode image '" + path + "': " + e.what());
     }
     if (img.empty())
-        throw std::runtime_error("cannot decode image '" + path + "': not an image format OpenCV reads, or corrupt");
+        throw std::runtime_error("cannot decode image '" + path +
+                                 "': not an image format OpenCV reads, or corrupt");
     return img;
 }
 
@@ -32,7 +32,8 @@ torch::Tensor ImagePreprocessor::toRgbTensor(const cv::Mat& bgr) {
 }
 
 torch::Tensor ImagePreprocessor::normalizedTensor(const cv::Mat& bgr, double pixelScale, bool bgrOrder,
-                                                  const std::array<double, 3>& mean, const std::array<double, 3>& std) {
+                                                  const std::array<double, 3>& mean,
+                                                  const std::array<double, 3>& std) {
     torch::Tensor x = toRgbTensor(bgr);
     if (bgrOrder)
         x = x.flip(1);
@@ -60,7 +61,8 @@ PreparedInput ImagePreprocessor::prepare(const cv::Mat& bgr) const {
     g.scaleY = double(g.resized.height) / h;
     g.input = {size, size};
     // Python 3 rounds halves to even, and torchvision centre-crops with round().
-    g.cropOffset = {int(std::nearbyint((g.resized.width - size) / 2.0)), int(std::nearbyint((g.resized.height - size) / 2.0))};
+    g.cropOffset = {int(std::nearbyint((g.resized.width - size) / 2.0)),
+                    int(std::nearbyint((g.resized.height - size) / 2.0))};
 
     cv::Mat rgb;
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);

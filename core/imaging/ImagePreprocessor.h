@@ -3,11 +3,10 @@
 #include "core/imaging/InputGeometry.h"
 #include "core/models/ResNeStConfig.h"
 
-#include <opencv2/core.hpp>
-#include <torch/torch.h>
-
 #include <array>
+#include <opencv2/core.hpp>
 #include <string>
+#include <torch/torch.h>
 
 namespace resnest {
 
@@ -30,7 +29,8 @@ public:
     // The whole image, unresized, normalised as a head's weights expect: values scaled by 255 * pixelScale
     // (1/255: [0, 1]), optionally in BGR order, minus mean, divided by std.
     static torch::Tensor normalizedTensor(const cv::Mat& bgr, double pixelScale, bool bgrOrder,
-                                          const std::array<double, 3>& mean, const std::array<double, 3>& std);
+                                          const std::array<double, 3>& mean,
+                                          const std::array<double, 3>& std);
     // Reads any image OpenCV can decode; throws std::runtime_error with the path on failure.
     static cv::Mat readImage(const std::string& path);
 

@@ -1,9 +1,8 @@
 #include "core/imaging/SegmentationOverlay.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
 namespace resnest {

@@ -2,7 +2,8 @@
 
 namespace resnest {
 
-std::vector<AttentionBlock> AttentionBlocks::fromCaptures(const std::vector<BlockCapture>& blocks, int64_t image) {
+std::vector<AttentionBlock> AttentionBlocks::fromCaptures(const std::vector<BlockCapture>& blocks,
+                                                          int64_t image) {
     std::vector<AttentionBlock> out;
     for (const auto& b : blocks) {
         AttentionBlock a;
@@ -16,7 +17,8 @@ std::vector<AttentionBlock> AttentionBlocks::fromCaptures(const std::vector<Bloc
         torch::Tensor maps = b.radixMaps[image].to(torch::kCPU, torch::kFloat32).contiguous();
         for (int r = 0; r < a.radix; ++r) {
             torch::Tensor m = maps[r].contiguous();
-            a.radixMaps.push_back(cv::Mat(int(m.size(0)), int(m.size(1)), CV_32F, m.data_ptr<float>()).clone());
+            a.radixMaps.push_back(
+                cv::Mat(int(m.size(0)), int(m.size(1)), CV_32F, m.data_ptr<float>()).clone());
         }
         out.push_back(std::move(a));
     }

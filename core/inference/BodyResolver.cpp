@@ -7,14 +7,14 @@ namespace resnest {
 
 io::TensorMap BodyResolver::withPrefix(const io::TensorMap& tensors, const std::string& prefix) {
     io::TensorMap out;
-    for (auto it = tensors.lower_bound(prefix); it != tensors.end() && it->first.compare(0, prefix.size(), prefix) == 0;
-         ++it)
+    for (auto it = tensors.lower_bound(prefix);
+         it != tensors.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
         out.emplace(it->first.substr(prefix.size()), it->second);
     return out;
 }
 
-ResNeStConfig BodyResolver::resolve(const io::TensorMap& tensors, const std::string& prefix, const std::string& arch,
-                                    ModelInfo& info) {
+ResNeStConfig BodyResolver::resolve(const io::TensorMap& tensors, const std::string& prefix,
+                                    const std::string& arch, ModelInfo& info) {
     const io::TensorMap body = withPrefix(tensors, prefix);
     if (body.empty())
         throw std::runtime_error("no ResNeSt body under '" + prefix + "' in the checkpoint");
@@ -33,7 +33,8 @@ ResNeStConfig BodyResolver::resolve(const io::TensorMap& tensors, const std::str
                 break;
             }
         }
-        info.notes.push_back("body taken as " + c.name + " (avd after the split-attention conv, as the detection "
+        info.notes.push_back("body taken as " + c.name +
+                             " (avd after the split-attention conv, as the detection "
                              "and segmentation projects build it); pass --arch to choose another");
     }
     c.numClasses = 0;

@@ -16,8 +16,8 @@ public:
     // split-attention conv), the body is taken as the official one with avd after: every downstream project
     // (PyTorch-Encoding, mmdetection, mmsegmentation, detectron2-ResNeSt) builds its bodies that way. The
     // choice is written to `info.notes`.
-    static ResNeStConfig resolve(const io::TensorMap& tensors, const std::string& prefix, const std::string& arch,
-                                 ModelInfo& info);
+    static ResNeStConfig resolve(const io::TensorMap& tensors, const std::string& prefix,
+                                 const std::string& arch, ModelInfo& info);
     static io::TensorMap withPrefix(const io::TensorMap& tensors, const std::string& prefix);
 };
 

@@ -2,12 +2,11 @@
 
 #include "core/io/AtomicFileWriter.h"
 
-#include <nlohmann/json.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <charconv>
 #include <cstdlib>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
 namespace resnest {

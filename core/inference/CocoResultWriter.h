@@ -3,9 +3,8 @@
 #include "core/inference/DatasetLabels.h"
 #include "core/inference/DetectionResult.h"
 
-#include <opencv2/core.hpp>
-
 #include <cstdint>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 

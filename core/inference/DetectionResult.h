@@ -2,9 +2,8 @@
 
 #include "core/inference/ClassificationResult.h"
 
-#include <opencv2/core.hpp>
-
 #include <array>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 
@@ -13,9 +12,9 @@ namespace resnest {
 struct Detection {
     std::array<float, 4> box{}; // x1 y1 x2 y2 in original-image pixels
     float score = 0.0f;
-    int label = 0;              // index into DetectionResult::classNames (0 = background, never reported)
-    cv::Mat mask;               // Mask R-CNN: CV_8U 0/255 at the original image's size; empty otherwise
-    cv::Mat maskProbability;    // Mask R-CNN: CV_32F in [0, 1] at the original image's size; empty otherwise
+    int label = 0;           // index into DetectionResult::classNames (0 = background, never reported)
+    cv::Mat mask;            // Mask R-CNN: CV_8U 0/255 at the original image's size; empty otherwise
+    cv::Mat maskProbability; // Mask R-CNN: CV_32F in [0, 1] at the original image's size; empty otherwise
 };
 
 struct DetectionResult {

@@ -41,8 +41,8 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch) {
                        "roi_heads.box_predictor.cls_score.weight", "roi_head.bbox_head.fc_cls.weight"});
     out.info.strippedPrefix = prefix;
     DetectorConfig semantics;
-    ConvertedCheckpoint converted =
-        DetectionCheckpointLayout::toTorchvision(StateDictLoader::stripPrefix(ckpt.tensors, prefix), semantics);
+    ConvertedCheckpoint converted = DetectionCheckpointLayout::toTorchvision(
+        StateDictLoader::stripPrefix(ckpt.tensors, prefix), semantics);
     ckpt.tensors.clear();
     out.info.layout = converted.layout;
     out.info.notes = converted.notes;
@@ -65,13 +65,15 @@ DetectorConfig DetectorLoader::configFrom(const io::TensorMap& t, const Detector
     c.rpnConvDepth = count(t, "rpn.head.conv.", ".0.weight");
     const int64_t anchors = dim(t, "rpn.head.cls_logits.weight");
     if (anchors != int64_t(c.aspectRatios.size()))
-        throw std::runtime_error("the RPN predicts " + std::to_string(anchors) + " anchors per location, but " +
-                                 std::to_string(c.aspectRatios.size()) + " aspect ratios are configured");
+        throw std::runtime_error("the RPN predicts " + std::to_string(anchors) +
+                                 " anchors per location, but " + std::to_string(c.aspectRatios.size()) +
+                                 " aspect ratios are configured");
     c.boxHeadConvs = count(t, "roi_heads.box_head.", ".0.weight");
     c.boxHeadNorm = t.count("roi_heads.box_head.0.1.weight") > 0;
     if (c.boxHeadConvs > 0) {
         c.boxHeadConvChannels = int(dim(t, "roi_heads.box_head.0.0.weight"));
-        c.representationSize = int(dim(t, "roi_heads.box_head." + std::to_string(c.boxHeadConvs + 1) + ".weight"));
+        c.representationSize =
+            int(dim(t, "roi_heads.box_head." + std::to_string(c.boxHeadConvs + 1) + ".weight"));
     } else {
         c.representationSize = int(dim(t, "roi_heads.box_head.fc6.weight"));
     }

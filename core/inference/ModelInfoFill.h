@@ -4,9 +4,8 @@
 #include "core/io/Checkpoint.h"
 #include "core/models/ResNeStConfig.h"
 
-#include <torch/torch.h>
-
 #include <string>
+#include <torch/torch.h>
 
 namespace resnest {
 

@@ -65,8 +65,10 @@ LoadedModel ModelLoader::load(const ModelSpec& spec) {
         ckpt = io::CheckpointReader::read(spec.weights);
         config = resolve(ckpt, spec.weights, spec.arch, out.info);
         if (out.info.ambiguous)
-            throw std::runtime_error("the weights fit several architectures that differ only in where the avd "
-                                     "pool sits (" + joined(out.info.candidates) + "); choose one with --arch");
+            throw std::runtime_error(
+                "the weights fit several architectures that differ only in where the avd "
+                "pool sits (" +
+                joined(out.info.candidates) + "); choose one with --arch");
     }
     config.outputStride = spec.outputStride > 0 ? spec.outputStride : 32;
 

@@ -18,11 +18,13 @@ double msSince(std::chrono::steady_clock::time_point t0) {
 
 ResNeStClassifier::ResNeStClassifier(ResNeSt model, ModelInfo info, ComputeOptions compute)
     : model_(std::move(model)), info_(std::move(info)), compute_(std::move(compute)),
-      preprocessor_(model_->config().eval), classNames_(ClassNames::forClassifier(model_->config().numClasses)) {}
+      preprocessor_(model_->config().eval),
+      classNames_(ClassNames::forClassifier(model_->config().numClasses)) {}
 
 std::unique_ptr<ResNeStClassifier> ResNeStClassifier::load(const ModelSpec& spec) {
     LoadedModel m = ModelLoader::load(spec);
-    return std::unique_ptr<ResNeStClassifier>(new ResNeStClassifier(m.model, std::move(m.info), spec.compute));
+    return std::unique_ptr<ResNeStClassifier>(
+        new ResNeStClassifier(m.model, std::move(m.info), spec.compute));
 }
 
 ResNeStOutput ResNeStClassifier::forward(const torch::Tensor& input, Capture capture) {
@@ -50,7 +52,8 @@ ClassificationResult ResNeStClassifier::classify(const cv::Mat& bgr, int topk, b
     for (int i = 0; i < k; ++i) {
         ClassScore s;
         s.index = int(indices[i].item<int64_t>());
-        s.label = s.index < int(classNames_.size()) ? classNames_[s.index] : "class " + std::to_string(s.index);
+        s.label =
+            s.index < int(classNames_.size()) ? classNames_[s.index] : "class " + std::to_string(s.index);
         s.probability = values[i].item<double>();
         s.logit = logits[s.index].item<double>();
         result.top.push_back(std::move(s));

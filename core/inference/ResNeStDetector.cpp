@@ -3,9 +3,8 @@
 #include "core/imaging/ImagePreprocessor.h"
 #include "core/inference/AttentionBlocks.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <chrono>
+#include <opencv2/imgproc.hpp>
 
 namespace resnest {
 namespace {
@@ -16,23 +15,29 @@ double msSince(std::chrono::steady_clock::time_point t0) {
 
 } // namespace
 
-ResNeStDetector::ResNeStDetector(FasterRCNN model, DetectorConfig config, ModelInfo info, ComputeOptions compute)
-    : model_(std::move(model)), config_(std::move(config)), info_(std::move(info)), compute_(std::move(compute)),
-      labels_(DatasetLabels::guess(config_.numClasses, !config_.dataset.empty() ? config_.dataset : info_.weightsPath)) {}
+ResNeStDetector::ResNeStDetector(FasterRCNN model, DetectorConfig config, ModelInfo info,
+                                 ComputeOptions compute)
+    : model_(std::move(model)), config_(std::move(config)), info_(std::move(info)),
+      compute_(std::move(compute)),
+      labels_(DatasetLabels::guess(config_.numClasses,
+                                   !config_.dataset.empty() ? config_.dataset : info_.weightsPath)) {}
 
-std::unique_ptr<ResNeStDetector> ResNeStDetector::load(const ModelSpec& spec, const DetectorOverrides& overrides) {
+std::unique_ptr<ResNeStDetector> ResNeStDetector::load(const ModelSpec& spec,
+                                                       const DetectorOverrides& overrides) {
     LoadedDetector m = DetectorLoader::load(spec, overrides);
     return std::unique_ptr<ResNeStDetector>(
         new ResNeStDetector(m.model, std::move(m.config), std::move(m.info), spec.compute));
 }
 
-DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttention, const PostprocessOptions& options) {
+DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttention,
+                                        const PostprocessOptions& options) {
     c10::InferenceMode guard;
     DetectionResult result;
     result.imageWidth = bgr.cols;
     result.imageHeight = bgr.rows;
     auto t0 = std::chrono::steady_clock::now();
-    torch::Tensor image = ImagePreprocessor::toRgbTensor(bgr)[0].to(compute_.torchDevice(), compute_.scalarType());
+    torch::Tensor image =
+        ImagePreprocessor::toRgbTensor(bgr)[0].to(compute_.torchDevice(), compute_.scalarType());
     result.preprocessMs = msSince(t0);
 
     t0 = std::chrono::steady_clock::now();
@@ -54,10 +59,11 @@ DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttentio
         det.score = scores[i].item<float>();
         det.label = int(labels[i].item<int64_t>());
         if (d.masks.defined()) {
-            torch::Tensor p = model_->transform()
-                                  .pasteMasks(d.masks.narrow(0, i, 1), d.boxes.narrow(0, i, 1), bgr.rows, bgr.cols)[0][0]
-                                  .to(torch::kCPU, torch::kFloat32)
-                                  .contiguous();
+            torch::Tensor p =
+                model_->transform()
+                    .pasteMasks(d.masks.narrow(0, i, 1), d.boxes.narrow(0, i, 1), bgr.rows, bgr.cols)[0][0]
+                    .to(torch::kCPU, torch::kFloat32)
+                    .contiguous();
             det.maskProbability = cv::Mat(bgr.rows, bgr.cols, CV_32F, p.data_ptr<float>()).clone();
             cv::threshold(det.maskProbability, det.mask, config_.maskThreshold, 255, cv::THRESH_BINARY);
             det.mask.convertTo(det.mask, CV_8U);

@@ -15,7 +15,8 @@ namespace resnest {
 // Not thread-safe: use one instance per worker thread.
 class ResNeStDetector {
 public:
-    static std::unique_ptr<ResNeStDetector> load(const ModelSpec& spec, const DetectorOverrides& overrides = {});
+    static std::unique_ptr<ResNeStDetector> load(const ModelSpec& spec,
+                                                 const DetectorOverrides& overrides = {});
 
     DetectionResult detect(const cv::Mat& bgr, bool captureAttention, const PostprocessOptions& options);
     DetectionResult detect(const cv::Mat& bgr, bool captureAttention = false) {

@@ -4,9 +4,8 @@
 #include "core/inference/AttentionBlocks.h"
 #include "core/inference/SegmenterLoader.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <chrono>
+#include <opencv2/imgproc.hpp>
 
 namespace resnest {
 namespace {
@@ -17,9 +16,12 @@ double msSince(std::chrono::steady_clock::time_point t0) {
 
 } // namespace
 
-ResNeStSegmenter::ResNeStSegmenter(DeepLabV3 model, SegmenterConfig config, ModelInfo info, ComputeOptions compute)
-    : model_(std::move(model)), config_(std::move(config)), info_(std::move(info)), compute_(std::move(compute)),
-      labels_(DatasetLabels::guess(config_.numClasses, !config_.dataset.empty() ? config_.dataset : info_.weightsPath)) {}
+ResNeStSegmenter::ResNeStSegmenter(DeepLabV3 model, SegmenterConfig config, ModelInfo info,
+                                   ComputeOptions compute)
+    : model_(std::move(model)), config_(std::move(config)), info_(std::move(info)),
+      compute_(std::move(compute)),
+      labels_(DatasetLabels::guess(config_.numClasses,
+                                   !config_.dataset.empty() ? config_.dataset : info_.weightsPath)) {}
 
 std::unique_ptr<ResNeStSegmenter> ResNeStSegmenter::load(const ModelSpec& spec, int randomClasses) {
     LoadedSegmenter m = SegmenterLoader::load(spec, randomClasses);
@@ -40,10 +42,13 @@ SegmentationResult ResNeStSegmenter::segment(const cv::Mat& bgr, bool captureAtt
     cv::Mat image = bgr;
     if (shortSide > 0 && std::min(bgr.rows, bgr.cols) != shortSide) {
         const double s = double(shortSide) / std::min(bgr.rows, bgr.cols);
-        cv::resize(bgr, image, cv::Size(std::max(1, int(std::lround(bgr.cols * s))), std::max(1, int(std::lround(bgr.rows * s)))),
+        cv::resize(bgr, image,
+                   cv::Size(std::max(1, int(std::lround(bgr.cols * s))),
+                            std::max(1, int(std::lround(bgr.rows * s)))),
                    0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
     }
-    torch::Tensor x = ImagePreprocessor::normalizedTensor(image, config_.pixelScale, config_.bgr, config_.mean, config_.std);
+    torch::Tensor x = ImagePreprocessor::normalizedTensor(image, config_.pixelScale, config_.bgr,
+                                                          config_.mean, config_.std);
     result.preprocessMs = msSince(t0);
 
     t0 = std::chrono::steady_clock::now();

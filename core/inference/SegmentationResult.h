@@ -3,7 +3,6 @@
 #include "core/inference/ClassificationResult.h"
 
 #include <opencv2/core.hpp>
-
 #include <string>
 #include <vector>
 

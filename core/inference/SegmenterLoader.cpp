@@ -33,8 +33,8 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch) {
                        "backbone.layer1.0.conv1.weight", "pretrained.layer1.0.conv1.weight"});
     out.info.strippedPrefix = prefix;
     SegmenterConfig semantics;
-    ConvertedCheckpoint converted =
-        SegmentationCheckpointLayout::toTorchvision(StateDictLoader::stripPrefix(ckpt.tensors, prefix), semantics);
+    ConvertedCheckpoint converted = SegmentationCheckpointLayout::toTorchvision(
+        StateDictLoader::stripPrefix(ckpt.tensors, prefix), semantics);
     ckpt.tensors.clear();
     out.info.layout = converted.layout;
     out.info.notes = converted.notes;

@@ -13,8 +13,9 @@ struct LoadedSegmenter {
     ModelInfo info;
 };
 
-// A DeepLabV3-ResNeSt from any supported checkpoint layout (SegmentationCheckpointLayout), or with seeded random
-// weights for `spec.arch` when no weights are given. One exception with a clear message for whatever is wrong.
+// A DeepLabV3-ResNeSt from any supported checkpoint layout (SegmentationCheckpointLayout), or with seeded
+// random weights for `spec.arch` when no weights are given. One exception with a clear message for whatever
+// is wrong.
 class SegmenterLoader {
 public:
     static LoadedSegmenter load(const ModelSpec& spec, int randomClasses = 21);

@@ -43,7 +43,8 @@ DetectedArchitecture ArchitectureDetector::detect(const io::TensorMap& input, co
         while (t.count("layer" + std::to_string(i + 1) + "." + std::to_string(n) + ".conv1.weight"))
             ++n;
         if (n == 0)
-            throw std::runtime_error("not a ResNeSt state dict: stage layer" + std::to_string(i + 1) + " is empty");
+            throw std::runtime_error("not a ResNeSt state dict: stage layer" + std::to_string(i + 1) +
+                                     " is empty");
         c.layers[i] = n;
     }
     const std::string b = "layer1.0.";

@@ -16,8 +16,8 @@ struct ConvNormActivationOptions {
     bool relu = true;
 };
 
-// torchvision's Conv2dNormActivation: conv (key "0"), optional BatchNorm ("1"), optional ReLU. `fuse` folds the
-// BatchNorm into the convolution for inference.
+// torchvision's Conv2dNormActivation: conv (key "0"), optional BatchNorm ("1"), optional ReLU. `fuse` folds
+// the BatchNorm into the convolution for inference.
 class ConvNormActivationImpl : public torch::nn::Module {
 public:
     explicit ConvNormActivationImpl(const ConvNormActivationOptions& options);

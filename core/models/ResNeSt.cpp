@@ -148,8 +148,8 @@ ResNeStOutput ResNeStImpl::forward(const torch::Tensor& x, Capture capture) {
 void ResNeStImpl::fuse(bool channelsLast, bool mkldnn) {
     torch::NoGradGuard noGrad;
     const auto& w = bn1->weight;
-    // oneDNN's blocked layout is a CPU float32 / bfloat16 plan; elsewhere the request falls back to plain tensors.
-    // An explicit channels-last request wins over the default oneDNN layout.
+    // oneDNN's blocked layout is a CPU float32 / bfloat16 plan; elsewhere the request falls back to plain
+    // tensors. An explicit channels-last request wins over the default oneDNN layout.
     channelsLast_ = channelsLast;
     mkldnn_ = mkldnn && !channelsLast && w.device().is_cpu() && FoldedConv::mkldnnSupports(w.scalar_type());
     fusedStem_.clear();

@@ -31,7 +31,8 @@ AtrousSpatialPyramidPoolingImpl::AtrousSpatialPyramidPoolingImpl(const AsppOptio
     poolConv_ = pooling->conv;
     poolBn_ = pooling->bn;
     if (o.project)
-        project = register_module("project", ConvNormActivation(ConvNormActivationOptions{5 * o.channels, o.channels, 1}));
+        project = register_module(
+            "project", ConvNormActivation(ConvNormActivationOptions{5 * o.channels, o.channels, 1}));
 }
 
 torch::Tensor AtrousSpatialPyramidPoolingImpl::forward(const torch::Tensor& x) {

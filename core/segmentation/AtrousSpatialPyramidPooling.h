@@ -2,9 +2,8 @@
 
 #include "core/models/ConvNormActivation.h"
 
-#include <torch/torch.h>
-
 #include <array>
+#include <torch/torch.h>
 
 namespace resnest {
 

@@ -13,7 +13,9 @@ DeepLabHeadImpl::DeepLabHeadImpl(const AsppOptions& a, int64_t headChannels, int
     classifier = register_module("4", nn::Conv2d(nn::Conv2dOptions(headChannels, numClasses, 1)));
 }
 
-torch::Tensor DeepLabHeadImpl::forward(const torch::Tensor& x) { return classifier(conv(aspp(x))); }
+torch::Tensor DeepLabHeadImpl::forward(const torch::Tensor& x) {
+    return classifier(conv(aspp(x)));
+}
 
 void DeepLabHeadImpl::fuse(bool channelsLast) {
     aspp->fuse(channelsLast);
@@ -27,8 +29,12 @@ FCNHeadImpl::FCNHeadImpl(int64_t in, int64_t channels, int64_t numClasses) {
     classifier = register_module("4", nn::Conv2d(nn::Conv2dOptions(channels, numClasses, 1)));
 }
 
-torch::Tensor FCNHeadImpl::forward(const torch::Tensor& x) { return classifier(conv(x)); }
+torch::Tensor FCNHeadImpl::forward(const torch::Tensor& x) {
+    return classifier(conv(x));
+}
 
-void FCNHeadImpl::fuse(bool channelsLast) { conv->fuse(channelsLast); }
+void FCNHeadImpl::fuse(bool channelsLast) {
+    conv->fuse(channelsLast);
+}
 
 } // namespace resnest

@@ -17,7 +17,8 @@ DeepLabV3Impl::DeepLabV3Impl(SegmenterConfig config) : config_(std::move(config)
     aspp.project = config_.asppProject;
     classifier = register_module("classifier", DeepLabHead(aspp, config_.headChannels, config_.numClasses));
     if (config_.auxHead)
-        auxClassifier = register_module("aux_classifier", FCNHead(c5 / 2, config_.auxChannels, config_.numClasses));
+        auxClassifier =
+            register_module("aux_classifier", FCNHead(c5 / 2, config_.auxChannels, config_.numClasses));
 }
 
 torch::Tensor DeepLabV3Impl::upsample(const torch::Tensor& logits, const torch::Tensor& input) const {

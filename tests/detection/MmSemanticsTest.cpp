@@ -7,10 +7,9 @@
 #include "core/detection/RCNNTransform.h"
 #include "core/detection/RegionProposalNetwork.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
-
-#include <algorithm>
 #include <vector>
 
 using namespace resnest;
@@ -23,8 +22,8 @@ std::vector<std::vector<double>> sortedRows(const torch::Tensor& t) {
     const auto c = t.to(torch::kFloat64).contiguous();
     std::vector<std::vector<double>> rows;
     for (int64_t i = 0; i < c.size(0); ++i)
-        rows.push_back({c[i][0].item<double>(), c[i][1].item<double>(), c[i][2].item<double>(),
-                        c[i][3].item<double>()});
+        rows.push_back(
+            {c[i][0].item<double>(), c[i][1].item<double>(), c[i][2].item<double>(), c[i][3].item<double>()});
     std::sort(rows.begin(), rows.end());
     return rows;
 }
@@ -99,7 +98,8 @@ TEST(GridSamplePaste, ZeroWidthBoxReadsTheMaskCentreAsMmdetectionDoes) {
     DetectorConfig c;
     c.maskPaste = DetectorConfig::MaskPaste::GridSample;
     const RCNNTransform transform(c);
-    const auto mask = torch::arange(28, torch::kFloat64).view({1, 1, 1, 28}).expand({1, 1, 28, 28}).contiguous();
+    const auto mask =
+        torch::arange(28, torch::kFloat64).view({1, 1, 1, 28}).expand({1, 1, 28, 28}).contiguous();
     const auto box = torch::tensor({{0.0, 5.0, 0.0, 15.0}}, torch::kFloat64);
     const auto pasted = transform.pasteMasks(mask, box, 20, 30)[0][0];
     for (int64_t y = 5; y < 15; ++y)

@@ -1,11 +1,10 @@
 #include "core/inference/CocoResultWriter.h"
 
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
-
-#include <filesystem>
-#include <fstream>
 #include <random>
 
 using namespace resnest;

@@ -1,10 +1,9 @@
 #include "core/inference/DatasetLabels.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <set>
 #include <tuple>
 

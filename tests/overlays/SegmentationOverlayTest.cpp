@@ -1,12 +1,11 @@
 #include "core/imaging/SegmentationOverlay.h"
 
-#include <gtest/gtest.h>
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
 
 using namespace resnest;
 
