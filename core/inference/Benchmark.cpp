@@ -1,14 +1,60 @@
 #include "core/inference/Benchmark.h"
 
+#include "core/inference/DetectorLoader.h"
 #include "core/inference/ModelLoader.h"
+#include "core/inference/SegmenterLoader.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <numeric>
+#include <stdexcept>
 
 namespace resnest {
 
-BenchmarkResult Benchmark::run(const BenchmarkOptions& o) {
+namespace {
+
+// Wall-clock milliseconds of `iterations` calls after `warmup` untimed ones.
+std::vector<double> timeCalls(const std::function<void()>& once, int warmup, int iterations) {
+    for (int i = 0; i < warmup; ++i)
+        once();
+    std::vector<double> ms;
+    for (int i = 0; i < std::max(1, iterations); ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        once();
+        ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return ms;
+}
+
+void fillCommon(BenchmarkResult& r, const BenchmarkOptions& o, const std::vector<double>& ms) {
+    const bool cuda = o.model.compute.torchDevice().is_cuda();
+    std::vector<double> sorted = ms;
+    std::sort(sorted.begin(), sorted.end());
+    r.device = o.model.compute.device;
+    r.precision = ComputeOptions::toString(o.model.compute.precision);
+    r.batch = o.batch;
+    r.threads = cuda ? 0 : int(torch::get_num_threads());
+    r.capture = o.capture;
+    r.fused = o.model.compute.fuseBatchNorm;
+    r.iterations = int(ms.size());
+    const size_t n = sorted.size();
+    r.medianMs = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    r.meanMs = std::accumulate(ms.begin(), ms.end(), 0.0) / double(n);
+    r.minMs = sorted.front();
+    r.p90Ms = sorted[std::min(n - 1, size_t(0.9 * double(n)))];
+    r.throughputIps = 1000.0 * o.batch / r.medianMs;
+}
+
+// Waits for the device by copying one element of `t` back (kernels on the stream run in order).
+void synchronize(const torch::Tensor& t) {
+    if (t.defined() && t.is_cuda() && t.numel() > 0)
+        t.reshape(-1).slice(0, 0, 1).to(torch::kCPU);
+}
+
+BenchmarkResult runClassifier(const BenchmarkOptions& o) {
     LoadedModel model = ModelLoader::load(o.model);
     const bool cuda = o.model.compute.torchDevice().is_cuda();
     auto input = torch::randn({o.batch, 3, o.size, o.size}, torch::TensorOptions().dtype(torch::kFloat32));
@@ -20,35 +66,117 @@ BenchmarkResult Benchmark::run(const BenchmarkOptions& o) {
         if (cuda)
             out.logits.to(torch::kCPU); // synchronises with the device
     };
-    for (int i = 0; i < o.warmup; ++i)
-        once();
-    std::vector<double> ms;
-    for (int i = 0; i < std::max(1, o.iterations); ++i) {
-        const auto t0 = std::chrono::steady_clock::now();
-        once();
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-    }
-    std::vector<double> sorted = ms;
-    std::sort(sorted.begin(), sorted.end());
+    const std::vector<double> ms = timeCalls(once, o.warmup, o.iterations);
     BenchmarkResult r;
+    r.task = "classify";
     r.architecture = model.model->config().name;
-    r.device = o.model.compute.device;
-    r.precision = ComputeOptions::toString(o.model.compute.precision);
     r.size = o.size;
-    r.batch = o.batch;
-    r.threads = cuda ? 0 : int(torch::get_num_threads());
-    r.capture = o.capture;
-    r.fused = o.model.compute.fuseBatchNorm;
     r.channelsLast = model.model->channelsLast();
     r.mkldnn = model.model->mkldnn();
-    r.iterations = int(ms.size());
-    const size_t n = sorted.size();
-    r.medianMs = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
-    r.meanMs = std::accumulate(ms.begin(), ms.end(), 0.0) / double(n);
-    r.minMs = sorted.front();
-    r.p90Ms = sorted[std::min(n - 1, size_t(0.9 * double(n)))];
-    r.throughputIps = 1000.0 * o.batch / r.medianMs;
+    fillCommon(r, o, ms);
     return r;
+}
+
+// DeepLabV3 (output stride 8 unless the spec says otherwise) on a random normalised square input; the main
+// head only (no auxiliary FCN head), logits upsampled to the input's size as in inference.
+BenchmarkResult runSegmenter(const BenchmarkOptions& o) {
+    LoadedSegmenter model = SegmenterLoader::load(o.model, o.classes > 0 ? o.classes : 21);
+    auto input = torch::randn({o.batch, 3, o.size, o.size}, torch::TensorOptions().dtype(torch::kFloat32));
+    input = input.to(o.model.compute.torchDevice(), o.model.compute.scalarType());
+    const Capture capture = o.capture ? Capture::On : Capture::Off;
+    auto once = [&] {
+        c10::InferenceMode guard;
+        SegmentationOutput out = model.model->forward(input, capture, false);
+        synchronize(out.logits);
+    };
+    const std::vector<double> ms = timeCalls(once, o.warmup, o.iterations);
+    BenchmarkResult r;
+    r.task = "segment";
+    r.architecture = model.config.backbone.name;
+    r.size = o.size;
+    r.channelsLast = model.model->backbone->channelsLast();
+    r.mkldnn = model.model->backbone->mkldnn();
+    fillCommon(r, o, ms);
+    return r;
+}
+
+// Smooth random RGB images in [0, 1] (bicubic-upsampled noise plus a little fine noise, as the Python
+// reference heads_ref.make_images), so that the RPN sees some structure rather than white noise.
+std::vector<torch::Tensor> randomImages(int n, int height, int width, uint64_t seed) {
+    at::Generator gen = at::detail::createCPUGenerator(seed);
+    const auto f32 = torch::TensorOptions().dtype(torch::kFloat32);
+    torch::Tensor low = torch::rand({n, 3, std::max(2, height / 16), std::max(2, width / 16)}, gen, f32);
+    namespace F = torch::nn::functional;
+    torch::Tensor img = F::interpolate(low, F::InterpolateFuncOptions()
+                                                .size(std::vector<int64_t>{height, width})
+                                                .mode(torch::kBicubic)
+                                                .align_corners(false));
+    img = (img + 0.05 * torch::randn({n, 3, height, width}, gen, f32)).clamp(0, 1);
+    std::vector<torch::Tensor> list;
+    for (int i = 0; i < n; ++i)
+        list.push_back(img[i].contiguous());
+    return list;
+}
+
+// Faster / Mask R-CNN FPN on `batch` images: the detector's transform, body + FPN, RPN, RoI heads and
+// post-processing (masks pasted into the image, as the CLI's detect does). With random weights few boxes
+// score above the threshold, so the post-processing after it (per-class NMS on the survivors, mask head and
+// pasting) costs only roughly what it costs a trained model; everything up to the box head's 1000 proposals
+// per image is the same work as with real weights. A checkpoint given with --weights is timed with its own
+// scores.
+BenchmarkResult runDetector(const BenchmarkOptions& o) {
+    DetectorOverrides overrides;
+    overrides.randomClasses = o.classes > 0 ? o.classes : 91;
+    overrides.randomMask = o.mask;
+    overrides.minSize = o.minSize;
+    overrides.maxSize = o.maxSize;
+    LoadedDetector model = DetectorLoader::load(o.model, overrides);
+    PostprocessOptions post = model.model->defaultPostprocess();
+    if (o.scoreThreshold >= 0)
+        post.scoreThreshold = o.scoreThreshold;
+    std::vector<torch::Tensor> images;
+    for (const torch::Tensor& im : randomImages(o.batch, o.height, o.width, o.model.seed + 7))
+        images.push_back(im.to(o.model.compute.torchDevice(), o.model.compute.scalarType()));
+    const Capture capture = o.capture ? Capture::On : Capture::Off;
+    int64_t detections = 0;
+    auto once = [&] {
+        c10::InferenceMode guard;
+        DetectorOutput out = model.model->forward(images, capture, post);
+        for (const ImageDetections& d : out.images) {
+            synchronize(d.scores);
+            detections += d.boxes.size(0);
+        }
+    };
+    for (int i = 0; i < o.warmup; ++i)
+        once();
+    detections = 0;
+    const std::vector<double> ms = timeCalls(once, 0, o.iterations);
+    BenchmarkResult r;
+    r.task = "detect";
+    r.architecture = model.config.backbone.name;
+    r.channelsLast = model.model->backbone->body->channelsLast();
+    r.mkldnn = model.model->backbone->body->mkldnn();
+    r.height = o.height;
+    r.width = o.width;
+    r.minSize = model.config.minSize;
+    r.maxSize = model.config.maxSize;
+    r.mask = model.config.mask;
+    r.scoreThreshold = post.scoreThreshold;
+    fillCommon(r, o, ms);
+    r.detectionsPerImage = double(detections) / double(std::max<size_t>(1, ms.size()) * size_t(o.batch));
+    return r;
+}
+
+} // namespace
+
+BenchmarkResult Benchmark::run(const BenchmarkOptions& o) {
+    if (o.task.empty() || o.task == "classify")
+        return runClassifier(o);
+    if (o.task == "segment")
+        return runSegmenter(o);
+    if (o.task == "detect")
+        return runDetector(o);
+    throw std::invalid_argument("bench: unknown task '" + o.task + "' (classify, segment or detect)");
 }
 
 } // namespace resnest
