@@ -233,6 +233,13 @@ DatasetLabels DatasetLabels::forDataset(const std::string& dataset) {
     return labels;
 }
 
+DatasetLabels DatasetLabels::forHead(int numClasses, const std::vector<std::string>& cardClasses,
+                                     const std::string& hint) {
+    if (!cardClasses.empty() && int(cardClasses.size()) + 1 == numClasses)
+        return fromNames(cardClasses).withBackground();
+    return guess(numClasses, hint);
+}
+
 DatasetLabels DatasetLabels::guess(int numClasses, const std::string& hint) {
     auto fits = [numClasses](const std::string& canonical) {
         return classCount(canonical) == numClasses || (canonical == "coco80" && numClasses == 81);

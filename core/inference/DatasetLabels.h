@@ -26,6 +26,11 @@ public:
     // count gives generic "class N" names.
     static DatasetLabels guess(int numClasses, const std::string& hint = {});
 
+    // A head's labels: its model card's foreground class names behind a background class when they account
+    // for all but class 0, else guess(numClasses, hint).
+    static DatasetLabels forHead(int numClasses, const std::vector<std::string>& cardClasses,
+                                 const std::string& hint);
+
     // "class 0" ... "class N-1" with generated colours; dataset() is "generic".
     static DatasetLabels generic(int numClasses);
     // Arbitrary names (a model's own class list) with generated colours; dataset() is "custom".

@@ -6,6 +6,8 @@
 #include "core/io/CheckpointReader.h"
 #include "core/models/StateDictLoader.h"
 
+#include <algorithm>
+
 namespace resnest {
 
 namespace {
@@ -35,6 +37,7 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch) {
     out.info.task = "detect";
     io::Checkpoint ckpt = io::CheckpointReader::read(path);
     ModelInfoFill::checkpoint(out.info, ckpt, path);
+    const std::optional<ModelCard> card = ModelInfoFill::card(out.info, ckpt);
     const std::string prefix = StateDictLoader::findPrefix(
         ckpt.tensors, {"rpn.head.cls_logits.weight", "rpn_head.rpn_cls.weight",
                        "proposal_generator.rpn_head.objectness_logits.weight",
@@ -46,7 +49,17 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch) {
     ckpt.tensors.clear();
     out.info.layout = converted.layout;
     out.info.notes = converted.notes;
+    if (card)
+        card->applySemantics(semantics);
     out.config = DetectorLoader::configFrom(converted.tensors, semantics, arch, out.info);
+    if (card && arch.empty()) {
+        card->applyBody(out.config.backbone);
+        // The card settles what BodyResolver would have guessed.
+        auto& notes = out.info.notes;
+        notes.erase(std::remove_if(notes.begin(), notes.end(),
+                                   [](const std::string& n) { return n.rfind("body taken as", 0) == 0; }),
+                    notes.end());
+    }
     out.tensors = std::move(converted.tensors);
     return out;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ struct ModelInfo {
     std::string head;               // heads: e.g. "DeepLabV3 (aux FCN)", "Mask R-CNN FPN (v2 heads)"
     std::string dataset;            // heads: voc, ade20k, cityscapes, coco, ... when the classes tell
     std::vector<std::string> notes; // conversions and semantics switched while loading
+    // From the checkpoint's model card (ModelCard), when it has one.
+    std::string description;
+    std::vector<std::string> classNames;
+    std::string trainedWith;
+    std::map<std::string, double> metrics;
 };
 
 } // namespace resnest

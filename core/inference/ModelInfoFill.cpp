@@ -22,6 +22,19 @@ void ModelInfoFill::checkpoint(ModelInfo& info, const io::Checkpoint& ckpt, cons
     info.ignoredEntries = ckpt.ignored;
 }
 
+std::optional<ModelCard> ModelInfoFill::card(ModelInfo& info, const io::Checkpoint& ckpt) {
+    std::optional<ModelCard> card = ModelCard::fromMetadata(ckpt.metadata);
+    if (!card)
+        return card;
+    info.description = card->description;
+    info.classNames = card->classes;
+    info.trainedWith = card->trainedWith;
+    info.metrics = card->metrics;
+    if (!card->dataset.empty())
+        info.dataset = card->dataset;
+    return card;
+}
+
 int64_t ModelInfoFill::parameters(torch::nn::Module& m) {
     int64_t n = 0;
     for (const auto& p : m.parameters())

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "core/inference/ModelCard.h"
 #include "core/inference/ModelInfo.h"
 #include "core/io/Checkpoint.h"
 #include "core/models/ResNeStConfig.h"
 
+#include <optional>
 #include <string>
 #include <torch/torch.h>
 
@@ -15,6 +17,8 @@ public:
     static void body(ModelInfo& info, const ResNeStConfig& config);
     static void checkpoint(ModelInfo& info, const io::Checkpoint& ckpt, const std::string& path);
     static int64_t parameters(torch::nn::Module& module);
+    // Reads the checkpoint's model card into `info` (description, dataset, class names) and returns it.
+    static std::optional<ModelCard> card(ModelInfo& info, const io::Checkpoint& ckpt);
 };
 
 } // namespace resnest

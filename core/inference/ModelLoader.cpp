@@ -21,6 +21,7 @@ std::string joined(const std::vector<std::string>& items) {
 ResNeStConfig resolve(const io::Checkpoint& ckpt, const std::string& path, const std::string& arch,
                       ModelInfo& info) {
     ModelInfoFill::checkpoint(info, ckpt, path);
+    const std::optional<ModelCard> card = ModelInfoFill::card(info, ckpt);
     DetectedArchitecture d = ArchitectureDetector::detect(ckpt.tensors, path);
     info.candidates = d.candidates;
     info.ambiguous = d.ambiguous;
@@ -33,6 +34,10 @@ ResNeStConfig resolve(const io::Checkpoint& ckpt, const std::string& path, const
         c.numClasses = d.config.numClasses;
         info.ambiguous = false;
         info.custom = false;
+    } else if (card && card->body) {
+        // The card records what the shapes cannot (avd placement, input size), so it settles ambiguity.
+        card->applyBody(c);
+        info.ambiguous = false;
     }
     ModelInfoFill::body(info, c);
     info.classes = c.numClasses;

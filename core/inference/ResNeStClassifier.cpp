@@ -19,7 +19,9 @@ double msSince(std::chrono::steady_clock::time_point t0) {
 ResNeStClassifier::ResNeStClassifier(ResNeSt model, ModelInfo info, ComputeOptions compute)
     : model_(std::move(model)), info_(std::move(info)), compute_(std::move(compute)),
       preprocessor_(model_->config().eval),
-      classNames_(ClassNames::forClassifier(model_->config().numClasses)) {}
+      classNames_(int(info_.classNames.size()) == model_->config().numClasses
+                      ? info_.classNames
+                      : ClassNames::forClassifier(model_->config().numClasses)) {}
 
 std::unique_ptr<ResNeStClassifier> ResNeStClassifier::load(const ModelSpec& spec) {
     LoadedModel m = ModelLoader::load(spec);

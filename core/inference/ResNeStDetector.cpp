@@ -19,8 +19,8 @@ ResNeStDetector::ResNeStDetector(FasterRCNN model, DetectorConfig config, ModelI
                                  ComputeOptions compute)
     : model_(std::move(model)), config_(std::move(config)), info_(std::move(info)),
       compute_(std::move(compute)),
-      labels_(DatasetLabels::guess(config_.numClasses,
-                                   !config_.dataset.empty() ? config_.dataset : info_.weightsPath)) {}
+      labels_(DatasetLabels::forHead(config_.numClasses, info_.classNames,
+                                     !config_.dataset.empty() ? config_.dataset : info_.weightsPath)) {}
 
 std::unique_ptr<ResNeStDetector> ResNeStDetector::load(const ModelSpec& spec,
                                                        const DetectorOverrides& overrides) {

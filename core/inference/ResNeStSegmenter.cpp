@@ -20,8 +20,8 @@ ResNeStSegmenter::ResNeStSegmenter(DeepLabV3 model, SegmenterConfig config, Mode
                                    ComputeOptions compute)
     : model_(std::move(model)), config_(std::move(config)), info_(std::move(info)),
       compute_(std::move(compute)),
-      labels_(DatasetLabels::guess(config_.numClasses,
-                                   !config_.dataset.empty() ? config_.dataset : info_.weightsPath)) {}
+      labels_(DatasetLabels::forHead(config_.numClasses, info_.classNames,
+                                     !config_.dataset.empty() ? config_.dataset : info_.weightsPath)) {}
 
 std::unique_ptr<ResNeStSegmenter> ResNeStSegmenter::load(const ModelSpec& spec, int randomClasses) {
     LoadedSegmenter m = SegmenterLoader::load(spec, randomClasses);

@@ -6,6 +6,8 @@
 #include "core/models/StateDictLoader.h"
 #include "core/segmentation/SegmentationCheckpointLayout.h"
 
+#include <algorithm>
+
 namespace resnest {
 
 namespace {
@@ -28,6 +30,7 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch) {
     out.info.task = "segment";
     io::Checkpoint ckpt = io::CheckpointReader::read(path);
     ModelInfoFill::checkpoint(out.info, ckpt, path);
+    const std::optional<ModelCard> card = ModelInfoFill::card(out.info, ckpt);
     const std::string prefix = StateDictLoader::findPrefix(
         ckpt.tensors, {"classifier.4.weight", "decode_head.conv_seg.weight", "head.block.4.weight",
                        "backbone.layer1.0.conv1.weight", "pretrained.layer1.0.conv1.weight"});
@@ -38,7 +41,17 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch) {
     ckpt.tensors.clear();
     out.info.layout = converted.layout;
     out.info.notes = converted.notes;
+    if (card)
+        card->applySemantics(semantics);
     out.config = SegmenterLoader::configFrom(converted.tensors, semantics, arch, out.info);
+    if (card && arch.empty()) {
+        card->applyBody(out.config.backbone);
+        // The card settles what BodyResolver would have guessed.
+        auto& notes = out.info.notes;
+        notes.erase(std::remove_if(notes.begin(), notes.end(),
+                                   [](const std::string& n) { return n.rfind("body taken as", 0) == 0; }),
+                    notes.end());
+    }
     out.tensors = std::move(converted.tensors);
     return out;
 }

@@ -3,6 +3,7 @@
 #include "core/io/CheckpointFormat.h"
 #include "core/io/TensorMap.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ struct Checkpoint {
     std::string container;
     // Keys of non-tensor entries that were skipped (epoch counters, configs, optimizer state...).
     std::vector<std::string> ignored;
+    // safetensors' "__metadata__" (string to string); empty for other formats.
+    std::map<std::string, std::string> metadata;
 };
 
 } // namespace resnest::io

@@ -25,7 +25,7 @@ Checkpoint dispatch(const std::uint8_t* data, std::size_t size, const std::strin
     if (size >= 9 && data[8] == '{') {
         Checkpoint checkpoint;
         checkpoint.format = CheckpointFormat::Safetensors;
-        checkpoint.tensors = SafetensorsReader::read(data, size, name);
+        checkpoint.tensors = SafetensorsReader::read(data, size, name, &checkpoint.metadata);
         return checkpoint;
     }
     if (size >= 262 && std::memcmp(data + 257, "ustar", 5) == 0)

@@ -8,7 +8,8 @@
 
 namespace resnest::io {
 
-TensorMap SafetensorsReader::read(const std::uint8_t* data, std::size_t size, const std::string& name) {
+TensorMap SafetensorsReader::read(const std::uint8_t* data, std::size_t size, const std::string& name,
+                                  std::map<std::string, std::string>* metadata) {
     ByteCursor in(data, size, name);
     const std::uint64_t headerSize = in.u64();
     if (headerSize > kMaxHeaderSize || headerSize > in.remaining())
@@ -38,8 +39,17 @@ TensorMap SafetensorsReader::read(const std::uint8_t* data, std::size_t size, co
         const std::string& key =
             item.key(); // not a structured binding: lambdas cannot capture those in C++17
         const nlohmann::json& info = item.value();
-        if (key == "__metadata__")
+        if (key == "__metadata__") {
+            if (!info.is_object())
+                in.fail("safetensors __metadata__ is not an object");
+            for (const auto& entry : info.items()) {
+                if (!entry.value().is_string())
+                    in.fail("safetensors __metadata__ value '" + entry.key() + "' is not a string");
+                if (metadata)
+                    (*metadata)[entry.key()] = entry.value().get<std::string>();
+            }
             continue;
+        }
         auto bad = [&](const std::string& what) { in.fail("tensor '" + key + "': " + what); };
         if (!info.is_object() || !info.contains("dtype") || !info.contains("shape") ||
             !info.contains("data_offsets"))

@@ -3,6 +3,7 @@
 #include "core/io/TensorMap.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace resnest::io {
@@ -14,7 +15,9 @@ public:
     // The reference implementation refuses headers above 100 MB; so do we.
     static constexpr std::uint64_t kMaxHeaderSize = 100'000'000;
 
-    static TensorMap read(const std::uint8_t* data, std::size_t size, const std::string& nameForMessages);
+    // `metadata`, when given, receives the header's "__metadata__" (string to string, as the format allows).
+    static TensorMap read(const std::uint8_t* data, std::size_t size, const std::string& nameForMessages,
+                          std::map<std::string, std::string>* metadata = nullptr);
 };
 
 } // namespace resnest::io

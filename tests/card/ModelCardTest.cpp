@@ -1,0 +1,144 @@
+#include "core/inference/ModelCard.h"
+
+#include "core/inference/DetectorLoader.h"
+#include "core/inference/ModelLoader.h"
+#include "core/inference/ResNeStClassifier.h"
+#include "core/inference/ResNeStDetector.h"
+#include "core/inference/SegmenterLoader.h"
+#include "core/io/CheckpointReader.h"
+#include "core/io/SafetensorsWriter.h"
+#include "core/training/DemoRecipe.h"
+
+#include <filesystem>
+#include <gtest/gtest.h>
+
+namespace resnest {
+namespace {
+
+std::string tempPath(const std::string& name) {
+    return (std::filesystem::temp_directory_path() / ("card-test-" + name)).string();
+}
+
+io::TensorMap stateDict(torch::nn::Module& m) {
+    io::TensorMap out;
+    for (const auto& p : m.named_parameters())
+        out.emplace(p.key(), p.value().detach().clone());
+    for (const auto& b : m.named_buffers())
+        out.emplace(b.key(), b.value().detach().clone());
+    return out;
+}
+
+TEST(ModelCard, RoundTripsThroughSafetensorsMetadata) {
+    ModelCard card = training::DemoRecipe::card("detect");
+    card.trainedWith = "resnest-train detect --seed 1";
+    card.metrics["heldout_mAP@0.5"] = 0.9;
+    const std::string path = tempPath("roundtrip.safetensors");
+    io::SafetensorsWriter::write(path, {{"x", torch::zeros({2})}}, card.toMetadata());
+    const io::Checkpoint ckpt = io::CheckpointReader::read(path);
+    const std::optional<ModelCard> back = ModelCard::fromMetadata(ckpt.metadata);
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(back->task, "detect");
+    EXPECT_EQ(back->dataset, "digits");
+    EXPECT_EQ(back->classes.size(), 10u);
+    EXPECT_EQ(back->trainedWith, card.trainedWith);
+    EXPECT_DOUBLE_EQ(back->metrics.at("heldout_mAP@0.5"), 0.9);
+    ASSERT_TRUE(back->detector && back->body);
+    EXPECT_EQ(back->detector->anchorSizes, card.detector->anchorSizes);
+    EXPECT_EQ(back->detector->minSize, card.detector->minSize);
+    EXPECT_EQ(back->body->cardinality, 2);
+    EXPECT_EQ(back->body->basePlanes, 16);
+    std::filesystem::remove(path);
+}
+
+TEST(ModelCard, NoCardIsNotAnError) {
+    EXPECT_FALSE(ModelCard::fromMetadata({}).has_value());
+    EXPECT_FALSE(ModelCard::fromMetadata({{"format", "pt"}}).has_value());
+}
+
+TEST(ModelCard, HostileCardsAreRefusedWithTheField) {
+    auto message = [](const std::string& json) {
+        try {
+            ModelCard::fromMetadata({{ModelCard::kKey, json}});
+        } catch (const std::runtime_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_NE(message("{not json").find("not valid JSON"), std::string::npos);
+    EXPECT_NE(message("[1,2]").find("not a JSON object"), std::string::npos);
+    EXPECT_NE(message(R"({"task": "dance"})").find("unknown task"), std::string::npos);
+    EXPECT_NE(message(R"({"body": {"radix": "two"}})").find("body.radix"), std::string::npos);
+    EXPECT_NE(message(R"({"body": {"radix": 0}})").find("body"), std::string::npos);
+    EXPECT_NE(message(R"({"detector": {"min_size": 100000000}})").find("min_size"), std::string::npos);
+    EXPECT_NE(message(R"({"detector": {"anchor_sizes": [1, 2]}})").find("anchor_sizes"), std::string::npos);
+    EXPECT_NE(message(R"({"segmenter": {"aspp_rates": [0, 1, 2]}})").find("aspp_rates"), std::string::npos);
+}
+
+// The card settles what the shapes cannot: avd placement and the input size of a custom body.
+TEST(ModelCard, ClassifierLoaderTakesTheBodyAndNamesFromTheCard) {
+    ResNeStConfig body = training::DemoRecipe::body();
+    torch::manual_seed(3);
+    ResNeSt model(body);
+    ModelCard card = training::DemoRecipe::card("classify");
+    const std::string path = tempPath("classifier.safetensors");
+    io::SafetensorsWriter::write(path, stateDict(*model), card.toMetadata());
+
+    ModelSpec spec;
+    spec.weights = path;
+    auto classifier = ResNeStClassifier::load(spec);
+    EXPECT_EQ(classifier->info().architecture, "resnest14d-digits");
+    EXPECT_EQ(classifier->info().dataset, "digits");
+    EXPECT_NE(classifier->info().description.find("digits"), std::string::npos);
+    EXPECT_EQ(classifier->classNames().front(), "0");
+    EXPECT_EQ(classifier->preprocessor().transform().inputSize, 64);
+    std::filesystem::remove(path);
+}
+
+TEST(ModelCard, ABodyThatContradictsTheWeightsIsRefused) {
+    ResNeStConfig body = training::DemoRecipe::body();
+    ResNeSt model(body);
+    ModelCard card = training::DemoRecipe::card("classify");
+    card.body->cardinality = 1; // the weights were made with 2
+    const std::string path = tempPath("contradiction.safetensors");
+    io::SafetensorsWriter::write(path, stateDict(*model), card.toMetadata());
+    ModelSpec spec;
+    spec.weights = path;
+    EXPECT_THROW(ModelLoader::load(spec), std::runtime_error);
+    std::filesystem::remove(path);
+}
+
+TEST(ModelCard, DetectorLoaderTakesAnchorsAndResizeFromTheCard) {
+    const DetectorConfig config = training::DemoRecipe::detector();
+    FasterRCNN model(config);
+    const std::string path = tempPath("detector.safetensors");
+    io::SafetensorsWriter::write(path, stateDict(*model), training::DemoRecipe::card("detect").toMetadata());
+    ModelSpec spec;
+    spec.weights = path;
+    LoadedDetector d = DetectorLoader::load(spec);
+    EXPECT_EQ(d.config.minSize, 256);
+    EXPECT_EQ(d.config.anchorSizes, config.anchorSizes);
+    EXPECT_EQ(d.config.fpnChannels, 64);
+    EXPECT_EQ(d.config.backbone.name, "resnest14d-digits");
+    EXPECT_EQ(d.info.dataset, "digits");
+    auto facade = ResNeStDetector::load(spec);
+    EXPECT_EQ(facade->labels().name(0), "__background__");
+    EXPECT_EQ(facade->labels().name(10), "9");
+    std::filesystem::remove(path);
+}
+
+TEST(ModelCard, SegmenterLoaderTakesAsppRatesFromTheCard) {
+    const SegmenterConfig config = training::DemoRecipe::segmenter();
+    DeepLabV3 model(config);
+    const std::string path = tempPath("segmenter.safetensors");
+    io::SafetensorsWriter::write(path, stateDict(*model), training::DemoRecipe::card("segment").toMetadata());
+    ModelSpec spec;
+    spec.weights = path;
+    LoadedSegmenter s = SegmenterLoader::load(spec);
+    EXPECT_EQ(s.config.asppRates, config.asppRates);
+    EXPECT_EQ(s.config.asppChannels, 64);
+    EXPECT_EQ(s.config.dataset, "digits");
+    std::filesystem::remove(path);
+}
+
+} // namespace
+} // namespace resnest
