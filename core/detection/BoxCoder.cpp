@@ -41,4 +41,32 @@ torch::Tensor BoxCoder::decode(const torch::Tensor& relCodes, const torch::Tenso
     return torch::stack({predCtrX - halfW, predCtrY - halfH, predCtrX + halfW, predCtrY + halfH}, 2);
 }
 
+torch::Tensor BoxCoder::encode(const torch::Tensor& referenceBoxes, const torch::Tensor& proposals) const {
+    TORCH_CHECK(referenceBoxes.dim() == 2 && referenceBoxes.size(1) == 4,
+                "BoxCoder::encode: expected reference boxes of shape (K, 4), got ", referenceBoxes.sizes());
+    TORCH_CHECK(proposals.dim() == 2 && proposals.size(1) == 4 && proposals.size(0) == referenceBoxes.size(0),
+                "BoxCoder::encode: expected proposals of shape (", referenceBoxes.size(0), ", 4), got ",
+                proposals.sizes());
+    TORCH_CHECK(referenceBoxes.is_floating_point() && proposals.is_floating_point(),
+                "BoxCoder::encode: boxes must be floating point, got ", referenceBoxes.scalar_type(), " and ",
+                proposals.scalar_type());
+
+    // torchvision's encode_boxes, operation for operation (the weights multiply before the division).
+    const auto exWidths = proposals.select(1, 2) - proposals.select(1, 0);
+    const auto exHeights = proposals.select(1, 3) - proposals.select(1, 1);
+    const auto exCtrX = proposals.select(1, 0) + 0.5 * exWidths;
+    const auto exCtrY = proposals.select(1, 1) + 0.5 * exHeights;
+
+    const auto gtWidths = referenceBoxes.select(1, 2) - referenceBoxes.select(1, 0);
+    const auto gtHeights = referenceBoxes.select(1, 3) - referenceBoxes.select(1, 1);
+    const auto gtCtrX = referenceBoxes.select(1, 0) + 0.5 * gtWidths;
+    const auto gtCtrY = referenceBoxes.select(1, 1) + 0.5 * gtHeights;
+
+    const auto dx = weights_[0] * (gtCtrX - exCtrX) / exWidths;
+    const auto dy = weights_[1] * (gtCtrY - exCtrY) / exHeights;
+    const auto dw = weights_[2] * torch::log(gtWidths / exWidths);
+    const auto dh = weights_[3] * torch::log(gtHeights / exHeights);
+    return torch::stack({dx, dy, dw, dh}, 1);
+}
+
 } // namespace resnest::detection

@@ -30,9 +30,11 @@ ImageBatch RCNNTransform::operator()(const std::vector<torch::Tensor>& images) c
         x = ((toScale == 1.0 ? x : x * toScale) - mean) / std;
         // torchvision computes scale = min(min_size / short side, max_size / long side) in float32, then the
         // output size floor(size * scale) in double (interpolate with recompute_scale_factor=True): 256 / 200
-        // rounds below 1.28, so a 200-pixel side becomes 255, not 256.
-        const float scale =
-            std::min(float(c.minSize) / float(std::min(h, w)), float(c.maxSize) / float(std::max(h, w)));
+        // rounds below 1.28, so a 200-pixel side becomes 255, not 256. `float / tensor` is
+        // Tensor.__rtruediv__, a reciprocal then a product: a 200x264 image at min 160 gets 159 rows, where a
+        // division gives 160.
+        const float scale = std::min(float(c.minSize) * (1.0f / float(std::min(h, w))),
+                                     float(c.maxSize) * (1.0f / float(std::max(h, w))));
         const int64_t oh = int64_t(std::floor(double(h) * double(scale)));
         const int64_t ow = int64_t(std::floor(double(w) * double(scale)));
         x = F::interpolate(x.unsqueeze(0), F::InterpolateFuncOptions()

@@ -14,6 +14,19 @@ RegionProposalNetworkImpl::RegionProposalNetworkImpl(const DetectorConfig& c)
     head = register_module("head", RPNHead(c.fpnChannels, anchors_.anchorsPerLocation(), c.rpnConvDepth));
 }
 
+torch::Tensor RegionProposalNetworkImpl::anchors(std::pair<int64_t, int64_t> batchSize,
+                                                 const std::vector<std::pair<int64_t, int64_t>>& featureSizes,
+                                                 torch::TensorOptions options) const {
+    // mmdetection v2 / detectron2: level l is shifted by its nominal stride 4 * 2^l (P2..P6), not by the
+    // padded size // feature size (61 instead of 64 for P6 of an 800-pixel side).
+    std::vector<int64_t> strides;
+    if (config_.nominalAnchorStrides) {
+        for (size_t l = 0; l < featureSizes.size(); ++l)
+            strides.push_back(int64_t(4) << l);
+    }
+    return anchors_.generate(batchSize, featureSizes, options, strides);
+}
+
 std::vector<torch::Tensor>
 RegionProposalNetworkImpl::forward(const std::vector<torch::Tensor>& levels,
                                    std::pair<int64_t, int64_t> batchSize,
@@ -37,14 +50,7 @@ RegionProposalNetworkImpl::forward(const std::vector<torch::Tensor>& levels,
     }
     torch::Tensor scores = torch::cat(objectness, 1);
     torch::Tensor codes = torch::cat(deltas, 1);
-    // mmdetection v2 / detectron2: level l is shifted by its nominal stride 4 * 2^l (P2..P6), not by the
-    // padded size // feature size (61 instead of 64 for P6 of an 800-pixel side).
-    std::vector<int64_t> strides;
-    if (config_.nominalAnchorStrides) {
-        for (size_t l = 0; l < levels.size(); ++l)
-            strides.push_back(int64_t(4) << l);
-    }
-    torch::Tensor anchors = anchors_.generate(batchSize, featureSizes, scores.options(), strides);
+    torch::Tensor anchors = this->anchors(batchSize, featureSizes, scores.options());
     std::vector<torch::Tensor> result;
     for (int64_t i = 0; i < n; ++i) {
         torch::Tensor boxes = coder_.decode(codes[i], anchors).view({-1, 4});

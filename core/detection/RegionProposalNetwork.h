@@ -23,6 +23,12 @@ public:
                                        std::pair<int64_t, int64_t> batchSize,
                                        const std::vector<std::pair<int64_t, int64_t>>& imageSizes);
 
+    // The anchors of every image of the padded batch, (sum_l H_l * W_l * A, 4) in the order of the head's
+    // flattened outputs (level, row, column, anchor); featureSizes: (H_l, W_l) of P2..P6.
+    torch::Tensor anchors(std::pair<int64_t, int64_t> batchSize,
+                          const std::vector<std::pair<int64_t, int64_t>>& featureSizes,
+                          torch::TensorOptions options) const;
+
     RPNHead head{nullptr};
 
 private:

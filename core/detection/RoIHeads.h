@@ -45,6 +45,10 @@ public:
                                          const PostprocessOptions& options);
     void fuse();
 
+    // The box branch's pooler (7x7 on P2..P5) and coder, for the training losses.
+    const detection::MultiScaleRoIAlign& boxPool() const { return boxPool_; }
+    const detection::BoxCoder& boxCoder() const { return coder_; }
+
     RoIBoxHead boxHead{nullptr};
     FastRCNNPredictor boxPredictor{nullptr};
     MaskRCNNHeads maskHead{nullptr};
