@@ -9,7 +9,8 @@ namespace resnest {
 
 BlockAttentionStats AttentionStatistics::ofBlock(const AttentionBlock& b, int bins) {
     if (b.radix < 1 || b.channels < 1 || b.attention.size() != size_t(b.radix) * size_t(b.channels))
-        throw std::invalid_argument("attention of block '" + b.name + "' does not have radix x channels values");
+        throw std::invalid_argument("attention of block '" + b.name +
+                                    "' does not have radix x channels values");
     if (bins < 1)
         throw std::invalid_argument("histogram needs at least one bin");
     BlockAttentionStats s;
@@ -69,6 +70,22 @@ std::pair<double, double> AttentionStatistics::sharedRange(const std::vector<cv:
         hi = std::max(hi, z);
     }
     return {lo, hi};
+}
+
+std::pair<double, double> AttentionStatistics::maskEnergy(const cv::Mat& map, const cv::Mat& mask) {
+    CV_Assert(map.type() == CV_32F && mask.type() == CV_8U && map.size() == mask.size());
+    double inside = 0.0, total = 0.0;
+    for (int y = 0; y < map.rows; ++y) {
+        const float* m = map.ptr<float>(y);
+        const uchar* k = mask.ptr<uchar>(y);
+        for (int x = 0; x < map.cols; ++x) {
+            const double e = double(m[x]) * m[x];
+            total += e;
+            if (k[x])
+                inside += e;
+        }
+    }
+    return {inside, total};
 }
 
 } // namespace resnest

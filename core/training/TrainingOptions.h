@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace resnest::training {
+
+// One line of progress: the CLI draws a bar from it and prints `epochLine` at each epoch's end.
+struct TrainingProgress {
+    int iteration = 0; // 1-based, after the step
+    int iterations = 0;
+    int epoch = 0;
+    double loss = 0.0; // this step's total loss
+    double learningRate = 0.0;
+    double elapsedSeconds = 0.0;
+    std::string epochLine; // non-empty on the last step of an epoch
+};
+
+struct TrainingOptions {
+    std::string task = "classify"; // classify, segment, detect
+    uint64_t seed = 2026;          // weights, data and sampling: the same seed gives the same file
+    int iterations = 0;            // 0 = the recipe's
+    int batchSize = 0;             // 0 = the recipe's
+    double learningRate = 0.0;     // 0 = the recipe's peak (AdamW, linear warm-up, cosine decay)
+    double weightDecay = 1e-4;
+    int threads = 0;            // 0 = all cores
+    int epochIterations = 0;    // iterations per logged epoch; 0 = a tenth of the run
+    std::string digitsPath;     // "" = opencv-doc's digits.png
+    std::string backgroundsDir; // "" = opencv-doc's sample photos
+    std::function<void(const TrainingProgress&)> progress;
+};
+
+} // namespace resnest::training
