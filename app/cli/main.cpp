@@ -17,6 +17,7 @@
 #include "core/inference/ResNeStClassifier.h"
 #include "core/inference/ResNeStDetector.h"
 #include "core/inference/ResNeStSegmenter.h"
+#include "core/inference/ResourceLocator.h"
 #include "core/io/AtomicFileWriter.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -100,11 +101,31 @@ std::set<std::string> with(std::set<std::string> a, const std::set<std::string>&
     return a;
 }
 
-resnest::ModelSpec modelSpec(const ArgumentList& args) {
+// The bundled demo model for a task (resources/demo/models), or "" when this build has none.
+std::string demoModel(const std::string& task) {
+#if RESNEST_HAVE_OPENCV
+    try {
+        return resnest::ResourceLocator::find("demo/models/digits-" + task + ".safetensors");
+    } catch (const std::exception&) {
+        return {};
+    }
+#else
+    (void)task;
+    return {};
+#endif
+}
+
+// Without --weights and --arch, the bundled demo model of the task; with --arch alone, seeded random weights.
+resnest::ModelSpec modelSpec(const ArgumentList& args, const std::string& defaultTask = "classify") {
     resnest::ModelSpec spec;
     spec.weights = args.get("weights");
-    spec.arch = args.get("arch", spec.weights.empty() ? kDefaultArch : "");
     spec.task = args.get("task");
+    bool demo = false;
+    if (spec.weights.empty() && !args.has("arch")) {
+        spec.weights = demoModel(spec.task.empty() ? defaultTask : spec.task);
+        demo = !spec.weights.empty();
+    }
+    spec.arch = args.get("arch", spec.weights.empty() ? kDefaultArch : "");
     spec.outputStride = args.getInt("output-stride", 0);
     spec.seed = uint64_t(args.getInt("seed", 0));
     spec.compute.device = args.get("device", "cpu");
@@ -114,7 +135,11 @@ resnest::ModelSpec modelSpec(const ArgumentList& args) {
     spec.compute.channelsLast = args.has("channels-last");
     spec.compute.mkldnn = !args.has("no-mkldnn");
     resnest::configureThreads(spec.compute.threads);
-    if (spec.weights.empty())
+    if (demo)
+        std::cerr
+            << "note: no --weights given: the bundled demo model " << spec.weights
+            << " (handwritten digits on photos, trained by resnest-train; not an ImageNet/COCO model)\n";
+    else if (spec.weights.empty())
         std::cerr << "note: no --weights given: " << spec.arch << " with random weights (seed " << spec.seed
                   << "); its predictions mean nothing\n";
     return spec;
@@ -143,7 +168,11 @@ json infoJson(const resnest::ModelInfo& i) {
                 {"layout", i.layout},
                 {"head", i.head},
                 {"dataset", i.dataset},
-                {"notes", i.notes}};
+                {"notes", i.notes},
+                {"description", i.description},
+                {"class_names", i.classNames},
+                {"trained_with", i.trainedWith},
+                {"metrics", i.metrics}};
 }
 
 int cmdInfo(const std::vector<std::string>& rest) {
@@ -163,8 +192,10 @@ int cmdInfo(const std::vector<std::string>& rest) {
         std::cout << infoJson(i).dump(2) << "\n";
         return 0;
     }
-    std::cout << "file:          " << i.weightsPath << "\n"
-              << "task:          " << i.task << (i.head.empty() ? "" : ": " + i.head) << "\n"
+    std::cout << "file:          " << i.weightsPath << "\n";
+    if (!i.description.empty())
+        std::cout << "model:         " << i.description << "\n";
+    std::cout << "task:          " << i.task << (i.head.empty() ? "" : ": " + i.head) << "\n"
               << "format:        " << i.format
               << (i.container.empty() ? "" : " (state dict under '" + i.container + "')") << "\n";
     if (!i.strippedPrefix.empty())
@@ -189,6 +220,10 @@ int cmdInfo(const std::vector<std::string>& rest) {
         std::cout << "layout:        " << i.layout << "\n";
     for (const auto& n : i.notes)
         std::cout << "note:          " << n << "\n";
+    if (!i.trainedWith.empty())
+        std::cout << "trained with:  " << i.trainedWith << "\n";
+    for (const auto& [name, value] : i.metrics)
+        std::cout << "metric:        " << name << " " << value << "\n";
     if (!i.ignoredEntries.empty()) {
         std::cout << "ignored:      ";
         for (const auto& e : i.ignoredEntries)
@@ -297,7 +332,7 @@ int cmdSegment(const std::vector<std::string>& rest) {
                       with({"json"}, kModelFlags));
     if (args.positional().empty())
         throw std::invalid_argument("segment needs at least one image");
-    resnest::ModelSpec spec = modelSpec(args);
+    resnest::ModelSpec spec = modelSpec(args, "segment");
     auto model = resnest::ResNeStSegmenter::load(spec, args.getInt("classes", 21));
     resnest::SegmentationOverlayOptions overlay;
     overlay.opacity = args.getDouble("opacity", 0.55);
@@ -345,7 +380,7 @@ int cmdDetect(const std::vector<std::string>& rest) {
                       with({"json"}, kModelFlags));
     if (args.positional().empty())
         throw std::invalid_argument("detect needs at least one image");
-    resnest::ModelSpec spec = modelSpec(args);
+    resnest::ModelSpec spec = modelSpec(args, "detect");
     auto model = resnest::ResNeStDetector::load(spec, detectorOverrides(args));
     resnest::PostprocessOptions post = model->defaultPostprocess();
     post.scoreThreshold = args.getDouble("score-threshold", post.scoreThreshold);

@@ -18,8 +18,10 @@ void InferenceWorker::loadModel(const QString& arch, const QString& weights, con
         model_ = ResNeStClassifier::load(spec);
         const ModelInfo& i = model_->info();
         const bool random = i.format == "random";
-        QString text = QString::fromStdString(i.architecture) + (random ? QStringLiteral(" (random weights)")
-                                                                         : QStringLiteral(" from ") + weights);
+        QString text = QString::fromStdString(i.architecture) +
+                       (random ? QStringLiteral(" (random weights)") : QStringLiteral(" from ") + weights);
+        if (!i.description.empty()) // a model card says what the model is (the demo models: digits)
+            text = QString::fromStdString(i.architecture + ": " + i.description);
         Q_EMIT modelLoaded(text, random);
     } catch (const std::exception& e) {
         Q_EMIT modelFailed(QString::fromUtf8(e.what()));

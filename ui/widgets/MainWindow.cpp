@@ -3,8 +3,10 @@
 #include "core/attention/AttentionStatistics.h"
 #include "core/imaging/HeatmapRenderer.h"
 #include "core/imaging/RadixMapProjector.h"
+#include "core/inference/ResourceLocator.h"
 #include "ui/runtime/InferenceController.h"
 #include "ui/widgets/ImageConversions.h"
+#include "ui/widgets/QCustomPlotInclude.h"
 
 #include <QComboBox>
 #include <QDragEnterEvent>
@@ -20,10 +22,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QVBoxLayout>
-#include "ui/widgets/QCustomPlotInclude.h"
-
 #include <opencv2/imgproc.hpp>
-
 
 namespace resnest {
 
@@ -68,14 +67,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), controller_(new I
 
     auto* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open image..."), QKeySequence::Open, this, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, tr("Open image"), QString(),
-                                                       tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)"));
+        const QString p = QFileDialog::getOpenFileName(
+            this, tr("Open image"), QString(), tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)"));
         if (!p.isEmpty())
             openImage(p);
     });
     file->addAction(tr("Open &checkpoint..."), this, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), QString(),
-                                                       tr("Checkpoints (*.safetensors *.pth *.pt *.bin *.ckpt)"));
+        const QString p =
+            QFileDialog::getOpenFileName(this, tr("Open checkpoint"), QString(),
+                                         tr("Checkpoints (*.safetensors *.pth *.pt *.bin *.ckpt)"));
         if (!p.isEmpty())
             openCheckpoint(p);
     });
@@ -90,7 +90,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), controller_(new I
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     connect(controller_, &InferenceController::modelLoaded, this, [this](const QString& text, bool random) {
-        modelLabel_->setText(random ? text + tr("\npredictions are meaningless until you open a checkpoint") : text);
+        modelLabel_->setText(random ? text + tr("\npredictions are meaningless until you open a checkpoint")
+                                    : text);
     });
     connect(controller_, &InferenceController::modelFailed, this, [this](const QString& msg) {
         statusBar()->showMessage(tr("Could not load the model: %1").arg(msg));
@@ -104,9 +105,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), controller_(new I
                                      .arg(controller_->droppedFrames())
                                      .arg(controller_->grabbedFrames()));
     });
-    connect(controller_, &InferenceController::liveFailed, this, [this](const QString& msg) {
-        statusBar()->showMessage(tr("Live source: %1").arg(msg));
-    });
+    connect(controller_, &InferenceController::liveFailed, this,
+            [this](const QString& msg) { statusBar()->showMessage(tr("Live source: %1").arg(msg)); });
     connect(controller_, &InferenceController::liveFinished, this, [this] {
         statusBar()->showMessage(tr("Live source ended; %1 of %2 frames dropped")
                                      .arg(controller_->droppedFrames())
@@ -125,7 +125,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), controller_(new I
     connect(radixBox_, &QSpinBox::valueChanged, this, [this] { redraw(); });
     connect(opacity_, &QSlider::valueChanged, this, [this] { redraw(); });
 
-    controller_->loadModel(QStringLiteral("resnest14d"), QString());
+    // The bundled demo classifier (digits, trained by resnest-train) when this build has it; otherwise a
+    // resnest14d with seeded random weights, which the model line marks as such.
+    QString demo;
+    try {
+        demo = QString::fromStdString(ResourceLocator::find("demo/models/digits-classify.safetensors"));
+    } catch (const std::exception&) {
+    }
+    controller_->loadModel(demo.isEmpty() ? QStringLiteral("resnest14d") : QString(), demo);
     statusBar()->showMessage(tr("Ready"));
 }
 
@@ -164,7 +171,8 @@ void MainWindow::showResult(const FrameResultPtr& result) {
     current_ = result;
     topList_->clear();
     for (const auto& s : result->classification.top)
-        topList_->addItem(QStringLiteral("%1  %2").arg(s.probability, 0, 'f', 3).arg(QString::fromStdString(s.label)));
+        topList_->addItem(
+            QStringLiteral("%1  %2").arg(s.probability, 0, 'f', 3).arg(QString::fromStdString(s.label)));
     populateBlocks();
     redraw();
     if (result->source == QStringLiteral("live"))
@@ -218,7 +226,8 @@ void MainWindow::redraw() {
         plot_->replot(QCustomPlot::rpQueuedReplot);
     }
     const QImage img = ImageConversions::fromBgr(shown);
-    imageView_->setPixmap(QPixmap::fromImage(img).scaled(imageView_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    imageView_->setPixmap(
+        QPixmap::fromImage(img).scaled(imageView_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
 }
 
 } // namespace resnest
