@@ -23,6 +23,8 @@ struct SceneOptions {
     // training curriculum: from scratch, a network learns digits on busy photos far faster when the photos
     // start faint (0.3) and reach full contrast over the first part of the run.
     double backgroundContrast = 1.0;
+    // Training split only: up to this many discs, rings and strokes drawn on the photo before the digits.
+    int clutterShapes = 0;
 };
 
 struct DigitScene {

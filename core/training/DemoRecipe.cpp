@@ -62,12 +62,13 @@ DemoRecipe DemoRecipe::forTask(const std::string& task) {
     DemoRecipe r;
     r.task = task;
     if (task == "classify") {
-        r.iterations = 2400;
+        r.iterations = 4000;
         r.batchSize = 64;
         r.learningRate = 3e-3;
         r.warmupIterations = 60;
         r.scenes.width = r.scenes.height = 64;
         r.scenes.minDigits = r.scenes.maxDigits = 1;
+        r.scenes.clutterShapes = 4;
         r.scenes.minDigitSize = 30;
         r.scenes.maxDigitSize = 56;
     } else if (task == "segment") {
@@ -88,6 +89,7 @@ DemoRecipe DemoRecipe::forTask(const std::string& task) {
         r.scenes.width = r.scenes.height = 256;
         r.scenes.minDigits = 2;
         r.scenes.maxDigits = 6;
+        r.scenes.clutterShapes = 4;
         r.scenes.minDigitSize = 20;
         r.scenes.maxDigitSize = 80;
     } else {
