@@ -2,6 +2,8 @@
 
 #include "core/io/CheckpointFormat.h"
 
+#include <algorithm>
+
 namespace resnest {
 
 void ModelInfoFill::body(ModelInfo& info, const ResNeStConfig& c) {
@@ -33,6 +35,17 @@ std::optional<ModelCard> ModelInfoFill::card(ModelInfo& info, const io::Checkpoi
     if (!card->dataset.empty())
         info.dataset = card->dataset;
     return card;
+}
+
+void ModelInfoFill::bodyFromCard(ModelInfo& info, ResNeStConfig& body, const ModelCard& card) {
+    card.applyBody(body);
+    ModelInfoFill::body(info, body);
+    info.custom = false;
+    info.ambiguous = false;
+    auto& notes = info.notes;
+    notes.erase(std::remove_if(notes.begin(), notes.end(),
+                               [](const std::string& n) { return n.rfind("body taken as", 0) == 0; }),
+                notes.end());
 }
 
 int64_t ModelInfoFill::parameters(torch::nn::Module& m) {

@@ -19,6 +19,8 @@ public:
     static int64_t parameters(torch::nn::Module& module);
     // Reads the checkpoint's model card into `info` (description, dataset, class names) and returns it.
     static std::optional<ModelCard> card(ModelInfo& info, const io::Checkpoint& ckpt);
+    // A head's body as its card records it (BodyResolver's guess and its note give way).
+    static void bodyFromCard(ModelInfo& info, ResNeStConfig& body, const ModelCard& card);
 };
 
 } // namespace resnest

@@ -6,8 +6,6 @@
 #include "core/models/StateDictLoader.h"
 #include "core/segmentation/SegmentationCheckpointLayout.h"
 
-#include <algorithm>
-
 namespace resnest {
 
 namespace {
@@ -44,14 +42,8 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch) {
     if (card)
         card->applySemantics(semantics);
     out.config = SegmenterLoader::configFrom(converted.tensors, semantics, arch, out.info);
-    if (card && arch.empty()) {
-        card->applyBody(out.config.backbone);
-        // The card settles what BodyResolver would have guessed.
-        auto& notes = out.info.notes;
-        notes.erase(std::remove_if(notes.begin(), notes.end(),
-                                   [](const std::string& n) { return n.rfind("body taken as", 0) == 0; }),
-                    notes.end());
-    }
+    if (card && arch.empty())
+        ModelInfoFill::bodyFromCard(out.info, out.config.backbone, *card);
     out.tensors = std::move(converted.tensors);
     return out;
 }
