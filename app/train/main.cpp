@@ -5,7 +5,9 @@
 #include "app/cli/ArgumentList.h"
 #include "core/demo/SampleMedia.h"
 #include "core/inference/ComputeOptions.h"
+#include "core/inference/ModelCard.h"
 #include "core/inference/OpenMpWaitPolicy.h"
+#include "core/io/CheckpointReader.h"
 #include "core/training/DemoEvaluator.h"
 #include "core/training/DemoTrainer.h"
 
@@ -35,6 +37,8 @@ commands:
       --digits FILE --backgrounds DIR   data (default: opencv-doc's digits.png and sample photos)
   evaluate MODEL [--images N] [--seed N] [--json]   score a demo model on held-out composites
       --real FILE        instead: a real photo's annotation (resources/demo/real/*.json)
+  rescore MODEL [--images N] [--seed N]   score a demo model again (default: its card's count and seed)
+                         and re-write it with the score on its card
   samples DIR [--seed N]   write the sample scenes and video (held-out digits on held-out photos)
 
 The default output is digits-TASK.safetensors in the current directory. The bundled models in
@@ -50,11 +54,14 @@ std::string commandLine(int argc, char** argv) {
 
 void printEvaluation(const tr::DemoEvaluation& e) {
     std::cout << e.task << ": " << e.metric << " " << std::fixed << std::setprecision(4) << e.score << " on "
-              << e.images << " held-out composites (" << std::setprecision(1) << e.seconds
-              << " s)\n  per class:";
+              << (e.data == "held-out composites" ? std::to_string(e.images) + " " : std::string()) << e.data
+              << " (" << std::setprecision(1) << e.seconds << " s)\n  per class:";
     for (double v : e.perClass)
         std::cout << " " << std::setprecision(3) << v;
-    std::cout << "\n  radix-map energy on the digits (digits cover " << std::setprecision(3) << e.maskShare
+    std::cout << "\n";
+    if (e.energy.empty())
+        return;
+    std::cout << "  radix-map energy on the digits (digits cover " << std::setprecision(3) << e.maskShare
               << " of the pixels):\n";
     for (const auto& b : e.energy) {
         std::cout << "    " << b.block << " (stride " << b.stride << "):";
@@ -68,9 +75,25 @@ json evaluationJson(const tr::DemoEvaluation& e) {
     json energy = json::array();
     for (const auto& b : e.energy)
         energy.push_back({{"block", b.block}, {"stride", b.stride}, {"inside_share", b.insideShare}});
-    return {{"task", e.task},     {"metric", e.metric},      {"score", e.score},
-            {"images", e.images}, {"per_class", e.perClass}, {"mask_share", e.maskShare},
-            {"energy", energy},   {"seconds", e.seconds}};
+    return {{"task", e.task},      {"data", e.data},          {"metric", e.metric},        {"score", e.score},
+            {"images", e.images},  {"per_class", e.perClass}, {"mask_share", e.maskShare}, {"energy", energy},
+            {"seconds", e.seconds}};
+}
+
+// Writes the model, then scores the written file on held-out composites and writes it again with the score
+// on its card (the same weights).
+void scoreAndSave(const std::string& out, tr::TrainingRun& run, const tr::DemoData& data, int evalImages,
+                  uint64_t evalSeed) {
+    tr::DemoTrainer::save(out, run);
+    std::cerr << "wrote " << out << "\n";
+    if (evalImages <= 0)
+        return;
+    const tr::DemoEvaluation e = tr::DemoEvaluator::evaluate(out, data, evalImages, evalSeed);
+    printEvaluation(e);
+    run.card.metrics["heldout_" + e.metric] = e.score;
+    run.card.metrics["heldout_images"] = e.images;
+    run.card.metrics["eval_seed"] = double(evalSeed);
+    tr::DemoTrainer::save(out, run);
 }
 
 int cmdTrain(const std::string& task, const std::vector<std::string>& rest, const std::string& command) {
@@ -112,16 +135,8 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     run.card.trainedWith = command;
     run.card.metrics["train_seconds"] = run.seconds;
     run.card.metrics["final_loss"] = run.losses.empty() ? 0.0 : run.losses.back();
-    tr::DemoTrainer::save(out, run);
-    std::cerr << "wrote " << out << " after " << std::fixed << std::setprecision(0) << run.seconds << " s\n";
-    if (evalImages > 0) {
-        const tr::DemoEvaluation e = tr::DemoEvaluator::evaluate(out, data, evalImages, o.seed + 1);
-        printEvaluation(e);
-        run.card.metrics["heldout_" + e.metric] = e.score;
-        run.card.metrics["heldout_images"] = e.images;
-        run.card.metrics["eval_seed"] = double(o.seed + 1);
-        tr::DemoTrainer::save(out, run); // the same weights, now with their held-out score on the card
-    }
+    std::cerr << "trained in " << std::fixed << std::setprecision(0) << run.seconds << " s\n";
+    scoreAndSave(out, run, data, evalImages, o.seed + 1);
     return 0;
 }
 
@@ -153,6 +168,32 @@ int cmdEvaluate(const std::vector<std::string>& rest) {
     return 0;
 }
 
+// Re-scores a demo model file and re-writes it in the current storage format, keeping its weights, command
+// and training metrics.
+int cmdRescore(const std::vector<std::string>& rest) {
+    ArgumentList args(rest, {"images", "seed", "threads", "digits", "backgrounds"}, {});
+    if (args.positional().size() != 1)
+        throw std::invalid_argument("rescore needs exactly one model file");
+    resnest::configureThreads(args.getInt("threads", 0));
+    const std::string path = args.positional()[0];
+    resnest::io::Checkpoint ckpt = resnest::io::CheckpointReader::read(path);
+    std::optional<resnest::ModelCard> card = resnest::ModelCard::fromMetadata(ckpt.metadata);
+    if (!card || card->dataset != "digits")
+        throw std::runtime_error(path + " is not a digits demo model");
+    tr::TrainingRun run;
+    run.stateDict = std::move(ckpt.tensors);
+    run.card = *card;
+    const auto images = card->metrics.find("heldout_images");
+    const auto seed = card->metrics.find("eval_seed");
+    tr::DemoData data(args.get("digits"), args.get("backgrounds"));
+    scoreAndSave(path, run, data,
+                 args.getInt("images", images != card->metrics.end() ? int(images->second)
+                                       : card->task == "classify"    ? 1000
+                                                                     : 300),
+                 uint64_t(args.getInt("seed", seed != card->metrics.end() ? int(seed->second) : 2027)));
+    return 0;
+}
+
 int cmdSamples(const std::vector<std::string>& rest) {
     ArgumentList args(rest, {"seed"}, {});
     if (args.positional().size() != 1)
@@ -177,6 +218,8 @@ int main(int argc, char** argv) {
             return cmdTrain(cmd, rest, commandLine(argc, argv));
         if (cmd == "evaluate")
             return cmdEvaluate(rest);
+        if (cmd == "rescore")
+            return cmdRescore(rest);
         if (cmd == "samples")
             return cmdSamples(rest);
         std::cerr << "unknown command '" << cmd << "'\n" << kUsage;

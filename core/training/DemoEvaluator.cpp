@@ -207,6 +207,8 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
     DemoEvaluation e;
     e.task = taskOf(modelPath);
     e.images = 1;
+    e.data = "real photo " + source + " (" + std::to_string(boxes.size()) + " digits, scaled by " +
+             std::to_string(scale).substr(0, 4) + ")";
     ModelSpec spec;
     spec.weights = modelPath;
     spec.compute = compute;

@@ -19,8 +19,9 @@ struct BlockEnergy {
 struct DemoEvaluation {
     std::string task;
     int images = 0;
-    double score = 0.0;              // accuracy, mIoU or mAP@0.5
-    std::string metric;              // "accuracy", "mIoU", "mAP@0.5"
+    std::string data = "held-out composites"; // or, for a real photo, its name and digit count
+    double score = 0.0;                       // accuracy, mIoU or mAP@0.5
+    std::string metric;                       // "accuracy", "mIoU", "mAP@0.5"
     std::vector<double> perClass;    // accuracy / IoU / AP per class (IoU includes the background first)
     double maskShare = 0.0;          // digit pixels / all pixels of the scenes the energy was measured on
     std::vector<BlockEnergy> energy; // layer3 and layer4 blocks

@@ -211,7 +211,12 @@ TrainingRun DemoTrainer::runDetector() {
 }
 
 void DemoTrainer::save(const std::string& path, const TrainingRun& run) {
-    io::SafetensorsWriter::write(path, run.stateDict, run.card.toMetadata());
+    // float16 storage halves the bundled files; the loaders cast back to the model's dtype, and the scores on
+    // a card are measured on the file as saved.
+    io::TensorMap half;
+    for (const auto& [name, tensor] : run.stateDict)
+        half.emplace(name, tensor.is_floating_point() ? tensor.to(torch::kHalf) : tensor);
+    io::SafetensorsWriter::write(path, half, run.card.toMetadata());
 }
 
 } // namespace resnest::training

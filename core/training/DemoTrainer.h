@@ -28,7 +28,7 @@ public:
     TrainingRun run();
     const DemoRecipe& recipe() const { return recipe_; }
 
-    // Writes the run as a safetensors file with its card (atomic).
+    // Writes the run as a safetensors file with its card (atomic), floating-point tensors as float16.
     static void save(const std::string& path, const TrainingRun& run);
 
 private:
