@@ -42,13 +42,16 @@ case "$mode" in
     ctest --test-dir "$build" --output-on-failure --timeout 1500 "$@"
     ;;
   run)
-    sample=/usr/share/doc/opencv-doc/examples/data/messi5.jpg
+    sample=$root/resources/demo/samples/digits-scene-1.jpg
     if [ -x "$build/app/inspector/resnest-inspector" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
       exec "$build/app/inspector/resnest-inspector" "$@"
     fi
-    echo "no display: running the command-line tool on the bundled defaults instead"
-    "$build/app/cli/resnest-cli" classify "$sample" --topk 5
-    exec "$build/app/cli/resnest-cli" bench --iterations 10
+    echo "no display: running the command-line tool on the bundled demo models and sample scene instead"
+    "$build/app/cli/resnest-cli" info "$root/resources/demo/models/digits-detect.safetensors"
+    "$build/app/cli/resnest-cli" detect "$sample" --overlay "$build/digits-scene-1-detections.png"
+    "$build/app/cli/resnest-cli" segment "$sample" --overlay "$build/digits-scene-1-segments.png"
+    echo "overlays written to $build/digits-scene-1-{detections,segments}.png"
+    exec "$build/app/cli/resnest-cli" bench --task segment --size 128 --iterations 10
     ;;
   *)
     echo "usage: $0 run|test|build [args]" >&2
