@@ -72,7 +72,7 @@ DemoRecipe DemoRecipe::forTask(const std::string& task) {
         r.scenes.minDigitSize = 30;
         r.scenes.maxDigitSize = 56;
     } else if (task == "segment") {
-        r.iterations = 2000;
+        r.iterations = 2500;
         r.batchSize = 12;
         r.learningRate = 3e-3;
         r.warmupIterations = 80;
@@ -81,6 +81,7 @@ DemoRecipe DemoRecipe::forTask(const std::string& task) {
         r.scenes.maxDigits = 4;
         r.scenes.minDigitSize = 24;
         r.scenes.maxDigitSize = 64;
+        r.scenes.clutterShapes = 4;
     } else if (task == "detect") {
         r.iterations = 1500;
         r.batchSize = 4;
