@@ -33,41 +33,48 @@ RegionProposalNetworkImpl::forward(const std::vector<torch::Tensor>& levels,
                                    const std::vector<std::pair<int64_t, int64_t>>& imageSizes) {
     TORCH_CHECK(levels.size() == config_.anchorSizes.size(), "the RPN has ", config_.anchorSizes.size(),
                 " anchor sizes but got ", levels.size(), " feature levels");
-    const int64_t n = levels.front().size(0);
-    RPNHeadOutput h = head(levels);
+    const RPNPredictions p = flatten(head(levels));
+    return proposals(p, anchors(batchSize, p.featureSizes, p.scores.options()), imageSizes);
+}
 
-    std::vector<std::pair<int64_t, int64_t>> featureSizes;
+RPNPredictions RegionProposalNetworkImpl::flatten(const RPNHeadOutput& h) {
+    RPNPredictions p;
     std::vector<torch::Tensor> objectness, deltas;
-    std::vector<int64_t> perLevel;
-    for (size_t l = 0; l < levels.size(); ++l) {
+    for (size_t l = 0; l < h.objectness.size(); ++l) {
         const auto& o = h.objectness[l];
-        const int64_t a = o.size(1), hh = o.size(2), ww = o.size(3);
-        featureSizes.emplace_back(hh, ww);
-        perLevel.push_back(a * hh * ww);
+        const int64_t n = o.size(0), a = o.size(1), hh = o.size(2), ww = o.size(3);
+        p.featureSizes.emplace_back(hh, ww);
+        p.perLevel.push_back(a * hh * ww);
         // The head's channels are anchor-major; the anchors are location-major: (N, H, W, A).
         objectness.push_back(o.permute({0, 2, 3, 1}).reshape({n, -1}));
         deltas.push_back(h.deltas[l].view({n, a, 4, hh, ww}).permute({0, 3, 4, 1, 2}).reshape({n, -1, 4}));
     }
-    torch::Tensor scores = torch::cat(objectness, 1);
-    torch::Tensor codes = torch::cat(deltas, 1);
-    torch::Tensor anchors = this->anchors(batchSize, featureSizes, scores.options());
+    p.scores = torch::cat(objectness, 1);
+    p.deltas = torch::cat(deltas, 1);
+    return p;
+}
+
+std::vector<torch::Tensor>
+RegionProposalNetworkImpl::proposals(const RPNPredictions& p, const torch::Tensor& anchors,
+                                     const std::vector<std::pair<int64_t, int64_t>>& imageSizes) const {
+    const int64_t n = p.scores.size(0);
     std::vector<torch::Tensor> result;
     for (int64_t i = 0; i < n; ++i) {
-        torch::Tensor boxes = coder_.decode(codes[i], anchors).view({-1, 4});
+        torch::Tensor boxes = coder_.decode(p.deltas[i], anchors).view({-1, 4});
         // Top-n of the logits per level (before the sigmoid, as torchvision does).
         std::vector<torch::Tensor> keepIdx, levelIds;
         int64_t offset = 0;
-        for (size_t l = 0; l < perLevel.size(); ++l) {
-            const int64_t count = perLevel[l];
+        for (size_t l = 0; l < p.perLevel.size(); ++l) {
+            const int64_t count = p.perLevel[l];
             const int64_t k = std::min<int64_t>(config_.rpnPreNmsTopN, count);
-            torch::Tensor idx = std::get<1>(scores[i].narrow(0, offset, count).topk(k)) + offset;
+            torch::Tensor idx = std::get<1>(p.scores[i].narrow(0, offset, count).topk(k)) + offset;
             keepIdx.push_back(idx);
             levelIds.push_back(torch::full({k}, int64_t(l), idx.options()));
             offset += count;
         }
         torch::Tensor idx = torch::cat(keepIdx);
         torch::Tensor lvl = torch::cat(levelIds);
-        torch::Tensor s = scores[i].index_select(0, idx).sigmoid();
+        torch::Tensor s = p.scores[i].index_select(0, idx).sigmoid();
         torch::Tensor b = BoxOps::clip(boxes.index_select(0, idx), imageSizes[i].first, imageSizes[i].second);
         torch::Tensor keep = BoxOps::removeSmall(b, config_.rpnMinSize);
         b = b.index_select(0, keep);

@@ -16,17 +16,6 @@ namespace {
 // torchvision's smooth L1 for both box losses.
 constexpr double kSmoothL1Beta = 1.0 / 9.0;
 
-// Per-level (N, A * C, H, W) head maps to (N, sum_l H_l * W_l * A, C) in the anchors' order, as
-// torchvision's concat_box_prediction_layers does.
-torch::Tensor flattenLevels(const std::vector<torch::Tensor>& maps, int64_t c) {
-    std::vector<torch::Tensor> flat;
-    for (const auto& m : maps) {
-        const int64_t n = m.size(0), a = m.size(1) / c, h = m.size(2), w = m.size(3);
-        flat.push_back(m.reshape({n, a, c, h, w}).permute({0, 3, 4, 1, 2}).reshape({n, -1, c}));
-    }
-    return torch::cat(flat, 1);
-}
-
 // torchvision's resize_boxes: the ratios are float32 divisions (then widened to the boxes' dtype).
 torch::Tensor resizeBoxes(const torch::Tensor& boxes, std::pair<int64_t, int64_t> original,
                           std::pair<int64_t, int64_t> resized) {
@@ -109,13 +98,11 @@ DetectionLosses FasterRCNNLoss::operator()(FasterRCNN& model, const std::vector<
     const std::vector<torch::Tensor> levels = model->backbone(batch.tensors).levels;
 
     // --- RPN: anchors matched to the ground truth, sampled, BCE + smooth L1 ------------------------------
-    const RPNHeadOutput head = model->rpn->head(levels);
-    std::vector<std::pair<int64_t, int64_t>> featureSizes;
-    for (const auto& o : head.objectness)
-        featureSizes.emplace_back(o.size(2), o.size(3));
-    const torch::Tensor objectness = flattenLevels(head.objectness, 1).reshape(-1);
-    const torch::Tensor deltas = flattenLevels(head.deltas, 4).reshape({-1, 4});
-    const torch::Tensor anchors = model->rpn->anchors(batch.batchSize, featureSizes, objectness.options());
+    const RPNPredictions predictions = RegionProposalNetworkImpl::flatten(model->rpn->head(levels));
+    const torch::Tensor objectness = predictions.scores.reshape(-1);
+    const torch::Tensor deltas = predictions.deltas.reshape({-1, 4});
+    const torch::Tensor anchors =
+        model->rpn->anchors(batch.batchSize, predictions.featureSizes, objectness.options());
     const int64_t perImage = anchors.size(0);
 
     const Matcher anchorMatcher(options_.rpnFgIou, options_.rpnBgIou, true);
@@ -153,10 +140,11 @@ DetectionLosses FasterRCNNLoss::operator()(FasterRCNN& model, const std::vector<
         double(sampled.numel());
 
     // --- Box head: the RPN's proposals (detached) plus the ground truth, matched, sampled -----------------
+    // From the head outputs the losses above used, as torchvision does: the RPN head runs once per step.
     std::vector<torch::Tensor> proposals;
     {
         torch::NoGradGuard noGrad;
-        proposals = model->rpn(levels, batch.batchSize, batch.imageSizes);
+        proposals = model->rpn->proposals(predictions, anchors, batch.imageSizes);
     }
     const Matcher proposalMatcher(options_.boxFgIou, options_.boxBgIou, false);
     const BalancedSampler proposalSampler(options_.boxBatchSizePerImage, options_.boxPositiveFraction);
