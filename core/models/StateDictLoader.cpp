@@ -7,7 +7,9 @@
 namespace resnest {
 namespace {
 
-bool startsWith(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
+bool startsWith(const std::string& s, const std::string& p) {
+    return s.compare(0, p.size(), p) == 0;
+}
 
 bool endsWith(const std::string& s, const std::string& p) {
     return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
@@ -24,7 +26,8 @@ std::string joinFirst(const std::vector<std::string>& items, size_t limit) {
 
 } // namespace
 
-std::string StateDictLoader::findPrefix(const io::TensorMap& tensors, const std::vector<std::string>& expected) {
+std::string StateDictLoader::findPrefix(const io::TensorMap& tensors,
+                                        const std::vector<std::string>& expected) {
     const std::set<std::string> want(expected.begin(), expected.end());
     auto matches = [&](const std::string& prefix) {
         size_t n = 0;
@@ -67,6 +70,15 @@ io::TensorMap StateDictLoader::stripPrefix(const io::TensorMap& tensors, const s
     return out;
 }
 
+io::TensorMap StateDictLoader::stateDict(torch::nn::Module& module) {
+    io::TensorMap out;
+    for (const auto& p : module.named_parameters(true))
+        out.emplace(p.key(), p.value().detach().to(torch::kCPU).clone());
+    for (const auto& b : module.named_buffers(true))
+        out.emplace(b.key(), b.value().detach().to(torch::kCPU).clone());
+    return out;
+}
+
 LoadReport StateDictLoader::load(torch::nn::Module& module, const io::TensorMap& input) {
     torch::NoGradGuard noGrad;
     std::map<std::string, torch::Tensor> targets;
@@ -86,7 +98,8 @@ LoadReport StateDictLoader::load(torch::nn::Module& module, const io::TensorMap&
     for (const auto& kv : targets) {
         auto it = tensors.find(kv.first);
         if (it == tensors.end()) {
-            // Checkpoints from before PyTorch 0.4.1 have no BatchNorm step counters; inference never reads them.
+            // Checkpoints from before PyTorch 0.4.1 have no BatchNorm step counters; inference never reads
+            // them.
             if (endsWith(kv.first, "num_batches_tracked"))
                 report.skippedKeys.push_back(kv.first);
             else

@@ -2,15 +2,14 @@
 
 #include "core/io/TensorMap.h"
 
-#include <torch/torch.h>
-
 #include <string>
+#include <torch/torch.h>
 #include <vector>
 
 namespace resnest {
 
 struct LoadReport {
-    std::string strippedPrefix;          // e.g. "module." when the checkpoint came from DataParallel
+    std::string strippedPrefix;           // e.g. "module." when the checkpoint came from DataParallel
     std::vector<std::string> skippedKeys; // tolerated absences (num_batches_tracked of old checkpoints)
 };
 
@@ -24,6 +23,8 @@ public:
     // The prefix whose removal makes the most keys match `expected` ("" when none helps).
     static std::string findPrefix(const io::TensorMap& tensors, const std::vector<std::string>& expected);
     static io::TensorMap stripPrefix(const io::TensorMap& tensors, const std::string& prefix);
+    // The inverse of load: every parameter and buffer by its registered name, as CPU copies.
+    static io::TensorMap stateDict(torch::nn::Module& module);
 };
 
 } // namespace resnest

@@ -4,6 +4,7 @@
 #include "core/imaging/ImagePreprocessor.h"
 #include "core/io/SafetensorsWriter.h"
 #include "core/models/ResNeSt.h"
+#include "core/models/StateDictLoader.h"
 #include "core/segmentation/DeepLabV3.h"
 #include "core/training/FasterRCNNLoss.h"
 
@@ -15,15 +16,6 @@
 
 namespace resnest::training {
 namespace {
-
-io::TensorMap stateDictOf(torch::nn::Module& module) {
-    io::TensorMap out;
-    for (const auto& p : module.named_parameters())
-        out.emplace(p.key(), p.value().detach().to(torch::kCPU).clone());
-    for (const auto& b : module.named_buffers())
-        out.emplace(b.key(), b.value().detach().to(torch::kCPU).clone());
-    return out;
-}
 
 torch::Tensor imageTensor(const cv::Mat& bgr, const std::array<double, 3>& mean,
                           const std::array<double, 3>& std) {
@@ -56,11 +48,10 @@ TrainingRun trainLoop(torch::nn::Module& model, const DemoRecipe& recipe, const 
             static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
         optimizer.zero_grad();
         torch::Tensor loss = step(parts, it, iterations);
-        TORCH_CHECK(std::isfinite(loss.item<double>()), "training diverged at step ", it + 1,
-                    " (loss is not finite)");
+        const double value = loss.item<double>();
+        TORCH_CHECK(std::isfinite(value), "training diverged at step ", it + 1, " (loss is not finite)");
         loss.backward();
         optimizer.step();
-        const double value = loss.item<double>();
         run.losses.push_back(value);
         epochLoss += value;
 
@@ -85,7 +76,7 @@ TrainingRun trainLoop(torch::nn::Module& model, const DemoRecipe& recipe, const 
     }
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     model.eval();
-    run.stateDict = stateDictOf(model);
+    run.stateDict = StateDictLoader::stateDict(model);
     return run;
 }
 
@@ -123,12 +114,10 @@ TrainingRun DemoTrainer::runClassifier() {
         const demo::SceneOptions scenes = curriculum(recipe_.scenes, it, iterations);
         std::vector<torch::Tensor> images;
         std::vector<int64_t> labels;
-        for (int i = 0; i < recipe_.batchSize; ++i) {
+        while (int(images.size()) < recipe_.batchSize) {
             demo::DigitScene scene = composer.compose(rng, scenes);
-            if (scene.labels.empty()) { // fully occluded cannot happen with one digit; keep the batch full
-                --i;
+            if (scene.labels.empty()) // a digit that found no place; keep the batch full
                 continue;
-            }
             images.push_back(imageTensor(scene.image, config.eval.mean, config.eval.std));
             labels.push_back(scene.labels.front());
         }

@@ -7,6 +7,7 @@
 #include "core/inference/SegmenterLoader.h"
 #include "core/io/CheckpointReader.h"
 #include "core/io/SafetensorsWriter.h"
+#include "core/models/StateDictLoader.h"
 #include "core/training/DemoRecipe.h"
 
 #include <filesystem>
@@ -17,15 +18,6 @@ namespace {
 
 std::string tempPath(const std::string& name) {
     return (std::filesystem::temp_directory_path() / ("card-test-" + name)).string();
-}
-
-io::TensorMap stateDict(torch::nn::Module& m) {
-    io::TensorMap out;
-    for (const auto& p : m.named_parameters())
-        out.emplace(p.key(), p.value().detach().clone());
-    for (const auto& b : m.named_buffers())
-        out.emplace(b.key(), b.value().detach().clone());
-    return out;
 }
 
 TEST(ModelCard, RoundTripsThroughSafetensorsMetadata) {
@@ -81,7 +73,7 @@ TEST(ModelCard, ClassifierLoaderTakesTheBodyAndNamesFromTheCard) {
     ResNeSt model(body);
     ModelCard card = training::DemoRecipe::card("classify");
     const std::string path = tempPath("classifier.safetensors");
-    io::SafetensorsWriter::write(path, stateDict(*model), card.toMetadata());
+    io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), card.toMetadata());
 
     ModelSpec spec;
     spec.weights = path;
@@ -100,7 +92,7 @@ TEST(ModelCard, ABodyThatContradictsTheWeightsIsRefused) {
     ModelCard card = training::DemoRecipe::card("classify");
     card.body->cardinality = 1; // the weights were made with 2
     const std::string path = tempPath("contradiction.safetensors");
-    io::SafetensorsWriter::write(path, stateDict(*model), card.toMetadata());
+    io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), card.toMetadata());
     ModelSpec spec;
     spec.weights = path;
     EXPECT_THROW(ModelLoader::load(spec), std::runtime_error);
@@ -111,7 +103,8 @@ TEST(ModelCard, DetectorLoaderTakesAnchorsAndResizeFromTheCard) {
     const DetectorConfig config = training::DemoRecipe::detector();
     FasterRCNN model(config);
     const std::string path = tempPath("detector.safetensors");
-    io::SafetensorsWriter::write(path, stateDict(*model), training::DemoRecipe::card("detect").toMetadata());
+    io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model),
+                                 training::DemoRecipe::card("detect").toMetadata());
     ModelSpec spec;
     spec.weights = path;
     LoadedDetector d = DetectorLoader::load(spec);
@@ -130,7 +123,8 @@ TEST(ModelCard, SegmenterLoaderTakesAsppRatesFromTheCard) {
     const SegmenterConfig config = training::DemoRecipe::segmenter();
     DeepLabV3 model(config);
     const std::string path = tempPath("segmenter.safetensors");
-    io::SafetensorsWriter::write(path, stateDict(*model), training::DemoRecipe::card("segment").toMetadata());
+    io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model),
+                                 training::DemoRecipe::card("segment").toMetadata());
     ModelSpec spec;
     spec.weights = path;
     LoadedSegmenter s = SegmenterLoader::load(spec);

@@ -49,6 +49,21 @@ class Failure(Exception):
     pass
 
 
+def uncaught_mutations(mutations, check):
+    """The mutation self-test: `check` must raise Failure for every (what, mutated) pair.
+    Prints each outcome and returns how many mutations went unnoticed."""
+    missed = 0
+    for what, bad in mutations:
+        try:
+            check(bad)
+        except Failure as e:
+            print('  mutation caught: %s (%s)' % (what, str(e)[:100]))
+            continue
+        missed += 1
+        print('FAIL mutation not caught: %s' % what)
+    return missed
+
+
 def run(cmd, timeout=900):
     t0 = time.time()
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
@@ -335,14 +350,7 @@ def main(argv=None):
             print('FAIL %s %s %s %s: %s' % (a.task, a.variant, a.arch, name, e))
             continue
         if a.self_test_mutation:
-            for what, bad in mutations(got, a.task):
-                try:
-                    check(bad)
-                except Failure as e:
-                    print('  mutation caught: %s (%s)' % (what, str(e)[:100]))
-                    continue
-                failures += 1
-                print('FAIL mutation not caught: %s' % what)
+            failures += uncaught_mutations(mutations(got, a.task), check)
     if failures:
         return 1
     if a.clean_on_pass:

@@ -10,10 +10,10 @@
 // out.npz: loss/rpn_objectness, loss/rpn_box_reg, loss/classifier, loss/box_reg (shape (1), float64) and
 // grad/<name> of d(sum of the losses)/d(parameter) for every --grads name.
 #include "core/detection/FasterRCNN.h"
+#include "core/inference/DetectorLoader.h"
 #include "core/io/FileBuffer.h"
 #include "core/io/NpzWriter.h"
 #include "core/io/SafetensorsReader.h"
-#include "core/models/ResNeStConfig.h"
 #include "core/models/StateDictLoader.h"
 #include "core/training/FasterRCNNLoss.h"
 
@@ -28,41 +28,6 @@
 using namespace resnest;
 
 namespace {
-
-int64_t dim(const io::TensorMap& t, const std::string& key, int64_t d = 0) {
-    const auto it = t.find(key);
-    if (it == t.end())
-        throw std::runtime_error("the weights lack '" + key + "'");
-    return it->second.size(d);
-}
-
-int count(const io::TensorMap& t, const std::string& prefix, const std::string& suffix) {
-    int n = 0;
-    while (t.count(prefix + std::to_string(n) + suffix))
-        ++n;
-    return n;
-}
-
-// The torchvision v1 / v2 Faster R-CNN structure from the tensors' names and shapes (as DetectorLoader does).
-DetectorConfig configFor(const io::TensorMap& t, const std::string& arch) {
-    DetectorConfig c;
-    c.backbone = ResNeStConfig::byName(arch);
-    c.backbone.numClasses = 0;
-    c.numClasses = int(dim(t, "roi_heads.box_predictor.cls_score.weight"));
-    c.fpnChannels = int(dim(t, "backbone.fpn.inner_blocks.0.0.weight"));
-    c.fpnNorm = t.count("backbone.fpn.inner_blocks.0.1.weight") > 0;
-    c.rpnConvDepth = count(t, "rpn.head.conv.", ".0.weight");
-    c.boxHeadConvs = count(t, "roi_heads.box_head.", ".0.weight");
-    c.boxHeadNorm = t.count("roi_heads.box_head.0.1.weight") > 0;
-    if (c.boxHeadConvs > 0) {
-        c.boxHeadConvChannels = int(dim(t, "roi_heads.box_head.0.0.weight"));
-        c.representationSize =
-            int(dim(t, "roi_heads.box_head." + std::to_string(c.boxHeadConvs + 1) + ".weight"));
-    } else {
-        c.representationSize = int(dim(t, "roi_heads.box_head.fc6.weight"));
-    }
-    return c;
-}
 
 std::vector<std::string> split(const std::string& s) {
     std::vector<std::string> out;
@@ -106,7 +71,9 @@ int main(int argc, char** argv) {
         for (auto& [k, v] : all)
             (k.rfind("input/", 0) == 0 ? inputs : weights)[k] = v;
 
-        DetectorConfig config = configFor(weights, opt["--arch"]);
+        // The structure from the tensors' names and shapes, as the application's loader reads it.
+        ModelInfo info;
+        DetectorConfig config = DetectorLoader::configFrom(weights, DetectorConfig{}, opt["--arch"], info);
         if (std::stoi(opt["--min-size"]) > 0)
             config.minSize = std::stoi(opt["--min-size"]);
         if (std::stoi(opt["--max-size"]) > 0)

@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.join(HERE, '..', 'parity'))
 
 import heads_ref  # noqa: E402
 import make_checkpoint  # noqa: E402
+from check_heads import Failure, uncaught_mutations  # noqa: E402
 
 CLASSES = 5
 MIN_SIZE, MAX_SIZE = 160, 256
@@ -48,17 +49,13 @@ PRE_NMS, POST_NMS = 300, 200
 RPN_BATCH, BOX_BATCH = 1 << 22, 1 << 20
 RPN_FRACTION, BOX_FRACTION = 0.5, 0.25
 # Downscaled, upscaled with the long side at max_size, and a background image (no boxes). torchvision's resize
-# scale is min_size * (1 / short side) in float32; these sizes floor to the same output size with a plain
-# float32 division too (RCNNTransform divides: 200x264 would come out 160 rows there, 159 in torchvision).
+# scale is min_size * (1 / short side) in float32, as RCNNTransform computes it (a plain division would give
+# 200x264 160 rows instead of 159; these sizes come out the same either way).
 IMAGE_SIZES = ((208, 270), (124, 250), (180, 180))
 BOXES_PER_IMAGE = (5, 3, 0)
 LOSSES = (('rpn_objectness', 'loss_objectness'), ('rpn_box_reg', 'loss_rpn_box_reg'),
           ('classifier', 'loss_classifier'), ('box_reg', 'loss_box_reg'))
 TOLERANCE = {'f64': (1e-9, 1e-9), 'f32': (1e-3, 1e-2)}  # (losses, gradients)
-
-
-class Failure(Exception):
-    pass
 
 
 def grad_names(variant):
@@ -205,15 +202,10 @@ def main(argv=None):
         print('PASS %s %s %s (C++ %.1fs, torchvision %.1fs): %s; gradients of %d parameters, worst %.1e (%s)'
               % (a.variant, a.arch, name, secs, ref_secs, losses, len(names), worst[0], worst[1][5:]))
         if a.self_test_mutation:
-            for what, bad in mutations(targets):
-                got, _ = run_tool(a.tool, a.workdir, name + '_mutated', sd, images, bad, name, names, a.arch)
-                try:
-                    compare(got, ref, name)
-                except Failure as e:
-                    print('  mutation caught: %s (%s)' % (what, str(e)[:110]))
-                    continue
-                failures += 1
-                print('FAIL mutation not caught: %s' % what)
+            def check(bad):
+                mutated, _ = run_tool(a.tool, a.workdir, name + '_mutated', sd, images, bad, name, names, a.arch)
+                compare(mutated, ref, name)
+            failures += uncaught_mutations(mutations(targets), check)
     if failures:
         return 1
     if a.clean_on_pass:
