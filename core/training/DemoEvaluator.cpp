@@ -13,7 +13,9 @@
 #include "core/training/DemoRecipe.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -74,6 +76,41 @@ private:
     double maskPixels_ = 0.0, pixels_ = 0.0;
 };
 
+// Detections and ground truth as DetectionMetrics takes them: foreground labels from 0 (the detector's
+// class 0 is the background), corners x1 y1 x2 y2.
+void addImage(evaluation::DetectionMetrics& metrics, const DetectionResult& result,
+              const std::vector<cv::Rect2f>& boxes, const std::vector<int>& labels) {
+    std::vector<evaluation::ScoredBox> found;
+    std::vector<evaluation::TruthBox> truth;
+    for (const Detection& d : result.detections)
+        found.push_back({d.box[0], d.box[1], d.box[2], d.box[3], d.score, d.label - 1});
+    for (size_t k = 0; k < boxes.size(); ++k)
+        truth.push_back(
+            {boxes[k].x, boxes[k].y, boxes[k].x + boxes[k].width, boxes[k].y + boxes[k].height, labels[k]});
+    metrics.add(found, truth);
+}
+
+// Right and seen per digit: the accuracy overall and per class (NaN for a digit never seen).
+class DigitTally {
+public:
+    void add(int digit, bool right) {
+        right_[size_t(digit)] += right;
+        ++seen_[size_t(digit)];
+    }
+    void finish(DemoEvaluation& e) const {
+        int right = 0, seen = 0;
+        for (size_t k = 0; k < 10; ++k) {
+            right += right_[k];
+            seen += seen_[k];
+            e.perClass.push_back(seen_[k] ? double(right_[k]) / seen_[k] : std::nan(""));
+        }
+        e.score = seen > 0 ? double(right) / seen : 0.0;
+    }
+
+private:
+    std::array<int, 10> right_{}, seen_{};
+};
+
 std::string taskOf(const std::string& path) {
     io::Checkpoint ckpt = io::CheckpointReader::read(path);
     std::optional<ModelCard> card = ModelCard::fromMetadata(ckpt.metadata);
@@ -101,27 +138,20 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
     if (e.task == "classify") {
         auto model = ResNeStClassifier::load(spec);
         e.metric = "accuracy";
-        std::vector<int> right(10, 0), seen(10, 0);
-        int correct = 0;
-        for (int i = 0; i < images; ++i) {
+        DigitTally tally;
+        for (int i = 0; i < images;) {
             demo::DigitScene scene = composer.compose(rng, recipe.scenes);
-            if (scene.labels.empty()) {
-                --i;
+            if (scene.labels.empty()) // a digit that found no place
                 continue;
-            }
             const bool capture = i < energyImages;
             ClassificationResult r = model->classify(scene.image, 1, capture);
             const int truth = scene.labels.front();
-            const bool ok = !r.top.empty() && r.top.front().index == truth;
-            correct += ok;
-            right[truth] += ok;
-            ++seen[truth];
+            tally.add(truth, !r.top.empty() && r.top.front().index == truth);
             if (capture)
                 energy.add(r.blocks, scene.classMask);
+            ++i;
         }
-        e.score = images > 0 ? double(correct) / images : 0.0;
-        for (int k = 0; k < 10; ++k)
-            e.perClass.push_back(seen[k] ? double(right[k]) / seen[k] : 0.0);
+        tally.finish(e);
     } else if (e.task == "segment") {
         auto model = ResNeStSegmenter::load(spec);
         e.metric = "mIoU";
@@ -148,15 +178,7 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
             demo::DigitScene scene = composer.compose(rng, recipe.scenes);
             const bool capture = i < energyImages;
             DetectionResult r = model->detect(scene.image, capture, options);
-            std::vector<evaluation::ScoredBox> found;
-            std::vector<evaluation::TruthBox> truth;
-            for (const Detection& d : r.detections)
-                found.push_back({d.box[0], d.box[1], d.box[2], d.box[3], d.score, d.label - 1});
-            for (size_t k = 0; k < scene.boxes.size(); ++k) {
-                const cv::Rect2f& b = scene.boxes[k];
-                truth.push_back({b.x, b.y, b.x + b.width, b.y + b.height, scene.labels[k]});
-            }
-            metrics.add(found, truth);
+            addImage(metrics, r, scene.boxes, scene.labels);
             if (capture)
                 energy.add(r.blocks, scene.classMask);
         }
@@ -212,11 +234,7 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
     ModelSpec spec;
     spec.weights = modelPath;
     spec.compute = compute;
-    std::vector<int> right(10, 0), seen(10, 0);
-    auto tally = [&](size_t k, bool ok) {
-        right[labels[k]] += ok;
-        ++seen[labels[k]];
-    };
+    DigitTally tally;
     if (e.task == "classify") {
         auto model = ResNeStClassifier::load(spec);
         e.metric = "accuracy";
@@ -228,7 +246,7 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
             cv::Mat crop;
             cv::getRectSubPix(scaled, cv::Size(int(patch), int(patch)), c, crop);
             ClassificationResult r = model->classify(crop, 1, false);
-            tally(k, !r.top.empty() && r.top.front().index == labels[k]);
+            tally.add(labels[k], !r.top.empty() && r.top.front().index == labels[k]);
         }
     } else if (e.task == "segment") {
         auto model = ResNeStSegmenter::load(spec);
@@ -244,7 +262,7 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
                         ++votes[v];
                 }
             const int best = int(std::max_element(votes.begin() + 1, votes.end()) - votes.begin());
-            tally(k, votes[best] > 0 && best - 1 == labels[k]);
+            tally.add(labels[k], votes[best] > 0 && best - 1 == labels[k]);
         }
     } else {
         // The detector resizes its input (short side 256): keep the digits at the trained size instead.
@@ -255,27 +273,13 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
         e.metric = "mAP@0.5";
         PostprocessOptions options = model->defaultPostprocess();
         options.scoreThreshold = 0.01;
-        DetectionResult r = model->detect(scaled, false, options);
         evaluation::DetectionMetrics metrics(10, 0.5);
-        std::vector<evaluation::ScoredBox> found;
-        std::vector<evaluation::TruthBox> truth;
-        for (const Detection& d : r.detections)
-            found.push_back({d.box[0], d.box[1], d.box[2], d.box[3], d.score, d.label - 1});
-        for (size_t k = 0; k < boxes.size(); ++k)
-            truth.push_back({boxes[k].x, boxes[k].y, boxes[k].x + boxes[k].width,
-                             boxes[k].y + boxes[k].height, labels[k]});
-        metrics.add(found, truth);
+        addImage(metrics, model->detect(scaled, false, options), boxes, labels);
         e.score = metrics.meanAP();
         e.perClass = metrics.averagePrecision();
     }
-    if (e.task != "detect") {
-        int correct = 0;
-        for (int k = 0; k < 10; ++k) {
-            correct += right[k];
-            e.perClass.push_back(seen[k] ? double(right[k]) / seen[k] : std::nan(""));
-        }
-        e.score = double(correct) / double(boxes.size());
-    }
+    if (e.task != "detect")
+        tally.finish(e);
     e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return e;
 }
