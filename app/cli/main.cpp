@@ -1,5 +1,6 @@
 // resnest-cli: the core without a GUI, for batch work, export and benchmarks.
 #include "app/cli/ArgumentList.h"
+#include "app/cli/CommandDispatcher.h"
 #include "core/inference/Benchmark.h"
 #include "core/inference/DetectorLoader.h"
 #include "core/inference/Exporter.h"
@@ -29,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 using resnest::cli::ArgumentList;
+using resnest::cli::CommandDispatcher;
 using json = nlohmann::json;
 
 namespace {
@@ -43,7 +45,7 @@ commands:
       checkpoint format, task and head, layout (torchvision, encoding, mmsegmentation, mmdetection,
       detectron2), detected body architecture, parameter count, classes
   classify IMAGE... [--topk K] [--json] [model options]
-      top-k ImageNet classes with the model's own evaluation transform
+      top-k classes with the model's own evaluation transform
   segment IMAGE... [--json] [--overlay OUT.png] [--short-side S] [--opacity A] [model options]
       DeepLabV3: classes present with their pixel share; --overlay draws the label map over the image
       (several images: OUT_<i>.png)
@@ -62,8 +64,9 @@ commands:
       the known architectures
 
 model options:
-  --arch A             architecture (needed when the weights cannot tell; default resnest14d without weights)
-  --weights W          checkpoint: safetensors, torch.save (zip or legacy); without it: random weights
+  --arch A             architecture (needed when the weights cannot tell); alone: seeded random weights
+  --weights W          checkpoint: safetensors, torch.save (zip or legacy); without it and --arch: the
+                       bundled demo model of the task (digits, resources/demo/models)
   --device cpu|cuda    default cpu
   --dtype f32|f64|f16|bf16   compute precision (f16 needs CUDA); default f32
   --output-stride 32|16|8    dilate the last stages; default 32 (segmenters: 8)
@@ -610,40 +613,17 @@ int cmdBench(const std::vector<std::string>& rest) {
 
 int main(int argc, char** argv) {
     resnest::OpenMpWaitPolicy::ensureChosen(argv);
-    std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-        std::cout << kUsage;
-        return args.empty() ? 2 : 0;
-    }
-    const std::string cmd = args[0];
-    const std::vector<std::string> rest(args.begin() + 1, args.end());
-    try {
-        if (cmd == "info")
-            return cmdInfo(rest);
+    return CommandDispatcher::run(argc, argv, kUsage, {
+        {"info", cmdInfo},
 #if RESNEST_HAVE_OPENCV
-        if (cmd == "classify")
-            return cmdClassify(rest);
-        if (cmd == "segment")
-            return cmdSegment(rest);
-        if (cmd == "detect")
-            return cmdDetect(rest);
+            {"classify", cmdClassify}, {"segment", cmdSegment}, {"detect", cmdDetect},
 #endif
-        if (cmd == "export")
-            return cmdExport(rest);
-        if (cmd == "bench")
-            return cmdBench(rest);
-        if (cmd == "archs") {
-            for (const auto& n : resnest::ResNeStConfig::knownNames())
-                std::cout << n << "\n";
-            return 0;
+            {"export", cmdExport}, {"bench", cmdBench}, {
+            "archs", [](const std::vector<std::string>&) {
+                for (const auto& n : resnest::ResNeStConfig::knownNames())
+                    std::cout << n << "\n";
+                return 0;
+            }
         }
-        std::cerr << "unknown command '" << cmd << "'\n" << kUsage;
-        return 2;
-    } catch (const c10::Error& e) {
-        std::cerr << "error: " << e.what_without_backtrace() << "\n";
-        return 1;
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
-        return 1;
-    }
+    });
 }

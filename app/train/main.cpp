@@ -3,6 +3,7 @@
 // composites and writes a safetensors file whose card records the recipe, the metrics and this command.
 
 #include "app/cli/ArgumentList.h"
+#include "app/cli/CommandDispatcher.h"
 #include "core/demo/SampleMedia.h"
 #include "core/inference/ComputeOptions.h"
 #include "core/inference/ModelCard.h"
@@ -21,6 +22,7 @@
 namespace {
 
 using resnest::cli::ArgumentList;
+using resnest::cli::CommandDispatcher;
 using json = nlohmann::json;
 namespace tr = resnest::training;
 
@@ -206,29 +208,16 @@ int cmdSamples(const std::vector<std::string>& rest) {
 
 int main(int argc, char** argv) {
     resnest::OpenMpWaitPolicy::ensureChosen(argv);
-    std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-        std::cout << kUsage;
-        return args.empty() ? 2 : 0;
-    }
-    const std::string cmd = args[0];
-    const std::vector<std::string> rest(args.begin() + 1, args.end());
-    try {
-        if (cmd == "classify" || cmd == "segment" || cmd == "detect")
-            return cmdTrain(cmd, rest, commandLine(argc, argv));
-        if (cmd == "evaluate")
-            return cmdEvaluate(rest);
-        if (cmd == "rescore")
-            return cmdRescore(rest);
-        if (cmd == "samples")
-            return cmdSamples(rest);
-        std::cerr << "unknown command '" << cmd << "'\n" << kUsage;
-        return 2;
-    } catch (const c10::Error& e) {
-        std::cerr << "error: " << e.what_without_backtrace() << "\n";
-        return 1;
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
-        return 1;
-    }
+    const std::string command = commandLine(argc, argv);
+    auto train = [&command](const std::string& task) {
+        return
+            [task, &command](const std::vector<std::string>& rest) { return cmdTrain(task, rest, command); };
+    };
+    return CommandDispatcher::run(argc, argv, kUsage,
+                                  {{"classify", train("classify")},
+                                   {"segment", train("segment")},
+                                   {"detect", train("detect")},
+                                   {"evaluate", cmdEvaluate},
+                                   {"rescore", cmdRescore},
+                                   {"samples", cmdSamples}});
 }
