@@ -5,7 +5,7 @@
 #include "core/inference/DetectorLoader.h"
 #include "core/inference/Exporter.h"
 #include "core/inference/ModelLoader.h"
-#include "core/inference/ModelTask.h"
+#include "core/inference/ModelTaskDetector.h"
 #include "core/inference/OpenMpWaitPolicy.h"
 #include "core/inference/SegmenterLoader.h"
 #include "core/io/CheckpointReader.h"

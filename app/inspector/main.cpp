@@ -1,40 +1,50 @@
 // resnest-inspector: the desktop application.
 #include "core/inference/OpenMpWaitPolicy.h"
-#include "core/inference/ResourceLocator.h"
 #include "ui/widgets/MainWindow.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 #include <QFileInfo>
-
-namespace {
-
-QString defaultImage() {
-    try {
-        return QString::fromStdString(resnest::ResourceLocator::find("demo/samples/digits-scene-1.jpg"));
-    } catch (const std::exception&) {
-        return QStringLiteral("/usr/share/doc/opencv-doc/examples/data/messi5.jpg");
-    }
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
     resnest::OpenMpWaitPolicy::ensureChosen(argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ResNeSt Inspector"));
     QApplication::setOrganizationName(QStringLiteral("ResNeSt Inspector"));
-    resnest::MainWindow window;
-    window.resize(1200, 760);
+    QCommandLineParser cli;
+    cli.setApplicationDescription(QStringLiteral(
+        "ResNeSt classification, segmentation and detection with per-radix split-attention maps"));
+    cli.addHelpOption();
+    cli.addPositionalArgument(QStringLiteral("path"),
+                              QStringLiteral("image, folder, video or checkpoint to open"));
+    QCommandLineOption live(QStringLiteral("live"),
+                            QStringLiteral("Play VIDEO as a live source (frames dropped as a camera does)."),
+                            QStringLiteral("VIDEO"));
+    QCommandLineOption camera(QStringLiteral("camera"), QStringLiteral("Open camera INDEX."),
+                              QStringLiteral("INDEX"));
+    QCommandLineOption model(QStringLiteral("model"),
+                             QStringLiteral("Checkpoint to load instead of the saved or demo model."),
+                             QStringLiteral("FILE"));
+    QCommandLineOption defaults(QStringLiteral("defaults"),
+                                QStringLiteral("Ignore saved settings: the bundled demo model and sample."));
+    cli.addOptions({live, camera, model, defaults});
+    cli.process(app);
+
+    resnest::MainWindow window(!cli.isSet(defaults));
+    if (!cli.isSet(defaults) && window.saveGeometry().isEmpty())
+        window.resize(1280, 800);
+    window.resize(window.size().expandedTo(QSize(1100, 700)));
     window.show();
-    // The bundled default: a held-out digit scene for the demo models (resources/demo/samples), else a real
-    // photograph that Debian's opencv-doc ships. `--live VIDEO` plays a video file as a live source.
-    const QStringList args = QApplication::arguments();
-    if (args.size() > 2 && args[1] == QStringLiteral("--live")) {
-        window.playLive(args[2]);
-    } else {
-        QString image = args.size() > 1 ? args[1] : defaultImage();
-        if (QFileInfo::exists(image))
-            window.openImage(image);
-    }
+    if (cli.isSet(model))
+        window.openCheckpoint(cli.value(model));
+    // The bundled default: a held-out digit scene for the demo models (resources/demo/samples).
+    if (cli.isSet(live))
+        window.openVideo(cli.value(live), false);
+    else if (cli.isSet(camera))
+        window.openCamera(cli.value(camera).toInt());
+    else if (!cli.positionalArguments().isEmpty())
+        window.openPath(cli.positionalArguments().front());
+    else if (QFileInfo::exists(resnest::MainWindow::defaultImage()))
+        window.openImage(resnest::MainWindow::defaultImage());
     return app.exec();
 }

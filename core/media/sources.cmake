@@ -1,3 +1,4 @@
 if(TARGET resnest_core)
-  target_sources(resnest_core PRIVATE ${CMAKE_CURRENT_LIST_DIR}/VideoSource.cpp)
+  target_sources(resnest_core PRIVATE ${CMAKE_CURRENT_LIST_DIR}/VideoSource.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/ImageFolder.cpp)
 endif()

@@ -1,11 +1,13 @@
 // Live capture: a file played at its own frame rate drops frames for a slow consumer, wake-ups stay bounded,
 // and the controller's live path delivers ordered results and reports bad sources.
 #include "ui/runtime/FrameGrabber.h"
+
 #include "ui/runtime/InferenceController.h"
 
 #include <QSignalSpy>
 #include <QThread>
 #include <QtTest>
+#include <optional>
 
 using namespace resnest;
 
@@ -23,7 +25,8 @@ class FrameGrabberTest : public QObject {
         connect(&thread, &QThread::finished, grabber, &QObject::deleteLater);
         QSignalSpy wakeups(grabber, &FrameGrabber::frameAvailable);
         thread.start();
-        QMetaObject::invokeMethod(grabber, "startFile", Qt::QueuedConnection, Q_ARG(QString, video));
+        QMetaObject::invokeMethod(grabber, "startFile", Qt::QueuedConnection, Q_ARG(QString, video),
+                                  Q_ARG(bool, false));
 
         std::vector<quint64> taken;
         for (int i = 0; i < 8; ++i) {
@@ -48,15 +51,66 @@ class FrameGrabberTest : public QObject {
         QVERIFY(quint64(wakeups.count()) <= taken.size() + 1);
     }
 
+    // Inspection playback: a slow consumer makes the file wait instead of losing frames; pause holds, step
+    // advances by exactly one frame, seek lands on the asked frame.
+    Q_SLOT void everyFrameModeSkipsNothingAndObeysPauseStepSeek() {
+        auto box = std::make_shared<LatestFrameMailbox<LiveFrame>>();
+        auto notified = std::make_shared<std::atomic<bool>>(false);
+        QThread thread;
+        auto* grabber = new FrameGrabber(box, notified);
+        grabber->moveToThread(&thread);
+        connect(&thread, &QThread::finished, grabber, &QObject::deleteLater);
+        QSignalSpy opened(grabber, &FrameGrabber::opened);
+        thread.start();
+        QMetaObject::invokeMethod(grabber, "startFile", Qt::QueuedConnection, Q_ARG(QString, video),
+                                  Q_ARG(bool, true));
+        QVERIFY(opened.wait(10000));
+        QVERIFY(opened.at(0).at(1).value<qint64>() > 100);
+        auto takeOne = [&](int waitMs) -> std::optional<LiveFrame> {
+            QTest::qWait(waitMs);
+            notified->store(false);
+            return box->take();
+        };
+        std::vector<quint64> taken;
+        for (int i = 0; i < 6; ++i)
+            if (auto f = takeOne(300)) // three frame periods per take: the consumer is slow
+                taken.push_back(f->index);
+        QVERIFY(taken.size() >= 5);
+        for (size_t i = 0; i < taken.size(); ++i)
+            QCOMPARE(taken[i], quint64(i)); // none skipped
+        QCOMPARE(box->dropped(), quint64(0));
+
+        QMetaObject::invokeMethod(grabber, "pause", Qt::BlockingQueuedConnection);
+        const auto last = takeOne(0);       // the frame read just before the pause, if any
+        QVERIFY(!takeOne(400).has_value()); // paused: nothing new
+        QMetaObject::invokeMethod(grabber, "step", Qt::BlockingQueuedConnection);
+        const auto stepped = takeOne(0);
+        QVERIFY(stepped.has_value());
+        QCOMPARE(stepped->index, (last ? last->index : taken.back()) + 1);
+        QVERIFY(!takeOne(300).has_value()); // one step, one frame
+        QMetaObject::invokeMethod(grabber, "seek", Qt::BlockingQueuedConnection, Q_ARG(qint64, 50));
+        const auto sought = takeOne(0);
+        QVERIFY(sought.has_value());
+        QCOMPARE(sought->index, quint64(50));
+        QMetaObject::invokeMethod(grabber, "stop", Qt::BlockingQueuedConnection);
+        thread.quit();
+        thread.wait();
+    }
+
     Q_SLOT void controllerRunsLiveVideoInOrderAndStops() {
         InferenceController c;
         QSignalSpy loaded(&c, &InferenceController::modelLoaded);
-        c.loadModel(QStringLiteral("resnest14d"), QString());
+        ModelRequest request;
+        request.arch = QStringLiteral("resnest14d");
+        PredictOptions o;
+        o.captureAttention = true;
+        c.setPredictOptions(o);
+        c.loadModel(request);
         QVERIFY(loaded.wait(60000));
         QSignalSpy results(&c, &InferenceController::liveResultReady);
-        c.startLiveFile(video);
+        c.openVideo(video, false);
         QTRY_VERIFY_WITH_TIMEOUT(results.count() >= 4, 30000);
-        c.stopLive();
+        c.stopVideo();
         QTest::qWait(500);
         const int settled = results.count();
         QTest::qWait(500);
@@ -67,18 +121,18 @@ class FrameGrabberTest : public QObject {
             QVERIFY(i == 0 || r->jobId > previous);
             previous = r->jobId;
             QCOMPARE(r->image.cols, 768);
-            QCOMPARE(int(r->classification.blocks.size()), 4);
+            QCOMPARE(int(r->prediction.classification.blocks.size()), 4);
         }
         QVERIFY(c.grabbedFrames() >= quint64(results.count()));
     }
 
     Q_SLOT void missingSourcesAreReported() {
         InferenceController c;
-        QSignalSpy failed(&c, &InferenceController::liveFailed);
-        c.startLiveFile(QStringLiteral("/nonexistent/clip.avi"));
+        QSignalSpy failed(&c, &InferenceController::videoFailed);
+        c.openVideo(QStringLiteral("/nonexistent/clip.avi"), true);
         QVERIFY(failed.wait(10000));
         QVERIFY(failed.at(0).at(0).toString().contains(QStringLiteral("clip.avi")));
-        c.startCamera(97);
+        c.openCamera(97);
         QVERIFY(failed.wait(10000));
         QVERIFY(failed.at(1).at(0).toString().contains(QStringLiteral("no camera")));
     }

@@ -4,8 +4,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <fstream>
+#include <opencv2/imgproc.hpp>
 
 using resnest::FrameResultPtr;
 using resnest::InferenceController;
@@ -17,9 +17,16 @@ class InferenceControllerTest : public QObject {
     const QString other = QStringLiteral("/usr/share/doc/opencv-doc/examples/data/baboon.jpg");
 
     static bool loadModel(InferenceController& c) {
+        QSignalSpy loading(&c, &InferenceController::modelLoading);
         QSignalSpy loaded(&c, &InferenceController::modelLoaded);
-        c.loadModel(QStringLiteral("resnest14d"), QString());
-        return loaded.wait(60000);
+        resnest::ModelRequest r;
+        r.arch = QStringLiteral("resnest14d");
+        resnest::PredictOptions o;
+        o.captureAttention = true;
+        c.setPredictOptions(o);
+        c.loadModel(r);
+        // The GUI shows a busy bar from modelLoading until modelLoaded.
+        return loaded.wait(60000) && loading.count() == 1;
     }
 
     Q_SLOT void newerRequestsReplaceThePendingOne() {
@@ -28,7 +35,7 @@ class InferenceControllerTest : public QObject {
         QSignalSpy results(&c, &InferenceController::resultReady);
         const quint64 first = c.requestFile(photo);
         QVERIFY(c.busy());
-        c.requestFile(other);                     // pending
+        c.requestFile(other);                      // pending
         const quint64 last = c.requestFile(photo); // replaces the pending one
         QTRY_COMPARE_WITH_TIMEOUT(results.count(), 2, 60000);
         QTest::qWait(300); // nothing else may arrive
@@ -37,8 +44,52 @@ class InferenceControllerTest : public QObject {
         QCOMPARE(results.at(1).at(0).value<FrameResultPtr>()->jobId, last);
         QVERIFY(!c.busy());
         const auto r = results.at(1).at(0).value<FrameResultPtr>();
-        QCOMPARE(int(r->classification.top.size()), 5);
-        QCOMPARE(int(r->classification.blocks.size()), 4); // resnest14d: one block per stage
+        QCOMPARE(int(r->prediction.classification.top.size()), 5);
+        QCOMPARE(int(r->prediction.classification.blocks.size()), 4); // resnest14d: one block per stage
+    }
+
+    Q_SLOT void cancelledJobsNeverDeliver() {
+        InferenceController c;
+        QVERIFY(loadModel(c));
+        QSignalSpy results(&c, &InferenceController::resultReady);
+        QSignalSpy rendered(&c, &InferenceController::frameRendered);
+        const quint64 first = c.requestFile(photo);
+        c.requestFile(other); // pending
+        c.cancel();           // drops both: the queued job and the pending one
+        QTRY_VERIFY_WITH_TIMEOUT(!c.busy(), 60000);
+        QTest::qWait(300);
+        QCOMPARE(results.count(), 0);
+        QCOMPARE(rendered.count(), 0);
+        // Cancelling does not poison later jobs.
+        const quint64 next = c.requestFile(other);
+        QVERIFY(next > first);
+        QVERIFY(results.wait(60000));
+        QCOMPARE(results.at(0).at(0).value<FrameResultPtr>()->jobId, next);
+    }
+
+    Q_SLOT void resultsAreDrawnOnTheRenderThreadAndRedrawnWithNewOptions() {
+        InferenceController c;
+        QVERIFY(loadModel(c));
+        QSignalSpy rendered(&c, &InferenceController::frameRendered);
+        c.requestFile(photo);
+        QVERIFY(rendered.wait(60000));
+        const auto first = rendered.at(0).at(0).value<resnest::RenderedFramePtr>();
+        QCOMPARE(first->rgb.cols, first->result->image.cols);
+        QCOMPARE(first->rgb.rows, first->result->image.rows);
+        QCOMPARE(first->rgb.type(), CV_8UC3);
+        // The classifier's banner is drawn in the corner, in RGB order: the top-left pixel is black.
+        QCOMPARE(first->rgb.at<cv::Vec3b>(1, 1), cv::Vec3b(0, 0, 0));
+        resnest::OverlayOptions o = c.overlayOptions();
+        o.classificationBanner = false;
+        c.setOverlayOptions(o);
+        QVERIFY(rendered.wait(10000));
+        const auto second = rendered.at(1).at(0).value<resnest::RenderedFramePtr>();
+        QCOMPARE(second->result, first->result); // the same result, not a new inference
+        QVERIFY(second->generation > first->generation);
+        QVERIFY(!second->options.classificationBanner);
+        cv::Mat bgr;
+        cv::cvtColor(second->rgb, bgr, cv::COLOR_RGB2BGR);
+        QCOMPARE(cv::norm(bgr, first->result->image, cv::NORM_INF), 0.0); // no banner: the image itself
     }
 
     Q_SLOT void corruptFilesArriveAsErrors() {
@@ -64,7 +115,9 @@ class InferenceControllerTest : public QObject {
         const QString bad = dir.filePath(QStringLiteral("garbage.pth"));
         std::ofstream(bad.toStdString()) << "PK\x03\x04 definitely not a checkpoint";
         QSignalSpy failed(&c, &InferenceController::modelFailed);
-        c.loadModel(QString(), bad);
+        resnest::ModelRequest r;
+        r.weights = bad;
+        c.loadModel(r);
         QVERIFY(failed.wait(60000));
         QVERIFY(!failed.at(0).at(0).toString().isEmpty());
         QVERIFY(loadModel(c));

@@ -1,9 +1,8 @@
 #include "ui/runtime/LatestFrameMailbox.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
+#include <gtest/gtest.h>
 #include <thread>
 #include <vector>
 
@@ -42,7 +41,7 @@ TEST(LatestFrameMailboxTest, ASlowConsumerDropsFramesButNeverFallsBehind) {
     ASSERT_FALSE(seen.empty());
     for (size_t i = 1; i < seen.size(); ++i)
         ASSERT_LT(seen[i - 1], seen[i]); // in order, never a stale frame after a newer one
-    EXPECT_EQ(seen.back(), frames);     // the last frame always arrives
+    EXPECT_EQ(seen.back(), frames);      // the last frame always arrives
     EXPECT_GT(box.dropped(), 0u);
     EXPECT_EQ(box.dropped() + seen.size(), uint64_t(frames));
 }

@@ -5,7 +5,6 @@
 #include "ui/runtime/LiveFrame.h"
 
 #include <QObject>
-
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -14,33 +13,49 @@ class QTimer;
 
 namespace resnest {
 
-// Reads a live source on its own thread and posts each frame to a one-slot mailbox. "Play as live"
-// paces a file at its own frame rate, so a slow consumer drops frames exactly as it would with a camera.
-// At most one wake-up is ever queued for the consumer (the `notified` flag), so nothing piles up.
+// Reads a video, camera or stream on its own thread and posts frames to a one-slot mailbox.
+// Live: a file is paced at its own frame rate and frames the consumer had no time for are dropped, exactly as
+// with a camera (cameras and streams are always live). EveryFrame: a file played for inspection; the next
+// frame is read only once the consumer took the previous one, so none is skipped (still capped at the
+// file's rate). At most one wake-up is ever queued for the consumer (the `notified` flag), so nothing piles
+// up. All slots run on the grabber's thread.
 class FrameGrabber : public QObject {
     Q_OBJECT
 public:
-    FrameGrabber(std::shared_ptr<LatestFrameMailbox<LiveFrame>> mailbox, std::shared_ptr<std::atomic<bool>> notified,
-                 QObject* parent = nullptr);
+    enum class Mode { Live, EveryFrame };
+
+    FrameGrabber(std::shared_ptr<LatestFrameMailbox<LiveFrame>> mailbox,
+                 std::shared_ptr<std::atomic<bool>> notified, QObject* parent = nullptr);
     ~FrameGrabber() override;
 
-    Q_SLOT void startFile(const QString& path);
+    // A path or a URL (rtsp://, http://: OpenCV's FFmpeg backend). `everyFrame` selects Mode::EveryFrame.
+    Q_SLOT void startFile(const QString& pathOrUrl, bool everyFrame = false);
     Q_SLOT void startCamera(int index);
     Q_SLOT void stop();
+    Q_SLOT void pause();
+    Q_SLOT void resume();
+    // Paused file: the next frame. Seek: that frame, shown once; playing continues from there if it was.
+    Q_SLOT void step();
+    Q_SLOT void seek(qint64 frame);
 
+    Q_SIGNAL void opened(const QString& name, qint64 frameCount, double fps);
     Q_SIGNAL void frameAvailable();
+    Q_SIGNAL void position(qint64 frame);
+    Q_SIGNAL void playingChanged(bool playing);
     Q_SIGNAL void finished();
     Q_SIGNAL void failed(const QString& message);
 
 private:
-    void begin(VideoSource source);
+    void begin(VideoSource source, Mode mode);
     void tick();
+    bool readAndPost();
 
     std::shared_ptr<LatestFrameMailbox<LiveFrame>> mailbox_;
     std::shared_ptr<std::atomic<bool>> notified_;
     std::optional<VideoSource> source_;
     QTimer* timer_ = nullptr;
-    quint64 index_ = 0;
+    Mode mode_ = Mode::Live;
+    int intervalMs_ = 40;
 };
 
 } // namespace resnest

@@ -1,21 +1,25 @@
 #pragma once
 
-#include "core/inference/ClassificationResult.h"
+#include "core/inference/Prediction.h"
+#include "ui/runtime/ModelSummary.h"
 
 #include <QMetaType>
 #include <QString>
-
 #include <memory>
 
 namespace resnest {
 
-// An image and what the model made of it. Shared read-only between the worker and the GUI: once
-// emitted, nobody writes to it.
+// An image and what the model made of it. Shared read-only between the threads: once emitted, nobody
+// writes to it.
 struct FrameResult {
-    quint64 jobId = 0;
-    QString source;
-    cv::Mat image; // BGR, as decoded
-    ClassificationResult classification;
+    quint64 jobId = 0; // still jobs: the request's id; live frames: the frame index
+    bool live = false; // from a video, camera or stream
+    QString source;    // file path, or the video's name
+    cv::Mat image;     // BGR, as decoded
+    Prediction prediction;
+    ModelSummaryPtr model; // the model that made it (labels, task)
+    double decodeMs = 0.0;
+    qint64 capturedNs = 0; // steady clock at decode, for latency
 };
 
 using FrameResultPtr = std::shared_ptr<const FrameResult>;

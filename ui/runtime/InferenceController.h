@@ -1,48 +1,77 @@
 #pragma once
 
+#include "core/imaging/PredictionRenderer.h"
+#include "core/inference/Prediction.h"
 #include "ui/runtime/FrameResult.h"
 #include "ui/runtime/LatestFrameMailbox.h"
 #include "ui/runtime/LiveFrame.h"
+#include "ui/runtime/ModelRequest.h"
+#include "ui/runtime/ModelSummary.h"
+#include "ui/runtime/RenderedFrame.h"
 
 #include <QObject>
+#include <QStringList>
 #include <QThread>
-
 #include <optional>
 
 namespace resnest {
 
 class FrameGrabber;
 class InferenceWorker;
+class RenderWorker;
 
-// The GUI's handle on the inference and capture threads. Stills are one job in flight: a request made while
-// busy replaces the pending one (the user only wants the last image they asked for), so nothing queues up.
-// Live sources are latest-frame-wins: the grabber thread fills a one-slot mailbox, the worker takes the newest
-// frame whenever it is free, and frames it had no time for are counted as dropped.
+// The GUI's handle on the pipeline: capture (decode), inference (preprocess, model, postprocess) and drawing
+// each run on their own QThread and hand immutable results on.
+// Stills are one job in flight: a request made while busy replaces the pending one (the user only wants the
+// last image they asked for), so nothing queues up. Live sources are latest-frame-wins: the capture thread
+// fills a one-slot mailbox, the worker takes the newest frame whenever it is free, and frames it had no time
+// for are counted as dropped. Every result is drawn on the render thread with the current overlay options.
+// Use from the GUI thread only.
 class InferenceController : public QObject {
     Q_OBJECT
 public:
     explicit InferenceController(QObject* parent = nullptr);
     ~InferenceController() override;
 
-    void loadModel(const QString& arch, const QString& weights, const QString& device = QStringLiteral("cpu"));
+    void loadModel(const ModelRequest& request);
+    // "cpu" and every GPU this LibTorch build can use ("cuda:0", ...).
+    static QStringList availableDevices();
     // Returns the job id; a pending request that never ran is dropped.
     quint64 requestFile(const QString& path);
+    // Drops the running still job and the pending one.
+    void cancel();
     bool busy() const { return inFlight_.has_value(); }
 
-    // A video file played at its own frame rate, as a camera would deliver it; or a camera by index.
-    void startLiveFile(const QString& path);
-    void startCamera(int index);
-    void stopLive();
+    void setPredictOptions(const PredictOptions& options);
+    PredictOptions predictOptions() const;
+    void setOverlayOptions(const OverlayOptions& options);
+    OverlayOptions overlayOptions() const;
+
+    // A video file or stream URL. everyFrame: inspection playback (no frame skipped, pause / step / seek);
+    // otherwise played as live, at its own frame rate, dropping frames as a camera would.
+    void openVideo(const QString& pathOrUrl, bool everyFrame);
+    void openCamera(int index);
+    void pauseVideo();
+    void resumeVideo();
+    void stepVideo();
+    void seekVideo(qint64 frame);
+    void stopVideo();
     quint64 droppedFrames() const { return mailbox_->dropped(); }
     quint64 grabbedFrames() const { return mailbox_->received(); }
+    quint64 renderedFrames() const;
 
-    Q_SIGNAL void modelLoaded(const QString& description, bool randomWeights);
+    Q_SIGNAL void modelLoading(const QString& what);
+    Q_SIGNAL void modelLoaded(resnest::ModelSummaryPtr summary);
     Q_SIGNAL void modelFailed(const QString& message);
     Q_SIGNAL void resultReady(resnest::FrameResultPtr result);
     Q_SIGNAL void jobFailed(quint64 jobId, const QString& message);
     Q_SIGNAL void liveResultReady(resnest::FrameResultPtr result);
-    Q_SIGNAL void liveFinished();
-    Q_SIGNAL void liveFailed(const QString& message);
+    Q_SIGNAL void frameRendered(resnest::RenderedFramePtr frame);
+    Q_SIGNAL void videoOpened(const QString& name, qint64 frameCount, double fps);
+    Q_SIGNAL void videoPosition(qint64 frame);
+    Q_SIGNAL void videoPlaying(bool playing);
+    Q_SIGNAL void videoFinished();
+    Q_SIGNAL void videoFailed(const QString& message);
 
 private:
     struct Job {
@@ -54,8 +83,10 @@ private:
 
     QThread thread_;
     QThread grabThread_;
+    QThread renderThread_;
     InferenceWorker* worker_ = nullptr;
     FrameGrabber* grabber_ = nullptr;
+    RenderWorker* renderer_ = nullptr;
     std::shared_ptr<LatestFrameMailbox<LiveFrame>> mailbox_;
     std::shared_ptr<std::atomic<bool>> notified_;
     std::optional<quint64> inFlight_;

@@ -1,28 +1,85 @@
 #include "ui/runtime/InferenceWorker.h"
 
 #include "core/imaging/ImagePreprocessor.h"
+#include "core/inference/ComputeOptions.h"
+#include "core/inference/ModelTaskDetector.h"
+#include "core/inference/Predictor.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <chrono>
 
 namespace resnest {
+
+namespace {
+
+qint64 nowNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
 
 InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent) {}
 
 InferenceWorker::~InferenceWorker() = default;
 
-void InferenceWorker::loadModel(const QString& arch, const QString& weights, const QString& device) {
+void InferenceWorker::setPredictOptions(const PredictOptions& options) {
+    std::lock_guard<std::mutex> lock(optionsMutex_);
+    options_ = options;
+}
+
+PredictOptions InferenceWorker::predictOptions() const {
+    std::lock_guard<std::mutex> lock(optionsMutex_);
+    return options_;
+}
+
+void InferenceWorker::loadModel(const ModelRequest& request) {
+    const QString what =
+        request.weights.isEmpty()
+            ? (request.arch.isEmpty() ? tr("random weights") : request.arch + tr(" (random weights)"))
+            : QFileInfo(request.weights).fileName();
+    Q_EMIT modelLoading(what);
+    QElapsedTimer clock;
+    clock.start();
     try {
         ModelSpec spec;
-        spec.arch = arch.toStdString();
-        spec.weights = weights.toStdString();
-        spec.compute.device = device.toStdString();
-        configureThreads(0);
-        model_ = ResNeStClassifier::load(spec);
-        const ModelInfo& i = model_->info();
-        const bool random = i.format == "random";
-        QString text = QString::fromStdString(i.architecture) +
-                       (random ? QStringLiteral(" (random weights)") : QStringLiteral(" from ") + weights);
-        if (!i.description.empty()) // a model card says what the model is (the demo models: digits)
-            text = QString::fromStdString(i.architecture + ": " + i.description);
-        Q_EMIT modelLoaded(text, random);
+        spec.arch = request.arch.toStdString();
+        spec.weights = request.weights.toStdString();
+        spec.task = request.task.toStdString();
+        spec.compute.device = request.device.toStdString();
+        spec.compute.precision = ComputeOptions::parsePrecision(request.precision.toStdString());
+        spec.compute.threads = request.threads;
+        spec.compute.validate();
+        configureThreads(request.threads);
+        // The old model stays until the new one is ready: a checkpoint that fails to load leaves the app
+        // working with what it had (at the cost of both in memory for a moment).
+        std::unique_ptr<Predictor> next = Predictor::load(spec);
+        model_ = std::move(next);
+        auto s = std::make_shared<ModelSummary>();
+        s->task = model_->task();
+        s->info = model_->info();
+        s->labels = model_->labels();
+        s->device = request.device;
+        s->precision = request.precision;
+        s->randomWeights = s->info.format == "random";
+        QString text = QString::fromStdString(s->info.architecture) + QStringLiteral(" · ") +
+                       QString::fromStdString(ModelTaskDetector::toString(s->task));
+        if (!s->info.description.empty()) // a model card says what the model is (the demo models: digits)
+            text += QStringLiteral(" — ") + QString::fromStdString(s->info.description);
+        else if (s->randomWeights)
+            text += tr(" (random weights)");
+        else
+            text += QStringLiteral(" — ") + QFileInfo(request.weights).fileName();
+        s->description = text;
+        s->loadMs = double(clock.nsecsElapsed()) / 1e6;
+        summary_ = s;
+        {
+            std::lock_guard<std::mutex> lock(optionsMutex_);
+            options_.shortSide = request.shortSide;
+        }
+        Q_EMIT modelLoaded(summary_);
     } catch (const std::exception& e) {
         Q_EMIT modelFailed(QString::fromUtf8(e.what()));
     }
@@ -34,7 +91,7 @@ void InferenceWorker::setLiveInput(std::shared_ptr<LatestFrameMailbox<LiveFrame>
     notified_ = std::move(notified);
 }
 
-void InferenceWorker::classifyLatestFrame() {
+void InferenceWorker::runLatestFrame() {
     if (!mailbox_)
         return;
     notified_->store(false);
@@ -44,17 +101,27 @@ void InferenceWorker::classifyLatestFrame() {
     try {
         auto result = std::make_shared<FrameResult>();
         result->jobId = frame->index;
-        result->source = QStringLiteral("live");
+        result->live = true;
+        result->source = tr("frame %1").arg(frame->index);
+        result->decodeMs = frame->decodeMs;
+        result->capturedNs = frame->capturedNs;
         result->image = std::move(frame->image);
-        result->classification = model_->classify(result->image, 5, true);
-        Q_EMIT liveResultReady(std::move(result));
+        result->model = summary_;
+        result->prediction = model_->predict(result->image, predictOptions());
+        FrameResultPtr out = std::move(result);
+        if (sink_)
+            sink_(out);
+        Q_EMIT liveResultReady(out);
     } catch (const std::exception& e) {
-        Q_EMIT jobFailed(frame->index, QString::fromUtf8(e.what()));
+        Q_EMIT liveFailed(frame->index, QString::fromUtf8(e.what()));
     }
 }
 
-void InferenceWorker::classifyFile(quint64 jobId, const QString& path, bool captureAttention) {
-    cancelled_.store(false);
+void InferenceWorker::runFile(quint64 jobId, const QString& path) {
+    if (jobId <= cancelledUpTo_.load()) {
+        Q_EMIT jobCancelled(jobId);
+        return;
+    }
     if (!model_) {
         Q_EMIT jobFailed(jobId, tr("no model loaded"));
         return;
@@ -63,13 +130,24 @@ void InferenceWorker::classifyFile(quint64 jobId, const QString& path, bool capt
         auto result = std::make_shared<FrameResult>();
         result->jobId = jobId;
         result->source = path;
+        const qint64 start = nowNs();
         result->image = ImagePreprocessor::readImage(path.toStdString());
-        if (cancelled_.load())
+        result->capturedNs = nowNs();
+        result->decodeMs = double(result->capturedNs - start) / 1e6;
+        result->model = summary_;
+        if (jobId <= cancelledUpTo_.load()) {
+            Q_EMIT jobCancelled(jobId);
             return;
-        result->classification = model_->classify(result->image, 5, captureAttention);
-        if (cancelled_.load())
+        }
+        result->prediction = model_->predict(result->image, predictOptions());
+        if (jobId <= cancelledUpTo_.load()) {
+            Q_EMIT jobCancelled(jobId);
             return;
-        Q_EMIT resultReady(std::move(result));
+        }
+        FrameResultPtr out = std::move(result);
+        if (sink_)
+            sink_(out);
+        Q_EMIT resultReady(out);
     } catch (const std::exception& e) {
         Q_EMIT jobFailed(jobId, QString::fromUtf8(e.what()));
     }

@@ -10,8 +10,7 @@ namespace resnest {
 // A one-slot mailbox between a live source and the inference worker: the producer never waits and the
 // consumer always gets the newest frame. A frame the consumer had no time for is dropped, and counted,
 // as a camera drops frames; memory stays bounded at one frame whatever the speeds. Thread-safe.
-template <class T>
-class LatestFrameMailbox {
+template <class T> class LatestFrameMailbox {
 public:
     // Returns true when an untaken frame was replaced (dropped).
     bool put(T value) {
@@ -29,6 +28,11 @@ public:
         std::optional<T> out = std::move(slot_);
         slot_.reset();
         return out;
+    }
+
+    bool pending() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return slot_.has_value();
     }
 
     uint64_t dropped() const {

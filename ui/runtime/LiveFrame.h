@@ -1,14 +1,15 @@
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <QtGlobal>
+#include <opencv2/core.hpp>
 
 namespace resnest {
 
 struct LiveFrame {
     quint64 index = 0; // position in the source, counting dropped frames
     cv::Mat image;     // BGR
+    double decodeMs = 0.0;
+    qint64 capturedNs = 0; // steady clock when the frame was read, for the display latency
 };
 
 } // namespace resnest

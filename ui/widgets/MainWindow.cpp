@@ -1,154 +1,559 @@
 #include "ui/widgets/MainWindow.h"
 
-#include "core/attention/AttentionStatistics.h"
-#include "core/imaging/HeatmapRenderer.h"
-#include "core/imaging/RadixMapProjector.h"
+#include "core/inference/PredictionJson.h"
 #include "core/inference/ResourceLocator.h"
+#include "core/io/AtomicFileWriter.h"
+#include "core/media/ImageFolder.h"
 #include "ui/runtime/InferenceController.h"
-#include "ui/widgets/ImageConversions.h"
-#include "ui/widgets/QCustomPlotInclude.h"
+#include "ui/runtime/VideoExportJob.h"
+#include "ui/widgets/AttentionPanel.h"
+#include "ui/widgets/ImageView.h"
+#include "ui/widgets/ModelPanel.h"
+#include "ui/widgets/OverlayPanel.h"
+#include "ui/widgets/PlaybackBar.h"
+#include "ui/widgets/ResultsPanel.h"
+#include "ui/widgets/ThumbnailStrip.h"
 
-#include <QComboBox>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
+#include <QInputDialog>
 #include <QLabel>
-#include <QListWidget>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMimeData>
-#include <QSlider>
-#include <QSpinBox>
-#include <QSplitter>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSettings>
 #include <QStatusBar>
+#include <QThread>
 #include <QVBoxLayout>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 namespace resnest {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), controller_(new InferenceController(this)) {
+namespace {
+
+const QStringList kVideoSuffixes{"avi", "mp4",  "mkv", "mov", "webm", "m4v",
+                                 "mpg", "mpeg", "wmv", "flv", "ogv"};
+const QStringList kCheckpointSuffixes{"safetensors", "pth", "pt", "ckpt", "bin"};
+
+QString resource(const char* relative) {
+    try {
+        return QString::fromStdString(ResourceLocator::find(relative));
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+} // namespace
+
+ModelRequest MainWindow::defaultModel() {
+    // The bundled demo detector (digits, trained by resnest-train); without it, a resnest14d classifier
+    // with seeded random weights, which the model panel marks as such.
+    ModelRequest r;
+    r.weights = resource("demo/models/digits-detect.safetensors");
+    if (r.weights.isEmpty())
+        r.arch = QStringLiteral("resnest14d");
+    return r;
+}
+
+QString MainWindow::defaultImage() {
+    const QString sample = resource("demo/samples/digits-scene-1.jpg");
+    return sample.isEmpty() ? QStringLiteral("/usr/share/doc/opencv-doc/examples/data/messi5.jpg") : sample;
+}
+
+MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
+    : QMainWindow(parent), controller_(new InferenceController(this)) {
     setWindowTitle(tr("ResNeSt Inspector"));
     setAcceptDrops(true);
+    setDockNestingEnabled(true);
+    clock_.start();
 
-    imageView_ = new QLabel(tr("Drop an image here"));
-    imageView_->setAlignment(Qt::AlignCenter);
-    imageView_->setMinimumSize(480, 360);
-    imageView_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+    view_ = new ImageView;
+    view_->setMessage(tr("Drop an image, a folder or a video here"));
+    thumbnails_ = new ThumbnailStrip;
+    thumbnails_->hide();
+    playback_ = new PlaybackBar;
+    playback_->hide();
+    auto* central = new QWidget;
+    auto* column = new QVBoxLayout(central);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(2);
+    column->addWidget(thumbnails_);
+    column->addWidget(view_, 1);
+    column->addWidget(playback_);
+    setCentralWidget(central);
 
-    auto* side = new QWidget;
-    auto* form = new QFormLayout;
-    modelLabel_ = new QLabel(tr("loading model..."));
-    modelLabel_->setWordWrap(true);
-    topList_ = new QListWidget;
-    blockBox_ = new QComboBox;
-    radixBox_ = new QSpinBox;
-    opacity_ = new QSlider(Qt::Horizontal);
-    opacity_->setRange(0, 100);
-    opacity_->setValue(55);
-    plot_ = new QCustomPlot;
-    plot_->setMinimumHeight(180);
-    plot_->xAxis->setLabel(tr("radix"));
-    plot_->yAxis->setLabel(tr("mean attention"));
-    form->addRow(tr("Model"), modelLabel_);
-    form->addRow(tr("Top classes"), topList_);
-    form->addRow(tr("Block"), blockBox_);
-    form->addRow(tr("Radix"), radixBox_);
-    form->addRow(tr("Opacity"), opacity_);
-    auto* layout = new QVBoxLayout(side);
-    layout->addLayout(form);
-    layout->addWidget(plot_);
+    modelPanel_ = new ModelPanel(InferenceController::availableDevices());
+    overlay_ = new OverlayPanel;
+    results_ = new ResultsPanel;
+    attention_ = new AttentionPanel;
+    auto dock = [this](QWidget* w, const QString& title, const char* name) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(QString::fromLatin1(name));
+        d->setWidget(w);
+        addDockWidget(Qt::RightDockWidgetArea, d);
+        return d;
+    };
+    QDockWidget* modelDock = dock(modelPanel_, tr("Model"), "modelDock");
+    QDockWidget* overlayDock = dock(overlay_, tr("Overlay"), "overlayDock");
+    QDockWidget* resultsDock = dock(results_, tr("Results"), "resultsDock");
+    QDockWidget* attentionDock = dock(attention_, tr("Attention"), "attentionDock");
+    tabifyDockWidget(overlayDock, attentionDock);
+    overlayDock->raise();
+    resizeDocks({modelDock, resultsDock}, {260, 320}, Qt::Vertical);
 
-    auto* split = new QSplitter;
-    split->addWidget(imageView_);
-    split->addWidget(side);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 1);
-    setCentralWidget(split);
+    timings_ = new QLabel;
+    fpsLabel_ = new QLabel;
+    statusBar()->addWidget(timings_, 1);
+    statusBar()->addPermanentWidget(fpsLabel_);
 
-    auto* file = menuBar()->addMenu(tr("&File"));
+    buildMenus();
+    QMenu* docks = menuBar()->addMenu(tr("&Window"));
+    for (QDockWidget* d : {modelDock, overlayDock, resultsDock, attentionDock})
+        docks->addAction(d->toggleViewAction());
+
+    connect(controller_, &InferenceController::modelLoading, modelPanel_, &ModelPanel::setLoading);
+    connect(controller_, &InferenceController::modelLoaded, this, [this](const ModelSummaryPtr& s) {
+        model_ = s;
+        modelPanel_->setLoaded(*s);
+        overlay_->setLabels(s->labels, s->task);
+        controller_->setOverlayOptions(overlay_->options());
+        statusBar()->showMessage(tr("Model ready: %1").arg(s->description), 5000);
+        // What is on screen was made by the previous model: run it again.
+        if ((source_ == SourceKind::Image || source_ == SourceKind::Folder) && !sourcePath_.isEmpty())
+            controller_->requestFile(sourcePath_);
+        Q_EMIT modelReady(s);
+    });
+    connect(controller_, &InferenceController::modelFailed, this, [this](const QString& msg) {
+        modelPanel_->setFailed(msg);
+        showError(tr("Could not load the model: %1").arg(msg));
+    });
+    connect(controller_, &InferenceController::frameRendered, this, &MainWindow::showRendered);
+    connect(controller_, &InferenceController::jobFailed, this,
+            [this](quint64, const QString& msg) { showError(msg); });
+    connect(controller_, &InferenceController::videoOpened, this,
+            [this](const QString& name, qint64 frames, double fps) {
+                playback_->setSource(QFileInfo(name).fileName().isEmpty() ? name : QFileInfo(name).fileName(),
+                                     frames, fps, source_ == SourceKind::Camera || frames <= 0);
+                playback_->show();
+            });
+    connect(controller_, &InferenceController::videoPosition, playback_, &PlaybackBar::setPosition);
+    connect(controller_, &InferenceController::videoPlaying, playback_, &PlaybackBar::setPlaying);
+    connect(controller_, &InferenceController::videoFinished, this, [this] {
+        statusBar()->showMessage(tr("End of video: %1 of %2 frames dropped")
+                                     .arg(controller_->droppedFrames())
+                                     .arg(controller_->grabbedFrames()));
+    });
+    connect(controller_, &InferenceController::videoFailed, this, [this](const QString& msg) {
+        if (source_ == SourceKind::Camera)
+            offerSampleVideo(msg);
+        else
+            showError(msg);
+    });
+
+    connect(modelPanel_, &ModelPanel::loadRequested, this, &MainWindow::loadModel);
+    connect(overlay_, &OverlayPanel::optionsChanged, controller_, &InferenceController::setOverlayOptions);
+    connect(attention_, &AttentionPanel::captureChanged, this, &MainWindow::applyPredictOptions);
+    connect(attention_, &AttentionPanel::mapChanged, this, &MainWindow::refreshAttentionMap);
+    connect(thumbnails_, &ThumbnailStrip::imageChosen, this, [this](const QString& path) {
+        sourcePath_ = path;
+        controller_->requestFile(path);
+        setWindowTitle(tr("%1 — ResNeSt Inspector").arg(QFileInfo(path).fileName()));
+    });
+    connect(playback_, &PlaybackBar::playRequested, controller_, &InferenceController::resumeVideo);
+    connect(playback_, &PlaybackBar::pauseRequested, controller_, &InferenceController::pauseVideo);
+    connect(playback_, &PlaybackBar::stepRequested, controller_, &InferenceController::stepVideo);
+    connect(playback_, &PlaybackBar::seekRequested, controller_, &InferenceController::seekVideo);
+    connect(playback_, &PlaybackBar::stopRequested, this, [this] {
+        controller_->stopVideo();
+        playback_->setPlaying(false);
+    });
+
+    ModelRequest request = defaultModel();
+    if (restoreSettings) {
+        restoreFromSettings();
+        QSettings s;
+        if (s.contains(QStringLiteral("model/weights"))) {
+            ModelRequest saved;
+            saved.weights = s.value(QStringLiteral("model/weights")).toString();
+            saved.arch = s.value(QStringLiteral("model/arch")).toString();
+            saved.task = s.value(QStringLiteral("model/task")).toString();
+            saved.device = s.value(QStringLiteral("model/device"), saved.device).toString();
+            saved.precision = s.value(QStringLiteral("model/precision"), saved.precision).toString();
+            saved.shortSide = s.value(QStringLiteral("model/shortSide"), 0).toInt();
+            // A checkpoint that was moved or deleted since: start on the demo instead of an error.
+            if (saved.weights.isEmpty() || QFileInfo::exists(saved.weights))
+                request = saved;
+        }
+    }
+    applyPredictOptions();
+    controller_->setOverlayOptions(overlay_->options());
+    modelPanel_->setRequest(request);
+    loadModel(request);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open image..."), QKeySequence::Open, this, [this] {
         const QString p = QFileDialog::getOpenFileName(
-            this, tr("Open image"), QString(), tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp)"));
+            this, tr("Open image"), QString(),
+            tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"));
         if (!p.isEmpty())
             openImage(p);
     });
-    file->addAction(tr("Open &checkpoint..."), this, [this] {
+    file->addAction(tr("Open &folder..."), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
+        const QString p = QFileDialog::getExistingDirectory(this, tr("Open folder"));
+        if (!p.isEmpty())
+            openFolder(p);
+    });
+    file->addAction(tr("Open &video..."), QKeySequence(tr("Ctrl+Shift+V")), this, [this] {
+        const QString p = QFileDialog::getOpenFileName(
+            this, tr("Open video"), QString(), tr("Videos (*.avi *.mp4 *.mkv *.mov *.webm);;All files (*)"));
+        if (!p.isEmpty())
+            openVideo(p, true);
+    });
+    file->addAction(tr("Play video as &live..."), QKeySequence(tr("Ctrl+L")), this, [this] {
         const QString p =
-            QFileDialog::getOpenFileName(this, tr("Open checkpoint"), QString(),
-                                         tr("Checkpoints (*.safetensors *.pth *.pt *.bin *.ckpt)"));
+            QFileDialog::getOpenFileName(this, tr("Play video as live"), QString(),
+                                         tr("Videos (*.avi *.mp4 *.mkv *.mov *.webm);;All files (*)"));
         if (!p.isEmpty())
-            openCheckpoint(p);
+            openVideo(p, false);
     });
-    file->addAction(tr("Play video as &live..."), this, [this] {
-        const QString p = QFileDialog::getOpenFileName(this, tr("Play video as live"), QString(),
-                                                       tr("Videos (*.avi *.mp4 *.mkv *.mov *.webm)"));
+    file->addAction(tr("Play the &sample video as live"), this, [this] {
+        const QString sample = resource("demo/samples/digits-video.avi");
+        if (sample.isEmpty())
+            showError(tr("The sample video is not installed with this build."));
+        else
+            openVideo(sample, false);
+    });
+    file->addAction(tr("Open &camera..."), QKeySequence(tr("Ctrl+K")), this, [this] {
+        bool ok = false;
+        const int index =
+            QInputDialog::getInt(this, tr("Open camera"), tr("Camera index:"), 0, 0, 63, 1, &ok);
+        if (ok)
+            openCamera(index);
+    });
+    file->addAction(tr("Open stream &URL..."), QKeySequence(tr("Ctrl+U")), this, [this] {
+        bool ok = false;
+        const QString url = QInputDialog::getText(this, tr("Open stream"), tr("RTSP or HTTP URL:"),
+                                                  QLineEdit::Normal, QStringLiteral("rtsp://"), &ok);
+        if (ok && !url.trimmed().isEmpty())
+            openVideo(url.trimmed(), false);
+    });
+    file->addAction(tr("Open chec&kpoint..."), QKeySequence(tr("Ctrl+M")), modelPanel_,
+                    &ModelPanel::chooseCheckpoint);
+    file->addSeparator();
+    file->addAction(tr("&Export view as PNG..."), QKeySequence::Save, this, [this] {
+        const QString p = QFileDialog::getSaveFileName(this, tr("Export view"), QStringLiteral("view.png"),
+                                                       tr("PNG images (*.png)"));
         if (!p.isEmpty())
-            playLive(p);
+            exportView(p);
     });
-    file->addAction(tr("Stop live"), this, [this] { controller_->stopLive(); });
+    file->addAction(tr("Export &results as JSON..."), QKeySequence(tr("Ctrl+Shift+S")), this, [this] {
+        const QString p = QFileDialog::getSaveFileName(this, tr("Export results"),
+                                                       QStringLiteral("results.json"), tr("JSON (*.json)"));
+        if (!p.isEmpty())
+            exportResults(p);
+    });
+    file->addAction(tr("Export processed &video..."), QKeySequence(tr("Ctrl+E")), this, [this] {
+        QString input = source_ == SourceKind::Video ? sourcePath_ : QString();
+        if (input.isEmpty() || input.contains(QStringLiteral("://")))
+            input =
+                QFileDialog::getOpenFileName(this, tr("Video to process"), QString(),
+                                             tr("Videos (*.avi *.mp4 *.mkv *.mov *.webm);;All files (*)"));
+        if (input.isEmpty())
+            return;
+        const QString output =
+            QFileDialog::getSaveFileName(this, tr("Export processed video"),
+                                         QFileInfo(input).completeBaseName() + QStringLiteral("-overlay.avi"),
+                                         tr("AVI, Motion JPEG (*.avi);;MP4, MPEG-4 part 2 (*.mp4)"));
+        if (!output.isEmpty())
+            exportVideo(input, output);
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
-    connect(controller_, &InferenceController::modelLoaded, this, [this](const QString& text, bool random) {
-        modelLabel_->setText(random ? text + tr("\npredictions are meaningless until you open a checkpoint")
-                                    : text);
-    });
-    connect(controller_, &InferenceController::modelFailed, this, [this](const QString& msg) {
-        statusBar()->showMessage(tr("Could not load the model: %1").arg(msg));
-    });
-    connect(controller_, &InferenceController::resultReady, this, &MainWindow::showResult);
-    connect(controller_, &InferenceController::liveResultReady, this, [this](const FrameResultPtr& r) {
-        showResult(r);
-        statusBar()->showMessage(tr("live frame %1 — inference %2 ms — %3 of %4 frames dropped")
-                                     .arg(r->jobId)
-                                     .arg(r->classification.inferMs, 0, 'f', 1)
-                                     .arg(controller_->droppedFrames())
-                                     .arg(controller_->grabbedFrames()));
-    });
-    connect(controller_, &InferenceController::liveFailed, this,
-            [this](const QString& msg) { statusBar()->showMessage(tr("Live source: %1").arg(msg)); });
-    connect(controller_, &InferenceController::liveFinished, this, [this] {
-        statusBar()->showMessage(tr("Live source ended; %1 of %2 frames dropped")
-                                     .arg(controller_->droppedFrames())
-                                     .arg(controller_->grabbedFrames()));
-    });
-    connect(controller_, &InferenceController::jobFailed, this, [this](quint64, const QString& msg) {
-        statusBar()->showMessage(msg);
-        imageView_->setText(msg);
-    });
-    connect(blockBox_, &QComboBox::currentIndexChanged, this, [this] {
-        const int b = blockBox_->currentIndex();
-        if (current_ && b >= 0 && b < int(current_->classification.blocks.size()))
-            radixBox_->setRange(0, current_->classification.blocks[b].radix - 1);
-        redraw();
-    });
-    connect(radixBox_, &QSpinBox::valueChanged, this, [this] { redraw(); });
-    connect(opacity_, &QSlider::valueChanged, this, [this] { redraw(); });
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, this,
+                    [this] { view_->zoomBy(1.25, QPointF(view_->width() / 2.0, view_->height() / 2.0)); });
+    view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, this,
+                    [this] { view_->zoomBy(0.8, QPointF(view_->width() / 2.0, view_->height() / 2.0)); });
+    view->addAction(tr("&Fit to window"), QKeySequence(tr("Ctrl+0")), view_, &ImageView::fitToWindow);
+    view->addAction(tr("&Actual size"), QKeySequence(tr("Ctrl+1")), view_, &ImageView::actualSize);
+    view->addSeparator();
+    view->addAction(tr("&Next image"), QKeySequence(Qt::Key_PageDown), thumbnails_, &ThumbnailStrip::next);
+    view->addAction(tr("&Previous image"), QKeySequence(Qt::Key_PageUp), thumbnails_,
+                    &ThumbnailStrip::previous);
+    view->addAction(tr("Play / &pause"), QKeySequence(Qt::Key_Space), playback_, &PlaybackBar::togglePlay);
+    view->addAction(tr("&Step one frame"), QKeySequence(Qt::Key_Period), playback_,
+                    &PlaybackBar::stepRequested);
+}
 
-    // The bundled demo classifier (digits, trained by resnest-train) when this build has it; otherwise a
-    // resnest14d with seeded random weights, which the model line marks as such.
-    QString demo;
-    try {
-        demo = QString::fromStdString(ResourceLocator::find("demo/models/digits-classify.safetensors"));
-    } catch (const std::exception&) {
-    }
-    controller_->loadModel(demo.isEmpty() ? QStringLiteral("resnest14d") : QString(), demo);
-    statusBar()->showMessage(tr("Ready"));
+void MainWindow::applyPredictOptions() {
+    PredictOptions o = controller_->predictOptions();
+    o.captureAttention = attention_->captureEnabled();
+    controller_->setPredictOptions(o);
+}
+
+void MainWindow::loadModel(const ModelRequest& request) {
+    lastRequest_ = request;
+    controller_->loadModel(request);
+}
+
+void MainWindow::openCheckpoint(const QString& path) {
+    ModelRequest r = modelPanel_->request();
+    r.weights = path;
+    r.task.clear();
+    modelPanel_->setRequest(r);
+    loadModel(r);
+}
+
+void MainWindow::setSource(SourceKind kind) {
+    if ((source_ == SourceKind::Video || source_ == SourceKind::Camera) &&
+        !(kind == SourceKind::Video || kind == SourceKind::Camera))
+        controller_->stopVideo();
+    source_ = kind;
+    thumbnails_->setVisible(kind == SourceKind::Folder);
+    playback_->setVisible(kind == SourceKind::Video || kind == SourceKind::Camera);
+    shownAtMs_.clear();
+}
+
+void MainWindow::openPath(const QString& path) {
+    const QFileInfo info(path);
+    const QString suffix = info.suffix().toLower();
+    if (info.isDir())
+        openFolder(path);
+    else if (kVideoSuffixes.contains(suffix))
+        openVideo(path, true);
+    else if (kCheckpointSuffixes.contains(suffix))
+        openCheckpoint(path);
+    else
+        openImage(path);
 }
 
 void MainWindow::openImage(const QString& path) {
+    setSource(SourceKind::Image);
+    sourcePath_ = path;
+    setWindowTitle(tr("%1 — ResNeSt Inspector").arg(QFileInfo(path).fileName()));
     statusBar()->showMessage(tr("Analysing %1...").arg(QFileInfo(path).fileName()));
     controller_->requestFile(path);
 }
 
-void MainWindow::playLive(const QString& path) {
-    statusBar()->showMessage(tr("Playing %1 as live...").arg(QFileInfo(path).fileName()));
-    controller_->startLiveFile(path);
+void MainWindow::openFolder(const QString& path) {
+    std::vector<std::string> files;
+    try {
+        files = ImageFolder::list(path.toStdString());
+    } catch (const std::exception& e) {
+        showError(QString::fromUtf8(e.what()));
+        return;
+    }
+    if (files.empty()) {
+        showError(tr("No images in %1").arg(path));
+        return;
+    }
+    setSource(SourceKind::Folder);
+    QStringList paths;
+    for (const auto& f : files)
+        paths << QString::fromStdString(f);
+    thumbnails_->setFiles(paths);
+    thumbnails_->select(0);
 }
 
-void MainWindow::openCheckpoint(const QString& path) {
-    modelLabel_->setText(tr("loading %1...").arg(QFileInfo(path).fileName()));
-    controller_->loadModel(QString(), path);
+void MainWindow::openVideo(const QString& pathOrUrl, bool everyFrame) {
+    setSource(SourceKind::Video);
+    sourcePath_ = pathOrUrl;
+    setWindowTitle(tr("%1 — ResNeSt Inspector").arg(QFileInfo(pathOrUrl).fileName()));
+    statusBar()->showMessage(everyFrame ? tr("Playing %1").arg(pathOrUrl)
+                                        : tr("Playing %1 as live").arg(pathOrUrl));
+    controller_->openVideo(pathOrUrl, everyFrame);
+}
+
+void MainWindow::openCamera(int index) {
+    setSource(SourceKind::Camera);
+    sourcePath_ = tr("camera %1").arg(index);
+    setWindowTitle(tr("Camera %1 — ResNeSt Inspector").arg(index));
+    controller_->openCamera(index);
+}
+
+void MainWindow::offerSampleVideo(const QString& why) {
+    const QString sample = resource("demo/samples/digits-video.avi");
+    showError(why + (sample.isEmpty()
+                         ? QString()
+                         : tr("\nFile ▸ Play the sample video as live shows live mode without a camera.")));
+    if (sample.isEmpty())
+        return;
+    // Window-modal but not blocking: the event loop (and a test driving it) keeps running.
+    auto* box = new QMessageBox(QMessageBox::Information, tr("No camera"), why, QMessageBox::Close, this);
+    QPushButton* play = box->addButton(tr("Play the sample video as live"), QMessageBox::AcceptRole);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, play, sample](QAbstractButton* b) {
+        if (b == play)
+            openVideo(sample, false);
+    });
+    box->open();
+}
+
+void MainWindow::showError(const QString& message) {
+    statusBar()->showMessage(message);
+    view_->setMessage(message);
+}
+
+void MainWindow::showRendered(const RenderedFramePtr& frame) {
+    const bool liveSource = source_ == SourceKind::Video || source_ == SourceKind::Camera;
+    // A result still in flight when the user switched source belongs to the old one.
+    if (!frame->result || frame->result->live != liveSource)
+        return;
+    shown_ = frame;
+    RenderedFramePtr toShow = frame;
+    attention_->showResult(frame->result);
+    const cv::Mat map = attention_->mapOverlay(*frame->result);
+    if (!map.empty()) {
+        auto withMap = std::make_shared<RenderedFrame>(*frame);
+        cv::cvtColor(map, withMap->rgb, cv::COLOR_BGR2RGB);
+        toShow = withMap;
+    }
+    view_->setMessage(QString());
+    view_->setFrame(toShow);
+    results_->show(*frame);
+    shownAtMs_.push_back(clock_.elapsed());
+    while (shownAtMs_.size() > 1 && shownAtMs_.back() - shownAtMs_.front() > 2000)
+        shownAtMs_.pop_front();
+    updateStatus(*frame);
+    Q_EMIT frameShown(frame);
+}
+
+void MainWindow::refreshAttentionMap() {
+    if (shown_)
+        showRendered(shown_);
+}
+
+double MainWindow::displayedFps() const {
+    if (shownAtMs_.size() < 2)
+        return 0.0;
+    const double span = double(shownAtMs_.back() - shownAtMs_.front()) / 1000.0;
+    return span > 0 ? double(shownAtMs_.size() - 1) / span : 0.0;
+}
+
+void MainWindow::updateStatus(const RenderedFrame& frame) {
+    const FrameResult& r = *frame.result;
+    const Prediction& p = r.prediction;
+    QString text = tr("decode %1 · preprocess %2 · infer %3 · postprocess %4 · render %5 ms")
+                       .arg(r.decodeMs, 0, 'f', 1)
+                       .arg(p.preprocessMs(), 0, 'f', 1)
+                       .arg(p.inferMs(), 0, 'f', 1)
+                       .arg(p.postprocessMs(), 0, 'f', 1)
+                       .arg(frame.renderMs, 0, 'f', 1);
+    if (r.live) {
+        const qint64 now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+        text += tr(" · latency %1 ms").arg(double(now - r.capturedNs) / 1e6, 0, 'f', 0);
+        playback_->setCounters(
+            tr("dropped %1 of %2").arg(controller_->droppedFrames()).arg(controller_->grabbedFrames()));
+        fpsLabel_->setText(tr("%1 FPS").arg(displayedFps(), 0, 'f', 1));
+    } else {
+        fpsLabel_->setText(QFileInfo(r.source).fileName());
+    }
+    timings_->setText(text);
+}
+
+bool MainWindow::exportView(const QString& path) {
+    const QImage image = view_->grabView();
+    if (image.isNull()) {
+        showError(tr("Nothing to export yet."));
+        return false;
+    }
+    QSaveFile out(path); // written to a temporary and renamed: an existing file is never left half-written
+    if (!out.open(QIODevice::WriteOnly) || !image.save(&out, "PNG") || !out.commit()) {
+        showError(tr("Could not write %1: %2").arg(path, out.errorString()));
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    return true;
+}
+
+bool MainWindow::exportResults(const QString& path) {
+    if (!shown_ || !shown_->result || !shown_->result->model) {
+        showError(tr("Nothing to export yet."));
+        return false;
+    }
+    const FrameResult& r = *shown_->result;
+    try {
+        PredictionJson::writeFile(path.toStdString(), r.prediction, r.model->labels,
+                                  QFileInfo(r.source).fileName().toStdString());
+        if (r.prediction.task == ModelTask::Segment) {
+            // The class index of every pixel beside the JSON, as an 8- or 16-bit PNG.
+            const cv::Mat& labels = r.prediction.segmentation.labels;
+            cv::Mat png;
+            labels.convertTo(png, r.model->labels.size() > 256 ? CV_16U : CV_8U);
+            std::vector<uchar> bytes;
+            cv::imencode(".png", png, bytes);
+            const QFileInfo info(path);
+            io::AtomicFileWriter out(
+                info.dir().filePath(info.completeBaseName() + QStringLiteral("-labels.png")).toStdString());
+            out.write(bytes.data(), bytes.size());
+            out.commit();
+        }
+    } catch (const std::exception& e) {
+        showError(tr("Could not export the results: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    return true;
+}
+
+void MainWindow::exportVideo(const QString& input, const QString& output) {
+    auto* thread = new QThread(this);
+    auto* job =
+        new VideoExportJob(lastRequest_, controller_->predictOptions(), controller_->overlayOptions());
+    job->moveToThread(thread);
+    connect(thread, &QThread::finished, job, &QObject::deleteLater);
+    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+    exportProgress_ = new QProgressDialog(tr("Processing %1...").arg(QFileInfo(input).fileName()),
+                                          tr("Cancel"), 0, 0, this);
+    exportProgress_->setWindowModality(Qt::WindowModal);
+    exportProgress_->setMinimumDuration(0);
+    exportProgress_->setAttribute(Qt::WA_DeleteOnClose);
+    connect(exportProgress_, &QProgressDialog::canceled, this, [job] { job->cancel(); });
+    connect(job, &VideoExportJob::progress, this, [this](qint64 done, qint64 total) {
+        if (!exportProgress_)
+            return;
+        exportProgress_->setLabelText(total > 0 ? tr("Frame %1 of %2").arg(done).arg(total)
+                                                : tr("Frame %1").arg(done));
+        if (total > 0)
+            exportProgress_->setMaximum(int(total));
+        // Last: a modal dialog's setValue runs the event loop, where the job may finish and close the dialog.
+        exportProgress_->setValue(int(std::min(done, total > 0 ? total - 1 : done)));
+    });
+    auto done = [this, thread](const QString& message) {
+        if (exportProgress_) {
+            exportProgress_->close();
+            exportProgress_ = nullptr;
+        }
+        statusBar()->showMessage(message);
+        thread->quit();
+        Q_EMIT videoExportDone(message);
+    };
+    connect(job, &VideoExportJob::finished, this, [done](const QString& out, qint64 frames) {
+        done(tr("Wrote %1 (%2 frames)").arg(out).arg(frames));
+    });
+    connect(job, &VideoExportJob::cancelled, this,
+            [done] { done(tr("Video export cancelled; nothing written")); });
+    connect(job, &VideoExportJob::failed, this,
+            [done](const QString& msg) { done(tr("Video export failed: %1").arg(msg)); });
+    thread->setObjectName(QStringLiteral("export"));
+    thread->start();
+    QMetaObject::invokeMethod(job, "run", Qt::QueuedConnection, Q_ARG(QString, input),
+                              Q_ARG(QString, output));
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
@@ -158,76 +563,44 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
 
 void MainWindow::dropEvent(QDropEvent* event) {
     const auto urls = event->mimeData()->urls();
-    if (!urls.isEmpty() && urls.front().isLocalFile())
-        openImage(urls.front().toLocalFile());
-}
-
-void MainWindow::resizeEvent(QResizeEvent* event) {
-    QMainWindow::resizeEvent(event);
-    redraw();
-}
-
-void MainWindow::showResult(const FrameResultPtr& result) {
-    current_ = result;
-    topList_->clear();
-    for (const auto& s : result->classification.top)
-        topList_->addItem(
-            QStringLiteral("%1  %2").arg(s.probability, 0, 'f', 3).arg(QString::fromStdString(s.label)));
-    populateBlocks();
-    redraw();
-    if (result->source == QStringLiteral("live"))
-        return; // the live handler writes its own status line
-    statusBar()->showMessage(tr("%1 — preprocess %2 ms, inference %3 ms")
-                                 .arg(QFileInfo(result->source).fileName())
-                                 .arg(result->classification.preprocessMs, 0, 'f', 1)
-                                 .arg(result->classification.inferMs, 0, 'f', 1));
-}
-
-void MainWindow::populateBlocks() {
-    const QString previous = blockBox_->currentText();
-    QSignalBlocker block(blockBox_);
-    blockBox_->clear();
-    for (const auto& b : current_->classification.blocks)
-        blockBox_->addItem(QString::fromStdString(b.name));
-    const int keep = blockBox_->findText(previous);
-    blockBox_->setCurrentIndex(keep >= 0 ? keep : blockBox_->count() - 1);
-    const int b = blockBox_->currentIndex();
-    if (b >= 0)
-        radixBox_->setRange(0, current_->classification.blocks[b].radix - 1);
-}
-
-void MainWindow::redraw() {
-    if (!current_)
+    if (urls.isEmpty())
         return;
-    const auto& cls = current_->classification;
-    cv::Mat shown = current_->image;
-    const int b = blockBox_->currentIndex();
-    if (b >= 0 && b < int(cls.blocks.size())) {
-        const AttentionBlock& block = cls.blocks[b];
-        const int r = std::min(radixBox_->value(), block.radix - 1);
-        // One colour scale for all radices of the block, so their maps compare directly.
-        const auto [lo, hi] = AttentionStatistics::sharedRange(block.radixMaps);
-        cv::Mat map = RadixMapProjector::toImage(block.radixMaps[r], block.stride, cls.geometry);
-        shown = HeatmapRenderer::blend(current_->image, map, lo, hi, opacity_->value() / 100.0,
-                                       HeatmapRenderer::colormapByName("viridis"));
+    event->acceptProposedAction();
+    openPath(urls.front().isLocalFile() ? urls.front().toLocalFile() : urls.front().toString());
+}
 
-        const BlockAttentionStats stats = AttentionStatistics::ofBlock(block);
-        QVector<double> x, y;
-        for (int k = 0; k < block.radix; ++k) {
-            x << k;
-            y << stats.meanPerRadix[size_t(k)];
-        }
-        plot_->clearPlottables();
-        auto* bars = new QCPBars(plot_->xAxis, plot_->yAxis);
-        bars->setData(x, y);
-        bars->setWidth(0.6);
-        plot_->xAxis->setRange(-0.7, block.radix - 0.3);
-        plot_->yAxis->setRange(0, 1);
-        plot_->replot(QCustomPlot::rpQueuedReplot);
-    }
-    const QImage img = ImageConversions::fromBgr(shown);
-    imageView_->setPixmap(
-        QPixmap::fromImage(img).scaled(imageView_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::saveSettings() const {
+    QSettings s;
+    s.setValue(QStringLiteral("model/weights"), lastRequest_.weights);
+    s.setValue(QStringLiteral("model/arch"), lastRequest_.arch);
+    s.setValue(QStringLiteral("model/task"), lastRequest_.task);
+    s.setValue(QStringLiteral("model/device"), lastRequest_.device);
+    s.setValue(QStringLiteral("model/precision"), lastRequest_.precision);
+    s.setValue(QStringLiteral("model/shortSide"), lastRequest_.shortSide);
+    s.setValue(QStringLiteral("model/recent"), modelPanel_->recentFiles());
+    s.setValue(QStringLiteral("overlay/opacity"), overlay_->opacity());
+    s.setValue(QStringLiteral("overlay/threshold"), overlay_->scoreThreshold());
+    s.setValue(QStringLiteral("overlay/outline"), overlay_->outline());
+    s.setValue(QStringLiteral("attention/capture"), attention_->captureEnabled());
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+}
+
+void MainWindow::restoreFromSettings() {
+    QSettings s;
+    modelPanel_->setRecentFiles(s.value(QStringLiteral("model/recent")).toStringList());
+    overlay_->setOpacity(s.value(QStringLiteral("overlay/opacity"), overlay_->opacity()).toDouble());
+    overlay_->setScoreThreshold(
+        s.value(QStringLiteral("overlay/threshold"), overlay_->scoreThreshold()).toDouble());
+    overlay_->setOutline(s.value(QStringLiteral("overlay/outline"), false).toBool());
+    attention_->setCaptureEnabled(s.value(QStringLiteral("attention/capture"), true).toBool());
+    restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
 }
 
 } // namespace resnest

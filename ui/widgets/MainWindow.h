@@ -1,51 +1,108 @@
 #pragma once
 
 #include "ui/runtime/FrameResult.h"
+#include "ui/runtime/ModelRequest.h"
+#include "ui/runtime/ModelSummary.h"
+#include "ui/runtime/RenderedFrame.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
+#include <QPointer>
+#include <deque>
 
-class QComboBox;
-class QCustomPlot;
 class QLabel;
-class QListWidget;
-class QSlider;
-class QSpinBox;
+class QProgressDialog;
 
 namespace resnest {
 
+class AttentionPanel;
+class ImageView;
 class InferenceController;
+class ModelPanel;
+class OverlayPanel;
+class PlaybackBar;
+class ResultsPanel;
+class ThumbnailStrip;
 
-// First cut of the inspector: one image, its top classes, and one block's per-radix split-attention map
-// drawn over it. Inference runs on the controller's thread; this class only draws results.
+// The inspector: sources (image, folder, video, camera, stream), the model panel, overlay options, results
+// and attention docks. Inference and drawing run on the controller's threads; this class only wires them
+// and shows what arrives.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    // `restoreSettings` false starts on the bundled defaults whatever was saved (tests, --defaults).
+    explicit MainWindow(bool restoreSettings = true, QWidget* parent = nullptr);
+    ~MainWindow() override;
 
+    enum class SourceKind { None, Image, Folder, Video, Camera };
+
+    // Picks by what the path is: a folder, a video (by extension), a checkpoint, else an image.
+    void openPath(const QString& path);
     void openImage(const QString& path);
+    void openFolder(const QString& path);
+    // everyFrame: inspection playback (pause, step, seek); false: played as live, dropping frames.
+    void openVideo(const QString& pathOrUrl, bool everyFrame = true);
+    void openCamera(int index);
+    void loadModel(const ModelRequest& request);
     void openCheckpoint(const QString& path);
-    // A video file delivered at its own frame rate, newest frame wins, as a camera would.
-    void playLive(const QString& path);
+
+    bool exportView(const QString& path);
+    bool exportResults(const QString& path);
+    void exportVideo(const QString& input, const QString& output);
+
+    // For tests and the benchmark.
+    InferenceController* controller() const { return controller_; }
+    ImageView* view() const { return view_; }
+    OverlayPanel* overlayPanel() const { return overlay_; }
+    ResultsPanel* resultsPanel() const { return results_; }
+    PlaybackBar* playbackBar() const { return playback_; }
+    ThumbnailStrip* thumbnails() const { return thumbnails_; }
+    ModelPanel* modelPanel() const { return modelPanel_; }
+    const ModelSummaryPtr& model() const { return model_; }
+    SourceKind sourceKind() const { return source_; }
+    double displayedFps() const;
+    static ModelRequest defaultModel();
+    static QString defaultImage();
+
+    Q_SIGNAL void frameShown(resnest::RenderedFramePtr frame);
+    Q_SIGNAL void modelReady(resnest::ModelSummaryPtr summary);
+    Q_SIGNAL void videoExportDone(const QString& message);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
-    void resizeEvent(QResizeEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
 
 private:
-    void showResult(const FrameResultPtr& result);
-    void populateBlocks();
-    void redraw();
+    void buildMenus();
+    void showRendered(const RenderedFramePtr& frame);
+    void showError(const QString& message);
+    void updateStatus(const RenderedFrame& frame);
+    void setSource(SourceKind kind);
+    void applyPredictOptions();
+    void refreshAttentionMap();
+    void saveSettings() const;
+    void restoreFromSettings();
+    void offerSampleVideo(const QString& why);
 
     InferenceController* controller_;
-    FrameResultPtr current_;
-    QLabel* imageView_;
-    QLabel* modelLabel_;
-    QListWidget* topList_;
-    QComboBox* blockBox_;
-    QSpinBox* radixBox_;
-    QSlider* opacity_;
-    QCustomPlot* plot_;
+    ImageView* view_;
+    ModelPanel* modelPanel_;
+    OverlayPanel* overlay_;
+    ResultsPanel* results_;
+    AttentionPanel* attention_;
+    PlaybackBar* playback_;
+    ThumbnailStrip* thumbnails_;
+    QLabel* timings_;
+    QLabel* fpsLabel_;
+    ModelSummaryPtr model_;
+    ModelRequest lastRequest_;
+    RenderedFramePtr shown_;
+    SourceKind source_ = SourceKind::None;
+    QString sourcePath_;
+    std::deque<qint64> shownAtMs_; // display times of the last frames, for the FPS
+    QElapsedTimer clock_;
+    QPointer<QProgressDialog> exportProgress_;
 };
 
 } // namespace resnest

@@ -1,4 +1,4 @@
-#include "core/inference/ModelTask.h"
+#include "core/inference/ModelTaskDetector.h"
 
 #include <stdexcept>
 

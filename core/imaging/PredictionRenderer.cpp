@@ -1,0 +1,67 @@
+#include "core/imaging/PredictionRenderer.h"
+
+#include <cstdio>
+#include <opencv2/imgproc.hpp>
+
+namespace resnest {
+
+namespace {
+
+void drawBanner(cv::Mat& image, const ClassificationResult& result) {
+    if (result.top.empty())
+        return;
+    const ClassScore& best = result.top.front();
+    char text[160];
+    std::snprintf(text, sizeof text, "%s  %.1f%%", best.label.c_str(), 100.0 * best.probability);
+    const int font = cv::FONT_HERSHEY_SIMPLEX;
+    // About 3% of the shorter side, so the banner reads the same on thumbnails and full frames.
+    const double scale = std::max(0.4, std::min(image.cols, image.rows) / 700.0);
+    const int thickness = std::max(1, int(scale * 2));
+    int baseline = 0;
+    const cv::Size size = cv::getTextSize(text, font, scale, thickness, &baseline);
+    const int pad = std::max(3, size.height / 3);
+    cv::rectangle(image, {0, 0}, {size.width + 2 * pad, size.height + baseline + 2 * pad}, {0, 0, 0},
+                  cv::FILLED);
+    cv::putText(image, text, {pad, pad + size.height}, font, scale, {255, 255, 255}, thickness, cv::LINE_AA);
+}
+
+} // namespace
+
+cv::Mat PredictionRenderer::draw(const cv::Mat& image, const Prediction& prediction,
+                                 const DatasetLabels& labels, const OverlayOptions& options,
+                                 std::vector<int>* drawnDetections) {
+    if (drawnDetections)
+        drawnDetections->clear();
+    switch (prediction.task) {
+    case ModelTask::Segment:
+        if (!prediction.segmentation.labels.empty())
+            return SegmentationOverlay::draw(image, prediction.segmentation, labels, options.segmentation);
+        break;
+    case ModelTask::Detect:
+        return DetectionOverlay::draw(image, prediction.detection, labels, options.detection,
+                                      drawnDetections);
+    case ModelTask::Classify: {
+        cv::Mat out;
+        if (image.channels() == 1)
+            cv::cvtColor(image, out, cv::COLOR_GRAY2BGR);
+        else
+            out = image.clone();
+        if (options.classificationBanner)
+            drawBanner(out, prediction.classification);
+        return out;
+    }
+    }
+    cv::Mat out;
+    if (image.channels() == 1)
+        cv::cvtColor(image, out, cv::COLOR_GRAY2BGR);
+    else
+        out = image.clone();
+    return out;
+}
+
+void PredictionRenderer::hideClasses(OverlayOptions& options, const std::set<int>& hidden) {
+    options.segmentation.hiddenClasses = hidden;
+    options.detection.hiddenClasses = hidden;
+}
+
+} // namespace resnest

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "core/inference/ClassificationResult.h"
+#include "core/inference/DetectionResult.h"
+#include "core/inference/ModelTask.h"
+#include "core/inference/SegmentationResult.h"
+
+#include <vector>
+
+namespace resnest {
+
+// What any of the three kinds of model made of one image. Only the member of `task` is filled.
+struct Prediction {
+    ModelTask task = ModelTask::Classify;
+    ClassificationResult classification;
+    SegmentationResult segmentation;
+    DetectionResult detection;
+
+    const std::vector<AttentionBlock>& blocks() const {
+        return task == ModelTask::Segment  ? segmentation.blocks
+               : task == ModelTask::Detect ? detection.blocks
+                                           : classification.blocks;
+    }
+    double preprocessMs() const {
+        return task == ModelTask::Segment  ? segmentation.preprocessMs
+               : task == ModelTask::Detect ? detection.preprocessMs
+                                           : classification.preprocessMs;
+    }
+    double inferMs() const {
+        return task == ModelTask::Segment  ? segmentation.inferMs
+               : task == ModelTask::Detect ? detection.inferMs
+                                           : classification.inferMs;
+    }
+    double postprocessMs() const {
+        return task == ModelTask::Segment  ? segmentation.postprocessMs
+               : task == ModelTask::Detect ? detection.postprocessMs
+                                           : 0.0;
+    }
+};
+
+struct PredictOptions {
+    int topk = 5;                  // classification
+    bool captureAttention = false; // per-block attention and radix maps in the result
+    int shortSide = 0;             // segmentation: resize the shorter side to this first; 0 = as is
+    // Detection: boxes down to this score are kept so that a display threshold can be moved afterwards
+    // without running the model again.
+    double detectionScoreFloor = 0.05;
+};
+
+} // namespace resnest

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "core/inference/DatasetLabels.h"
+#include "core/inference/Prediction.h"
+
+#include <string>
+
+namespace resnest {
+
+// A prediction as JSON for the GUI's "export results". Detection is the COCO results format (the list that
+// COCO.loadRes reads, image_id 0, masks as RLE); classification is {"image", "task", "top": [{index,
+// label, probability}]}; segmentation is {"image", "task", "width", "height", "classes": [{index, name,
+// pixels, fraction}]}, the per-pixel map itself being exported as an image.
+class PredictionJson {
+public:
+    static std::string toJson(const Prediction& prediction, const DatasetLabels& labels,
+                              const std::string& imageName);
+    // Atomic: an existing file is replaced only by the complete new one.
+    static void writeFile(const std::string& path, const Prediction& prediction, const DatasetLabels& labels,
+                          const std::string& imageName);
+};
+
+} // namespace resnest

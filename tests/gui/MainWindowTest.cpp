@@ -1,0 +1,281 @@
+// The window itself, offscreen, on the bundled demo detector: drop a file and results appear, the threshold
+// changes what is drawn, a video plays and stops, the event loop stays responsive while inference runs, bad
+// files give a message, settings persist, exports are written.
+#include "ui/widgets/MainWindow.h"
+
+#include "core/inference/ResourceLocator.h"
+#include "ui/runtime/InferenceController.h"
+#include "ui/widgets/ImageView.h"
+#include "ui/widgets/OverlayPanel.h"
+#include "ui/widgets/PlaybackBar.h"
+#include "ui/widgets/ResultsPanel.h"
+#include "ui/widgets/ThumbnailStrip.h"
+
+#include <QDropEvent>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
+
+using namespace resnest;
+
+class MainWindowTest : public QObject {
+    Q_OBJECT
+
+    static QString sample(const char* name) {
+        return QString::fromStdString(ResourceLocator::find(std::string("demo/samples/") + name));
+    }
+
+    static bool waitForModel(MainWindow& w) {
+        if (w.model())
+            return true;
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        return ready.wait(60000);
+    }
+
+    static RenderedFramePtr waitForFrame(MainWindow& w, int timeoutMs = 60000) {
+        QSignalSpy shown(&w, &MainWindow::frameShown);
+        if (!shown.wait(timeoutMs))
+            return nullptr;
+        return shown.last().at(0).value<RenderedFramePtr>();
+    }
+
+    static void drop(QWidget* target, const QString& path) {
+        auto* mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(path)});
+        const QPointF at(target->width() / 2.0, target->height() / 2.0);
+        QDragEnterEvent enter(at.toPoint(), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(target, &enter);
+        QDropEvent dropEvent(at, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(target, &dropEvent);
+        delete mime;
+    }
+
+    Q_SLOT void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true); // QSettings go to a test location
+        QSettings().clear();
+    }
+
+    Q_SLOT void droppingAFileShowsItsDetections() {
+        MainWindow w(false);
+        w.resize(1200, 760);
+        w.show();
+        QVERIFY(waitForModel(w));
+        QCOMPARE(w.model()->task, ModelTask::Detect);
+        drop(&w, sample("digits-scene-2.jpg"));
+        const RenderedFramePtr f = waitForFrame(w);
+        QVERIFY(f);
+        QVERIFY(f->result->source.endsWith(QStringLiteral("digits-scene-2.jpg")));
+        QCOMPARE(w.sourceKind(), MainWindow::SourceKind::Image);
+        QVERIFY(!f->drawnDetections.empty());
+        QCOMPARE(w.resultsPanel()->rowCount(), int(f->drawnDetections.size()));
+        QVERIFY(w.view()->frame());
+        QVERIFY(w.view()->message().isEmpty());
+        // The drawn image is the photo with boxes on it, at the photo's size.
+        QCOMPARE(w.view()->grabView().size(), QSize(f->result->image.cols, f->result->image.rows));
+    }
+
+    Q_SLOT void theThresholdChangesTheDrawnBoxes() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(waitForModel(w));
+        w.openImage(sample("digits-scene-3.jpg"));
+        QVERIFY(waitForFrame(w));
+        w.overlayPanel()->setScoreThreshold(0.05);
+        const RenderedFramePtr low = waitForFrame(w);
+        QVERIFY(low);
+        w.overlayPanel()->setScoreThreshold(0.95);
+        const RenderedFramePtr high = waitForFrame(w);
+        QVERIFY(high);
+        QCOMPARE(high->result, low->result); // redrawn, not run again
+        QVERIFY(high->drawnDetections.size() < low->drawnDetections.size());
+        for (int i : high->drawnDetections)
+            QVERIFY(high->result->prediction.detection.detections[size_t(i)].score >= 0.95f);
+        QCOMPARE(w.resultsPanel()->rowCount(), int(high->drawnDetections.size()));
+        QVERIFY(cv::norm(low->rgb, high->rgb, cv::NORM_L1) > 0); // fewer boxes on screen
+        // Hiding a class removes its boxes.
+        const int label = low->result->prediction.detection.detections[size_t(low->drawnDetections[0])].label;
+        w.overlayPanel()->setScoreThreshold(0.05);
+        QVERIFY(waitForFrame(w));
+        w.overlayPanel()->setClassHidden(label, true);
+        const RenderedFramePtr hidden = waitForFrame(w);
+        for (int i : hidden->drawnDetections)
+            QVERIFY(hidden->result->prediction.detection.detections[size_t(i)].label != label);
+    }
+
+    Q_SLOT void aVideoPlaysPausesAndStops() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(waitForModel(w));
+        QSignalSpy shown(&w, &MainWindow::frameShown);
+        w.openVideo(sample("digits-video.avi"), true);
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 4, 60000);
+        QVERIFY(w.playbackBar()->isVisible());
+        QVERIFY(w.playbackBar()->playing());
+        quint64 previous = 0;
+        for (int i = 0; i < shown.count(); ++i) {
+            const auto f = shown.at(i).at(0).value<RenderedFramePtr>();
+            QVERIFY(f->result->live);
+            QVERIFY(i == 0 || f->result->jobId == previous + 1); // every frame, in order
+            previous = f->result->jobId;
+        }
+        w.controller()->pauseVideo();
+        QTRY_VERIFY_WITH_TIMEOUT(!w.playbackBar()->playing(), 5000);
+        // The frame in flight and the one already read before the pause still land; then nothing.
+        QTest::qWait(3000);
+        const int paused = shown.count();
+        QTest::qWait(800);
+        QCOMPARE(shown.count(), paused);
+        w.controller()->stepVideo();
+        QTRY_COMPARE_WITH_TIMEOUT(shown.count(), paused + 1, 20000);
+        w.controller()->resumeVideo();
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= paused + 3, 30000);
+        w.controller()->stopVideo();
+        QTRY_VERIFY_WITH_TIMEOUT(!w.playbackBar()->playing(), 5000);
+        QTest::qWait(3000);
+        const int stopped = shown.count();
+        QTest::qWait(800);
+        QCOMPARE(shown.count(), stopped);
+        // Back to a still: the window leaves video mode.
+        w.openImage(sample("digits-scene-1.jpg"));
+        const RenderedFramePtr still = waitForFrame(w);
+        QVERIFY(still && !still->result->live);
+        QVERIFY(!w.playbackBar()->isVisible());
+    }
+
+    // The GUI thread must never stall while the model runs on live video: a 5 ms timer measures the longest
+    // gap between its ticks (the stall is that gap minus the 5 ms period).
+    Q_SLOT void theEventLoopIsNeverBlockedMoreThan20ms() {
+        MainWindow w(false);
+        w.resize(1200, 760);
+        w.show();
+        QVERIFY(waitForModel(w));
+        QSignalSpy shown(&w, &MainWindow::frameShown);
+        w.openVideo(sample("digits-video.avi"), false);
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 2, 60000);
+        QElapsedTimer clock;
+        clock.start();
+        qint64 last = clock.nsecsElapsed();
+        qint64 worst = 0;
+        int ticks = 0;
+        QTimer timer;
+        timer.setTimerType(Qt::PreciseTimer);
+        connect(&timer, &QTimer::timeout, [&] {
+            const qint64 now = clock.nsecsElapsed();
+            worst = std::max(worst, now - last);
+            last = now;
+            ++ticks;
+        });
+        const int before = shown.count();
+        timer.start(5);
+        QTest::qWait(5000);
+        timer.stop();
+        const int frames = shown.count() - before;
+        const double worstStallMs = double(worst) / 1e6 - 5.0;
+        qInfo("event loop: %d ticks, %d frames shown in 5 s, longest stall %.1f ms", ticks, frames,
+              worstStallMs);
+        QVERIFY(frames >= 10); // inference really ran meanwhile
+        QVERIFY2(worstStallMs <= 20.0, qPrintable(QStringLiteral("stall %1 ms").arg(worstStallMs)));
+        w.controller()->stopVideo();
+    }
+
+    Q_SLOT void badFilesGiveAMessageAndTheWindowCarriesOn() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(waitForModel(w));
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(QStringLiteral("broken.jpg"));
+        std::ofstream(bad.toStdString()) << "\xff\xd8\xff not really a jpeg";
+        drop(&w, bad);
+        QTRY_VERIFY_WITH_TIMEOUT(w.view()->message().contains(QStringLiteral("broken.jpg")), 30000);
+        w.openVideo(dir.filePath(QStringLiteral("missing.avi")), true);
+        QTRY_VERIFY_WITH_TIMEOUT(w.view()->message().contains(QStringLiteral("missing.avi")), 30000);
+        w.openCamera(97);
+        QTRY_VERIFY_WITH_TIMEOUT(w.view()->message().contains(QStringLiteral("camera")), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(QApplication::activeModalWidget() != nullptr, 5000); // offers the sample
+        QApplication::activeModalWidget()->close();
+        const QString garbage = dir.filePath(QStringLiteral("garbage.safetensors"));
+        std::ofstream(garbage.toStdString()) << "\x10\x00\x00\x00\x00\x00\x00\x00{\"a\": 1}";
+        QSignalSpy failed(w.controller(), &InferenceController::modelFailed);
+        drop(&w, garbage);
+        QVERIFY(failed.wait(30000));
+        w.openImage(sample("digits-scene-1.jpg"));
+        QVERIFY(waitForFrame(w));
+        QVERIFY(w.view()->message().isEmpty());
+    }
+
+    Q_SLOT void aFolderBrowsesWithThumbnails() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(waitForModel(w));
+        QTemporaryDir dir;
+        for (const char* name : {"scene10.jpg", "scene2.jpg", "notes.txt"})
+            QFile::copy(sample("digits-scene-1.jpg"), dir.filePath(QString::fromLatin1(name)));
+        w.openFolder(dir.path());
+        const RenderedFramePtr first = waitForFrame(w);
+        QVERIFY(first);
+        QCOMPARE(w.thumbnails()->count(), 2); // images only, natural order
+        QVERIFY(first->result->source.endsWith(QStringLiteral("scene2.jpg")));
+        w.thumbnails()->next();
+        const RenderedFramePtr second = waitForFrame(w);
+        QVERIFY(second && second->result->source.endsWith(QStringLiteral("scene10.jpg")));
+    }
+
+    Q_SLOT void exportsAreWritten() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(waitForModel(w));
+        w.openImage(sample("digits-scene-2.jpg"));
+        const RenderedFramePtr f = waitForFrame(w);
+        QVERIFY(f);
+        QTemporaryDir dir;
+        const QString png = dir.filePath(QStringLiteral("view.png"));
+        QVERIFY(w.exportView(png));
+        const cv::Mat read = cv::imread(png.toStdString());
+        QCOMPARE(read.cols, f->rgb.cols);
+        const QString json = dir.filePath(QStringLiteral("results.json"));
+        QVERIFY(w.exportResults(json));
+        std::ifstream in(json.toStdString());
+        const auto coco = nlohmann::json::parse(in);
+        QVERIFY(coco.is_array());
+        QCOMPARE(int(coco.size()), int(f->result->prediction.detection.detections.size()));
+        QVERIFY(coco[0].contains("bbox") && coco[0].contains("category_id") && coco[0].contains("score"));
+
+        const QString video = dir.filePath(QStringLiteral("out.avi"));
+        QSignalSpy done(&w, &MainWindow::videoExportDone);
+        w.exportVideo(sample("digits-video.avi"), video);
+        QVERIFY(done.wait(300000));
+        QVERIFY2(done.at(0).at(0).toString().startsWith(QStringLiteral("Wrote")),
+                 qPrintable(done.at(0).at(0).toString()));
+        cv::VideoCapture cap(video.toStdString());
+        QVERIFY(cap.isOpened());
+        QVERIFY(cap.get(cv::CAP_PROP_FRAME_COUNT) > 10);
+        QVERIFY(
+            QDir(dir.path()).entryList({QStringLiteral(".*partial*")}, QDir::Hidden | QDir::Files).isEmpty());
+    }
+
+    Q_SLOT void settingsPersist() {
+        {
+            MainWindow w(true);
+            w.show();
+            QVERIFY(waitForModel(w));
+            w.overlayPanel()->setOpacity(0.3);
+            w.overlayPanel()->setScoreThreshold(0.8);
+            w.close(); // saves
+        }
+        MainWindow again(true);
+        QCOMPARE(again.overlayPanel()->opacity(), 0.3);
+        QCOMPARE(again.overlayPanel()->scoreThreshold(), 0.8);
+        QVERIFY(waitForModel(again));
+        QCOMPARE(again.model()->task, ModelTask::Detect);
+        QSettings().clear();
+    }
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "MainWindowTest.moc"

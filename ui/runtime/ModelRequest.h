@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+
+namespace resnest {
+
+// What the model panel asks for. Empty weights with an architecture: random weights (for trying the tool
+// without a checkpoint); empty task: from the checkpoint.
+struct ModelRequest {
+    QString weights;
+    QString arch;
+    QString task;                           // "", "classify", "segment", "detect"
+    QString device = QStringLiteral("cpu"); // "cpu", "cuda", "cuda:N"
+    QString precision = QStringLiteral("float32");
+    int shortSide = 0; // segmentation input: shorter side in pixels, 0 = the image's own size
+    int threads = 0;   // 0 = every core
+};
+
+} // namespace resnest
+
+Q_DECLARE_METATYPE(resnest::ModelRequest)

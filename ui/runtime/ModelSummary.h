@@ -1,0 +1,29 @@
+#pragma once
+
+#include "core/inference/DatasetLabels.h"
+#include "core/inference/ModelInfo.h"
+#include "core/inference/ModelTask.h"
+
+#include <QMetaType>
+#include <QString>
+#include <memory>
+
+namespace resnest {
+
+// A loaded model as the GUI sees it: plain data, immutable once emitted.
+struct ModelSummary {
+    ModelTask task = ModelTask::Classify;
+    ModelInfo info;
+    DatasetLabels labels = DatasetLabels::generic(0);
+    QString description; // one line for the window
+    QString device;
+    QString precision;
+    bool randomWeights = false;
+    double loadMs = 0.0;
+};
+
+using ModelSummaryPtr = std::shared_ptr<const ModelSummary>;
+
+} // namespace resnest
+
+Q_DECLARE_METATYPE(resnest::ModelSummaryPtr)

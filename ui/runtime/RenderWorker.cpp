@@ -1,0 +1,81 @@
+#include "ui/runtime/RenderWorker.h"
+
+#include <QElapsedTimer>
+#include <QMetaObject>
+#include <opencv2/imgproc.hpp>
+
+namespace resnest {
+
+RenderWorker::RenderWorker(QObject* parent) : QObject(parent) {}
+
+void RenderWorker::submit(const FrameResultPtr& result) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (pending_)
+            ++skipped_;
+        pending_ = result;
+        last_ = result;
+        ++generation_;
+    }
+    wake();
+}
+
+void RenderWorker::setOptions(const OverlayOptions& options) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        options_ = options;
+        if (!last_)
+            return;
+        pending_ = last_;
+        ++generation_;
+    }
+    wake();
+}
+
+OverlayOptions RenderWorker::options() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return options_;
+}
+
+void RenderWorker::clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.reset();
+    last_.reset();
+}
+
+void RenderWorker::wake() {
+    // One queued wake-up at most: the slot takes whatever is newest when it runs.
+    if (!notified_.exchange(true))
+        QMetaObject::invokeMethod(this, "renderPending", Qt::QueuedConnection);
+}
+
+void RenderWorker::renderPending() {
+    notified_.store(false);
+    FrameResultPtr result;
+    auto frame = std::make_shared<RenderedFrame>();
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        result = std::move(pending_);
+        pending_.reset();
+        frame->options = options_;
+        frame->generation = generation_;
+    }
+    if (!result)
+        return;
+    try {
+        QElapsedTimer clock;
+        clock.start();
+        frame->result = result;
+        const DatasetLabels& labels = result->model ? result->model->labels : DatasetLabels::generic(0);
+        cv::Mat bgr = PredictionRenderer::draw(result->image, result->prediction, labels, frame->options,
+                                               &frame->drawnDetections);
+        cv::cvtColor(bgr, frame->rgb, cv::COLOR_BGR2RGB);
+        frame->renderMs = double(clock.nsecsElapsed()) / 1e6;
+        ++rendered_;
+        Q_EMIT rendered(std::move(frame));
+    } catch (const std::exception& e) {
+        Q_EMIT renderFailed(QString::fromUtf8(e.what()));
+    }
+}
+
+} // namespace resnest

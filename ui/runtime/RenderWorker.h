@@ -1,0 +1,47 @@
+#pragma once
+
+#include "core/imaging/PredictionRenderer.h"
+#include "ui/runtime/FrameResult.h"
+#include "ui/runtime/RenderedFrame.h"
+
+#include <QObject>
+#include <atomic>
+#include <mutex>
+
+namespace resnest {
+
+// Draws results on its own thread with the current overlay options, newest result wins: a result that
+// arrives while one is being drawn replaces the waiting one, so drawing never queues up behind live video.
+// `submit` and `setOptions` may be called from any thread; the drawing runs on the worker's thread.
+class RenderWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit RenderWorker(QObject* parent = nullptr);
+
+    void submit(const FrameResultPtr& result);
+    // Redraws the last result with the new options.
+    void setOptions(const OverlayOptions& options);
+    OverlayOptions options() const;
+    // Forget the last result (a new source); nothing is redrawn until the next submit.
+    void clear();
+    quint64 renderedFrames() const { return rendered_.load(); }
+    quint64 skippedFrames() const { return skipped_.load(); }
+
+    Q_SLOT void renderPending();
+    Q_SIGNAL void rendered(resnest::RenderedFramePtr frame);
+    Q_SIGNAL void renderFailed(const QString& message);
+
+private:
+    void wake();
+
+    mutable std::mutex mutex_;
+    OverlayOptions options_;
+    FrameResultPtr pending_;
+    FrameResultPtr last_;
+    quint64 generation_ = 0;
+    std::atomic<bool> notified_{false};
+    std::atomic<quint64> rendered_{0};
+    std::atomic<quint64> skipped_{0};
+};
+
+} // namespace resnest

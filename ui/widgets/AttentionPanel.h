@@ -1,0 +1,46 @@
+#pragma once
+
+#include "ui/runtime/FrameResult.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QCustomPlot;
+class QSlider;
+class QSpinBox;
+
+namespace resnest {
+
+// The captured split-attention of the shown frame: choose a block and a radix, plot each radix's mean
+// attention, and optionally draw that radix's map over the image (classification models, whose input
+// geometry maps features back to pixels).
+class AttentionPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit AttentionPanel(QWidget* parent = nullptr);
+
+    bool captureEnabled() const;
+    void setCaptureEnabled(bool on);
+    void showResult(const FrameResultPtr& result);
+    // The image with the chosen radix map blended over it, or an empty Mat when the map is off or cannot be
+    // placed on this result.
+    cv::Mat mapOverlay(const FrameResult& result) const;
+
+    Q_SIGNAL void captureChanged(bool on);
+    Q_SIGNAL void mapChanged();
+
+private:
+    void populateBlocks(const FrameResult& result);
+    void plot(const FrameResult& result);
+
+    QCheckBox* capture_;
+    QCheckBox* showMap_;
+    QComboBox* block_;
+    QSpinBox* radix_;
+    QSlider* opacity_;
+    QCustomPlot* plot_;
+    FrameResultPtr current_;
+};
+
+} // namespace resnest

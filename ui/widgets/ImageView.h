@@ -1,0 +1,70 @@
+#pragma once
+
+#include "ui/runtime/RenderedFrame.h"
+
+#include <QElapsedTimer>
+#include <QImage>
+#include <QTimer>
+#include <QWidget>
+
+namespace resnest {
+
+// Shows the newest rendered frame with zoom (wheel at the cursor, fit, 1:1) and pan (drag). Frames may arrive
+// faster than a screen is worth redrawing: the view keeps only the newest and repaints at most every
+// `minRepaintMs` (40 ms: 25 per second), so live video never floods the GUI thread.
+class ImageView : public QWidget {
+    Q_OBJECT
+public:
+    explicit ImageView(QWidget* parent = nullptr);
+
+    void setFrame(RenderedFramePtr frame);
+    const RenderedFramePtr& frame() const { return frame_; }
+    void setMessage(const QString& text); // shown when there is no frame, or over it
+    QString message() const { return message_; }
+
+    void fitToWindow();
+    void actualSize();
+    void zoomBy(double factor, QPointF anchor);
+    double zoom() const { return zoom_; }
+    bool fitting() const { return fit_; }
+    // Widget position <-> image pixel.
+    QPointF toImage(QPointF widgetPos) const;
+
+    quint64 paintedFrames() const { return painted_; }
+    quint64 receivedFrames() const { return received_; }
+    // The picture as shown (frame at the current zoom, no message), for "export view".
+    QImage grabView() const;
+
+    Q_SIGNAL void hovered(QPointF imagePos, bool inside);
+    Q_SIGNAL void zoomChanged(double zoom);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    void scheduleRepaint();
+    void updateFit();
+    QRectF imageRect() const;
+
+    RenderedFramePtr frame_;
+    QImage image_; // wraps frame_->rgb, no copy
+    QString message_;
+    double zoom_ = 1.0;
+    QPointF offset_; // widget position of the image's top-left corner
+    bool fit_ = true;
+    QPoint dragStart_;
+    QPointF dragOffset_;
+    bool dragging_ = false;
+    QTimer repaintTimer_;
+    QElapsedTimer sinceRepaint_;
+    quint64 painted_ = 0;
+    quint64 received_ = 0;
+    static constexpr int minRepaintMs = 40;
+};
+
+} // namespace resnest
