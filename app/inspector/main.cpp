@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QSettings>
 
 int main(int argc, char** argv) {
     resnest::OpenMpWaitPolicy::ensureChosen(argv);
@@ -30,10 +31,11 @@ int main(int argc, char** argv) {
     cli.addOptions({live, camera, model, defaults});
     cli.process(app);
 
+    // One look on every desktop (and under Xvfb, where the platform style is bare).
+    QApplication::setStyle(QStringLiteral("Fusion"));
     resnest::MainWindow window(!cli.isSet(defaults));
-    if (!cli.isSet(defaults) && window.saveGeometry().isEmpty())
+    if (cli.isSet(defaults) || !QSettings().contains(QStringLiteral("window/geometry")))
         window.resize(1280, 800);
-    window.resize(window.size().expandedTo(QSize(1100, 700)));
     window.show();
     if (cli.isSet(model))
         window.openCheckpoint(cli.value(model));

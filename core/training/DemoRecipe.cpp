@@ -62,7 +62,7 @@ DemoRecipe DemoRecipe::forTask(const std::string& task) {
     DemoRecipe r;
     r.task = task;
     if (task == "classify") {
-        r.iterations = 4000;
+        r.iterations = 8000;
         r.batchSize = 64;
         r.learningRate = 3e-3;
         r.warmupIterations = 60;
@@ -72,7 +72,7 @@ DemoRecipe DemoRecipe::forTask(const std::string& task) {
         r.scenes.minDigitSize = 30;
         r.scenes.maxDigitSize = 56;
     } else if (task == "segment") {
-        r.iterations = 2500;
+        r.iterations = 5000;
         r.batchSize = 12;
         r.learningRate = 3e-3;
         r.warmupIterations = 80;

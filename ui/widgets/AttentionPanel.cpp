@@ -90,6 +90,8 @@ void AttentionPanel::populateBlocks(const FrameResult& result) {
 void AttentionPanel::plot(const FrameResult& result) {
     const auto& blocks = result.prediction.blocks();
     const int b = block_->currentIndex();
+    if (blocks.empty() && plot_->plottableCount() == 0)
+        return; // nothing captured, nothing drawn: no replot
     plot_->clearPlottables();
     if (b >= 0 && b < int(blocks.size())) {
         const AttentionBlock& block = blocks[size_t(b)];

@@ -99,7 +99,11 @@ void ImageView::paintEvent(QPaintEvent*) {
         // Smooth when shrinking (readable thumbnails of big frames), pixel-exact when enlarging (inspection).
         p.setRenderHint(QPainter::SmoothPixmapTransform, zoom_ < 1.0);
         p.drawImage(imageRect(), image_);
-        ++painted_;
+        // Frames shown, not paint events: the window repaints the view for other reasons too.
+        if (frame_ != lastPainted_) {
+            ++painted_;
+            lastPainted_ = frame_;
+        }
     }
     if (!message_.isEmpty()) {
         QFont f = font();

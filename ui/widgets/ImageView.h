@@ -11,7 +11,7 @@ namespace resnest {
 
 // Shows the newest rendered frame with zoom (wheel at the cursor, fit, 1:1) and pan (drag). Frames may arrive
 // faster than a screen is worth redrawing: the view keeps only the newest and repaints at most every
-// `minRepaintMs` (40 ms: 25 per second), so live video never floods the GUI thread.
+// `minRepaintMs` (33 ms: at most 30 per second), so live video never floods the GUI thread.
 class ImageView : public QWidget {
     Q_OBJECT
 public:
@@ -30,7 +30,7 @@ public:
     // Widget position <-> image pixel.
     QPointF toImage(QPointF widgetPos) const;
 
-    quint64 paintedFrames() const { return painted_; }
+    quint64 paintedFrames() const { return painted_; } // distinct frames painted
     quint64 receivedFrames() const { return received_; }
     // The picture as shown (frame at the current zoom, no message), for "export view".
     QImage grabView() const;
@@ -52,6 +52,7 @@ private:
     QRectF imageRect() const;
 
     RenderedFramePtr frame_;
+    RenderedFramePtr lastPainted_;
     QImage image_; // wraps frame_->rgb, no copy
     QString message_;
     double zoom_ = 1.0;
@@ -64,7 +65,7 @@ private:
     QElapsedTimer sinceRepaint_;
     quint64 painted_ = 0;
     quint64 received_ = 0;
-    static constexpr int minRepaintMs = 40;
+    static constexpr int minRepaintMs = 33;
 };
 
 } // namespace resnest

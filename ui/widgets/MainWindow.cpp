@@ -105,9 +105,12 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     QDockWidget* overlayDock = dock(overlay_, tr("Overlay"), "overlayDock");
     QDockWidget* resultsDock = dock(results_, tr("Results"), "resultsDock");
     QDockWidget* attentionDock = dock(attention_, tr("Attention"), "attentionDock");
+    // Below the model form, one tab group: what the model said, how it is drawn, and the attention.
+    tabifyDockWidget(resultsDock, overlayDock);
     tabifyDockWidget(overlayDock, attentionDock);
-    overlayDock->raise();
-    resizeDocks({modelDock, resultsDock}, {260, 320}, Qt::Vertical);
+    resultsDock->raise();
+    // The model form (with its wrapped description) gets its full height; the tabs below take the rest.
+    resizeDocks({modelDock}, {340}, Qt::Vertical);
 
     timings_ = new QLabel;
     fpsLabel_ = new QLabel;
@@ -414,20 +417,30 @@ void MainWindow::showRendered(const RenderedFramePtr& frame) {
         return;
     shown_ = frame;
     RenderedFramePtr toShow = frame;
-    attention_->showResult(frame->result);
+    // Side panels and the status line are text nobody reads at 25 Hz, and on a 2-core machine their
+    // layout and replotting would take time from the model: live, they follow at most 5 times a second.
+    const qint64 now = clock_.elapsed();
+    const bool panels = !frame->result->live || now - panelsAtMs_ >= 200;
+    if (panels) {
+        panelsAtMs_ = now;
+        attention_->showResult(frame->result);
+    }
     const cv::Mat map = attention_->mapOverlay(*frame->result);
     if (!map.empty()) {
         auto withMap = std::make_shared<RenderedFrame>(*frame);
         cv::cvtColor(map, withMap->rgb, cv::COLOR_BGR2RGB);
         toShow = withMap;
     }
-    view_->setMessage(QString());
+    if (!view_->message().isEmpty())
+        view_->setMessage(QString());
     view_->setFrame(toShow);
-    results_->show(*frame);
-    shownAtMs_.push_back(clock_.elapsed());
+    shownAtMs_.push_back(now);
     while (shownAtMs_.size() > 1 && shownAtMs_.back() - shownAtMs_.front() > 2000)
         shownAtMs_.pop_front();
-    updateStatus(*frame);
+    if (panels) {
+        results_->show(*frame);
+        updateStatus(*frame);
+    }
     Q_EMIT frameShown(frame);
 }
 

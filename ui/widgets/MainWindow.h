@@ -102,6 +102,7 @@ private:
     QString sourcePath_;
     std::deque<qint64> shownAtMs_; // display times of the last frames, for the FPS
     QElapsedTimer clock_;
+    qint64 panelsAtMs_ = -1000;
     QPointer<QProgressDialog> exportProgress_;
 };
 

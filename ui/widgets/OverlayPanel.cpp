@@ -66,6 +66,9 @@ void OverlayPanel::setLabels(const DatasetLabels& labels, ModelTask task) {
     QSignalBlocker block(classes_);
     classes_->clear();
     for (int i = 0; i < labels.size(); ++i) {
+        // A detector never reports its background class: nothing to filter.
+        if (task == ModelTask::Detect && i == 0 && labels.size() > 1)
+            continue;
         const cv::Vec3b c = labels.color(i);
         QPixmap swatch(12, 12);
         swatch.fill(QColor(c[2], c[1], c[0]));

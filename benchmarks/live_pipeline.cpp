@@ -1,0 +1,266 @@
+// live-pipeline-bench: frames per second and latency of the inspector's live pipeline (capture thread,
+// inference worker, render worker, the real window painting offscreen) against the same model run in a plain
+// loop (decode, predict, draw the overlay, convert to RGB: the pipeline's work without threads or a window),
+// alternating rounds so that drift on a shared machine hits both alike.
+//
+//   QT_QPA_PLATFORM=offscreen OMP_WAIT_POLICY=PASSIVE live-pipeline-bench [--weights FILE | --arch A --task T]
+//       [--video FILE] [--fps 30] [--size WxH] [--seconds 10] [--rounds 2] [--threads 0]
+//       [--short-side N] [--capture]
+//
+// The video (default: the bundled sample, 640x480) is first copied at --fps (MJPG; --size resizes it too) and
+// played as live at that rate, frames dropped when the model is slower, as from a camera. --short-side N runs
+// a segmenter on the frame resized to that shorter side (the mask is drawn at full size), as the model
+// panel's input size does.
+#include "core/imaging/PredictionRenderer.h"
+#include "core/inference/ComputeOptions.h"
+#include "core/inference/Predictor.h"
+#include "core/inference/ResourceLocator.h"
+#include "core/media/VideoSource.h"
+#include "ui/runtime/InferenceController.h"
+#include "ui/widgets/ImageView.h"
+#include "ui/widgets/MainWindow.h"
+#include "ui/widgets/OverlayPanel.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+using namespace resnest;
+
+namespace {
+
+struct Args {
+    QString weights, arch, task, video, size;
+    double fps = 30.0;
+    double seconds = 10.0;
+    int rounds = 2;
+    int threads = 0;
+    int shortSide = 0;
+    bool capture = false;
+};
+
+Args parse(const QStringList& a) {
+    Args r;
+    for (int i = 1; i < a.size(); ++i) {
+        const QString k = a[i];
+        auto next = [&] {
+            if (i + 1 >= a.size())
+                throw std::invalid_argument(k.toStdString() + " needs a value");
+            return a[++i];
+        };
+        if (k == "--weights")
+            r.weights = next();
+        else if (k == "--arch")
+            r.arch = next();
+        else if (k == "--task")
+            r.task = next();
+        else if (k == "--video")
+            r.video = next();
+        else if (k == "--size")
+            r.size = next();
+        else if (k == "--fps")
+            r.fps = next().toDouble();
+        else if (k == "--seconds")
+            r.seconds = next().toDouble();
+        else if (k == "--rounds")
+            r.rounds = next().toInt();
+        else if (k == "--short-side")
+            r.shortSide = next().toInt();
+        else if (k == "--threads")
+            r.threads = next().toInt();
+        else if (k == "--capture")
+            r.capture = true;
+        else
+            throw std::invalid_argument("unknown option " + k.toStdString());
+    }
+    return r;
+}
+
+qint64 nowNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty())
+        return 0.0;
+    std::sort(v.begin(), v.end());
+    return v[size_t(std::min<double>(v.size() - 1, p * (v.size() - 1) + 0.5))];
+}
+
+// The same frames at `fps` (a camera's rate; the sample video is 10 fps), and another size if asked, repeated
+// until the copy lasts `seconds`: the live run must not reach the end of the file.
+QString retimedCopy(const QString& video, const QString& size, double fps, double seconds, const QString& dir) {
+    VideoSource in = VideoSource::openFile(video.toStdString());
+    std::vector<cv::Mat> frames;
+    for (cv::Mat f; in.read(f);)
+        frames.push_back(f.clone());
+    if (frames.empty())
+        throw std::runtime_error("cannot read " + video.toStdString());
+    cv::Size s = frames[0].size();
+    if (!size.isEmpty()) {
+        const QStringList wh = size.split('x');
+        if (wh.size() != 2)
+            throw std::invalid_argument("--size is WxH, e.g. 512x512");
+        s = cv::Size(wh[0].toInt(), wh[1].toInt());
+    }
+    const QString out = dir + QStringLiteral("/source.avi");
+    cv::VideoWriter w(out.toStdString(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps, s);
+    cv::Mat r;
+    for (size_t i = 0; double(i) < seconds * fps || i < frames.size(); ++i) {
+        // Forwards then backwards, so that the loop point is not a jump cut.
+        const size_t period = 2 * frames.size() - 2;
+        const size_t k = period ? i % period : 0;
+        const cv::Mat& f = frames[k < frames.size() ? k : period - k];
+        if (f.size() != s)
+            cv::resize(f, r, s, 0, 0, cv::INTER_AREA);
+        else
+            r = f;
+        w.write(r);
+    }
+    return out;
+}
+
+// The plain loop: what one frame costs without the pipeline.
+double plainFps(Predictor& model, const QString& video, const PredictOptions& predict, const OverlayOptions& overlay,
+                double seconds) {
+    VideoSource source = VideoSource::openFile(video.toStdString());
+    cv::Mat frame, rgb;
+    int frames = 0;
+    const qint64 start = nowNs();
+    while (double(nowNs() - start) / 1e9 < seconds) {
+        if (!source.read(frame)) {
+            source.seek(0);
+            continue;
+        }
+        const Prediction p = model.predict(frame, predict);
+        cv::cvtColor(PredictionRenderer::draw(frame, p, model.labels(), overlay), rgb, cv::COLOR_BGR2RGB);
+        ++frames;
+    }
+    return frames / (double(nowNs() - start) / 1e9);
+}
+
+struct PipelineRun {
+    double renderedFps = 0, paintedFps = 0, latencyMedian = 0, latencyP95 = 0, dropped = 0, sourceFps = 0;
+};
+
+PipelineRun pipeline(MainWindow& w, const QString& video, double seconds) {
+    InferenceController* c = w.controller();
+    QSignalSpy opened(c, &InferenceController::videoOpened);
+    std::vector<double> latencies;
+    quint64 rendered = 0;
+    bool counting = false;
+    auto conn = QObject::connect(&w, &MainWindow::frameShown, [&](const RenderedFramePtr& f) {
+        if (!counting)
+            return;
+        ++rendered;
+        latencies.push_back(double(nowNs() - f->result->capturedNs) / 1e6);
+    });
+    const quint64 grabbed0 = c->grabbedFrames(), dropped0 = c->droppedFrames();
+    w.openVideo(video, false);
+    opened.wait(10000);
+    PipelineRun r;
+    QTest::qWait(1500); // warm-up: first frames, allocations
+    const quint64 painted0 = w.view()->paintedFrames();
+    const quint64 g0 = c->grabbedFrames(), d0 = c->droppedFrames();
+    counting = true;
+    QElapsedTimer clock;
+    clock.start();
+    QTest::qWait(int(seconds * 1000));
+    counting = false;
+    const double span = clock.nsecsElapsed() / 1e9;
+    r.renderedFps = rendered / span;
+    r.paintedFps = (w.view()->paintedFrames() - painted0) / span;
+    const quint64 grabbed = c->grabbedFrames() - g0;
+    r.dropped = grabbed ? double(c->droppedFrames() - d0) / double(grabbed) : 0.0;
+    r.sourceFps = grabbed / span;
+    r.latencyMedian = percentile(latencies, 0.5);
+    r.latencyP95 = percentile(latencies, 0.95);
+    c->stopVideo();
+    QTest::qWait(500);
+    QObject::disconnect(conn);
+    (void)grabbed0;
+    (void)dropped0;
+    return r;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    try {
+        Args a = parse(QApplication::arguments());
+        QTemporaryDir tmp;
+        if (a.video.isEmpty())
+            a.video = QString::fromStdString(ResourceLocator::find("demo/samples/digits-video.avi"));
+        a.video = retimedCopy(a.video, a.size, a.fps, a.seconds + 10.0, tmp.path());
+        ModelRequest request;
+        if (a.weights.isEmpty() && a.arch.isEmpty())
+            request.weights = QString::fromStdString(ResourceLocator::find("demo/models/digits-segment.safetensors"));
+        else {
+            request.weights = a.weights;
+            request.arch = a.arch;
+        }
+        request.task = a.task;
+        request.threads = a.threads;
+        request.shortSide = a.shortSide;
+
+        MainWindow w(false);
+        w.resize(1280, 800);
+        w.show();
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        QSignalSpy failed(w.controller(), &InferenceController::modelFailed);
+        w.loadModel(request);
+        // The window first loads its default model; wait for ours.
+        while (ready.size() < 2 && failed.isEmpty())
+            if (!ready.wait(600000))
+                throw std::runtime_error("the model did not load");
+        if (!failed.isEmpty())
+            throw std::runtime_error(failed.at(0).at(0).toString().toStdString());
+        PredictOptions predict = w.controller()->predictOptions();
+        predict.captureAttention = a.capture;
+        w.controller()->setPredictOptions(predict);
+        const OverlayOptions overlay = w.controller()->overlayOptions();
+
+        ModelSpec spec;
+        spec.weights = request.weights.toStdString();
+        spec.arch = request.arch.toStdString();
+        spec.task = request.task.toStdString();
+        auto model = Predictor::load(spec);
+        configureThreads(a.threads);
+        VideoSource probe = VideoSource::openFile(a.video.toStdString());
+        cv::Mat first;
+        probe.read(first);
+        std::printf("model: %s\nvideo: %dx%d at %.1f fps; network input short side %s; %d threads; capture %s\n",
+                    w.model()->description.toUtf8().constData(), first.cols, first.rows, probe.fps(),
+                    a.shortSide > 0 ? std::to_string(a.shortSide).c_str() : "as is", a.threads, a.capture ? "on" : "off");
+        std::printf("| round | plain loop FPS | frames captured /s | pipeline FPS (rendered) | painted FPS | pipeline / "
+                    "plain | latency median / p95 ms | frames dropped |\n|---|---|---|---|---|---|---|---|\n");
+        for (int round = 0; round < a.rounds; ++round) {
+            const double plain = plainFps(*model, a.video, predict, overlay, a.seconds);
+            const PipelineRun p = pipeline(w, a.video, a.seconds);
+            std::printf("| %d | %.1f | %.1f | %.1f | %.1f | %.2f | %.0f / %.0f | %.0f %% |\n", round + 1, plain,
+                        p.sourceFps, p.renderedFps,
+                        p.paintedFps, p.renderedFps / plain, p.latencyMedian, p.latencyP95, 100.0 * p.dropped);
+            std::fflush(stdout);
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,45 @@
+// Folder browsing: only image names, in the order a person expects; unreadable folders are errors.
+#include "core/media/ImageFolder.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+using resnest::ImageFolder;
+namespace fs = std::filesystem;
+
+TEST(ImageFolder, NaturalOrderComparesNumbersByValue) {
+    EXPECT_TRUE(ImageFolder::naturalLess("img2.jpg", "img10.jpg"));
+    EXPECT_FALSE(ImageFolder::naturalLess("img10.jpg", "img2.jpg"));
+    EXPECT_TRUE(ImageFolder::naturalLess("frame_009.png", "frame_10.png"));
+    EXPECT_TRUE(ImageFolder::naturalLess("A1.png", "b1.png")); // case-insensitive
+    EXPECT_TRUE(ImageFolder::naturalLess("x.png", "x1.png"));
+    // Leading zeros do not break ties into an inconsistent order.
+    EXPECT_NE(ImageFolder::naturalLess("a01.png", "a1.png"), ImageFolder::naturalLess("a1.png", "a01.png"));
+    // Digit runs longer than any integer type still compare by value.
+    EXPECT_TRUE(ImageFolder::naturalLess("s99999999999999999999999.png", "s100000000000000000000000.png"));
+}
+
+TEST(ImageFolder, ListsImagesOnlyInNaturalOrder) {
+    const fs::path dir = fs::temp_directory_path() / "resnest-imagefolder-test";
+    fs::remove_all(dir);
+    fs::create_directories(dir / "sub.jpg"); // a folder with an image's name is not an image
+    for (const char* name : {"scan10.PNG", "scan2.jpg", "scan1.jpeg", "notes.txt", "clip.avi", "model.pth"})
+        std::ofstream(dir / name) << "x";
+    const auto files = ImageFolder::list(dir.string());
+    ASSERT_EQ(files.size(), 3u);
+    EXPECT_EQ(fs::path(files[0]).filename(), "scan1.jpeg");
+    EXPECT_EQ(fs::path(files[1]).filename(), "scan2.jpg");
+    EXPECT_EQ(fs::path(files[2]).filename(), "scan10.PNG");
+    fs::remove_all(dir);
+}
+
+TEST(ImageFolder, MissingFolderIsAClearError) {
+    try {
+        ImageFolder::list("/nonexistent/photos");
+        FAIL() << "expected an error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/photos"), std::string::npos);
+    }
+}
