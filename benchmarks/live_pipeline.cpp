@@ -3,7 +3,8 @@
 // loop (decode, predict, draw the overlay, convert to RGB: the pipeline's work without threads or a window),
 // alternating rounds so that drift on a shared machine hits both alike.
 //
-//   QT_QPA_PLATFORM=offscreen OMP_WAIT_POLICY=PASSIVE live-pipeline-bench [--weights FILE | --arch A --task T]
+//   QT_QPA_PLATFORM=offscreen OMP_WAIT_POLICY=PASSIVE live-pipeline-bench [--weights FILE | --arch A --task
+//   T]
 //       [--video FILE] [--fps 30] [--size WxH] [--seconds 10] [--rounds 2] [--threads 0]
 //       [--short-side N] [--capture]
 //
@@ -24,17 +25,15 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QSignalSpy>
-#include <QTest>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTimer>
-
-#include <opencv2/imgproc.hpp>
-#include <opencv2/videoio.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 #include <string>
 #include <vector>
 
@@ -104,7 +103,8 @@ double percentile(std::vector<double> v, double p) {
 
 // The same frames at `fps` (a camera's rate; the sample video is 10 fps), and another size if asked, repeated
 // until the copy lasts `seconds`: the live run must not reach the end of the file.
-QString retimedCopy(const QString& video, const QString& size, double fps, double seconds, const QString& dir) {
+QString retimedCopy(const QString& video, const QString& size, double fps, double seconds,
+                    const QString& dir) {
     VideoSource in = VideoSource::openFile(video.toStdString());
     std::vector<cv::Mat> frames;
     for (cv::Mat f; in.read(f);)
@@ -136,8 +136,8 @@ QString retimedCopy(const QString& video, const QString& size, double fps, doubl
 }
 
 // The plain loop: what one frame costs without the pipeline.
-double plainFps(Predictor& model, const QString& video, const PredictOptions& predict, const OverlayOptions& overlay,
-                double seconds) {
+double plainFps(Predictor& model, const QString& video, const PredictOptions& predict,
+                const OverlayOptions& overlay, double seconds) {
     VideoSource source = VideoSource::openFile(video.toStdString());
     cv::Mat frame, rgb;
     int frames = 0;
@@ -210,7 +210,8 @@ int main(int argc, char** argv) {
         a.video = retimedCopy(a.video, a.size, a.fps, a.seconds + 10.0, tmp.path());
         ModelRequest request;
         if (a.weights.isEmpty() && a.arch.isEmpty())
-            request.weights = QString::fromStdString(ResourceLocator::find("demo/models/digits-segment.safetensors"));
+            request.weights =
+                QString::fromStdString(ResourceLocator::find("demo/models/digits-segment.safetensors"));
         else {
             request.weights = a.weights;
             request.arch = a.arch;
@@ -245,17 +246,21 @@ int main(int argc, char** argv) {
         VideoSource probe = VideoSource::openFile(a.video.toStdString());
         cv::Mat first;
         probe.read(first);
-        std::printf("model: %s\nvideo: %dx%d at %.1f fps; network input short side %s; %d threads; capture %s\n",
-                    w.model()->description.toUtf8().constData(), first.cols, first.rows, probe.fps(),
-                    a.shortSide > 0 ? std::to_string(a.shortSide).c_str() : "as is", a.threads, a.capture ? "on" : "off");
-        std::printf("| round | plain loop FPS | frames captured /s | pipeline FPS (rendered) | painted FPS | pipeline / "
-                    "plain | latency median / p95 ms | frames dropped |\n|---|---|---|---|---|---|---|---|\n");
+        std::printf(
+            "model: %s\nvideo: %dx%d at %.1f fps; network input short side %s; %d threads; capture %s\n",
+            w.model()->description.toUtf8().constData(), first.cols, first.rows, probe.fps(),
+            a.shortSide > 0 ? std::to_string(a.shortSide).c_str() : "as is", a.threads,
+            a.capture ? "on" : "off");
+        std::printf(
+            "| round | plain loop FPS | frames captured /s | pipeline FPS (rendered) | painted FPS | "
+            "pipeline / "
+            "plain | latency median / p95 ms | frames dropped |\n|---|---|---|---|---|---|---|---|\n");
         for (int round = 0; round < a.rounds; ++round) {
             const double plain = plainFps(*model, a.video, predict, overlay, a.seconds);
             const PipelineRun p = pipeline(w, a.video, a.seconds);
-            std::printf("| %d | %.1f | %.1f | %.1f | %.1f | %.2f | %.0f / %.0f | %.0f %% |\n", round + 1, plain,
-                        p.sourceFps, p.renderedFps,
-                        p.paintedFps, p.renderedFps / plain, p.latencyMedian, p.latencyP95, 100.0 * p.dropped);
+            std::printf("| %d | %.1f | %.1f | %.1f | %.1f | %.2f | %.0f / %.0f | %.0f %% |\n", round + 1,
+                        plain, p.sourceFps, p.renderedFps, p.paintedFps, p.renderedFps / plain,
+                        p.latencyMedian, p.latencyP95, 100.0 * p.dropped);
             std::fflush(stdout);
         }
     } catch (const std::exception& e) {

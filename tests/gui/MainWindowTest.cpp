@@ -13,6 +13,8 @@
 
 #include <QDropEvent>
 #include <QMimeData>
+#include <QProgressDialog>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -255,8 +257,25 @@ class MainWindowTest : public QObject {
         cv::VideoCapture cap(video.toStdString());
         QVERIFY(cap.isOpened());
         QVERIFY(cap.get(cv::CAP_PROP_FRAME_COUNT) > 10);
-        QVERIFY(
-            QDir(dir.path()).entryList({QStringLiteral(".*partial*")}, QDir::Hidden | QDir::Files).isEmpty());
+        auto noPartials = [&] {
+            return QDir(dir.path())
+                .entryList({QStringLiteral(".*partial*")}, QDir::Hidden | QDir::Files)
+                .isEmpty();
+        };
+        QVERIFY(noPartials());
+
+        // Cancel from the progress dialog: nothing is written, the previous file is untouched.
+        const qint64 before = QFileInfo(video).size();
+        w.exportVideo(sample("digits-video.avi"), video);
+        QTRY_VERIFY_WITH_TIMEOUT(qobject_cast<QProgressDialog*>(QApplication::activeModalWidget()), 10000);
+        auto* progress = qobject_cast<QProgressDialog*>(QApplication::activeModalWidget());
+        QVERIFY(progress->findChild<QPushButton*>());
+        progress->findChild<QPushButton*>()->click(); // what the user does
+        QVERIFY(done.wait(60000));
+        QVERIFY2(done.at(1).at(0).toString().contains(QStringLiteral("cancelled")),
+                 qPrintable(done.at(1).at(0).toString()));
+        QCOMPARE(QFileInfo(video).size(), before);
+        QVERIFY(noPartials());
     }
 
     Q_SLOT void settingsPersist() {

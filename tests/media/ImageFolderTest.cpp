@@ -1,10 +1,9 @@
 // Folder browsing: only image names, in the order a person expects; unreadable folders are errors.
 #include "core/media/ImageFolder.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 
 using resnest::ImageFolder;
 namespace fs = std::filesystem;

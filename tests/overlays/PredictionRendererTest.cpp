@@ -1,5 +1,6 @@
 // One drawing function for the view and the video export, and the JSON of each task.
 #include "core/imaging/PredictionRenderer.h"
+
 #include "core/inference/PredictionJson.h"
 
 #include <gtest/gtest.h>
