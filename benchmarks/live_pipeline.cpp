@@ -18,6 +18,7 @@
 #include "core/inference/ResourceLocator.h"
 #include "core/media/VideoSource.h"
 #include "ui/runtime/InferenceController.h"
+#include "ui/runtime/SteadyClock.h"
 #include "ui/widgets/ImageView.h"
 #include "ui/widgets/MainWindow.h"
 #include "ui/widgets/OverlayPanel.h"
@@ -88,12 +89,6 @@ Args parse(const QStringList& a) {
     return r;
 }
 
-qint64 nowNs() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
 double percentile(std::vector<double> v, double p) {
     if (v.empty())
         return 0.0;
@@ -141,8 +136,8 @@ double plainFps(Predictor& model, const QString& video, const PredictOptions& pr
     VideoSource source = VideoSource::openFile(video.toStdString());
     cv::Mat frame, rgb;
     int frames = 0;
-    const qint64 start = nowNs();
-    while (double(nowNs() - start) / 1e9 < seconds) {
+    const qint64 start = steadyNowNs();
+    while (double(steadyNowNs() - start) / 1e9 < seconds) {
         if (!source.read(frame)) {
             source.seek(0);
             continue;
@@ -151,7 +146,7 @@ double plainFps(Predictor& model, const QString& video, const PredictOptions& pr
         cv::cvtColor(PredictionRenderer::draw(frame, p, model.labels(), overlay), rgb, cv::COLOR_BGR2RGB);
         ++frames;
     }
-    return frames / (double(nowNs() - start) / 1e9);
+    return frames / (double(steadyNowNs() - start) / 1e9);
 }
 
 struct PipelineRun {
@@ -168,7 +163,7 @@ PipelineRun pipeline(MainWindow& w, const QString& video, double seconds) {
         if (!counting)
             return;
         ++rendered;
-        latencies.push_back(double(nowNs() - f->result->capturedNs) / 1e6);
+        latencies.push_back(double(steadyNowNs() - f->result->capturedNs) / 1e6);
     });
     const quint64 grabbed0 = c->grabbedFrames(), dropped0 = c->droppedFrames();
     w.openVideo(video, false);
@@ -237,11 +232,7 @@ int main(int argc, char** argv) {
         w.controller()->setPredictOptions(predict);
         const OverlayOptions overlay = w.controller()->overlayOptions();
 
-        ModelSpec spec;
-        spec.weights = request.weights.toStdString();
-        spec.arch = request.arch.toStdString();
-        spec.task = request.task.toStdString();
-        auto model = Predictor::load(spec);
+        auto model = Predictor::load(request.spec());
         configureThreads(a.threads);
         VideoSource probe = VideoSource::openFile(a.video.toStdString());
         cv::Mat first;

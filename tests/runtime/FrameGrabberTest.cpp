@@ -11,22 +11,48 @@
 
 using namespace resnest;
 
+namespace {
+
+// A grabber on its own thread with its mailbox, as the controller sets it up; stopped and joined on scope
+// exit.
+struct GrabberOnThread {
+    std::shared_ptr<LatestFrameMailbox<LiveFrame>> box = std::make_shared<LatestFrameMailbox<LiveFrame>>();
+    std::shared_ptr<std::atomic<bool>> notified = std::make_shared<std::atomic<bool>>(false);
+    QThread thread;
+    FrameGrabber* grabber = new FrameGrabber(box, notified);
+
+    GrabberOnThread() {
+        grabber->moveToThread(&thread);
+        QObject::connect(&thread, &QThread::finished, grabber, &QObject::deleteLater);
+    }
+    void start(const QString& video, bool everyFrame) {
+        thread.start();
+        QMetaObject::invokeMethod(grabber, "startFile", Qt::QueuedConnection, Q_ARG(QString, video),
+                                  Q_ARG(bool, everyFrame));
+    }
+    void stop() {
+        if (!thread.isRunning())
+            return;
+        QMetaObject::invokeMethod(grabber, "stop", Qt::BlockingQueuedConnection);
+        thread.quit();
+        thread.wait();
+    }
+    ~GrabberOnThread() { stop(); }
+};
+
+} // namespace
+
 class FrameGrabberTest : public QObject {
     Q_OBJECT
 
     const QString video = QStringLiteral("/usr/share/doc/opencv-doc/examples/data/vtest.avi");
 
     Q_SLOT void aSlowConsumerDropsFramesAndWakeUpsStayBounded() {
-        auto box = std::make_shared<LatestFrameMailbox<LiveFrame>>();
-        auto notified = std::make_shared<std::atomic<bool>>(false);
-        QThread thread;
-        auto* grabber = new FrameGrabber(box, notified);
-        grabber->moveToThread(&thread);
-        connect(&thread, &QThread::finished, grabber, &QObject::deleteLater);
-        QSignalSpy wakeups(grabber, &FrameGrabber::frameAvailable);
-        thread.start();
-        QMetaObject::invokeMethod(grabber, "startFile", Qt::QueuedConnection, Q_ARG(QString, video),
-                                  Q_ARG(bool, false));
+        GrabberOnThread g;
+        auto& box = g.box;
+        auto& notified = g.notified;
+        QSignalSpy wakeups(g.grabber, &FrameGrabber::frameAvailable);
+        g.start(video, false);
 
         std::vector<quint64> taken;
         for (int i = 0; i < 8; ++i) {
@@ -37,9 +63,7 @@ class FrameGrabberTest : public QObject {
                 taken.push_back(f->index);
             }
         }
-        QMetaObject::invokeMethod(grabber, "stop", Qt::BlockingQueuedConnection);
-        thread.quit();
-        thread.wait();
+        g.stop();
 
         QVERIFY(taken.size() >= 5);
         for (size_t i = 1; i < taken.size(); ++i)
@@ -54,16 +78,12 @@ class FrameGrabberTest : public QObject {
     // Inspection playback: a slow consumer makes the file wait instead of losing frames; pause holds, step
     // advances by exactly one frame, seek lands on the asked frame.
     Q_SLOT void everyFrameModeSkipsNothingAndObeysPauseStepSeek() {
-        auto box = std::make_shared<LatestFrameMailbox<LiveFrame>>();
-        auto notified = std::make_shared<std::atomic<bool>>(false);
-        QThread thread;
-        auto* grabber = new FrameGrabber(box, notified);
-        grabber->moveToThread(&thread);
-        connect(&thread, &QThread::finished, grabber, &QObject::deleteLater);
+        GrabberOnThread g;
+        auto& box = g.box;
+        auto& notified = g.notified;
+        auto* grabber = g.grabber;
         QSignalSpy opened(grabber, &FrameGrabber::opened);
-        thread.start();
-        QMetaObject::invokeMethod(grabber, "startFile", Qt::QueuedConnection, Q_ARG(QString, video),
-                                  Q_ARG(bool, true));
+        g.start(video, true);
         QVERIFY(opened.wait(10000));
         QVERIFY(opened.at(0).at(1).value<qint64>() > 100);
         auto takeOne = [&](int waitMs) -> std::optional<LiveFrame> {
@@ -92,9 +112,6 @@ class FrameGrabberTest : public QObject {
         const auto sought = takeOne(0);
         QVERIFY(sought.has_value());
         QCOMPARE(sought->index, quint64(50));
-        QMetaObject::invokeMethod(grabber, "stop", Qt::BlockingQueuedConnection);
-        thread.quit();
-        thread.wait();
     }
 
     Q_SLOT void controllerRunsLiveVideoInOrderAndStops() {

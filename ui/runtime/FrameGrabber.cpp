@@ -1,20 +1,11 @@
 #include "ui/runtime/FrameGrabber.h"
 
+#include "ui/runtime/SteadyClock.h"
+
 #include <QTimer>
-#include <chrono>
 #include <cmath>
 
 namespace resnest {
-
-namespace {
-
-qint64 nowNs() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
-} // namespace
 
 FrameGrabber::FrameGrabber(std::shared_ptr<LatestFrameMailbox<LiveFrame>> mailbox,
                            std::shared_ptr<std::atomic<bool>> notified, QObject* parent)
@@ -99,13 +90,13 @@ void FrameGrabber::seek(qint64 frame) {
 bool FrameGrabber::readAndPost() {
     LiveFrame f;
     f.index = quint64(source_->position());
-    const qint64 start = nowNs();
+    const qint64 start = steadyNowNs();
     if (!source_->read(f.image)) {
         stop();
         Q_EMIT finished();
         return false;
     }
-    f.capturedNs = nowNs();
+    f.capturedNs = steadyNowNs();
     f.decodeMs = double(f.capturedNs - start) / 1e6;
     Q_EMIT position(qint64(f.index));
     mailbox_->put(std::move(f));

@@ -4,22 +4,12 @@
 #include "core/inference/ComputeOptions.h"
 #include "core/inference/ModelTaskDetector.h"
 #include "core/inference/Predictor.h"
+#include "ui/runtime/SteadyClock.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <chrono>
 
 namespace resnest {
-
-namespace {
-
-qint64 nowNs() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
-} // namespace
 
 InferenceWorker::InferenceWorker(QObject* parent) : QObject(parent) {}
 
@@ -44,14 +34,7 @@ void InferenceWorker::loadModel(const ModelRequest& request) {
     QElapsedTimer clock;
     clock.start();
     try {
-        ModelSpec spec;
-        spec.arch = request.arch.toStdString();
-        spec.weights = request.weights.toStdString();
-        spec.task = request.task.toStdString();
-        spec.compute.device = request.device.toStdString();
-        spec.compute.precision = ComputeOptions::parsePrecision(request.precision.toStdString());
-        spec.compute.threads = request.threads;
-        spec.compute.validate();
+        const ModelSpec spec = request.spec();
         configureThreads(request.threads);
         // The old model stays until the new one is ready: a checkpoint that fails to load leaves the app
         // working with what it had (at the cost of both in memory for a moment).
@@ -130,9 +113,9 @@ void InferenceWorker::runFile(quint64 jobId, const QString& path) {
         auto result = std::make_shared<FrameResult>();
         result->jobId = jobId;
         result->source = path;
-        const qint64 start = nowNs();
+        const qint64 start = steadyNowNs();
         result->image = ImagePreprocessor::readImage(path.toStdString());
-        result->capturedNs = nowNs();
+        result->capturedNs = steadyNowNs();
         result->decodeMs = double(result->capturedNs - start) / 1e6;
         result->model = summary_;
         if (jobId <= cancelledUpTo_.load()) {

@@ -5,6 +5,8 @@
 
 namespace resnest {
 
+struct ModelSpec;
+
 // What the model panel asks for. Empty weights with an architecture: random weights (for trying the tool
 // without a checkpoint); empty task: from the checkpoint.
 struct ModelRequest {
@@ -15,6 +17,10 @@ struct ModelRequest {
     QString precision = QStringLiteral("float32");
     int shortSide = 0; // segmentation input: shorter side in pixels, 0 = the image's own size
     int threads = 0;   // 0 = every core
+
+    // The core's spec; throws std::invalid_argument for an unknown precision or a device this build or
+    // machine cannot use.
+    ModelSpec spec() const;
 };
 
 } // namespace resnest

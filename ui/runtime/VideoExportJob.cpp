@@ -26,14 +26,7 @@ void VideoExportJob::run(const QString& input, const QString& output) {
         if (suffix != QStringLiteral("avi") && suffix != QStringLiteral("mp4"))
             throw std::invalid_argument("export video as .avi (MJPG) or .mp4 (mp4v), not '" +
                                         output.toStdString() + "'");
-        ModelSpec spec;
-        spec.weights = model_.weights.toStdString();
-        spec.arch = model_.arch.toStdString();
-        spec.task = model_.task.toStdString();
-        spec.compute.device = model_.device.toStdString();
-        spec.compute.precision = ComputeOptions::parsePrecision(model_.precision.toStdString());
-        spec.compute.validate();
-        auto model = Predictor::load(spec);
+        auto model = Predictor::load(model_.spec());
         VideoSource source = VideoSource::openFile(input.toStdString());
         const qint64 total = source.frameCount();
         cv::VideoWriter writer;

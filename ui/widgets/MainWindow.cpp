@@ -5,6 +5,7 @@
 #include "core/io/AtomicFileWriter.h"
 #include "core/media/ImageFolder.h"
 #include "ui/runtime/InferenceController.h"
+#include "ui/runtime/SteadyClock.h"
 #include "ui/runtime/VideoExportJob.h"
 #include "ui/widgets/AttentionPanel.h"
 #include "ui/widgets/ImageView.h"
@@ -466,10 +467,7 @@ void MainWindow::updateStatus(const RenderedFrame& frame) {
                        .arg(p.postprocessMs(), 0, 'f', 1)
                        .arg(frame.renderMs, 0, 'f', 1);
     if (r.live) {
-        const qint64 now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch())
-                               .count();
-        text += tr(" · latency %1 ms").arg(double(now - r.capturedNs) / 1e6, 0, 'f', 0);
+        text += tr(" · latency %1 ms").arg(double(steadyNowNs() - r.capturedNs) / 1e6, 0, 'f', 0);
         playback_->setCounters(
             tr("dropped %1 of %2").arg(controller_->droppedFrames()).arg(controller_->grabbedFrames()));
         fpsLabel_->setText(tr("%1 FPS").arg(displayedFps(), 0, 'f', 1));

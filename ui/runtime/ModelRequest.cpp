@@ -1,0 +1,19 @@
+#include "ui/runtime/ModelRequest.h"
+
+#include "core/inference/ModelSpec.h"
+
+namespace resnest {
+
+ModelSpec ModelRequest::spec() const {
+    ModelSpec s;
+    s.arch = arch.toStdString();
+    s.weights = weights.toStdString();
+    s.task = task.toStdString();
+    s.compute.device = device.toStdString();
+    s.compute.precision = ComputeOptions::parsePrecision(precision.toStdString());
+    s.compute.threads = threads;
+    s.compute.validate();
+    return s;
+}
+
+} // namespace resnest
