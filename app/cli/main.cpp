@@ -11,23 +11,30 @@
 #include "core/io/CheckpointReader.h"
 #include "core/io/NpyReader.h"
 #if RESNEST_HAVE_OPENCV
+#include "core/attention/RadixStatistics.h"
 #include "core/imaging/DetectionOverlay.h"
 #include "core/imaging/ImagePreprocessor.h"
 #include "core/imaging/SegmentationOverlay.h"
 #include "core/inference/CocoResultWriter.h"
+#include "core/inference/Predictor.h"
 #include "core/inference/ResNeStClassifier.h"
 #include "core/inference/ResNeStDetector.h"
 #include "core/inference/ResNeStSegmenter.h"
 #include "core/inference/ResourceLocator.h"
 #include "core/io/AtomicFileWriter.h"
+#include "core/media/ImageFolder.h"
 
 #include <opencv2/imgcodecs.hpp>
+#include <unistd.h>
 #endif
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 using resnest::cli::ArgumentList;
 using resnest::cli::CommandDispatcher;
@@ -60,6 +67,13 @@ commands:
       median latency and throughput of the network (random input): classify and segment (DeepLabV3) on a
       random normalised SxS input; detect (Faster R-CNN, --mask Mask R-CNN) on B random HxW images in [0, 1]
       (default 800x1333) including the detector's resize and post-processing
+  attention-stats IMAGE|FOLDER... --out STATS.json [--csv STATS.csv] [--shard i/n] [--short-side S]
+                  [model options]
+      per-class split-attention statistics (mean weight per radix, radix entropy, max weight, per-channel
+      weights) of every block, over a folder, grouped by the predicted class; --shard i/n takes every n-th
+      image from the i-th, for array jobs; progress bar on a terminal
+  merge-stats --out ALL.json [--csv ALL.csv] SHARD.json...
+      adds the statistics of shards (of one model) into those of the whole
   archs
       the known architectures
 
@@ -450,6 +464,131 @@ int cmdDetect(const std::vector<std::string>& rest) {
 }
 #endif
 
+#if RESNEST_HAVE_OPENCV
+// The class an image's attention is filed under: the top class, the class covering most of the mask (other
+// than a background class 0), or the best detection's class.
+std::string groupOf(const resnest::Prediction& p, const resnest::DatasetLabels& labels) {
+    switch (p.task) {
+    case resnest::ModelTask::Classify:
+        return p.classification.top.empty() ? "unknown" : p.classification.top.front().label;
+    case resnest::ModelTask::Segment: {
+        const std::string first = labels.size() ? labels.name(0) : "";
+        const bool background = first == "background" || first == "__background__";
+        for (const auto& e : resnest::SegmentationOverlay::legend(p.segmentation, labels))
+            if (!(background && e.index == 0))
+                return e.name;
+        return background ? first : "unknown";
+    }
+    case resnest::ModelTask::Detect:
+        for (const auto& d : p.detection.detections)
+            if (d.score >= 0.5f)
+                return labels.name(d.label);
+        return "no detection";
+    }
+    return "unknown";
+}
+
+void writeText(const std::string& path, const std::string& text) {
+    resnest::io::AtomicFileWriter out(path);
+    out.write(text.data(), text.size());
+    out.commit();
+}
+
+// "i/n": this process takes the images whose position in the (sorted, expanded) input list is i modulo n, so
+// that n copies of one command (a Slurm array, a Kubernetes Indexed Job) split a dataset without overlap.
+std::pair<int, int> parseShard(const std::string& text) {
+    const auto slash = text.find('/');
+    try {
+        if (slash != std::string::npos) {
+            const int i = std::stoi(text.substr(0, slash));
+            const int n = std::stoi(text.substr(slash + 1));
+            if (n >= 1 && i >= 0 && i < n)
+                return {i, n};
+        }
+    } catch (const std::exception&) {
+    }
+    throw std::invalid_argument("--shard needs i/n with 0 <= i < n, e.g. 0/4 (got '" + text + "')");
+}
+
+int cmdAttentionStats(const std::vector<std::string>& rest) {
+    ArgumentList args(rest, with({"shard", "out", "csv", "short-side"}, kModelValued), kModelFlags);
+    if (args.positional().empty() || !args.has("out"))
+        throw std::invalid_argument("attention-stats needs images or folders and --out STATS.json");
+    std::vector<std::string> images;
+    for (const auto& in : args.positional()) {
+        if (std::filesystem::is_directory(in))
+            for (const auto& f : resnest::ImageFolder::list(in))
+                images.push_back(f);
+        else
+            images.push_back(in);
+    }
+    const auto [shard, shards] = parseShard(args.get("shard", "0/1"));
+    std::vector<std::string> mine;
+    for (size_t k = 0; k < images.size(); ++k)
+        if (int(k % size_t(shards)) == shard)
+            mine.push_back(images[k]);
+    auto model = resnest::Predictor::load(modelSpec(args, "classify"));
+    resnest::PredictOptions options;
+    options.topk = 1;
+    options.captureAttention = true;
+    options.shortSide = args.getInt("short-side", 0);
+    resnest::RadixStatistics stats;
+    stats.setModel(model->info().architecture + " " +
+                   std::filesystem::path(model->info().weightsPath).filename().string());
+    const bool tty = isatty(fileno(stderr));
+    int failures = 0;
+    for (size_t k = 0; k < mine.size(); ++k) {
+        try {
+            const resnest::Prediction p =
+                model->predict(resnest::ImagePreprocessor::readImage(mine[k]), options);
+            stats.add(groupOf(p, model->labels()), p.blocks());
+        } catch (const std::exception& e) {
+            ++failures;
+            std::cerr << (tty ? "\r" : "") << "error: " << e.what() << "\n";
+        }
+        if (tty) {
+            const int width = 30, filled = int(width * (k + 1) / mine.size());
+            std::cerr << "\r[" << std::string(size_t(filled), '=') << std::string(size_t(width - filled), ' ')
+                      << "] " << k + 1 << "/" << mine.size() << std::flush;
+        }
+    }
+    if (tty)
+        std::cerr << "\n";
+    writeText(args.get("out"), stats.toJson() + "\n");
+    if (args.has("csv"))
+        writeText(args.get("csv"), stats.toCsv());
+    std::cout << "shard " << shard << "/" << shards << ": " << stats.images() << " of " << mine.size()
+              << " images (" << images.size() << " in all), " << stats.groups().size() - 1 << " classes -> "
+              << args.get("out") << "\n";
+    return failures ? 1 : 0;
+}
+
+int cmdMergeStats(const std::vector<std::string>& rest) {
+    ArgumentList args(rest, {"out", "csv"}, {});
+    if (args.positional().empty() || !args.has("out"))
+        throw std::invalid_argument("merge-stats needs --out ALL.json and the shard files");
+    resnest::RadixStatistics all;
+    for (const auto& path : args.positional()) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in)
+            throw std::runtime_error("cannot read " + path);
+        std::stringstream text;
+        text << in.rdbuf();
+        try {
+            all.merge(resnest::RadixStatistics::fromJson(text.str()));
+        } catch (const std::exception& e) {
+            throw std::runtime_error(path + ": " + e.what());
+        }
+    }
+    writeText(args.get("out"), all.toJson() + "\n");
+    if (args.has("csv"))
+        writeText(args.get("csv"), all.toCsv());
+    std::cout << "merged " << args.positional().size() << " files: " << all.images() << " images -> "
+              << args.get("out") << "\n";
+    return 0;
+}
+#endif
+
 int cmdExport(const std::vector<std::string>& rest) {
     ArgumentList args(rest, with(with({"input-tensor", "out"}, kModelValued), kDetectValued),
                       with(kModelFlags, {"aux"}));
@@ -617,6 +756,7 @@ int main(int argc, char** argv) {
         {"info", cmdInfo},
 #if RESNEST_HAVE_OPENCV
             {"classify", cmdClassify}, {"segment", cmdSegment}, {"detect", cmdDetect},
+            {"attention-stats", cmdAttentionStats}, {"merge-stats", cmdMergeStats},
 #endif
             {"export", cmdExport}, {"bench", cmdBench}, {
             "archs", [](const std::vector<std::string>&) {

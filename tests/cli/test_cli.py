@@ -20,6 +20,11 @@ def run(*args, expect=0):
     return p
 
 
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
 class CliTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -227,6 +232,64 @@ class CliTest(unittest.TestCase):
         out = json.loads(p.stdout)
         self.assertIn("error", out[0])
         self.assertIn("top", out[1])
+
+    def test_attention_stats_shards_merge_into_the_whole(self):
+        data = "/usr/share/doc/opencv-doc/examples/data"
+        folder = os.path.join(self.dir, "stats-images")
+        os.makedirs(folder, exist_ok=True)
+        for name in ["messi5.jpg", "baboon.jpg", "fruits.jpg", "smarties.png", "sudoku.png", "box.png", "notes.txt"]:
+            src = os.path.join(data, name)
+            dst = os.path.join(folder, name)
+            if name.endswith(".txt"):
+                with open(dst, "w") as f:
+                    f.write("not an image")  # skipped: not an image name
+            elif not os.path.exists(dst):
+                os.symlink(src, dst)
+        model = ["--arch", "resnest14d", "--seed", "3"]
+        whole = os.path.join(self.dir, "whole.json")
+        run("attention-stats", folder, "--out", whole, "--csv", whole + ".csv", *model)
+        shards = []
+        for i in range(3):
+            shards.append(os.path.join(self.dir, f"shard{i}.json"))
+            p = run("attention-stats", folder, "--shard", f"{i}/3", "--out", shards[i], *model)
+            self.assertIn(f"shard {i}/3: 2 of 2 images (6 in all)", p.stdout)
+        merged = os.path.join(self.dir, "merged.json")
+        run("merge-stats", "--out", merged, *reversed(shards))
+        a, m = read_json(whole), read_json(merged)
+        self.assertEqual(a["images"], 6)
+        self.assertEqual(m["images"], 6)
+        self.assertEqual(sorted(a["groups"]), sorted(m["groups"]))
+        for g in a["groups"]:
+            for b, sa in a["groups"][g].items():
+                sm = m["groups"][g][b]
+                self.assertEqual(sa["images"], sm["images"])
+                np.testing.assert_allclose(sa["sum_channel_weight"], sm["sum_channel_weight"], rtol=1e-12)
+                np.testing.assert_allclose(sa["mean_per_radix"], sm["mean_per_radix"], rtol=1e-12)
+        with open(whole + ".csv") as f:
+            self.assertEqual(f.readline().strip(), "group,block,radix,images,mean_weight,entropy,max_weight")
+        # Shards of another model do not merge.
+        other = os.path.join(self.dir, "other.json")
+        run("attention-stats", os.path.join(folder, "box.png"), "--out", other, "--arch", "resnest26d")
+        p = run("merge-stats", "--out", os.path.join(self.dir, "bad.json"), shards[0], other, expect=1)
+        self.assertIn("cannot be merged", p.stderr)
+        run("attention-stats", folder, "--shard", "3/3", "--out", other, *model, expect=1)
+
+    def test_attention_stats_of_one_image_match_its_exported_attention(self):
+        img = "/usr/share/doc/opencv-doc/examples/data/baboon.jpg"
+        stats, npz = os.path.join(self.dir, "one.json"), os.path.join(self.dir, "one.npz")
+        run("attention-stats", img, "--out", stats, "--arch", "resnest14d", "--seed", "5")
+        run("export", img, "--out", npz, "--arch", "resnest14d", "--seed", "5")
+        z = np.load(npz)
+        s = read_json(stats)
+        label = [g for g in s["groups"] if g != "all"]
+        self.assertEqual(len(label), 1)  # the image's top class
+        for block, b in s["groups"][label[0]].items():
+            a = z[f"attention/{block}"][0].astype(np.float64)  # (R, C)
+            np.testing.assert_allclose(b["mean_per_radix"], a.mean(axis=1), rtol=1e-5, atol=1e-7)
+            np.testing.assert_allclose(b["sum_channel_weight"], a.reshape(-1), rtol=1e-5, atol=1e-7)
+            ent = -(a * np.log(np.clip(a, 1e-30, None))).sum(axis=0) / np.log(a.shape[0])
+            self.assertAlmostEqual(b["entropy"], ent.mean(), places=5)
+            self.assertAlmostEqual(b["max_weight"], a.max(axis=0).mean(), places=5)
 
     def test_cuda_and_f16_requests_are_explained(self):
         if not torch.cuda.is_available():
