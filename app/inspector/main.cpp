@@ -28,7 +28,10 @@ int main(int argc, char** argv) {
                              QStringLiteral("FILE"));
     QCommandLineOption defaults(QStringLiteral("defaults"),
                                 QStringLiteral("Ignore saved settings: the bundled demo model and sample."));
-    cli.addOptions({live, camera, model, defaults});
+    QCommandLineOption radixMap(
+        QStringLiteral("radix-map"),
+        QStringLiteral("Draw the last block's radix-0 map over the image (Attention tab)."));
+    cli.addOptions({live, camera, model, defaults, radixMap});
     cli.process(app);
 
     // One look on every desktop (and under Xvfb, where the platform style is bare).
@@ -37,6 +40,8 @@ int main(int argc, char** argv) {
     if (cli.isSet(defaults) || !QSettings().contains(QStringLiteral("window/geometry")))
         window.resize(1280, 800);
     window.show();
+    if (cli.isSet(radixMap))
+        window.showRadixMap(true);
     if (cli.isSet(model))
         window.openCheckpoint(cli.value(model));
     // The bundled default: a held-out digit scene for the demo models (resources/demo/samples).

@@ -11,6 +11,8 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <cstdlib>
+#include <opencv2/imgproc.hpp>
 
 namespace resnest {
 
@@ -61,6 +63,14 @@ bool AttentionPanel::captureEnabled() const {
 
 void AttentionPanel::setCaptureEnabled(bool on) {
     capture_->setChecked(on);
+}
+
+bool AttentionPanel::mapShown() const {
+    return showMap_->isChecked();
+}
+
+void AttentionPanel::setMapShown(bool on) {
+    showMap_->setChecked(on);
 }
 
 void AttentionPanel::showResult(const FrameResultPtr& result) {
@@ -121,8 +131,23 @@ cv::Mat AttentionPanel::mapOverlay(const FrameResult& result) const {
     const int r = std::min(radix_->value(), block.radix - 1);
     // One colour scale for all radices of the block, so their maps compare directly.
     const auto [lo, hi] = AttentionStatistics::sharedRange(block.radixMaps);
-    const cv::Mat map = RadixMapProjector::toImage(block.radixMaps[size_t(r)], block.stride,
-                                                   result.prediction.classification.geometry);
+    const cv::Mat& feature = block.radixMaps[size_t(r)];
+    cv::Mat map;
+    if (result.prediction.task == ModelTask::Classify) {
+        map = RadixMapProjector::toImage(feature, block.stride, result.prediction.classification.geometry);
+    } else {
+        // A segmenter sees the whole image at its own size (features cover it to within one stride), or
+        // resized to the model panel's input size: then project onto that input and scale it to the image.
+        const cv::Size covered(feature.cols * block.stride, feature.rows * block.stride);
+        const cv::Size image = result.image.size();
+        if (std::abs(covered.width - image.width) < block.stride &&
+            std::abs(covered.height - image.height) < block.stride) {
+            map = RadixMapProjector::toInput(feature, block.stride, image);
+        } else {
+            cv::resize(RadixMapProjector::toInput(feature, block.stride, covered), map, image, 0, 0,
+                       cv::INTER_LINEAR);
+        }
+    }
     return HeatmapRenderer::blend(result.image, map, lo, hi, opacity_->value() / 100.0,
                                   HeatmapRenderer::colormapByName("viridis"));
 }

@@ -13,8 +13,8 @@ class QSpinBox;
 namespace resnest {
 
 // The captured split-attention of the shown frame: choose a block and a radix, plot each radix's mean
-// attention, and optionally draw that radix's map over the image (classification models, whose input
-// geometry maps features back to pixels).
+// attention, and optionally draw that radix's map over the image (classifiers and segmenters; a detector's
+// internal resize and padding are not reported, so its maps are not placed yet).
 class AttentionPanel : public QWidget {
     Q_OBJECT
 public:
@@ -22,6 +22,8 @@ public:
 
     bool captureEnabled() const;
     void setCaptureEnabled(bool on);
+    bool mapShown() const;
+    void setMapShown(bool on);
     void showResult(const FrameResultPtr& result);
     // The image with the chosen radix map blended over it, or an empty Mat when the map is off or cannot be
     // placed on this result.

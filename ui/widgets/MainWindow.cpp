@@ -205,6 +205,13 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::showRadixMap(bool on) {
+    attention_->setMapShown(on);
+    if (on)
+        if (auto* dock = qobject_cast<QDockWidget*>(attention_->parentWidget()))
+            dock->raise();
+}
+
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open image..."), QKeySequence::Open, this, [this] {
@@ -598,6 +605,7 @@ void MainWindow::saveSettings() const {
     s.setValue(QStringLiteral("overlay/threshold"), overlay_->scoreThreshold());
     s.setValue(QStringLiteral("overlay/outline"), overlay_->outline());
     s.setValue(QStringLiteral("attention/capture"), attention_->captureEnabled());
+    s.setValue(QStringLiteral("attention/map"), attention_->mapShown());
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
     s.setValue(QStringLiteral("window/state"), saveState());
 }
@@ -610,6 +618,7 @@ void MainWindow::restoreFromSettings() {
         s.value(QStringLiteral("overlay/threshold"), overlay_->scoreThreshold()).toDouble());
     overlay_->setOutline(s.value(QStringLiteral("overlay/outline"), false).toBool());
     attention_->setCaptureEnabled(s.value(QStringLiteral("attention/capture"), true).toBool());
+    attention_->setMapShown(s.value(QStringLiteral("attention/map"), false).toBool());
     restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
 }

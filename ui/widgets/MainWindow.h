@@ -58,6 +58,9 @@ public:
     PlaybackBar* playbackBar() const { return playback_; }
     ThumbnailStrip* thumbnails() const { return thumbnails_; }
     ModelPanel* modelPanel() const { return modelPanel_; }
+    AttentionPanel* attentionPanel() const { return attention_; }
+    // Draws the chosen block's radix map over the image and brings the Attention tab forward.
+    void showRadixMap(bool on);
     const ModelSummaryPtr& model() const { return model_; }
     SourceKind sourceKind() const { return source_; }
     double displayedFps() const;
