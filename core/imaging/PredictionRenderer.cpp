@@ -1,6 +1,12 @@
 #include "core/imaging/PredictionRenderer.h"
 
+#include "core/attention/AttentionStatistics.h"
+#include "core/imaging/HeatmapRenderer.h"
+#include "core/imaging/RadixMapProjector.h"
+
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <opencv2/imgproc.hpp>
 
 namespace resnest {
@@ -27,9 +33,53 @@ void drawBanner(cv::Mat& image, const ClassificationResult& result) {
 
 } // namespace
 
+cv::Mat PredictionRenderer::radixMapOnImage(const Prediction& prediction, cv::Size imageSize,
+                                            const AttentionMapOptions& options,
+                                            std::pair<double, double>* range) {
+    const std::vector<AttentionBlock>& blocks = prediction.blocks();
+    if (blocks.empty() || prediction.task == ModelTask::Detect)
+        return {};
+    const AttentionBlock* block = &blocks.back();
+    for (const AttentionBlock& b : blocks)
+        if (b.name == options.block)
+            block = &b;
+    if (block->radixMaps.empty())
+        return {};
+    const int r = std::clamp(options.radix, 0, int(block->radixMaps.size()) - 1);
+    const cv::Mat& feature = block->radixMaps[size_t(r)];
+    if (range)
+        *range = AttentionStatistics::sharedRange(block->radixMaps);
+    if (prediction.task == ModelTask::Classify)
+        return RadixMapProjector::toImage(feature, block->stride, prediction.classification.geometry);
+    // A segmenter's features cover the image to within one stride when it ran at the image's size; otherwise
+    // they cover its resized input, which is then scaled to the image.
+    const cv::Size covered(feature.cols * block->stride, feature.rows * block->stride);
+    if (std::abs(covered.width - imageSize.width) < block->stride &&
+        std::abs(covered.height - imageSize.height) < block->stride)
+        return RadixMapProjector::toInput(feature, block->stride, imageSize);
+    cv::Mat out;
+    cv::resize(RadixMapProjector::toInput(feature, block->stride, covered), out, imageSize, 0, 0,
+               cv::INTER_LINEAR);
+    return out;
+}
+
 cv::Mat PredictionRenderer::draw(const cv::Mat& image, const Prediction& prediction,
                                  const DatasetLabels& labels, const OverlayOptions& options,
                                  std::vector<int>* drawnDetections) {
+    cv::Mat out = drawPrediction(image, prediction, labels, options, drawnDetections);
+    if (options.attention.show) {
+        std::pair<double, double> range;
+        const cv::Mat map = radixMapOnImage(prediction, out.size(), options.attention, &range);
+        if (!map.empty())
+            out = HeatmapRenderer::blend(out, map, range.first, range.second, options.attention.opacity,
+                                         HeatmapRenderer::colormapByName(options.attention.colormap));
+    }
+    return out;
+}
+
+cv::Mat PredictionRenderer::drawPrediction(const cv::Mat& image, const Prediction& prediction,
+                                           const DatasetLabels& labels, const OverlayOptions& options,
+                                           std::vector<int>* drawnDetections) {
     if (drawnDetections)
         drawnDetections->clear();
     switch (prediction.task) {

@@ -7,26 +7,51 @@
 
 #include <opencv2/core.hpp>
 #include <set>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace resnest {
+
+// One block's per-radix map over the image, drawn on top of the prediction.
+struct AttentionMapOptions {
+    bool show = false;
+    std::string block; // "layerI.J"; empty or unknown: the last block
+    int radix = 0;     // clamped to the block's radix
+    double opacity = 0.55;
+    std::string colormap = "viridis"; // viridis, inferno, turbo, gray
+};
 
 struct OverlayOptions {
     SegmentationOverlayOptions segmentation;
     DetectionOverlayOptions detection;
     bool classificationBanner = true; // top class and probability in the corner
+    AttentionMapOptions attention;
 };
 
-// Draws any Prediction over its image: the class map, the boxes and masks, or the top class. The GUI draws
-// its view and the video exporter its frames with this one function, so what is exported is what was seen.
+// Draws any Prediction over its image: the class map, the boxes and masks, or the top class, and on request a
+// block's per-radix attention map on top. The GUI's render thread and the video exporter both draw with this
+// one function, so what is exported is what was seen.
 class PredictionRenderer {
 public:
     // `image` is 8-bit BGR or grey; returns a new BGR image of the same size. `drawnDetections`, if given,
     // receives the indices of the detections drawn (threshold and class filter applied).
     static cv::Mat draw(const cv::Mat& image, const Prediction& prediction, const DatasetLabels& labels,
                         const OverlayOptions& options, std::vector<int>* drawnDetections = nullptr);
+    // The chosen radix map of a captured prediction on image pixels (CV_32F, `imageSize`), and in `range` the
+    // colour scale shared by all radices of its block. Classifiers go back through their resize and crop;
+    // segmenters see the whole image (resized to their input size, if one was set). Empty when nothing was
+    // captured, and for detectors, whose internal resize and padding are not reported.
+    static cv::Mat radixMapOnImage(const Prediction& prediction, cv::Size imageSize,
+                                   const AttentionMapOptions& map,
+                                   std::pair<double, double>* range = nullptr);
     // Hides the same classes in the segmentation and the detection overlay.
     static void hideClasses(OverlayOptions& options, const std::set<int>& hidden);
+
+private:
+    static cv::Mat drawPrediction(const cv::Mat& image, const Prediction& prediction,
+                                  const DatasetLabels& labels, const OverlayOptions& options,
+                                  std::vector<int>* drawnDetections);
 };
 
 } // namespace resnest

@@ -103,3 +103,44 @@ TEST(PredictionJson, EachTaskHasItsFormat) {
     EXPECT_EQ(c["top"][0]["label"], "seven");
     EXPECT_EQ(c["image"], "c.png");
 }
+
+TEST(PredictionRenderer, RadixMapGoesWhereItsFeatureIsAndDrawsOnTop) {
+    // A segmenter's block at stride 8 over a 64x48 image: radix 1 is hot in feature (2, 3) only, i.e. over
+    // input pixels 16..23 x 24..31; radix 0 is flat.
+    Prediction p;
+    p.task = ModelTask::Segment;
+    p.segmentation.labels = cv::Mat(48, 64, CV_32S, cv::Scalar(0));
+    AttentionBlock b;
+    b.name = "layer4.0";
+    b.radix = 2;
+    b.stride = 8;
+    b.radixMaps = {cv::Mat(6, 8, CV_32F, cv::Scalar(0.0f)), cv::Mat(6, 8, CV_32F, cv::Scalar(0.0f))};
+    b.radixMaps[1].at<float>(3, 2) = 1.0f;
+    p.segmentation.blocks = {b};
+    AttentionMapOptions o;
+    o.show = true;
+    o.radix = 1;
+    std::pair<double, double> range;
+    const cv::Mat map = PredictionRenderer::radixMapOnImage(p, {64, 48}, o, &range);
+    ASSERT_EQ(map.size(), cv::Size(64, 48));
+    EXPECT_EQ(range, std::make_pair(0.0, 1.0));
+    cv::Point peak;
+    cv::minMaxLoc(map, nullptr, nullptr, nullptr, &peak);
+    EXPECT_EQ(peak, cv::Point(16, 24)); // feature (2, 3) sits over input pixel (8*2, 8*3)
+    EXPECT_FLOAT_EQ(map.at<float>(24, 16), 1.0f);
+    EXPECT_FLOAT_EQ(map.at<float>(40, 50), 0.0f);
+
+    const cv::Mat image(48, 64, CV_8UC3, cv::Scalar(90, 90, 90));
+    const DatasetLabels labels = DatasetLabels::fromNames({"background", "digit"});
+    OverlayOptions on;
+    on.segmentation.opacity = 0.0;
+    on.attention = o;
+    const cv::Mat drawn = PredictionRenderer::draw(image, p, labels, on);
+    EXPECT_NE(drawn.at<cv::Vec3b>(24, 16), drawn.at<cv::Vec3b>(40, 50)); // the hot feature stands out
+    on.attention.show = false;
+    EXPECT_EQ(cv::norm(PredictionRenderer::draw(image, p, labels, on), image, cv::NORM_INF), 0.0);
+    // A detector's maps are not placed (its resize and padding are internal).
+    p.task = ModelTask::Detect;
+    p.detection.blocks = {b};
+    EXPECT_TRUE(PredictionRenderer::radixMapOnImage(p, {64, 48}, o).empty());
+}

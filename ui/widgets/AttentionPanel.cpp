@@ -1,8 +1,6 @@
 #include "ui/widgets/AttentionPanel.h"
 
 #include "core/attention/AttentionStatistics.h"
-#include "core/imaging/HeatmapRenderer.h"
-#include "core/imaging/RadixMapProjector.h"
 #include "ui/widgets/QCustomPlotInclude.h"
 
 #include <QCheckBox>
@@ -11,8 +9,6 @@
 #include <QSlider>
 #include <QSpinBox>
 #include <QVBoxLayout>
-#include <cstdlib>
-#include <opencv2/imgproc.hpp>
 
 namespace resnest {
 
@@ -120,36 +116,13 @@ void AttentionPanel::plot(const FrameResult& result) {
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
-cv::Mat AttentionPanel::mapOverlay(const FrameResult& result) const {
-    if (!showMap_->isChecked() || result.prediction.task != ModelTask::Classify)
-        return {};
-    const auto& blocks = result.prediction.blocks();
-    const int b = block_->currentIndex();
-    if (b < 0 || b >= int(blocks.size()))
-        return {};
-    const AttentionBlock& block = blocks[size_t(b)];
-    const int r = std::min(radix_->value(), block.radix - 1);
-    // One colour scale for all radices of the block, so their maps compare directly.
-    const auto [lo, hi] = AttentionStatistics::sharedRange(block.radixMaps);
-    const cv::Mat& feature = block.radixMaps[size_t(r)];
-    cv::Mat map;
-    if (result.prediction.task == ModelTask::Classify) {
-        map = RadixMapProjector::toImage(feature, block.stride, result.prediction.classification.geometry);
-    } else {
-        // A segmenter sees the whole image at its own size (features cover it to within one stride), or
-        // resized to the model panel's input size: then project onto that input and scale it to the image.
-        const cv::Size covered(feature.cols * block.stride, feature.rows * block.stride);
-        const cv::Size image = result.image.size();
-        if (std::abs(covered.width - image.width) < block.stride &&
-            std::abs(covered.height - image.height) < block.stride) {
-            map = RadixMapProjector::toInput(feature, block.stride, image);
-        } else {
-            cv::resize(RadixMapProjector::toInput(feature, block.stride, covered), map, image, 0, 0,
-                       cv::INTER_LINEAR);
-        }
-    }
-    return HeatmapRenderer::blend(result.image, map, lo, hi, opacity_->value() / 100.0,
-                                  HeatmapRenderer::colormapByName("viridis"));
+AttentionMapOptions AttentionPanel::mapOptions() const {
+    AttentionMapOptions o;
+    o.show = showMap_->isChecked();
+    o.block = block_->currentText().toStdString();
+    o.radix = radix_->value();
+    o.opacity = opacity_->value() / 100.0;
+    return o;
 }
 
 } // namespace resnest

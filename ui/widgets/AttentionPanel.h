@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/imaging/PredictionRenderer.h"
 #include "ui/runtime/FrameResult.h"
 
 #include <QWidget>
@@ -25,9 +26,8 @@ public:
     bool mapShown() const;
     void setMapShown(bool on);
     void showResult(const FrameResultPtr& result);
-    // The image with the chosen radix map blended over it, or an empty Mat when the map is off or cannot be
-    // placed on this result.
-    cv::Mat mapOverlay(const FrameResult& result) const;
+    // What the render thread draws over the image: the chosen block and radix, opacity, on or off.
+    AttentionMapOptions mapOptions() const;
 
     Q_SIGNAL void captureChanged(bool on);
     Q_SIGNAL void mapChanged();

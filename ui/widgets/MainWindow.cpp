@@ -128,7 +128,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
         model_ = s;
         modelPanel_->setLoaded(*s);
         overlay_->setLabels(s->labels, s->task);
-        controller_->setOverlayOptions(overlay_->options());
+        controller_->setOverlayOptions(overlayOptions());
         statusBar()->showMessage(tr("Model ready: %1").arg(s->description), 5000);
         // What is on screen was made by the previous model: run it again.
         if ((source_ == SourceKind::Image || source_ == SourceKind::Folder) && !sourcePath_.isEmpty())
@@ -163,9 +163,11 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     });
 
     connect(modelPanel_, &ModelPanel::loadRequested, this, &MainWindow::loadModel);
-    connect(overlay_, &OverlayPanel::optionsChanged, controller_, &InferenceController::setOverlayOptions);
+    connect(overlay_, &OverlayPanel::optionsChanged, this,
+            [this] { controller_->setOverlayOptions(overlayOptions()); });
     connect(attention_, &AttentionPanel::captureChanged, this, &MainWindow::applyPredictOptions);
-    connect(attention_, &AttentionPanel::mapChanged, this, &MainWindow::refreshAttentionMap);
+    connect(attention_, &AttentionPanel::mapChanged, this,
+            [this] { controller_->setOverlayOptions(overlayOptions()); });
     connect(thumbnails_, &ThumbnailStrip::imageChosen, this, [this](const QString& path) {
         sourcePath_ = path;
         controller_->requestFile(path);
@@ -198,7 +200,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
         }
     }
     applyPredictOptions();
-    controller_->setOverlayOptions(overlay_->options());
+    controller_->setOverlayOptions(overlayOptions());
     modelPanel_->setRequest(request);
     loadModel(request);
 }
@@ -424,7 +426,6 @@ void MainWindow::showRendered(const RenderedFramePtr& frame) {
     if (!frame->result || frame->result->live != liveSource)
         return;
     shown_ = frame;
-    RenderedFramePtr toShow = frame;
     // Side panels and the status line are text nobody reads at 25 Hz, and on a 2-core machine their
     // layout and replotting would take time from the model: live, they follow at most 5 times a second.
     const qint64 now = clock_.elapsed();
@@ -433,15 +434,9 @@ void MainWindow::showRendered(const RenderedFramePtr& frame) {
         panelsAtMs_ = now;
         attention_->showResult(frame->result);
     }
-    const cv::Mat map = attention_->mapOverlay(*frame->result);
-    if (!map.empty()) {
-        auto withMap = std::make_shared<RenderedFrame>(*frame);
-        cv::cvtColor(map, withMap->rgb, cv::COLOR_BGR2RGB);
-        toShow = withMap;
-    }
     if (!view_->message().isEmpty())
         view_->setMessage(QString());
-    view_->setFrame(toShow);
+    view_->setFrame(frame); // the attention map, when on, was drawn on the render thread
     shownAtMs_.push_back(now);
     while (shownAtMs_.size() > 1 && shownAtMs_.back() - shownAtMs_.front() > 2000)
         shownAtMs_.pop_front();
@@ -452,9 +447,10 @@ void MainWindow::showRendered(const RenderedFramePtr& frame) {
     Q_EMIT frameShown(frame);
 }
 
-void MainWindow::refreshAttentionMap() {
-    if (shown_)
-        showRendered(shown_);
+OverlayOptions MainWindow::overlayOptions() const {
+    OverlayOptions o = overlay_->options();
+    o.attention = attention_->mapOptions();
+    return o;
 }
 
 double MainWindow::displayedFps() const {

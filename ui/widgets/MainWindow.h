@@ -83,7 +83,8 @@ private:
     void updateStatus(const RenderedFrame& frame);
     void setSource(SourceKind kind);
     void applyPredictOptions();
-    void refreshAttentionMap();
+    // The overlay panel's choices plus the attention map's.
+    OverlayOptions overlayOptions() const;
     void saveSettings() const;
     void restoreFromSettings();
     void offerSampleVideo(const QString& why);
