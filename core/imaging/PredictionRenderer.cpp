@@ -47,8 +47,10 @@ cv::Mat PredictionRenderer::radixMapOnImage(const Prediction& prediction, cv::Si
         return {};
     const int r = std::clamp(options.radix, 0, int(block->radixMaps.size()) - 1);
     const cv::Mat& feature = block->radixMaps[size_t(r)];
-    if (range)
-        *range = AttentionStatistics::sharedRange(block->radixMaps);
+    if (range) {
+        const std::vector<cv::Mat> own{feature};
+        *range = AttentionStatistics::sharedRange(options.perMapScale ? own : block->radixMaps);
+    }
     if (prediction.task == ModelTask::Classify)
         return RadixMapProjector::toImage(feature, block->stride, prediction.classification.geometry);
     // A segmenter's features cover the image to within one stride when it ran at the image's size; otherwise

@@ -20,6 +20,9 @@ struct AttentionMapOptions {
     int radix = 0;     // clamped to the block's radix
     double opacity = 0.55;
     std::string colormap = "viridis"; // viridis, inferno, turbo, gray
+    // false: one colour scale for every radix of the block, so their maps compare directly; true: each map
+    // spans its own range (shows the shape of a weak map).
+    bool perMapScale = false;
 };
 
 struct OverlayOptions {
@@ -38,10 +41,11 @@ public:
     // receives the indices of the detections drawn (threshold and class filter applied).
     static cv::Mat draw(const cv::Mat& image, const Prediction& prediction, const DatasetLabels& labels,
                         const OverlayOptions& options, std::vector<int>* drawnDetections = nullptr);
-    // The chosen radix map of a captured prediction on image pixels (CV_32F, `imageSize`), and in `range` the
-    // colour scale shared by all radices of its block. Classifiers go back through their resize and crop;
-    // segmenters see the whole image (resized to their input size, if one was set). Empty when nothing was
-    // captured, and for detectors, whose internal resize and padding are not reported.
+    // The chosen radix map of a captured prediction on image pixels (CV_32F, `imageSize`), and in `range` its
+    // colour scale: shared by all radices of its block, or the map's own with perMapScale. Classifiers go
+    // back through their resize and crop; segmenters see the whole image (resized to their input size, if one
+    // was set). Empty when nothing was captured, and for detectors, whose internal resize and padding are not
+    // reported.
     static cv::Mat radixMapOnImage(const Prediction& prediction, cv::Size imageSize,
                                    const AttentionMapOptions& map,
                                    std::pair<double, double>* range = nullptr);

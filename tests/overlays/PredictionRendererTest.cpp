@@ -129,6 +129,15 @@ TEST(PredictionRenderer, RadixMapGoesWhereItsFeatureIsAndDrawsOnTop) {
     EXPECT_EQ(peak, cv::Point(16, 24)); // feature (2, 3) sits over input pixel (8*2, 8*3)
     EXPECT_FLOAT_EQ(map.at<float>(24, 16), 1.0f);
     EXPECT_FLOAT_EQ(map.at<float>(40, 50), 0.0f);
+    // The shared scale spans both radices; a map's own scale only itself.
+    b.radixMaps[0].at<float>(0, 0) = -2.0f;
+    p.segmentation.blocks = {b};
+    PredictionRenderer::radixMapOnImage(p, {64, 48}, o, &range);
+    EXPECT_EQ(range, std::make_pair(-2.0, 1.0));
+    o.perMapScale = true;
+    PredictionRenderer::radixMapOnImage(p, {64, 48}, o, &range);
+    EXPECT_EQ(range, std::make_pair(0.0, 1.0));
+    o.perMapScale = false;
 
     const cv::Mat image(48, 64, CV_8UC3, cv::Scalar(90, 90, 90));
     const DatasetLabels labels = DatasetLabels::fromNames({"background", "digit"});

@@ -23,6 +23,12 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     opacity_ = new QSlider(Qt::Horizontal);
     opacity_->setRange(0, 100);
     opacity_->setValue(55);
+    colormap_ = new QComboBox;
+    colormap_->addItems({QStringLiteral("viridis"), QStringLiteral("inferno"), QStringLiteral("turbo"),
+                         QStringLiteral("gray")});
+    perMapScale_ = new QCheckBox(tr("own scale per map"));
+    perMapScale_->setToolTip(tr("Off: one colour scale for every radix of the block, so their maps compare "
+                                "directly. On: each map spans its own range."));
     plot_ = new QCustomPlot;
     plot_->setMinimumHeight(160);
     plot_->xAxis->setLabel(tr("radix"));
@@ -33,6 +39,8 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Block"), block_);
     form->addRow(tr("Radix"), radix_);
     form->addRow(tr("Map opacity"), opacity_);
+    form->addRow(tr("Colormap"), colormap_);
+    form->addRow(perMapScale_);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(plot_, 1);
@@ -51,6 +59,8 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     });
     connect(radix_, &QSpinBox::valueChanged, this, &AttentionPanel::mapChanged);
     connect(opacity_, &QSlider::valueChanged, this, &AttentionPanel::mapChanged);
+    connect(colormap_, &QComboBox::currentIndexChanged, this, &AttentionPanel::mapChanged);
+    connect(perMapScale_, &QCheckBox::toggled, this, &AttentionPanel::mapChanged);
 }
 
 bool AttentionPanel::captureEnabled() const {
@@ -122,6 +132,8 @@ AttentionMapOptions AttentionPanel::mapOptions() const {
     o.block = block_->currentText().toStdString();
     o.radix = radix_->value();
     o.opacity = opacity_->value() / 100.0;
+    o.colormap = colormap_->currentText().toStdString();
+    o.perMapScale = perMapScale_->isChecked();
     return o;
 }
 

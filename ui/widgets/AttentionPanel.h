@@ -41,6 +41,8 @@ private:
     QComboBox* block_;
     QSpinBox* radix_;
     QSlider* opacity_;
+    QComboBox* colormap_;
+    QCheckBox* perMapScale_;
     QCustomPlot* plot_;
     FrameResultPtr current_;
 };
