@@ -165,7 +165,6 @@ PipelineRun pipeline(MainWindow& w, const QString& video, double seconds) {
         ++rendered;
         latencies.push_back(double(steadyNowNs() - f->result->capturedNs) / 1e6);
     });
-    const quint64 grabbed0 = c->grabbedFrames(), dropped0 = c->droppedFrames();
     w.openVideo(video, false);
     opened.wait(10000);
     PipelineRun r;
@@ -188,8 +187,6 @@ PipelineRun pipeline(MainWindow& w, const QString& video, double seconds) {
     c->stopVideo();
     QTest::qWait(500);
     QObject::disconnect(conn);
-    (void)grabbed0;
-    (void)dropped0;
     return r;
 }
 

@@ -250,15 +250,6 @@ int cmdInfo(const std::vector<std::string>& rest) {
     return 0;
 }
 
-// The task a model command runs: --task, else what the checkpoint holds, else classification.
-resnest::ModelTask taskOf(const resnest::ModelSpec& spec) {
-    if (!spec.task.empty())
-        return resnest::ModelTaskDetector::parse(spec.task);
-    if (spec.weights.empty())
-        return resnest::ModelTask::Classify;
-    return resnest::ModelTaskDetector::detect(resnest::io::CheckpointReader::read(spec.weights).tensors);
-}
-
 resnest::DetectorOverrides detectorOverrides(const ArgumentList& args) {
     resnest::DetectorOverrides o;
     o.randomClasses = args.getInt("classes", 91);
@@ -339,9 +330,7 @@ void writeImage(const std::string& path, const cv::Mat& image) {
     const auto dot = path.find_last_of('.');
     if (!cv::imencode(dot == std::string::npos ? ".png" : path.substr(dot), image, bytes))
         throw std::runtime_error("cannot encode an image for '" + path + "'");
-    resnest::io::AtomicFileWriter out(path);
-    out.write(bytes.data(), bytes.size());
-    out.commit();
+    resnest::io::AtomicFileWriter::writeFile(path, bytes.data(), bytes.size());
 }
 
 int cmdSegment(const std::vector<std::string>& rest) {
@@ -488,12 +477,6 @@ std::string groupOf(const resnest::Prediction& p, const resnest::DatasetLabels& 
     return "unknown";
 }
 
-void writeText(const std::string& path, const std::string& text) {
-    resnest::io::AtomicFileWriter out(path);
-    out.write(text.data(), text.size());
-    out.commit();
-}
-
 // "i/n": this process takes the images whose position in the (sorted, expanded) input list is i modulo n, so
 // that n copies of one command (a Slurm array, a Kubernetes Indexed Job) split a dataset without overlap.
 std::pair<int, int> parseShard(const std::string& text) {
@@ -554,9 +537,9 @@ int cmdAttentionStats(const std::vector<std::string>& rest) {
     }
     if (tty)
         std::cerr << "\n";
-    writeText(args.get("out"), stats.toJson() + "\n");
+    resnest::io::AtomicFileWriter::writeFile(args.get("out"), stats.toJson() + "\n");
     if (args.has("csv"))
-        writeText(args.get("csv"), stats.toCsv());
+        resnest::io::AtomicFileWriter::writeFile(args.get("csv"), stats.toCsv());
     std::cout << "shard " << shard << "/" << shards << ": " << stats.images() << " of " << mine.size()
               << " images (" << images.size() << " in all), " << stats.groups().size() - 1 << " classes -> "
               << args.get("out") << "\n";
@@ -580,9 +563,9 @@ int cmdMergeStats(const std::vector<std::string>& rest) {
             throw std::runtime_error(path + ": " + e.what());
         }
     }
-    writeText(args.get("out"), all.toJson() + "\n");
+    resnest::io::AtomicFileWriter::writeFile(args.get("out"), all.toJson() + "\n");
     if (args.has("csv"))
-        writeText(args.get("csv"), all.toCsv());
+        resnest::io::AtomicFileWriter::writeFile(args.get("csv"), all.toCsv());
     std::cout << "merged " << args.positional().size() << " files: " << all.images() << " images -> "
               << args.get("out") << "\n";
     return 0;
@@ -602,7 +585,7 @@ int cmdExport(const std::vector<std::string>& rest) {
     const auto dtype = spec.compute.precision == resnest::Precision::F64 ? torch::kFloat64 : torch::kFloat32;
     const auto device = spec.compute.torchDevice();
     const auto type = spec.compute.scalarType();
-    const resnest::ModelTask task = taskOf(spec);
+    const resnest::ModelTask task = resnest::ModelTaskDetector::forSpec(spec);
 
     if (task == resnest::ModelTask::Detect) {
         // The detector's input is the image itself, RGB in [0, 1]: resizing and normalising are part of the
@@ -685,7 +668,7 @@ int cmdBench(const std::vector<std::string>& rest) {
                       with({"capture", "json"}, kModelFlags));
     resnest::BenchmarkOptions o;
     o.model = modelSpec(args);
-    o.task = resnest::ModelTaskDetector::toString(taskOf(o.model));
+    o.task = resnest::ModelTaskDetector::toString(resnest::ModelTaskDetector::forSpec(o.model));
     o.size = args.getInt("size", 224);
     o.batch = args.getInt("batch", 1);
     o.iterations = args.getInt("iterations", 30);

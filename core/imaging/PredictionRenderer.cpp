@@ -13,6 +13,16 @@ namespace resnest {
 
 namespace {
 
+// An 8-bit BGR copy to draw on (the caller's image is never drawn on).
+cv::Mat bgrCopy(const cv::Mat& image) {
+    cv::Mat out;
+    if (image.channels() == 1)
+        cv::cvtColor(image, out, cv::COLOR_GRAY2BGR);
+    else
+        out = image.clone();
+    return out;
+}
+
 void drawBanner(cv::Mat& image, const ClassificationResult& result) {
     if (result.top.empty())
         return;
@@ -93,22 +103,13 @@ cv::Mat PredictionRenderer::drawPrediction(const cv::Mat& image, const Predictio
         return DetectionOverlay::draw(image, prediction.detection, labels, options.detection,
                                       drawnDetections);
     case ModelTask::Classify: {
-        cv::Mat out;
-        if (image.channels() == 1)
-            cv::cvtColor(image, out, cv::COLOR_GRAY2BGR);
-        else
-            out = image.clone();
+        cv::Mat out = bgrCopy(image);
         if (options.classificationBanner)
             drawBanner(out, prediction.classification);
         return out;
     }
     }
-    cv::Mat out;
-    if (image.channels() == 1)
-        cv::cvtColor(image, out, cv::COLOR_GRAY2BGR);
-    else
-        out = image.clone();
-    return out;
+    return bgrCopy(image); // a segmentation without a label map
 }
 
 void PredictionRenderer::hideClasses(OverlayOptions& options, const std::set<int>& hidden) {

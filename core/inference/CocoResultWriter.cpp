@@ -224,10 +224,7 @@ std::string CocoResultWriter::toJson(const std::vector<CocoImageDetections>& ima
 
 void CocoResultWriter::writeFile(const std::string& path, const std::vector<CocoImageDetections>& images,
                                  const DatasetLabels& labels, const CocoResultOptions& options) {
-    const std::string text = toJson(images, labels, options) + "\n";
-    io::AtomicFileWriter writer(path);
-    writer.write(text.data(), text.size());
-    writer.commit();
+    io::AtomicFileWriter::writeFile(path, toJson(images, labels, options) + "\n");
 }
 
 } // namespace resnest

@@ -1,5 +1,7 @@
 #include "core/inference/ModelTaskDetector.h"
 
+#include "core/io/CheckpointReader.h"
+
 #include <stdexcept>
 
 namespace resnest {
@@ -46,6 +48,14 @@ std::string ModelTaskDetector::toString(ModelTask task) {
         return "detect";
     }
     return "classify";
+}
+
+ModelTask ModelTaskDetector::forSpec(const ModelSpec& spec) {
+    if (!spec.task.empty())
+        return parse(spec.task);
+    if (spec.weights.empty())
+        return ModelTask::Classify;
+    return detect(io::CheckpointReader::read(spec.weights).tensors);
 }
 
 } // namespace resnest

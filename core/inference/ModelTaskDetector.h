@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/inference/ModelSpec.h"
 #include "core/inference/ModelTask.h"
 #include "core/io/TensorMap.h"
 
@@ -13,6 +14,9 @@ class ModelTaskDetector {
 public:
     static ModelTask detect(const io::TensorMap& tensors);
     static ModelTask parse(const std::string& name); // "classify", "segment", "detect"
+    // The task a spec loads: its `task`, else what the checkpoint holds, else classification (random
+    // weights).
+    static ModelTask forSpec(const ModelSpec& spec);
     static std::string toString(ModelTask task);
 };
 

@@ -37,10 +37,7 @@ std::string PredictionJson::toJson(const Prediction& p, const DatasetLabels& lab
 
 void PredictionJson::writeFile(const std::string& path, const Prediction& p, const DatasetLabels& labels,
                                const std::string& imageName) {
-    const std::string text = toJson(p, labels, imageName) + "\n";
-    io::AtomicFileWriter out(path);
-    out.write(text.data(), text.size());
-    out.commit();
+    io::AtomicFileWriter::writeFile(path, toJson(p, labels, imageName) + "\n");
 }
 
 } // namespace resnest

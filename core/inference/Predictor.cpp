@@ -4,7 +4,6 @@
 #include "core/inference/ResNeStClassifier.h"
 #include "core/inference/ResNeStDetector.h"
 #include "core/inference/ResNeStSegmenter.h"
-#include "core/io/CheckpointReader.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -12,17 +11,9 @@ namespace resnest {
 
 Predictor::~Predictor() = default;
 
-ModelTask Predictor::taskOf(const ModelSpec& spec) {
-    if (!spec.task.empty())
-        return ModelTaskDetector::parse(spec.task);
-    if (spec.weights.empty())
-        return ModelTask::Classify;
-    return ModelTaskDetector::detect(io::CheckpointReader::read(spec.weights).tensors);
-}
-
 std::unique_ptr<Predictor> Predictor::load(const ModelSpec& spec) {
     std::unique_ptr<Predictor> p(new Predictor);
-    p->task_ = taskOf(spec);
+    p->task_ = ModelTaskDetector::forSpec(spec);
     switch (p->task_) {
     case ModelTask::Classify:
         p->classifier_ = ResNeStClassifier::load(spec);

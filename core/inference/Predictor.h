@@ -14,15 +14,13 @@ class ResNeStClassifier;
 class ResNeStDetector;
 class ResNeStSegmenter;
 
-// One entry point for classifiers, segmenters and detectors: the task comes from ModelSpec::task, else
-// from the checkpoint (its model card or its keys), else classification for random weights. This is the
+// One entry point for classifiers, segmenters and detectors: the task comes from ModelTaskDetector::forSpec
+// (ModelSpec::task, else the checkpoint's keys, else classification for random weights). This is the
 // facade the runtime and the GUI use; Torch types stay behind it.
 // Not thread-safe: use one instance per worker thread.
 class Predictor {
 public:
     static std::unique_ptr<Predictor> load(const ModelSpec& spec);
-    // The task a spec would load, without building the model.
-    static ModelTask taskOf(const ModelSpec& spec);
     ~Predictor();
 
     // `bgr` is 8-bit BGR (grey is converted). Throws std::runtime_error / std::invalid_argument.

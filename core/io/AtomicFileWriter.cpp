@@ -58,6 +58,12 @@ void AtomicFileWriter::write(const void* data, std::size_t size) {
     }
 }
 
+void AtomicFileWriter::writeFile(const std::string& path, const void* data, std::size_t size) {
+    AtomicFileWriter out(path);
+    out.write(data, size);
+    out.commit();
+}
+
 void AtomicFileWriter::commit() {
     if (fd_ < 0)
         throw std::logic_error("AtomicFileWriter: commit after commit or failure");

@@ -24,6 +24,12 @@ public:
     const std::string& path() const { return path_; }
     const std::string& tempPath() const { return tempPath_; }
 
+    // The whole file in one call: write `size` bytes, then commit.
+    static void writeFile(const std::string& path, const void* data, std::size_t size);
+    static void writeFile(const std::string& path, const std::string& text) {
+        writeFile(path, text.data(), text.size());
+    }
+
 private:
     [[noreturn]] void fail(const std::string& what);
     void discard() noexcept;

@@ -510,12 +510,12 @@ bool MainWindow::exportResults(const QString& path) {
             cv::Mat png;
             labels.convertTo(png, r.model->labels.size() > 256 ? CV_16U : CV_8U);
             std::vector<uchar> bytes;
-            cv::imencode(".png", png, bytes);
+            if (!cv::imencode(".png", png, bytes))
+                throw std::runtime_error("cannot encode the class-index PNG");
             const QFileInfo info(path);
-            io::AtomicFileWriter out(
-                info.dir().filePath(info.completeBaseName() + QStringLiteral("-labels.png")).toStdString());
-            out.write(bytes.data(), bytes.size());
-            out.commit();
+            io::AtomicFileWriter::writeFile(
+                info.dir().filePath(info.completeBaseName() + QStringLiteral("-labels.png")).toStdString(),
+                bytes.data(), bytes.size());
         }
     } catch (const std::exception& e) {
         showError(tr("Could not export the results: %1").arg(QString::fromUtf8(e.what())));
