@@ -124,6 +124,40 @@ void augmentBackground(cv::Mat& image, std::mt19937_64& rng, int clutterShapes) 
     }
 }
 
+// Dead leaves (Matheron; Lee, Mumford & Huang): occluding discs whose radii follow a 1/r^3 density look
+// scale-invariant like natural images. Each disc is shaded from its rim and may carry a highlight, so it
+// reads as a glossy round object rather than a flat dot.
+cv::Mat deadLeaves(std::mt19937_64& rng, int width, int height) {
+    const auto randomColour = [&rng] {
+        return cv::Scalar(detail::uniformInt(rng, 0, 255), detail::uniformInt(rng, 0, 255),
+                          detail::uniformInt(rng, 0, 255));
+    };
+    cv::Mat image(height, width, CV_8UC3, randomColour());
+    const int side = std::min(width, height);
+    const double rMin = std::max(1.5, side * 0.04), rMax = std::max(rMin + 1.0, side * 0.3);
+    const double a = 1.0 / (rMin * rMin), b = 1.0 / (rMax * rMax);
+    const int discs = detail::uniformInt(rng, 100, 300); // ~2-6 coverings of the canvas on average
+    for (int k = 0; k < discs; ++k) {
+        const double r = 1.0 / std::sqrt(a - detail::uniform01(rng) * (a - b));
+        const cv::Point c(detail::uniformInt(rng, -int(r), width - 1 + int(r)),
+                          detail::uniformInt(rng, -int(r), height - 1 + int(r)));
+        const cv::Size axes(std::max(1, int(r)), std::max(1, int(r * detail::uniformReal(rng, 0.7, 1.0))));
+        const double angle = detail::uniformReal(rng, 0, 180);
+        const cv::Scalar colour = randomColour();
+        cv::ellipse(image, c, axes, angle, 0, 360, colour * 0.6, cv::FILLED, cv::LINE_AA);
+        const cv::Size inner(std::max(1, axes.width * 4 / 5), std::max(1, axes.height * 4 / 5));
+        cv::ellipse(image, c, inner, angle, 0, 360, colour, cv::FILLED, cv::LINE_AA);
+        if (r >= 4 && detail::coin(rng)) {
+            const cv::Point shine(c.x - axes.width / 3, c.y - axes.height / 3);
+            cv::ellipse(image, shine, cv::Size(std::max(1, axes.width / 5), std::max(1, axes.height / 6)),
+                        angle, 0, 360, colour * 0.4 + cv::Scalar::all(153), cv::FILLED, cv::LINE_AA);
+        }
+    }
+    if (detail::coin(rng))
+        cv::GaussianBlur(image, image, cv::Size(0, 0), detail::uniformReal(rng, 0.5, 1.2));
+    return image;
+}
+
 void checkOptions(const SceneOptions& o) {
     auto fail = [](const std::string& what) { throw std::invalid_argument("SceneOptions: " + what); };
     if (o.width < 8 || o.height < 8)
@@ -138,6 +172,8 @@ void checkOptions(const SceneOptions& o) {
         fail("maxRotationDegrees must be in [0, 180]");
     if (!(o.maxBoxOverlap >= 0.0))
         fail("maxBoxOverlap must be >= 0");
+    if (!(o.deadLeavesProbability >= 0.0 && o.deadLeavesProbability <= 1.0))
+        fail("deadLeavesProbability must be in [0, 1]");
     if (o.clutterShapes < 0 || o.clutterShapes > 64)
         fail("clutterShapes must be in [0, 64]");
     if (!(o.backgroundContrast >= 0.0 && o.backgroundContrast <= 1.0))
@@ -265,7 +301,14 @@ DigitScene SceneComposer::compose(std::mt19937_64& rng, const SceneOptions& o, S
     checkOptions(o);
     DigitScene scene;
     std::string file;
-    scene.image = backgrounds_.randomCrop(split_, rng, o.width, o.height, &file);
+    const bool leaves = split_ == Split::Train && o.deadLeavesProbability > 0.0 &&
+                        detail::uniform01(rng) < o.deadLeavesProbability;
+    if (leaves) {
+        scene.image = deadLeaves(rng, o.width, o.height);
+        file = "(dead leaves)";
+    } else {
+        scene.image = backgrounds_.randomCrop(split_, rng, o.width, o.height, &file);
+    }
     if (split_ == Split::Train)
         augmentBackground(scene.image, rng, o.clutterShapes);
     if (o.backgroundContrast < 1.0) {

@@ -25,6 +25,10 @@ struct SceneOptions {
     double backgroundContrast = 1.0;
     // Training split only: up to this many discs, rings and strokes drawn on the photo before the digits.
     int clutterShapes = 0;
+    // Training split only: the chance that a scene's background is a "dead leaves" picture (many shaded,
+    // overlapping discs of power-law sizes) instead of a photo crop. Round, glossy, densely packed things
+    // (the held-out candy photo) are what the training photos lack most; 0 leaves the random stream as it was.
+    double deadLeavesProbability = 0.0;
 };
 
 struct DigitScene {

@@ -62,13 +62,14 @@ DemoRecipe DemoRecipe::forTask(const std::string& task) {
     DemoRecipe r;
     r.task = task;
     if (task == "classify") {
-        r.iterations = 8000;
+        r.iterations = 10000;
         r.batchSize = 64;
         r.learningRate = 3e-3;
         r.warmupIterations = 60;
         r.scenes.width = r.scenes.height = 64;
         r.scenes.minDigits = r.scenes.maxDigits = 1;
         r.scenes.clutterShapes = 4;
+        r.scenes.deadLeavesProbability = 0.3;
         r.scenes.minDigitSize = 30;
         r.scenes.maxDigitSize = 56;
     } else if (task == "segment") {

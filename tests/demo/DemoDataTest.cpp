@@ -10,6 +10,7 @@
 #include <functional>
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 #include <set>
 #include <stdexcept>
@@ -337,6 +338,52 @@ TEST(SceneComposerTest, RejectsInconsistentOptions) {
     o.minDigitSize = 50;
     o.maxDigitSize = 90;
     checkScene(composer.compose(rng, o), o);
+}
+
+TEST(SceneComposerTest, DeadLeavesBackgroundsOnlyInTrainingAndOnlyWhenAskedFor) {
+    const SceneComposer train(sheet(), backgrounds(), Split::Train);
+    const SceneComposer heldOut(sheet(), backgrounds(), Split::HeldOut);
+    SceneOptions o;
+    o.deadLeavesProbability = 1.0;
+    int leaves = 0;
+    for (uint64_t seed = 0; seed < 20; ++seed) {
+        std::mt19937_64 rng(seed);
+        SceneTrace trace;
+        const DigitScene s = train.compose(rng, o, &trace);
+        checkScene(s, o);
+        leaves += trace.backgroundFiles.at(0) == "(dead leaves)";
+    }
+    EXPECT_EQ(leaves, 20);
+
+    // Held-out scenes are the photos whatever the option says, and draw the same random stream.
+    std::mt19937_64 a(7), b(7);
+    SceneTrace ta;
+    const DigitScene x = heldOut.compose(a, o, &ta);
+    const DigitScene y = heldOut.compose(b, SceneOptions{});
+    EXPECT_NE(ta.backgroundFiles.at(0), "(dead leaves)");
+    EXPECT_TRUE(sameBytes(x.image, y.image));
+
+    // About the asked-for share at 0.3, and many colours (not a flat fill) in a dead-leaves picture.
+    o.deadLeavesProbability = 0.3;
+    leaves = 0;
+    for (uint64_t seed = 100; seed < 400; ++seed) {
+        std::mt19937_64 rng(seed);
+        SceneTrace trace;
+        train.compose(rng, o, &trace);
+        leaves += trace.backgroundFiles.at(0) == "(dead leaves)";
+    }
+    EXPECT_NEAR(leaves, 90, 25);
+    o.deadLeavesProbability = 1.0;
+    o.minDigits = o.maxDigits = 0;
+    std::mt19937_64 rng(3);
+    cv::Mat gray;
+    cv::cvtColor(train.compose(rng, o).image, gray, cv::COLOR_BGR2GRAY);
+    cv::Scalar mean, stddev;
+    cv::meanStdDev(gray, mean, stddev);
+    EXPECT_GT(stddev[0], 15.0);
+
+    o.deadLeavesProbability = 1.5;
+    EXPECT_THROW(train.compose(rng, o), std::invalid_argument);
 }
 
 TEST(DemoRandomTest, UniformIntCoversItsRangeAndShuffleIsAPermutation) {
