@@ -61,7 +61,10 @@ commands:
       Faster / Mask R-CNN: detections; --json prints the COCO results format (image_id = argument index)
   export (--input-tensor X.npy | IMAGE) --out OUT.npz [--aux] [detection options] [model options]
       logits, attention/layerI.J (N,R,C) and radix_maps/layerI.J (N,R,H,W) of every block;
-      from an IMAGE also `input`, the preprocessed (1,3,H,W) tensor
+      from an IMAGE also `input`, the preprocessed (1,3,H,W) tensor;
+      --override BLOCK=MODE[,...] replaces blocks' attention (MODE: uniform, onehot:R, zero-group:K);
+      --explain-class K adds attention_grad/, radix_support/ and class_maps/ per block: the gradient of class
+      K's logit (segmenters: its mean logit over the pixels predicted as K) w.r.t. the attention
   bench [--task classify|segment|detect] [--size S] [--batch B] [--capture] [--iterations N] [--warmup N] [--json]
         [--height H --width W] [--mask] [--min-size S --max-size M] [--score-threshold T] [model options]
       median latency and throughput of the network (random input): classify and segment (DeepLabV3) on a
@@ -572,9 +575,30 @@ int cmdMergeStats(const std::vector<std::string>& rest) {
 }
 #endif
 
+// "layer3.0=onehot:1,layer2.1=uniform" -> (block, override) pairs, validated against the network.
+void applyOverrides(resnest::ResNeSt& net, const std::string& list) {
+    std::stringstream items(list);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+        const auto eq = item.find('=');
+        if (eq == std::string::npos)
+            throw std::invalid_argument("--override '" + item +
+                                        "': expected BLOCK=MODE, e.g. layer3.0=onehot:1");
+        try {
+            net->setAttentionOverride(item.substr(0, eq),
+                                      resnest::AttentionOverride::parse(item.substr(eq + 1)));
+        } catch (const c10::Error& e) {
+            throw std::invalid_argument("--override '" + item + "': " + e.msg());
+        }
+    }
+}
+
 int cmdExport(const std::vector<std::string>& rest) {
-    ArgumentList args(rest, with(with({"input-tensor", "out"}, kModelValued), kDetectValued),
-                      with(kModelFlags, {"aux"}));
+    ArgumentList args(
+        rest, with(with({"input-tensor", "out", "override", "explain-class"}, kModelValued), kDetectValued),
+        with(kModelFlags, {"aux"}));
+    const bool explain = args.has("explain-class");
+    const int64_t explainClass = args.getInt("explain-class", 0);
     const std::string out = args.get("out");
     if (out.empty())
         throw std::invalid_argument("export needs --out OUT.npz");
@@ -590,7 +614,10 @@ int cmdExport(const std::vector<std::string>& rest) {
     if (task == resnest::ModelTask::Detect) {
         // The detector's input is the image itself, RGB in [0, 1]: resizing and normalising are part of the
         // model.
+        if (explain)
+            throw std::invalid_argument("--explain-class is for classifiers and segmenters, not detectors");
         resnest::LoadedDetector model = resnest::DetectorLoader::load(spec, detectorOverrides(args));
+        applyOverrides(model.model->backbone->body, args.get("override"));
         torch::Tensor images;
         if (fromTensor) {
             images = readInputTensor(args.get("input-tensor"));
@@ -632,6 +659,22 @@ int cmdExport(const std::vector<std::string>& rest) {
                 "this build has no image support (RESNEST_WITH_OPENCV=OFF): use --input-tensor");
 #endif
         }
+        applyOverrides(model.model->backbone, args.get("override"));
+        if (explain) {
+            // The gradient needs the attention in an autograd graph: the unfused modules, grad mode on.
+            model.model->backbone->unfuse(); // the head may stay folded: the gradient passes through it
+            torch::AutoGradMode grad(true);
+            const resnest::SegmentationOutput result =
+                model.model->forward(input.to(device, type), resnest::Capture::On, args.has("aux"));
+            const auto attribution = resnest::AttentionAttribution::compute(
+                resnest::AttentionAttribution::regionScore(result.logits, explainClass), result.blocks);
+            resnest::Exporter::writeNpz(out, result, dtype, fromTensor ? torch::Tensor() : input,
+                                        attribution);
+            std::cerr << "wrote " << out << ": logits " << result.logits.sizes() << ", "
+                      << result.blocks.size() << " blocks with the gradient of class " << explainClass
+                      << "'s region\n";
+            return 0;
+        }
         c10::InferenceMode guard;
         const resnest::SegmentationOutput result =
             model.model->forward(input.to(device, type), resnest::Capture::On, args.has("aux"));
@@ -650,6 +693,19 @@ int cmdExport(const std::vector<std::string>& rest) {
         throw std::runtime_error(
             "this build has no image support (RESNEST_WITH_OPENCV=OFF): use --input-tensor");
 #endif
+    }
+    applyOverrides(model.model, args.get("override"));
+    if (explain) {
+        model.model->unfuse();
+        torch::AutoGradMode grad(true);
+        const resnest::ResNeStOutput result =
+            model.model->forward(input.to(device, type), resnest::Capture::On);
+        const auto attribution = resnest::AttentionAttribution::compute(
+            resnest::AttentionAttribution::classScore(result.logits, explainClass), result.blocks);
+        resnest::Exporter::writeNpz(out, result, dtype, fromTensor ? torch::Tensor() : input, attribution);
+        std::cerr << "wrote " << out << ": logits " << result.logits.sizes() << ", " << result.blocks.size()
+                  << " blocks with the gradient of class " << explainClass << "\n";
+        return 0;
     }
     c10::InferenceMode guard;
     const resnest::ResNeStOutput result = model.model->forward(input.to(device, type), resnest::Capture::On);

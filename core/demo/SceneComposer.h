@@ -27,7 +27,8 @@ struct SceneOptions {
     int clutterShapes = 0;
     // Training split only: the chance that a scene's background is a "dead leaves" picture (many shaded,
     // overlapping discs of power-law sizes) instead of a photo crop. Round, glossy, densely packed things
-    // (the held-out candy photo) are what the training photos lack most; 0 leaves the random stream as it was.
+    // (the held-out candy photo) are what the training photos lack most; 0 leaves the random stream as it
+    // was.
     double deadLeavesProbability = 0.0;
 };
 

@@ -6,39 +6,49 @@ namespace resnest {
 
 namespace {
 
+torch::Tensor onHost(const torch::Tensor& t, torch::ScalarType dtype) {
+    return t.detach().to(torch::kCPU, dtype).contiguous();
+}
+
 void addBlocks(io::NpzWriter& npz, const std::vector<BlockCapture>& blocks, torch::ScalarType dtype) {
     for (const auto& b : blocks) {
-        npz.add("attention/" + b.name, b.attention.to(torch::kCPU, dtype).contiguous());
-        npz.add("radix_maps/" + b.name, b.radixMaps.to(torch::kCPU, dtype).contiguous());
+        npz.add("attention/" + b.name, onHost(b.attention, dtype));
+        npz.add("radix_maps/" + b.name, onHost(b.radixMaps, dtype));
+    }
+}
+
+void addAttribution(io::NpzWriter& npz, const std::vector<BlockAttribution>& blocks,
+                    torch::ScalarType dtype) {
+    for (const auto& b : blocks) {
+        npz.add("attention_grad/" + b.name, onHost(b.gradient, dtype));
+        npz.add("radix_support/" + b.name, onHost(b.support, dtype));
+        npz.add("class_maps/" + b.name, onHost(b.classMaps, dtype));
     }
 }
 
 } // namespace
 
 void Exporter::writeNpz(const std::string& path, const ResNeStOutput& out, torch::ScalarType dtype,
-                        const torch::Tensor& input) {
-    auto host = [&](const torch::Tensor& t) { return t.to(torch::kCPU, dtype).contiguous(); };
+                        const torch::Tensor& input, const std::vector<BlockAttribution>& attribution) {
     io::NpzWriter npz(path);
-    npz.add("logits", host(out.logits));
+    npz.add("logits", onHost(out.logits, dtype));
     if (input.defined())
-        npz.add("input", host(input));
-    for (const auto& b : out.blocks) {
-        npz.add("attention/" + b.name, host(b.attention));
-        npz.add("radix_maps/" + b.name, host(b.radixMaps));
-    }
+        npz.add("input", onHost(input, dtype));
+    addBlocks(npz, out.blocks, dtype);
+    addAttribution(npz, attribution, dtype);
     npz.close();
 }
 
 void Exporter::writeNpz(const std::string& path, const SegmentationOutput& out, torch::ScalarType dtype,
-                        const torch::Tensor& input) {
-    auto host = [&](const torch::Tensor& t) { return t.to(torch::kCPU, dtype).contiguous(); };
+                        const torch::Tensor& input, const std::vector<BlockAttribution>& attribution) {
     io::NpzWriter npz(path);
-    npz.add("logits", host(out.logits));
+    npz.add("logits", onHost(out.logits, dtype));
     if (out.auxLogits.defined())
-        npz.add("aux_logits", host(out.auxLogits));
+        npz.add("aux_logits", onHost(out.auxLogits, dtype));
     if (input.defined())
-        npz.add("input", host(input));
+        npz.add("input", onHost(input, dtype));
     addBlocks(npz, out.blocks, dtype);
+    addAttribution(npz, attribution, dtype);
     npz.close();
 }
 

@@ -1,8 +1,7 @@
 #pragma once
 
-#include <torch/torch.h>
-
 #include <string>
+#include <torch/torch.h>
 
 namespace resnest {
 
@@ -17,6 +16,10 @@ struct BlockCapture {
 
     // radixMaps from attention and splits, as a batched matrix-vector product over channels.
     static torch::Tensor radixMapsOf(const torch::Tensor& attention, const torch::Tensor& splits);
+    // The same maps restricted to each cardinal group's channels: (N, K, R, H, W); they sum over K to
+    // radixMapsOf. Channel c of a split belongs to group c / (C / K), as the grouped convolutions lay it out.
+    static torch::Tensor groupRadixMapsOf(const torch::Tensor& attention, const torch::Tensor& splits,
+                                          int64_t cardinality);
 };
 
 } // namespace resnest

@@ -1,5 +1,7 @@
 #include "core/models/ResNeSt.h"
 
+#include <cstdio>
+
 namespace resnest {
 
 namespace nn = torch::nn;
@@ -93,6 +95,27 @@ std::vector<std::string> ResNeStImpl::blockNames() const {
         for (size_t j = 0; j < blocks_[i].size(); ++j)
             names.push_back("layer" + std::to_string(i + 1) + "." + std::to_string(j));
     return names;
+}
+
+ResNeStBottleneck ResNeStImpl::block(const std::string& name) const {
+    int stage = -1, index = -1;
+    char tail = 0;
+    const bool parsed = std::sscanf(name.c_str(), "layer%d.%d%c", &stage, &index, &tail) == 2;
+    TORCH_CHECK(parsed && stage >= 1 && size_t(stage) <= blocks_.size() && index >= 0 &&
+                    size_t(index) < blocks_[size_t(stage - 1)].size(),
+                "no block '", name, "' in this network (layer1.0 .. layer", blocks_.size(), ".",
+                blocks_.empty() ? 0 : blocks_.back().size() - 1, ")");
+    return blocks_[size_t(stage - 1)][size_t(index)];
+}
+
+void ResNeStImpl::setAttentionOverride(const std::string& name, const AttentionOverride& o) {
+    block(name)->conv2->setOverride(o);
+}
+
+void ResNeStImpl::clearAttentionOverrides() {
+    for (auto& stage : blocks_)
+        for (auto& b : stage)
+            b->conv2->setOverride({});
 }
 
 torch::Tensor ResNeStImpl::stemForward(const torch::Tensor& input) {

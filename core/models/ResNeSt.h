@@ -5,9 +5,8 @@
 #include "core/models/ResNeStBottleneck.h"
 #include "core/models/ResNeStConfig.h"
 
-#include <torch/torch.h>
-
 #include <array>
+#include <torch/torch.h>
 #include <vector>
 
 namespace resnest {
@@ -46,6 +45,11 @@ public:
     const ResNeStConfig& config() const { return config_; }
     // Names of all blocks, "layer1.0" ... in network order.
     std::vector<std::string> blockNames() const;
+    // The block called `name` ("layer3.0"); throws (c10::Error) naming the valid range otherwise.
+    ResNeStBottleneck block(const std::string& name) const;
+    // Intervene on one block's attention (AttentionOverride{} lifts it); clearOverrides lifts all.
+    void setAttentionOverride(const std::string& name, const AttentionOverride& o);
+    void clearAttentionOverrides();
 
     torch::nn::Sequential stem{nullptr}; // "conv1": the deep stem, or a single 7x7 conv
     torch::nn::BatchNorm2d bn1{nullptr};

@@ -23,8 +23,8 @@ SplitAttentionConvImpl::SplitAttentionConvImpl(int64_t inChannels, int64_t chann
     bn0 = register_module("bn0", nn::BatchNorm2d(channels * radix));
     fc1 = register_module("fc1", nn::Conv2d(nn::Conv2dOptions(channels, inter, 1).groups(cardinality)));
     bn1 = register_module("bn1", nn::BatchNorm2d(inter));
-    fc2 = register_module("fc2",
-                          nn::Conv2d(nn::Conv2dOptions(inter, channels * radix, 1).groups(cardinality)));
+    fc2 =
+        register_module("fc2", nn::Conv2d(nn::Conv2dOptions(inter, channels * radix, 1).groups(cardinality)));
 }
 
 torch::Tensor SplitAttentionConvImpl::radixSoftmax(const torch::Tensor& logits) const {
@@ -32,7 +32,10 @@ torch::Tensor SplitAttentionConvImpl::radixSoftmax(const torch::Tensor& logits) 
     if (radix_ == 1)
         return torch::sigmoid(logits).reshape({n, 1, channels_});
     // fc2 lays channels out cardinal-group-major; the splits are radix-major.
-    return logits.reshape({n, cardinality_, radix_, -1}).transpose(1, 2).softmax(1).reshape({n, radix_, channels_});
+    return logits.reshape({n, cardinality_, radix_, -1})
+        .transpose(1, 2)
+        .softmax(1)
+        .reshape({n, radix_, channels_});
 }
 
 SplitAttentionOutput SplitAttentionConvImpl::forward(const torch::Tensor& x, bool capture) {
@@ -60,7 +63,7 @@ SplitAttentionOutput SplitAttentionConvImpl::forward(const torch::Tensor& x, boo
         gap = gap.view({n, channels_, 1, 1});
         logits = fc2(torch::relu(bn1(fc1(gap)))).view({n, -1});
     }
-    torch::Tensor a = radixSoftmax(logits); // (N, R, C)
+    torch::Tensor a = override_.apply(radixSoftmax(logits), cardinality_); // (N, R, C)
 
     SplitAttentionOutput out;
     if (radix_ == 1) {
@@ -68,13 +71,19 @@ SplitAttentionOutput SplitAttentionConvImpl::forward(const torch::Tensor& x, boo
     } else {
         out.output = u.narrow(1, 0, channels_) * a.select(1, 0).view({n, channels_, 1, 1});
         for (int64_t r = 1; r < radix_; ++r)
-            out.output.addcmul_(u.narrow(1, r * channels_, channels_), a.select(1, r).view({n, channels_, 1, 1}));
+            out.output.addcmul_(u.narrow(1, r * channels_, channels_),
+                                a.select(1, r).view({n, channels_, 1, 1}));
     }
     if (capture) {
         out.attention = a;
         out.splits = u.contiguous().view({n, radix_, channels_, h, w});
     }
     return out;
+}
+
+void SplitAttentionConvImpl::setOverride(const AttentionOverride& o) {
+    o.check(radix_, cardinality_);
+    override_ = o;
 }
 
 void SplitAttentionConvImpl::fuse(bool channelsLast, bool mkldnn) {

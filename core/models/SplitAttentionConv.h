@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/models/AttentionOverride.h"
 #include "core/models/FoldedConv.h"
 
 #include <torch/torch.h>
@@ -26,6 +27,10 @@ public:
     void fuse(bool channelsLast, bool mkldnn = false);
     void unfuse() { fused_ = false; }
 
+    // Replace the attention of every later forward (checked against this block's R and K now).
+    void setOverride(const AttentionOverride& o);
+    const AttentionOverride& attentionOverride() const { return override_; }
+
     int64_t radix() const { return radix_; }
     int64_t cardinality() const { return cardinality_; }
     int64_t channels() const { return channels_; }
@@ -43,6 +48,7 @@ private:
     int64_t cardinality_;
     int64_t channels_;
     bool fused_ = false;
+    AttentionOverride override_;
     FoldedConv fusedConv_;
     FoldedConv fusedFc1_;
     FoldedConv fusedFc2_;

@@ -1,4 +1,6 @@
 target_sources(resnest_nn PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/AttentionAttribution.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/AttentionOverride.cpp
   ${CMAKE_CURRENT_LIST_DIR}/BlockCapture.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ConvNormActivation.cpp
   ${CMAKE_CURRENT_LIST_DIR}/FoldedConv.cpp

@@ -38,6 +38,7 @@ sys.path.insert(0, os.path.join(HERE, '..', 'parity'))
 
 import heads_ref  # noqa: E402
 import layouts_ref  # noqa: E402
+import resnest_ref  # noqa: E402
 import make_checkpoint  # noqa: E402
 
 SEG_CLASSES = 5
@@ -91,18 +92,43 @@ def rel_err(c, r):
 # segmentation
 # ---------------------------------------------------------------------------------------------
 
-def seg_reference(model, sd, x, dtype):
+def backbone_blocks(m):
+    return [('layer%d.%d' % (i + 1, j), b)
+            for i, layer in enumerate((m.backbone.layer1, m.backbone.layer2, m.backbone.layer3, m.backbone.layer4))
+            for j, b in enumerate(layer)]
+
+
+def seg_reference(model, sd, x, dtype, overrides=None, explain_class=None):
+    """overrides / explain_class as in resnest_ref.run_reference; the explained score is the mean logit of
+    the class over the pixels predicted as it, per image, summed over the batch."""
     m = copy.deepcopy(model)
     m.load_state_dict(sd)
     m = m.to(dtype).eval()
     m.backbone.set_capture(True)
-    with torch.no_grad():
+    blocks = backbone_blocks(m)
+    for name, b in blocks:
+        b.conv2.override = (overrides or {}).get(name)
+        b.conv2.keep_graph = explain_class is not None
+    with torch.set_grad_enabled(explain_class is not None):
         out = m(x.to(dtype))
+        if explain_class is not None:
+            logits = out['logits']
+            mask = (logits.argmax(1) == explain_class).to(dtype)
+            score = ((logits[:, explain_class] * mask).sum((1, 2)) / mask.sum((1, 2)).clamp(min=1)).sum()
+            grads = torch.autograd.grad(score, [b.conv2.attention_live for _, b in blocks], allow_unused=True)
     att, maps = m.backbone.captured()
-    ref = {k: v.double() for k, v in out.items()}
+    ref = {k: v.detach().double() for k, v in out.items()}
     for name in att:
         ref['attention/' + name] = att[name].double()
         ref['radix_maps/' + name] = maps[name].double()
+    if explain_class is not None:
+        for (name, b), g in zip(blocks, grads):
+            a = b.conv2.attention_live.detach()
+            g = torch.zeros_like(a) if g is None else g
+            ref['attention_grad/' + name] = g.double()
+            ref['radix_support/' + name] = (g * a).sum(2).double()
+            ref['class_maps/' + name] = torch.einsum('nrc,nrchw->nrhw', g * a,
+                                                     b.conv2.splits_live.detach()).double()
     return ref
 
 
@@ -269,6 +295,15 @@ def mutations(cli, task):
         name = sorted(k for k in cli if k.startswith('attention/'))[-1]
         m[name] = cli[name].flip(1).contiguous()
         out.append(('radix order swapped in ' + name, m))
+        grads = sorted(k for k in cli if k.startswith('attention_grad/'))
+        if grads:
+            m = dict(cli)
+            m[grads[0]] = cli[grads[0]] * 1.01
+            out.append(('attention gradient scaled in ' + grads[0], m))
+            m = dict(cli)
+            key = grads[-1].replace('attention_grad/', 'class_maps/')
+            m[key] = cli[key].flip(-1).contiguous()
+            out.append(('class map mirrored in ' + key, m))
     else:
         m = dict(cli)
         m['boxes'] = cli['boxes'].clone()
@@ -302,6 +337,9 @@ def main(argv=None):
     ap.add_argument('--workdir', required=True)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--dtypes', default='f64,f32')
+    ap.add_argument('--override', default='', help='segmentation: attention interventions (see check_parity)')
+    ap.add_argument('--explain-class', type=int, default=None,
+                    help="segmentation: also compare the gradient of this class's region w.r.t. the attention")
     ap.add_argument('--clean-on-pass', action='store_true')
     ap.add_argument('--self-test-mutation', action='store_true')
     a = ap.parse_args(argv)
@@ -316,6 +354,10 @@ def main(argv=None):
         model, sd = heads_ref.build_segmenter(a.arch, SEG_CLASSES, a.variant, a.seed)
         x = heads_ref.normalise(heads_ref.make_images(2, h, w, a.seed + 7))
         extra = ['--aux'] if a.variant == 'tv-aux' else []
+        if a.override:
+            extra += ['--override', a.override]
+        if a.explain_class is not None:
+            extra += ['--explain-class', str(a.explain_class)]
     else:
         h, w = (int(v) for v in (a.size or '200x264').split('x'))
         model, sd = heads_ref.build_random_detector(a.arch, DET_CLASSES, a.variant, a.seed,
@@ -328,6 +370,14 @@ def main(argv=None):
     np.save(xpath, x.numpy())
 
     failures = 0
+    if a.task == 'seg' and a.override:
+        # An override that changed nothing would let a CLI that ignores it pass.
+        moved = (seg_reference(model, sd, x, torch.float64, resnest_ref.parse_overrides(a.override))['logits'] -
+                 seg_reference(model, sd, x, torch.float64)['logits']).abs().max().item()
+        print('override moves the reference logits by %.3e' % moved)
+        if not moved > 1e-6:
+            print('INTERNAL ERROR: the override %r leaves the logits unchanged' % a.override)
+            return 2
     for name in a.dtypes.split(','):
         dtype = torch.float64 if name == 'f64' else torch.float32
         out = os.path.join(a.workdir, 'out_%s.npz' % name)
@@ -335,7 +385,7 @@ def main(argv=None):
                           '--dtype', name] + extra)
         got = load_npz(out)
         if a.task == 'seg':
-            ref = seg_reference(model, sd, x, dtype)
+            ref = seg_reference(model, sd, x, dtype, resnest_ref.parse_overrides(a.override), a.explain_class)
             check = lambda c: compare_seg(c, ref, dtype)  # noqa: E731
         else:
             ref = det_reference(model, sd, list(x), dtype)

@@ -182,9 +182,20 @@ def compare(ref64, ref32, cli64, cli32, info, expect_info, verbose=True):
             if v is not None and not v <= F64_REL_TOL:
                 fails.append('f64 %s/%s: rel err %.3e > %.0e' % (kind, b, v, F64_REL_TOL))
         rows.append((b, ea, em))
+        for kind in ('attention_grad', 'radix_support', 'class_maps'):
+            if kind + '/' + b in ref64:
+                v = err_or_none(cli64, kind + '/' + b, rel_err)
+                if v is not None and not v <= F64_REL_TOL:
+                    fails.append('f64 %s/%s: rel err %.3e > %.0e' % (kind, b, v, F64_REL_TOL))
 
     def fmt(v):
         return '   (n/a)  ' if v is None else '%10.3e' % v
+
+    attribution = [(err_or_none(cli64, k, rel_err), k) for k in sorted(ref_keys)
+                   if k.split('/')[0] in ('attention_grad', 'radix_support', 'class_maps')]
+    attribution = [(v, k) for v, k in attribution if v is not None]
+    if attribution:
+        say('f64 attribution (gradient, support, class maps): worst rel err %.3e at %s' % max(attribution))
 
     say('f64 (tolerance %.0e relative to max|ref|)' % F64_REL_TOL)
     say('  %-12s %10s %10s' % ('tensor', 'attention', 'radix_maps'))
@@ -342,6 +353,10 @@ def mutations(ref64, cli64, cli32, info, arch):
     ]
     if radix > 1:
         ms.append(('attention radix order reversed', m_flip_radix))
+    if 'attention_grad/' + mid in ref64:
+        ms += [('f64 attention gradient element x(1+1e-6)', m_scale_elem('attention_grad/' + mid, 1 + 1e-6)),
+               ('f32 class map element x1.01', m_scale_elem('class_maps/' + last, 1.01, 'f32')),
+               ('f64 radix support dropped', m_drop('radix_support/' + mid))]
     return ms
 
 
@@ -363,6 +378,10 @@ def main(argv=None):
     ap.add_argument('--timeout', type=float, default=600, help='per CLI invocation, seconds')
     ap.add_argument('--clean-on-pass', action='store_true',
                     help='delete the checkpoint and the npz files when the check passes')
+    ap.add_argument('--override', default='',
+                    help="attention interventions, e.g. layer3.0=onehot:1,layer2.0=zero-group:1")
+    ap.add_argument('--explain-class', type=int, default=None,
+                    help='also compare the gradient of this class w.r.t. the attention')
     ap.add_argument('--self-test-mutation', action='store_true',
                     help='also prove that corrupted CLI outputs are rejected')
     args = ap.parse_args(argv)
@@ -390,9 +409,19 @@ def main(argv=None):
 
     # 2. reference
     t1 = time.time()
-    with torch.no_grad():
-        ref64 = resnest_ref.run_reference(arch, back, x, torch.float64, args.output_stride)
-        ref32 = resnest_ref.run_reference(arch, back, x, torch.float32, args.output_stride)
+    overrides = resnest_ref.parse_overrides(args.override)
+    ref64 = resnest_ref.run_reference(arch, back, x, torch.float64, args.output_stride, overrides,
+                                      args.explain_class)
+    ref32 = resnest_ref.run_reference(arch, back, x, torch.float32, args.output_stride, overrides,
+                                      args.explain_class)
+    if overrides:
+        # The intervention must change something, or the test would pass on a CLI that ignores it.
+        plain = resnest_ref.run_reference(arch, back, x, torch.float64, args.output_stride)
+        moved = abs_err(plain['logits'], ref64['logits'])
+        print('override moves the reference logits by %.3e' % moved)
+        if not moved > 1e-6:
+            print('INTERNAL ERROR: the override %r leaves the logits unchanged' % args.override)
+            return 2
     model = resnest_ref.build(arch, args.output_stride)
     nparams = resnest_ref.num_parameters(model)
 
@@ -418,6 +447,10 @@ def main(argv=None):
                          '--out', out, '--dtype', dt]
             if args.output_stride != 32:
                 cmd += ['--output-stride', str(args.output_stride)]
+            if args.override:
+                cmd += ['--override', args.override]
+            if args.explain_class is not None:
+                cmd += ['--explain-class', str(args.explain_class)]
             _, times[dt] = run_tool(cmd, args.timeout, 'export --dtype ' + dt)
             if not os.path.exists(out):
                 raise ToolError('export --dtype %s exited 0 but wrote no %s' % (dt, out))

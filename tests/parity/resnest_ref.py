@@ -107,6 +107,37 @@ def output_stride_to_dilation(output_stride):
 # Modules
 # ----------------------------------------------------------------------------------------
 
+def override_attention(a, override, cardinality):
+    """The intervention: a (N, R, C) radix-major -> replaced weights.  Written from the definition
+    (uniform 1/R; one split only; a cardinal group's channels, [k*C/K, (k+1)*C/K) of every split, zeroed),
+    not from the C++ code."""
+    n, r, c = a.shape
+    kind = override[0]
+    if kind == 'uniform':
+        out = torch.full_like(a, 1.0 / r)
+    elif kind == 'onehot':
+        out = torch.zeros_like(a)
+        out[:, override[1], :] = 1.0
+    elif kind == 'zero-group':
+        out = a.clone().reshape(n, r, cardinality, c // cardinality)
+        out[:, :, override[1], :] = 0.0
+        out = out.reshape(n, r, c)
+    else:
+        raise ValueError('unknown override %r' % (override,))
+    # Differentiate at the overridden point, as a variable of its own.
+    return out.detach().requires_grad_(torch.is_grad_enabled())
+
+
+def parse_overrides(text):
+    """'layer3.0=onehot:1,layer2.1=uniform' -> {'layer3.0': ('onehot', 1), ...}"""
+    out = {}
+    for item in filter(None, (text or '').split(',')):
+        block, mode = item.split('=')
+        head, _, idx = mode.partition(':')
+        out[block] = (head, int(idx)) if idx else (head,)
+    return out
+
+
 class SplitAttentionConv(nn.Module):
     """Split-attention 3x3 conv.  Parameters: conv, bn0, fc1, bn1, fc2."""
 
@@ -126,6 +157,10 @@ class SplitAttentionConv(nn.Module):
         self.attention = None
         self.radix_maps = None
         self.capture = True  # benchmarks switch it off to time the plain network
+        self.override = None     # None, ('uniform',), ('onehot', r) or ('zero-group', k)
+        self.keep_graph = False  # keep the (non-detached) attention and splits for autograd
+        self.attention_live = None
+        self.splits_live = None
 
     def radix_softmax(self, logits):
         n = logits.shape[0]
@@ -145,6 +180,11 @@ class SplitAttentionConv(nn.Module):
         g = s.mean(dim=(2, 3), keepdim=True)
         g = F.relu(self.bn1(self.fc1(g)))
         a = self.radix_softmax(self.fc2(g))                        # (N, R, C)
+        if self.override is not None:
+            a = override_attention(a, self.override, self.cardinality)
+        if self.keep_graph:
+            self.attention_live = a
+            self.splits_live = splits
         weighted = splits * a[:, :, :, None, None]
         out = weighted.sum(dim=1)
         if self.capture:
@@ -311,16 +351,34 @@ def load_weights(model, state_dict, dtype):
     return model
 
 
-@torch.no_grad()
-def run_reference(arch, state_dict, x, dtype, output_stride=32):
-    """x: numpy or tensor NCHW.  Returns dict of numpy arrays keyed like the CLI's npz."""
+def run_reference(arch, state_dict, x, dtype, output_stride=32, overrides=None, explain_class=None):
+    """x: numpy or tensor NCHW.  Returns dict of numpy arrays keyed like the CLI's npz.
+    overrides: {block: override} (see override_attention).  explain_class: also the gradient of that
+    class's logit (summed over the batch) w.r.t. every block's attention, by autograd, as
+    attention_grad/, radix_support/ (sum_c a*g) and class_maps/ (sum_c g*a*U_r)."""
     model = load_weights(build(arch, output_stride), state_dict, dtype)
+    blocks = model.blocks()
+    for name, b in blocks:
+        b.conv2.override = (overrides or {}).get(name)
+        b.conv2.keep_graph = explain_class is not None
     xt = torch.as_tensor(x).to(dtype)
-    logits, att, maps = model.forward_with_maps(xt)
-    out = {'logits': logits.numpy()}
+    with torch.set_grad_enabled(explain_class is not None):
+        logits, att, maps = model.forward_with_maps(xt)
+        if explain_class is not None:
+            live = [b.conv2.attention_live for _, b in blocks]
+            grads = torch.autograd.grad(logits[:, explain_class].sum(), live, allow_unused=True)
+    out = {'logits': logits.detach().numpy()}
     for k in att:
         out['attention/' + k] = att[k].numpy()
         out['radix_maps/' + k] = maps[k].numpy()
+    if explain_class is not None:
+        for (name, b), g in zip(blocks, grads):
+            a = b.conv2.attention_live.detach()
+            g = torch.zeros_like(a) if g is None else g
+            out['attention_grad/' + name] = g.numpy()
+            out['radix_support/' + name] = (g * a).sum(2).numpy()
+            out['class_maps/' + name] = torch.einsum('nrc,nrchw->nrhw', g * a,
+                                                     b.conv2.splits_live.detach()).numpy()
     return out
 
 

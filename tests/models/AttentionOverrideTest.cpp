@@ -1,0 +1,125 @@
+#include "core/models/AttentionOverride.h"
+
+#include "core/models/AttentionAttribution.h"
+#include "core/models/BlockCapture.h"
+#include "core/models/ResNeSt.h"
+#include "core/models/SplitAttentionConv.h"
+#include "tests/models/ModelTestSupport.h"
+
+#include <gtest/gtest.h>
+
+using namespace resnest;
+using resnest::test::randomiseBatchNorm;
+
+TEST(AttentionOverrideTest, TextFormRoundTripsAndBadTextIsRejected) {
+    for (const char* text : {"none", "uniform", "onehot:0", "onehot:3", "zero-group:1"})
+        EXPECT_EQ(AttentionOverride::parse(text).toString(), text);
+    EXPECT_FALSE(AttentionOverride::parse("").active());
+    EXPECT_EQ(AttentionOverride::parse("onehot:2"), AttentionOverride::oneHot(2));
+    for (const char* bad :
+         {"onehot", "onehot:", "onehot:-1", "onehot:1x", "zero-group:a", "sideways", "Uniform"})
+        EXPECT_THROW(AttentionOverride::parse(bad), std::invalid_argument) << bad;
+}
+
+TEST(AttentionOverrideTest, ReplacesTheWeightsAsDefined) {
+    torch::manual_seed(3);
+    const int64_t n = 2, r = 3, k = 2, c = 8;
+    const torch::Tensor a = torch::rand({n, r, c}, torch::kFloat64);
+    torch::NoGradGuard noGrad;
+    EXPECT_TRUE(torch::equal(AttentionOverride{}.apply(a, k), a));
+    EXPECT_TRUE(torch::allclose(AttentionOverride::uniform().apply(a, k), torch::full_like(a, 1.0 / 3)));
+    const torch::Tensor one = AttentionOverride::oneHot(1).apply(a, k);
+    EXPECT_EQ(one.select(1, 1).min().item<double>(), 1.0);
+    EXPECT_EQ(one.select(1, 0).abs().max().item<double>(), 0.0);
+    EXPECT_EQ(one.select(1, 2).abs().max().item<double>(), 0.0);
+    // Group 1 of 2 is channels 4..7 of every split; group 0 keeps its weights.
+    const torch::Tensor cut = AttentionOverride::zeroGroup(1).apply(a, k);
+    EXPECT_EQ(cut.narrow(2, 4, 4).abs().max().item<double>(), 0.0);
+    EXPECT_TRUE(torch::equal(cut.narrow(2, 0, 4), a.narrow(2, 0, 4)));
+    EXPECT_THROW(AttentionOverride::oneHot(3).apply(a, k), c10::Error);
+    EXPECT_THROW(AttentionOverride::zeroGroup(2).apply(a, k), c10::Error);
+}
+
+TEST(AttentionOverrideTest, BlockOutputFollowsTheOverride) {
+    torch::manual_seed(4);
+    SplitAttentionConv sa(16, 16, 1, 1, /*cardinality=*/2, /*radix=*/2);
+    sa->to(torch::kFloat64);
+    randomiseBatchNorm(*sa);
+    sa->eval();
+    torch::NoGradGuard noGrad;
+    const auto x = torch::randn({1, 16, 6, 5}, torch::kFloat64);
+    const SplitAttentionOutput plain = sa->forward(x, true);
+    sa->setOverride(AttentionOverride::oneHot(1));
+    const SplitAttentionOutput one = sa->forward(x, true);
+    // One-hot on split 1: the output is U_1 itself, whatever the attention MLP says.
+    EXPECT_TRUE(torch::allclose(one.output, plain.splits.select(1, 1), 1e-12, 1e-12));
+    sa->setOverride(AttentionOverride::uniform());
+    EXPECT_TRUE(torch::allclose(sa->forward(x).output, plain.splits.mean(1), 1e-12, 1e-12));
+    // The folded inference path honours it too.
+    sa->fuse(false);
+    EXPECT_TRUE(torch::allclose(sa->forward(x).output, plain.splits.mean(1), 1e-10, 1e-10));
+    sa->unfuse();
+    EXPECT_THROW(sa->setOverride(AttentionOverride::oneHot(2)), c10::Error);
+    EXPECT_THROW(sa->setOverride(AttentionOverride::zeroGroup(2)), c10::Error);
+    sa->setOverride({});
+    EXPECT_TRUE(torch::allclose(sa->forward(x).output, plain.output, 0, 0));
+}
+
+TEST(AttentionOverrideTest, NetworkFindsBlocksByNameAndClearsOverrides) {
+    torch::manual_seed(5);
+    ResNeSt net(ResNeStConfig::byName("resnest14d"));
+    net->eval();
+    EXPECT_EQ(net->block("layer3.0")->conv2->radix(), 2);
+    for (const char* bad : {"layer0.0", "layer5.0", "layer1.1", "layer1", "layer1.0x", "conv1"})
+        EXPECT_THROW(net->block(bad), c10::Error) << bad;
+    torch::NoGradGuard noGrad;
+    const auto x = torch::randn({1, 3, 64, 64});
+    const auto before = net->forward(x).logits;
+    net->setAttentionOverride("layer2.0", AttentionOverride::oneHot(0));
+    const auto changed = net->forward(x).logits;
+    EXPECT_GT((changed - before).abs().max().item<double>(), 1e-4);
+    net->clearAttentionOverrides();
+    EXPECT_TRUE(torch::allclose(net->forward(x).logits, before, 0, 0));
+}
+
+TEST(AttentionOverrideTest, GroupMapsSumToTheBlockMap) {
+    torch::manual_seed(6);
+    const auto a = torch::rand({2, 3, 12}, torch::kFloat64);
+    const auto u = torch::rand({2, 3, 12, 4, 5}, torch::kFloat64);
+    const auto groups = BlockCapture::groupRadixMapsOf(a, u, 4);
+    ASSERT_EQ(groups.sizes(), (std::vector<int64_t>{2, 4, 3, 4, 5}));
+    EXPECT_TRUE(torch::allclose(groups.sum(1), BlockCapture::radixMapsOf(a, u), 1e-12, 1e-12));
+    // Group 2 is channels 6..8.
+    const auto manual = (a.narrow(2, 6, 3).view({2, 3, 3, 1, 1}) * u.narrow(2, 6, 3)).sum(2);
+    EXPECT_TRUE(torch::allclose(groups.select(1, 2), manual, 1e-12, 1e-12));
+    EXPECT_THROW(BlockCapture::groupRadixMapsOf(a, u, 5), c10::Error);
+}
+
+TEST(AttentionAttributionTest, NeedsAGraphAndAScalar) {
+    torch::manual_seed(7);
+    ResNeSt net(ResNeStConfig::byName("resnest14d"));
+    net->eval();
+    const auto x = torch::randn({1, 3, 64, 64});
+    {
+        torch::NoGradGuard noGrad;
+        const ResNeStOutput out = net->forward(x, Capture::On);
+        EXPECT_THROW(
+            AttentionAttribution::compute(AttentionAttribution::classScore(out.logits, 1), out.blocks),
+            c10::Error);
+    }
+    const ResNeStOutput out = net->forward(x, Capture::On);
+    EXPECT_THROW(AttentionAttribution::compute(out.logits, out.blocks), c10::Error);
+    EXPECT_THROW(AttentionAttribution::classScore(out.logits, 1000), c10::Error);
+    const auto attribution =
+        AttentionAttribution::compute(AttentionAttribution::classScore(out.logits, 1), out.blocks);
+    ASSERT_EQ(attribution.size(), out.blocks.size());
+    // The last block's weights act on the logit linearly through conv3 and fc: its gradient is never zero.
+    EXPECT_GT(attribution.back().gradient.abs().max().item<double>(), 0.0);
+    EXPECT_EQ(attribution.back().classMaps.sizes(), out.blocks.back().radixMaps.sizes());
+    // The same gradient through the fused inference path is refused rather than silently zero.
+    net->fuse(false);
+    const ResNeStOutput fused = net->forward(x, Capture::On);
+    EXPECT_THROW(
+        AttentionAttribution::compute(AttentionAttribution::classScore(fused.logits, 1), fused.blocks),
+        c10::Error);
+}
