@@ -587,8 +587,10 @@ void applyOverrides(resnest::ResNeSt& net, const std::string& list) {
         try {
             net->setAttentionOverride(item.substr(0, eq),
                                       resnest::AttentionOverride::parse(item.substr(eq + 1)));
-        } catch (const c10::Error& e) {
+        } catch (const c10::Error& e) { // an unknown block
             throw std::invalid_argument("--override '" + item + "': " + e.msg());
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument("--override '" + item + "': " + e.what());
         }
     }
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/inference/AttentionRequest.h"
 #include "core/inference/ClassificationResult.h"
 #include "core/inference/DetectionResult.h"
 #include "core/inference/ModelTask.h"
@@ -20,6 +21,11 @@ struct Prediction {
         return task == ModelTask::Segment  ? segmentation.blocks
                : task == ModelTask::Detect ? detection.blocks
                                            : classification.blocks;
+    }
+    int explainedClass() const {
+        return task == ModelTask::Segment    ? segmentation.explainedClass
+               : task == ModelTask::Classify ? classification.explainedClass
+                                             : -1;
     }
     double preprocessMs() const {
         return task == ModelTask::Segment  ? segmentation.preprocessMs
@@ -45,6 +51,8 @@ struct PredictOptions {
     // Detection: boxes down to this score are kept so that a display threshold can be moved afterwards
     // without running the model again.
     double detectionScoreFloor = 0.05;
+    // Interventions and an explained class (classifiers and segmenters; a detector refuses an explanation).
+    AttentionRequest attention;
 };
 
 } // namespace resnest

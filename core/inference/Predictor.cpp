@@ -6,6 +6,7 @@
 #include "core/inference/ResNeStSegmenter.h"
 
 #include <opencv2/imgproc.hpp>
+#include <stdexcept>
 
 namespace resnest {
 
@@ -43,12 +44,17 @@ Prediction Predictor::predict(const cv::Mat& input, const PredictOptions& option
     p.task = task_;
     switch (task_) {
     case ModelTask::Classify:
-        p.classification = classifier_->classify(bgr, options.topk, options.captureAttention);
+        p.classification =
+            classifier_->classify(bgr, options.topk, options.captureAttention, options.attention);
         break;
     case ModelTask::Segment:
-        p.segmentation = segmenter_->segment(bgr, options.captureAttention, options.shortSide);
+        p.segmentation =
+            segmenter_->segment(bgr, options.captureAttention, options.shortSide, options.attention);
         break;
     case ModelTask::Detect: {
+        if (options.attention.explains())
+            throw std::invalid_argument("class-conditioned attention maps are not available for detectors");
+        detector_->setAttention(options.attention);
         PostprocessOptions post = detector_->defaultPostprocess();
         post.scoreThreshold = std::min(post.scoreThreshold, options.detectionScoreFloor);
         p.detection = detector_->detect(bgr, options.captureAttention, post);

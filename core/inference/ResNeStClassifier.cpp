@@ -3,8 +3,10 @@
 #include "core/inference/AttentionBlocks.h"
 #include "core/inference/ClassNames.h"
 #include "core/inference/ModelLoader.h"
+#include "core/models/UnfusedScope.h"
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 
 namespace resnest {
@@ -34,8 +36,14 @@ ResNeStOutput ResNeStClassifier::forward(const torch::Tensor& input, Capture cap
     return model_->forward(input.to(compute_.torchDevice(), compute_.scalarType()), capture);
 }
 
-ClassificationResult ResNeStClassifier::classify(const cv::Mat& bgr, int topk, bool captureAttention) {
-    c10::InferenceMode guard;
+ClassificationResult ResNeStClassifier::classify(const cv::Mat& bgr, int topk, bool captureAttention,
+                                                 const AttentionRequest& request) {
+    request.applyTo(*model_);
+    const bool explain = request.explains();
+    // An explanation needs tensors autograd may record: no inference mode anywhere on its path.
+    std::optional<c10::InferenceMode> guard;
+    if (!explain)
+        guard.emplace();
     ClassificationResult result;
     auto t0 = std::chrono::steady_clock::now();
     PreparedInput in = preprocessor_.prepare(bgr);
@@ -43,8 +51,21 @@ ClassificationResult ResNeStClassifier::classify(const cv::Mat& bgr, int topk, b
     result.preprocessMs = msSince(t0);
 
     t0 = std::chrono::steady_clock::now();
-    ResNeStOutput out = forward(in.tensor, captureAttention ? Capture::On : Capture::Off);
-    torch::Tensor logits = out.logits.to(torch::kCPU, torch::kFloat64)[0];
+    ResNeStOutput out;
+    std::vector<BlockAttribution> attribution;
+    if (explain) {
+        UnfusedScope unfused(*model_);
+        torch::AutoGradMode grad(true);
+        out = model_->forward(in.tensor.to(compute_.torchDevice(), compute_.scalarType()), Capture::On);
+        result.explainedClass =
+            request.explainClass >= 0 ? request.explainClass : int(out.logits[0].argmax().item<int64_t>());
+        attribution = AttentionAttribution::compute(
+            AttentionAttribution::classScore(out.logits, result.explainedClass), out.blocks);
+    } else {
+        out = forward(in.tensor, captureAttention ? Capture::On : Capture::Off);
+    }
+    torch::NoGradGuard noGrad;
+    torch::Tensor logits = out.logits.detach().to(torch::kCPU, torch::kFloat64)[0];
     result.inferMs = msSince(t0);
 
     torch::Tensor probs = logits.softmax(0);
@@ -60,7 +81,7 @@ ClassificationResult ResNeStClassifier::classify(const cv::Mat& bgr, int topk, b
         s.logit = logits[s.index].item<double>();
         result.top.push_back(std::move(s));
     }
-    result.blocks = AttentionBlocks::fromCaptures(out.blocks);
+    result.blocks = AttentionBlocks::fromCaptures(out.blocks, 0, attribution);
     return result;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/imaging/ImagePreprocessor.h"
+#include "core/inference/AttentionRequest.h"
 #include "core/inference/ClassificationResult.h"
 #include "core/inference/ComputeOptions.h"
 #include "core/inference/ModelInfo.h"
@@ -20,7 +21,10 @@ class ResNeStClassifier {
 public:
     static std::unique_ptr<ResNeStClassifier> load(const ModelSpec& spec);
 
-    ClassificationResult classify(const cv::Mat& bgr, int topk, bool captureAttention);
+    // `request`: overrides set on the network for this call; an explained class forces the capture and runs
+    // the unfused network with autograd (slower: on demand, not per live frame).
+    ClassificationResult classify(const cv::Mat& bgr, int topk, bool captureAttention,
+                                  const AttentionRequest& request = {});
     // The raw network on an already-normalised (N, 3, H, W) tensor of any float dtype.
     ResNeStOutput forward(const torch::Tensor& input, Capture capture);
 

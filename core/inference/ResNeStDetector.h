@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/detection/FasterRCNN.h"
+#include "core/inference/AttentionRequest.h"
 #include "core/inference/DatasetLabels.h"
 #include "core/inference/DetectionResult.h"
 #include "core/inference/DetectorLoader.h"
@@ -23,6 +24,9 @@ public:
         return detect(bgr, captureAttention, defaultPostprocess());
     }
     PostprocessOptions defaultPostprocess() const { return model_->defaultPostprocess(); }
+    // Interventions on the body's attention for the following detect() calls (an explained class is ignored
+    // here: box scores are not explained yet). std::invalid_argument names a bad block or index.
+    void setAttention(const AttentionRequest& request) { request.applyTo(*model_->backbone->body); }
 
     const ModelInfo& info() const { return info_; }
     const DetectorConfig& config() const { return config_; }

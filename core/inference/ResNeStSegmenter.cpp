@@ -3,15 +3,26 @@
 #include "core/imaging/ImagePreprocessor.h"
 #include "core/inference/AttentionBlocks.h"
 #include "core/inference/SegmenterLoader.h"
+#include "core/models/UnfusedScope.h"
 
 #include <chrono>
 #include <opencv2/imgproc.hpp>
+#include <optional>
 
 namespace resnest {
 namespace {
 
 double msSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The class covering most pixels other than class 0 (background in every dataset the heads know), else 0.
+int largestClass(const torch::Tensor& logits) {
+    torch::NoGradGuard noGrad;
+    const torch::Tensor counts = torch::bincount(logits.detach()[0].argmax(0).flatten(), {}, logits.size(1));
+    if (counts.size(0) > 1 && counts.narrow(0, 1, counts.size(0) - 1).max().item<int64_t>() > 0)
+        return 1 + int(counts.narrow(0, 1, counts.size(0) - 1).argmax().item<int64_t>());
+    return 0;
 }
 
 } // namespace
@@ -34,9 +45,14 @@ SegmentationOutput ResNeStSegmenter::forward(const torch::Tensor& input, Capture
     return model_->forward(input.to(compute_.torchDevice(), compute_.scalarType()), capture, withAux);
 }
 
-SegmentationResult ResNeStSegmenter::segment(const cv::Mat& bgr, bool captureAttention, int shortSide) {
+SegmentationResult ResNeStSegmenter::segment(const cv::Mat& bgr, bool captureAttention, int shortSide,
+                                             const AttentionRequest& request) {
     TORCH_CHECK(!bgr.empty() && bgr.type() == CV_8UC3, "expected a non-empty 8-bit BGR image");
-    c10::InferenceMode guard;
+    request.applyTo(*model_->backbone);
+    const bool explain = request.explains();
+    std::optional<c10::InferenceMode> guard;
+    if (!explain)
+        guard.emplace();
     SegmentationResult result;
     auto t0 = std::chrono::steady_clock::now();
     cv::Mat image = bgr;
@@ -52,8 +68,21 @@ SegmentationResult ResNeStSegmenter::segment(const cv::Mat& bgr, bool captureAtt
     result.preprocessMs = msSince(t0);
 
     t0 = std::chrono::steady_clock::now();
-    SegmentationOutput out = forward(x, captureAttention ? Capture::On : Capture::Off);
-    auto [confidence, labels] = out.logits[0].softmax(0).max(0);
+    SegmentationOutput out;
+    std::vector<BlockAttribution> attribution;
+    if (explain) {
+        // The head may stay folded: the gradient passes through plain convolutions.
+        UnfusedScope unfused(*model_->backbone);
+        torch::AutoGradMode grad(true);
+        out = model_->forward(x.to(compute_.torchDevice(), compute_.scalarType()), Capture::On, false);
+        result.explainedClass = request.explainClass >= 0 ? request.explainClass : largestClass(out.logits);
+        attribution = AttentionAttribution::compute(
+            AttentionAttribution::regionScore(out.logits, result.explainedClass), out.blocks);
+    } else {
+        out = forward(x, captureAttention ? Capture::On : Capture::Off);
+    }
+    torch::NoGradGuard noGrad;
+    auto [confidence, labels] = out.logits.detach()[0].softmax(0).max(0);
     labels = labels.to(torch::kCPU, torch::kInt32).contiguous();
     confidence = confidence.to(torch::kCPU, torch::kFloat32).contiguous();
     result.inferMs = msSince(t0);
@@ -69,7 +98,7 @@ SegmentationResult ResNeStSegmenter::segment(const cv::Mat& bgr, bool captureAtt
         result.confidence = c.clone();
     }
     result.classNames = labels_.names();
-    result.blocks = AttentionBlocks::fromCaptures(out.blocks);
+    result.blocks = AttentionBlocks::fromCaptures(out.blocks, 0, attribution);
     result.postprocessMs = msSince(t0);
     return result;
 }

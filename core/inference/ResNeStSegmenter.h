@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/inference/AttentionRequest.h"
 #include "core/inference/DatasetLabels.h"
 #include "core/inference/ModelInfo.h"
 #include "core/inference/ModelSpec.h"
@@ -18,7 +19,10 @@ public:
 
     // `shortSide` > 0 resizes the image so its shorter side has that many pixels before the network (the
     // result is brought back to the image's size); 0 runs at the image's own size.
-    SegmentationResult segment(const cv::Mat& bgr, bool captureAttention, int shortSide = 0);
+    // `request` as for ResNeStClassifier::classify; the explained score is the class's mean logit over the
+    // pixels predicted as it (AttentionAttribution::regionScore).
+    SegmentationResult segment(const cv::Mat& bgr, bool captureAttention, int shortSide = 0,
+                               const AttentionRequest& request = {});
     // The raw network on an already-normalised (N, 3, H, W) tensor.
     SegmentationOutput forward(const torch::Tensor& input, Capture capture, bool withAux = false);
 

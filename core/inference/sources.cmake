@@ -1,5 +1,6 @@
 # Tensor-level inference (no OpenCV): loading, benchmarks, export.
 target_sources(resnest_nn PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/AttentionRequest.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Benchmark.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ComputeOptions.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Exporter.cpp

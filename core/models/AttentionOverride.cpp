@@ -52,42 +52,14 @@ std::string AttentionOverride::toString() const {
 }
 
 void AttentionOverride::check(int64_t radix, int64_t cardinality) const {
-    if (kind == Kind::OneHot)
-        TORCH_CHECK(index >= 0 && index < radix, "onehot:", index, " needs a block with more than ", index,
-                    " radix splits; this one has ", radix);
-    if (kind == Kind::ZeroGroup)
-        TORCH_CHECK(index >= 0 && index < cardinality, "zero-group:", index, " needs more than ", index,
-                    " cardinal groups; this block has ", cardinality);
-}
-
-torch::Tensor AttentionOverride::apply(const torch::Tensor& a, int64_t cardinality) const {
-    if (kind == Kind::None)
-        return a;
-    const int64_t radix = a.size(1), channels = a.size(2);
-    check(radix, cardinality);
-    torch::Tensor out;
-    switch (kind) {
-    case Kind::Uniform:
-        out = torch::full_like(a, 1.0 / double(radix));
-        break;
-    case Kind::OneHot:
-        out = torch::zeros_like(a);
-        out.select(1, index).fill_(1.0);
-        break;
-    case Kind::ZeroGroup: {
-        const int64_t width = channels / cardinality;
-        out = a.clone();
-        out.narrow(2, index * width, width).zero_();
-        break;
-    }
-    case Kind::None:
-        break;
-    }
-    // A leaf of its own: the gradient of a score with respect to the attention is still defined at the
-    // overridden point (the original weights no longer reach the output).
-    if (torch::GradMode::is_enabled())
-        out = out.detach().requires_grad_(true);
-    return out;
+    if (kind == Kind::OneHot && !(index >= 0 && index < radix))
+        throw std::invalid_argument("onehot:" + std::to_string(index) + " needs a block with more than " +
+                                    std::to_string(index) + " radix splits; this one has " +
+                                    std::to_string(radix));
+    if (kind == Kind::ZeroGroup && !(index >= 0 && index < cardinality))
+        throw std::invalid_argument("zero-group:" + std::to_string(index) + " needs more than " +
+                                    std::to_string(index) + " cardinal groups; this block has " +
+                                    std::to_string(cardinality));
 }
 
 } // namespace resnest

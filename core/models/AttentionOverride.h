@@ -11,7 +11,8 @@ namespace resnest {
 //   uniform       every channel weighs its R splits 1/R (radix 1: weight 1, the attention switched off)
 //   onehot:r      every channel takes split r only
 //   zero-group:k  the channels of cardinal group k get weight 0 in every split (the group is cut out)
-// Value type; parse() and toString() round-trip the text form used by the CLI and the settings.
+// Plain value type (no Torch: the GUI holds it); parse() and toString() round-trip the text form used by the
+// CLI and the settings. SplitAttentionConvImpl::overridden applies it.
 struct AttentionOverride {
     enum class Kind { None, Uniform, OneHot, ZeroGroup };
     Kind kind = Kind::None;
@@ -26,10 +27,8 @@ struct AttentionOverride {
     std::string toString() const;
     bool active() const { return kind != Kind::None; }
 
-    // Throws (c10::Error) when the index does not exist in a block of this radix and cardinality.
+    // Throws std::invalid_argument when the index does not exist in a block of this radix and cardinality.
     void check(int64_t radix, int64_t cardinality) const;
-    // a: (N, R, C) radix-major attention; returns the replaced weights (a itself when inactive).
-    torch::Tensor apply(const torch::Tensor& a, int64_t cardinality) const;
 
     bool operator==(const AttentionOverride& o) const { return kind == o.kind && index == o.index; }
     bool operator!=(const AttentionOverride& o) const { return !(*this == o); }

@@ -63,7 +63,7 @@ SplitAttentionOutput SplitAttentionConvImpl::forward(const torch::Tensor& x, boo
         gap = gap.view({n, channels_, 1, 1});
         logits = fc2(torch::relu(bn1(fc1(gap)))).view({n, -1});
     }
-    torch::Tensor a = override_.apply(radixSoftmax(logits), cardinality_); // (N, R, C)
+    torch::Tensor a = overridden(radixSoftmax(logits), override_, cardinality_); // (N, R, C)
 
     SplitAttentionOutput out;
     if (radix_ == 1) {
@@ -78,6 +78,31 @@ SplitAttentionOutput SplitAttentionConvImpl::forward(const torch::Tensor& x, boo
         out.attention = a;
         out.splits = u.contiguous().view({n, radix_, channels_, h, w});
     }
+    return out;
+}
+
+torch::Tensor SplitAttentionConvImpl::overridden(const torch::Tensor& a, const AttentionOverride& o,
+                                                 int64_t cardinality) {
+    using Kind = AttentionOverride::Kind;
+    if (o.kind == Kind::None)
+        return a;
+    const int64_t radix = a.size(1), channels = a.size(2);
+    o.check(radix, cardinality);
+    torch::Tensor out;
+    if (o.kind == Kind::Uniform) {
+        out = torch::full_like(a, 1.0 / double(radix));
+    } else if (o.kind == Kind::OneHot) {
+        out = torch::zeros_like(a);
+        out.select(1, o.index).fill_(1.0);
+    } else {
+        const int64_t width = channels / cardinality;
+        out = a.clone();
+        out.narrow(2, o.index * width, width).zero_();
+    }
+    // A leaf of its own: the gradient of a score with respect to the attention is still defined at the
+    // overridden point (the original weights no longer reach the output).
+    if (torch::GradMode::is_enabled())
+        out = out.detach().requires_grad_(true);
     return out;
 }
 

@@ -27,8 +27,11 @@ public:
     void fuse(bool channelsLast, bool mkldnn = false);
     void unfuse() { fused_ = false; }
 
-    // Replace the attention of every later forward (checked against this block's R and K now).
+    // Replace the attention of every later forward (checked against this block's R and K now:
+    // std::invalid_argument).
     void setOverride(const AttentionOverride& o);
+    // a: (N, R, C) radix-major attention -> the weights `o` puts in its place (a itself when inactive).
+    static torch::Tensor overridden(const torch::Tensor& a, const AttentionOverride& o, int64_t cardinality);
     const AttentionOverride& attentionOverride() const { return override_; }
 
     int64_t radix() const { return radix_; }

@@ -26,18 +26,21 @@ TEST(AttentionOverrideTest, ReplacesTheWeightsAsDefined) {
     const int64_t n = 2, r = 3, k = 2, c = 8;
     const torch::Tensor a = torch::rand({n, r, c}, torch::kFloat64);
     torch::NoGradGuard noGrad;
-    EXPECT_TRUE(torch::equal(AttentionOverride{}.apply(a, k), a));
-    EXPECT_TRUE(torch::allclose(AttentionOverride::uniform().apply(a, k), torch::full_like(a, 1.0 / 3)));
-    const torch::Tensor one = AttentionOverride::oneHot(1).apply(a, k);
+    EXPECT_TRUE(torch::equal(SplitAttentionConvImpl::overridden(a, AttentionOverride{}, k), a));
+    EXPECT_TRUE(torch::allclose(SplitAttentionConvImpl::overridden(a, AttentionOverride::uniform(), k),
+                                torch::full_like(a, 1.0 / 3)));
+    const torch::Tensor one = SplitAttentionConvImpl::overridden(a, AttentionOverride::oneHot(1), k);
     EXPECT_EQ(one.select(1, 1).min().item<double>(), 1.0);
     EXPECT_EQ(one.select(1, 0).abs().max().item<double>(), 0.0);
     EXPECT_EQ(one.select(1, 2).abs().max().item<double>(), 0.0);
     // Group 1 of 2 is channels 4..7 of every split; group 0 keeps its weights.
-    const torch::Tensor cut = AttentionOverride::zeroGroup(1).apply(a, k);
+    const torch::Tensor cut = SplitAttentionConvImpl::overridden(a, AttentionOverride::zeroGroup(1), k);
     EXPECT_EQ(cut.narrow(2, 4, 4).abs().max().item<double>(), 0.0);
     EXPECT_TRUE(torch::equal(cut.narrow(2, 0, 4), a.narrow(2, 0, 4)));
-    EXPECT_THROW(AttentionOverride::oneHot(3).apply(a, k), c10::Error);
-    EXPECT_THROW(AttentionOverride::zeroGroup(2).apply(a, k), c10::Error);
+    EXPECT_THROW(SplitAttentionConvImpl::overridden(a, AttentionOverride::oneHot(3), k),
+                 std::invalid_argument);
+    EXPECT_THROW(SplitAttentionConvImpl::overridden(a, AttentionOverride::zeroGroup(2), k),
+                 std::invalid_argument);
 }
 
 TEST(AttentionOverrideTest, BlockOutputFollowsTheOverride) {
@@ -59,8 +62,8 @@ TEST(AttentionOverrideTest, BlockOutputFollowsTheOverride) {
     sa->fuse(false);
     EXPECT_TRUE(torch::allclose(sa->forward(x).output, plain.splits.mean(1), 1e-10, 1e-10));
     sa->unfuse();
-    EXPECT_THROW(sa->setOverride(AttentionOverride::oneHot(2)), c10::Error);
-    EXPECT_THROW(sa->setOverride(AttentionOverride::zeroGroup(2)), c10::Error);
+    EXPECT_THROW(sa->setOverride(AttentionOverride::oneHot(2)), std::invalid_argument);
+    EXPECT_THROW(sa->setOverride(AttentionOverride::zeroGroup(2)), std::invalid_argument);
     sa->setOverride({});
     EXPECT_TRUE(torch::allclose(sa->forward(x).output, plain.output, 0, 0));
 }

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "core/models/AttentionOverride.h"
+
+#include <string>
+#include <vector>
+
+namespace resnest {
+
+class ResNeStImpl;
+
+struct BlockOverride {
+    std::string block; // "layerI.J"
+    AttentionOverride mode;
+    bool operator==(const BlockOverride& o) const { return block == o.block && mode == o.mode; }
+};
+
+// What the attention explorer asks of a prediction beyond the capture: interventions, and the gradient of
+// one class's score with respect to every block's attention (AttentionAttribution). Plain data.
+struct AttentionRequest {
+    static constexpr int kExplainNone = -1;
+    static constexpr int kExplainPredicted = -2; // the top class; a segmenter's largest non-background class
+
+    std::vector<BlockOverride> overrides;
+    int explainClass = kExplainNone;
+
+    bool explains() const { return explainClass != kExplainNone; }
+    // Lifts every earlier override of `net`, then sets these; std::invalid_argument names a bad one.
+    void applyTo(ResNeStImpl& net) const;
+};
+
+} // namespace resnest
