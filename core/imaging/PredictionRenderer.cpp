@@ -41,7 +41,60 @@ void drawBanner(cv::Mat& image, const ClassificationResult& result) {
     cv::putText(image, text, {pad, pad + size.height}, font, scale, {255, 255, 255}, thickness, cv::LINE_AA);
 }
 
+// The block's maps the options refer to: its radix maps, one cardinal group's, or the class-conditioned ones.
+std::vector<cv::Mat> mapSet(const AttentionBlock& block, const AttentionMapOptions& options) {
+    if (options.kind == AttentionMapKind::ClassConditioned) {
+        std::vector<cv::Mat> positive;
+        for (const cv::Mat& m : block.classMaps)
+            positive.push_back(cv::max(m, 0.0)); // Grad-CAM's convention: where the radix raises the score
+        return positive;
+    }
+    const size_t r = block.radixMaps.size();
+    if (options.group >= 0 && !block.groupMaps.empty() && (size_t(options.group) + 1) * r <= block.groupMaps.size())
+        return std::vector<cv::Mat>(block.groupMaps.begin() + std::ptrdiff_t(size_t(options.group) * r),
+                                    block.groupMaps.begin() + std::ptrdiff_t((size_t(options.group) + 1) * r));
+    return block.radixMaps;
+}
+
 } // namespace
+
+bool PredictionRenderer::selectMap(const AttentionBlock& block, const AttentionMapOptions& options, cv::Mat& map,
+                                   std::pair<double, double>& range) {
+    const std::vector<cv::Mat> maps = mapSet(block, options);
+    if (maps.empty())
+        return false;
+    const int r = std::clamp(options.radix, 0, int(maps.size()) - 1);
+    switch (options.kind) {
+    case AttentionMapKind::Radix:
+    case AttentionMapKind::ClassConditioned: {
+        map = maps[size_t(r)];
+        const std::vector<cv::Mat> own{map};
+        range = AttentionStatistics::sharedRange(options.perMapScale ? own : maps);
+        return true;
+    }
+    case AttentionMapKind::Difference: {
+        if (maps.size() < 2)
+            return false;
+        cv::Mat others = cv::Mat::zeros(maps[0].size(), CV_32F);
+        for (size_t k = 0; k < maps.size(); ++k)
+            if (int(k) != r)
+                others += maps[k];
+        map = maps[size_t(r)] - others / double(maps.size() - 1);
+        double lo = 0, hi = 0;
+        cv::minMaxLoc(map, &lo, &hi);
+        const double m = std::max({std::abs(lo), std::abs(hi), 1e-12});
+        range = {-m, m};
+        return true;
+    }
+    case AttentionMapKind::Dominant:
+        if (maps.size() < 2)
+            return false;
+        AttentionStatistics::dominantRadix(maps).convertTo(map, CV_32F);
+        range = {0.0, double(maps.size() - 1)};
+        return true;
+    }
+    return false;
+}
 
 cv::Mat PredictionRenderer::radixMapOnImage(const Prediction& prediction, cv::Size imageSize,
                                             const AttentionMapOptions& options,
@@ -53,14 +106,12 @@ cv::Mat PredictionRenderer::radixMapOnImage(const Prediction& prediction, cv::Si
     for (const AttentionBlock& b : blocks)
         if (b.name == options.block)
             block = &b;
-    if (block->radixMaps.empty())
+    cv::Mat feature;
+    std::pair<double, double> shown;
+    if (!selectMap(*block, options, feature, shown))
         return {};
-    const int r = std::clamp(options.radix, 0, int(block->radixMaps.size()) - 1);
-    const cv::Mat& feature = block->radixMaps[size_t(r)];
-    if (range) {
-        const std::vector<cv::Mat> own{feature};
-        *range = AttentionStatistics::sharedRange(options.perMapScale ? own : block->radixMaps);
-    }
+    if (range)
+        *range = shown;
     if (prediction.task == ModelTask::Classify)
         return RadixMapProjector::toImage(feature, block->stride, prediction.classification.geometry);
     // A segmenter's features cover the image to within one stride when it ran at the image's size; otherwise

@@ -14,8 +14,17 @@
 namespace resnest {
 
 // One block's per-radix map over the image, drawn on top of the prediction.
+enum class AttentionMapKind {
+    Radix,            // sum_c a[r, c] U_r[c]: where radix r carries the block's output
+    Difference,       // radix r minus the mean of the other radices (symmetric colour scale)
+    Dominant,         // per pixel, the radix with the largest map (its index on the colour scale)
+    ClassConditioned, // sum_c grad[r, c] a[r, c] U_r[c], positive part: where radix r supports the explained class
+};
+
 struct AttentionMapOptions {
     bool show = false;
+    AttentionMapKind kind = AttentionMapKind::Radix;
+    int group = -1; // a cardinal group's channels only (blocks with cardinality > 1); -1 all
     std::string block; // "layerI.J"; empty or unknown: the last block
     int radix = 0;     // clamped to the block's radix
     double opacity = 0.55;
@@ -49,6 +58,10 @@ public:
     static cv::Mat radixMapOnImage(const Prediction& prediction, cv::Size imageSize,
                                    const AttentionMapOptions& map,
                                    std::pair<double, double>* range = nullptr);
+    // The block map `options` describe at the block's resolution (kind, group, radix) and its colour range;
+    // false when the block lacks it (no class-conditioned maps captured, one radix for a difference).
+    static bool selectMap(const AttentionBlock& block, const AttentionMapOptions& options, cv::Mat& map,
+                          std::pair<double, double>& range);
     // Hides the same classes in the segmentation and the detection overlay.
     static void hideClasses(OverlayOptions& options, const std::set<int>& hidden);
 

@@ -153,3 +153,50 @@ TEST(PredictionRenderer, RadixMapGoesWhereItsFeatureIsAndDrawsOnTop) {
     p.detection.blocks = {b};
     EXPECT_TRUE(PredictionRenderer::radixMapOnImage(p, {64, 48}, o).empty());
 }
+
+TEST(PredictionRenderer, MapKindsGroupsAndClassConditionedMaps) {
+    AttentionBlock b;
+    b.name = "layer3.0";
+    b.radix = 2;
+    b.cardinality = 2;
+    b.stride = 8;
+    b.radixMaps = {cv::Mat(2, 2, CV_32F, cv::Scalar(1.0f)), cv::Mat(2, 2, CV_32F, cv::Scalar(3.0f))};
+    b.radixMaps[0].at<float>(1, 1) = 5.0f; // radix 0 wins at (1, 1) only
+    // Group-major: group 0 radix 0, group 0 radix 1, group 1 radix 0, group 1 radix 1.
+    for (float v : {0.25f, 1.0f, 0.75f, 2.0f})
+        b.groupMaps.push_back(cv::Mat(2, 2, CV_32F, cv::Scalar(v)));
+    AttentionMapOptions o;
+    cv::Mat map;
+    std::pair<double, double> range;
+
+    o.kind = AttentionMapKind::Dominant;
+    ASSERT_TRUE(PredictionRenderer::selectMap(b, o, map, range));
+    EXPECT_EQ(map.at<float>(0, 0), 1.0f);
+    EXPECT_EQ(map.at<float>(1, 1), 0.0f);
+    EXPECT_EQ(range, std::make_pair(0.0, 1.0));
+
+    o.kind = AttentionMapKind::Difference;
+    o.radix = 1;
+    ASSERT_TRUE(PredictionRenderer::selectMap(b, o, map, range));
+    EXPECT_FLOAT_EQ(map.at<float>(0, 0), 2.0f);  // 3 - 1
+    EXPECT_FLOAT_EQ(map.at<float>(1, 1), -2.0f); // 3 - 5
+    EXPECT_EQ(range, std::make_pair(-2.0, 2.0));
+
+    o.kind = AttentionMapKind::Radix;
+    o.group = 1;
+    ASSERT_TRUE(PredictionRenderer::selectMap(b, o, map, range));
+    EXPECT_FLOAT_EQ(map.at<float>(0, 0), 2.0f);
+    EXPECT_EQ(range, std::make_pair(0.75, 2.0)); // shared over group 1's radices only
+
+    // Class-conditioned: absent until a class was explained; then the positive part.
+    o.kind = AttentionMapKind::ClassConditioned;
+    o.group = -1;
+    o.radix = 0;
+    EXPECT_FALSE(PredictionRenderer::selectMap(b, o, map, range));
+    b.classMaps = {cv::Mat(2, 2, CV_32F, cv::Scalar(-1.0f)), cv::Mat(2, 2, CV_32F, cv::Scalar(0.5f))};
+    b.classMaps[0].at<float>(0, 1) = 4.0f;
+    ASSERT_TRUE(PredictionRenderer::selectMap(b, o, map, range));
+    EXPECT_FLOAT_EQ(map.at<float>(0, 0), 0.0f);
+    EXPECT_FLOAT_EQ(map.at<float>(0, 1), 4.0f);
+    EXPECT_EQ(range, std::make_pair(0.0, 4.0));
+}
