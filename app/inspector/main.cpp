@@ -1,11 +1,13 @@
 // resnest-inspector: the desktop application.
 #include "core/inference/OpenMpWaitPolicy.h"
+#include "ui/widgets/AttentionPanel.h"
 #include "ui/widgets/MainWindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QSettings>
+#include <cstdio>
 
 int main(int argc, char** argv) {
     resnest::OpenMpWaitPolicy::ensureChosen(argv);
@@ -31,7 +33,24 @@ int main(int argc, char** argv) {
     QCommandLineOption radixMap(
         QStringLiteral("radix-map"),
         QStringLiteral("Draw the last block's radix-0 map over the image (Attention tab)."));
-    cli.addOptions({live, camera, model, defaults, radixMap});
+    QCommandLineOption block(QStringLiteral("block"),
+                             QStringLiteral("Explore block NAME (e.g. layer3.0) in the Attention tab."),
+                             QStringLiteral("NAME"));
+    QCommandLineOption mapKind(QStringLiteral("map-kind"),
+                               QStringLiteral("Map to draw: radix, difference, dominant or class."),
+                               QStringLiteral("KIND"));
+    QCommandLineOption radix(QStringLiteral("radix"), QStringLiteral("Radix R of the drawn map."),
+                             QStringLiteral("R"));
+    QCommandLineOption explain(
+        QStringLiteral("explain"),
+        QStringLiteral(
+            "Explain class CLASS (an index, or 'predicted') by its gradient w.r.t. the attention."),
+        QStringLiteral("CLASS"));
+    QCommandLineOption override(
+        QStringLiteral("override"),
+        QStringLiteral("Override attention: BLOCK=MODE[,...], MODE uniform, onehot:R or zero-group:K."),
+        QStringLiteral("LIST"));
+    cli.addOptions({live, camera, model, defaults, radixMap, block, mapKind, radix, explain, override});
     cli.process(app);
 
     // One look on every desktop (and under Xvfb, where the platform style is bare).
@@ -42,6 +61,36 @@ int main(int argc, char** argv) {
     window.show();
     if (cli.isSet(radixMap))
         window.showRadixMap(true);
+    resnest::AttentionPanel* attention = window.attentionPanel();
+    if (cli.isSet(block))
+        attention->chooseBlock(cli.value(block));
+    if (cli.isSet(radix))
+        attention->setRadix(cli.value(radix).toInt());
+    if (cli.isSet(mapKind)) {
+        const QString k = cli.value(mapKind);
+        const auto kind = k == QLatin1String("difference") ? resnest::AttentionMapKind::Difference
+                          : k == QLatin1String("dominant") ? resnest::AttentionMapKind::Dominant
+                          : k == QLatin1String("class")    ? resnest::AttentionMapKind::ClassConditioned
+                                                           : resnest::AttentionMapKind::Radix;
+        attention->setMapKind(kind);
+    }
+    if (cli.isSet(explain)) {
+        const QString c = cli.value(explain);
+        attention->setExplainClass(
+            c == QLatin1String("predicted") ? resnest::AttentionRequest::kExplainPredicted : c.toInt());
+    }
+    if (cli.isSet(override)) {
+        for (const QString& item : cli.value(override).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            try {
+                attention->setOverride(
+                    item.section(QLatin1Char('='), 0, 0),
+                    resnest::AttentionOverride::parse(item.section(QLatin1Char('='), 1).toStdString()));
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "--override %s: %s\n", qPrintable(item), e.what());
+                return 2;
+            }
+        }
+    }
     if (cli.isSet(model))
         window.openCheckpoint(cli.value(model));
     // The bundled default: a held-out digit scene for the demo models (resources/demo/samples).

@@ -50,16 +50,18 @@ std::vector<cv::Mat> mapSet(const AttentionBlock& block, const AttentionMapOptio
         return positive;
     }
     const size_t r = block.radixMaps.size();
-    if (options.group >= 0 && !block.groupMaps.empty() && (size_t(options.group) + 1) * r <= block.groupMaps.size())
+    if (options.group >= 0 && !block.groupMaps.empty() &&
+        (size_t(options.group) + 1) * r <= block.groupMaps.size())
         return std::vector<cv::Mat>(block.groupMaps.begin() + std::ptrdiff_t(size_t(options.group) * r),
-                                    block.groupMaps.begin() + std::ptrdiff_t((size_t(options.group) + 1) * r));
+                                    block.groupMaps.begin() +
+                                        std::ptrdiff_t((size_t(options.group) + 1) * r));
     return block.radixMaps;
 }
 
 } // namespace
 
-bool PredictionRenderer::selectMap(const AttentionBlock& block, const AttentionMapOptions& options, cv::Mat& map,
-                                   std::pair<double, double>& range) {
+bool PredictionRenderer::selectMap(const AttentionBlock& block, const AttentionMapOptions& options,
+                                   cv::Mat& map, std::pair<double, double>& range) {
     const std::vector<cv::Mat> maps = mapSet(block, options);
     if (maps.empty())
         return false;

@@ -18,13 +18,14 @@ enum class AttentionMapKind {
     Radix,            // sum_c a[r, c] U_r[c]: where radix r carries the block's output
     Difference,       // radix r minus the mean of the other radices (symmetric colour scale)
     Dominant,         // per pixel, the radix with the largest map (its index on the colour scale)
-    ClassConditioned, // sum_c grad[r, c] a[r, c] U_r[c], positive part: where radix r supports the explained class
+    ClassConditioned, // sum_c grad[r, c] a[r, c] U_r[c], positive part: where radix r supports the explained
+                      // class
 };
 
 struct AttentionMapOptions {
     bool show = false;
     AttentionMapKind kind = AttentionMapKind::Radix;
-    int group = -1; // a cardinal group's channels only (blocks with cardinality > 1); -1 all
+    int group = -1;    // a cardinal group's channels only (blocks with cardinality > 1); -1 all
     std::string block; // "layerI.J"; empty or unknown: the last block
     int radix = 0;     // clamped to the block's radix
     double opacity = 0.55;

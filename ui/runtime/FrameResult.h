@@ -17,6 +17,8 @@ struct FrameResult {
     QString source;    // file path, or the video's name
     cv::Mat image;     // BGR, as decoded
     Prediction prediction;
+    // With attention overrides in force: the same frame without them, for the before / after comparison.
+    std::shared_ptr<const Prediction> baseline;
     ModelSummaryPtr model; // the model that made it (labels, task)
     double decodeMs = 0.0;
     qint64 capturedNs = 0; // steady clock at decode, for latency

@@ -90,13 +90,23 @@ void InferenceWorker::runLatestFrame() {
         result->capturedNs = frame->capturedNs;
         result->image = std::move(frame->image);
         result->model = summary_;
-        result->prediction = model_->predict(result->image, predictOptions());
+        predictInto(*result);
         FrameResultPtr out = std::move(result);
         if (sink_)
             sink_(out);
         Q_EMIT liveResultReady(out);
     } catch (const std::exception& e) {
         Q_EMIT liveFailed(frame->index, QString::fromUtf8(e.what()));
+    }
+}
+
+void InferenceWorker::predictInto(FrameResult& result) {
+    const PredictOptions options = predictOptions();
+    result.prediction = model_->predict(result.image, options);
+    if (!options.attention.overrides.empty()) {
+        PredictOptions plain = options;
+        plain.attention = {};
+        result.baseline = std::make_shared<const Prediction>(model_->predict(result.image, plain));
     }
 }
 
@@ -122,7 +132,7 @@ void InferenceWorker::runFile(quint64 jobId, const QString& path) {
             Q_EMIT jobCancelled(jobId);
             return;
         }
-        result->prediction = model_->predict(result->image, predictOptions());
+        predictInto(*result);
         if (jobId <= cancelledUpTo_.load()) {
             Q_EMIT jobCancelled(jobId);
             return;

@@ -56,6 +56,9 @@ public:
     Q_SIGNAL void liveFailed(quint64 frame, const QString& message);
 
 private:
+    // The prediction under the current options, and the baseline without overrides when some are set.
+    void predictInto(FrameResult& result);
+
     std::unique_ptr<Predictor> model_;
     ModelSummaryPtr summary_;
     std::atomic<quint64> cancelledUpTo_{0};

@@ -1,24 +1,71 @@
 #include "ui/widgets/AttentionPanel.h"
 
-#include "core/attention/AttentionStatistics.h"
-#include "ui/widgets/QCustomPlotInclude.h"
+#include "ui/widgets/AttentionPlots.h"
+#include "ui/widgets/BlockTree.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QScrollArea>
 #include <QSlider>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include <map>
 
 namespace resnest {
+
+namespace {
+
+QString percent(double p) {
+    return QStringLiteral("%1%").arg(100.0 * p, 0, 'f', 1);
+}
+
+std::map<int, double> classShares(const SegmentationResult& s) {
+    std::map<int, double> shares;
+    if (s.labels.empty())
+        return shares;
+    for (int y = 0; y < s.labels.rows; ++y) {
+        const int* row = s.labels.ptr<int>(y);
+        for (int x = 0; x < s.labels.cols; ++x)
+            shares[row[x]] += 1.0;
+    }
+    for (auto& [c, v] : shares)
+        v /= double(s.labels.total());
+    return shares;
+}
+
+int confidentBoxes(const DetectionResult& d) {
+    return int(std::count_if(d.detections.begin(), d.detections.end(),
+                             [](const Detection& x) { return x.score >= 0.5f; }));
+}
+
+} // namespace
 
 AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     capture_ = new QCheckBox(tr("capture attention"));
     capture_->setChecked(true);
     capture_->setToolTip(tr("Keep every block's attention and radix maps with each result (costs a little "
                             "time per frame)"));
-    showMap_ = new QCheckBox(tr("draw the radix map over the image"));
-    block_ = new QComboBox;
+    showMap_ = new QCheckBox(tr("draw the map over the image"));
+    tree_ = new BlockTree;
+    tree_->setMinimumHeight(120);
+    tree_->setMaximumHeight(150);
+    kind_ = new QComboBox;
+    kind_->addItem(tr("radix map"), int(AttentionMapKind::Radix));
+    kind_->addItem(tr("radix minus the others"), int(AttentionMapKind::Difference));
+    kind_->addItem(tr("dominant radix"), int(AttentionMapKind::Dominant));
+    kind_->addItem(tr("class-conditioned (gradient)"), int(AttentionMapKind::ClassConditioned));
+    kind_->setToolTip(
+        tr("Class-conditioned: where each radix raises the explained class's score (sum over "
+           "channels of gradient x attention x split, positive part). Needs \"explain class\"."));
+    group_ = new QComboBox;
+    group_->addItem(tr("all groups"), -1);
     radix_ = new QSpinBox;
     opacity_ = new QSlider(Qt::Horizontal);
     opacity_->setRange(0, 100);
@@ -29,38 +76,117 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     perMapScale_ = new QCheckBox(tr("own scale per map"));
     perMapScale_->setToolTip(tr("Off: one colour scale for every radix of the block, so their maps compare "
                                 "directly. On: each map spans its own range."));
-    plot_ = new QCustomPlot;
-    plot_->setMinimumHeight(160);
-    plot_->xAxis->setLabel(tr("radix"));
-    plot_->yAxis->setLabel(tr("mean attention"));
-    auto* form = new QFormLayout;
-    form->addRow(capture_);
-    form->addRow(showMap_);
-    form->addRow(tr("Block"), block_);
-    form->addRow(tr("Radix"), radix_);
-    form->addRow(tr("Map opacity"), opacity_);
-    form->addRow(tr("Colormap"), colormap_);
-    form->addRow(perMapScale_);
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(plot_, 1);
 
-    connect(capture_, &QCheckBox::toggled, this, &AttentionPanel::captureChanged);
-    connect(showMap_, &QCheckBox::toggled, this, &AttentionPanel::mapChanged);
-    connect(block_, &QComboBox::currentIndexChanged, this, [this] {
-        if (!current_)
-            return;
-        const auto& blocks = current_->prediction.blocks();
-        const int b = block_->currentIndex();
-        if (b >= 0 && b < int(blocks.size()))
-            radix_->setRange(0, blocks[size_t(b)].radix - 1);
-        plot(*current_);
+    explain_ = new QCheckBox(tr("explain class"));
+    explain_->setToolTip(tr("Compute the gradient of a class's score (a segmenter: its mean logit over the "
+                            "pixels predicted as it) with respect to every block's attention. Runs the "
+                            "network unfolded with autograd: slower, on demand."));
+    explainClass_ = new QSpinBox;
+    explainClass_->setRange(AttentionRequest::kExplainPredicted, 0);
+    explainClass_->setSpecialValueText(tr("predicted"));
+    explainClass_->setValue(AttentionRequest::kExplainPredicted);
+    mode_ = new QComboBox;
+    mode_->addItem(tr("uniform over radix"), int(AttentionOverride::Kind::Uniform));
+    mode_->addItem(tr("one-hot on radix"), int(AttentionOverride::Kind::OneHot));
+    mode_->addItem(tr("zero cardinal group"), int(AttentionOverride::Kind::ZeroGroup));
+    modeIndex_ = new QSpinBox;
+    modeIndex_->setRange(0, 0);
+    applyOverride_ = new QPushButton(tr("Override block"));
+    applyOverride_->setToolTip(tr("Replace the chosen block's attention in the next predictions"));
+    clearOverrides_ = new QPushButton(tr("Clear"));
+    overrideList_ = new QLabel(tr("no overrides"));
+    overrideList_->setWordWrap(true);
+    comparison_ = new QLabel;
+    comparison_->setWordWrap(true);
+    comparison_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    probe_ = new QLabel(tr("Hover the image to probe the maps"));
+    probe_->setWordWrap(true);
+    sortChannels_ = new QCheckBox(tr("sort channels by weight"));
+    sortChannels_->setChecked(true);
+    plots_ = new AttentionPlots;
+
+    auto* mapBox = new QGroupBox(tr("Map"));
+    auto* mapForm = new QFormLayout(mapBox);
+    mapForm->addRow(showMap_);
+    mapForm->addRow(tr("Kind"), kind_);
+    mapForm->addRow(tr("Group"), group_);
+    mapForm->addRow(tr("Radix"), radix_);
+    mapForm->addRow(tr("Opacity"), opacity_);
+    mapForm->addRow(tr("Colormap"), colormap_);
+    mapForm->addRow(perMapScale_);
+
+    auto* interveneBox = new QGroupBox(tr("Explain and intervene"));
+    auto* interveneForm = new QFormLayout(interveneBox);
+    auto* explainRow = new QHBoxLayout;
+    explainRow->addWidget(explain_);
+    explainRow->addWidget(explainClass_, 1);
+    interveneForm->addRow(explainRow);
+    auto* modeRow = new QHBoxLayout;
+    modeRow->addWidget(mode_, 1);
+    modeRow->addWidget(modeIndex_);
+    interveneForm->addRow(modeRow);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(applyOverride_);
+    buttons->addWidget(clearOverrides_);
+    interveneForm->addRow(buttons);
+    interveneForm->addRow(overrideList_);
+    interveneForm->addRow(comparison_);
+
+    auto* content = new QWidget;
+    auto* layout = new QVBoxLayout(content);
+    layout->addWidget(capture_);
+    layout->addWidget(tree_);
+    layout->addWidget(mapBox);
+    layout->addWidget(probe_);
+    layout->addWidget(interveneBox);
+    plots_->setMinimumHeight(220);
+    layout->addWidget(plots_, 1);
+    layout->addWidget(sortChannels_);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(content);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
+
+    auto mapOptionChanged = [this] {
+        probeMapsValid_ = false;
         Q_EMIT mapChanged();
+    };
+    connect(capture_, &QCheckBox::toggled, this, &AttentionPanel::captureChanged);
+    connect(showMap_, &QCheckBox::toggled, this, mapOptionChanged);
+    connect(tree_, &BlockTree::blockChosen, this, [this] { blockChanged(); });
+    connect(kind_, &QComboBox::currentIndexChanged, this, mapOptionChanged);
+    connect(group_, &QComboBox::currentIndexChanged, this, mapOptionChanged);
+    connect(radix_, &QSpinBox::valueChanged, this, [this, mapOptionChanged] {
+        refreshPlots();
+        mapOptionChanged();
     });
-    connect(radix_, &QSpinBox::valueChanged, this, &AttentionPanel::mapChanged);
     connect(opacity_, &QSlider::valueChanged, this, &AttentionPanel::mapChanged);
     connect(colormap_, &QComboBox::currentIndexChanged, this, &AttentionPanel::mapChanged);
     connect(perMapScale_, &QCheckBox::toggled, this, &AttentionPanel::mapChanged);
+    connect(sortChannels_, &QCheckBox::toggled, this, [this](bool on) {
+        plots_->setSortedChannels(on);
+        refreshPlots();
+    });
+    connect(explain_, &QCheckBox::toggled, this, [this](bool on) {
+        if (on && kind_->currentData().toInt() == int(AttentionMapKind::Radix))
+            setMapKind(AttentionMapKind::ClassConditioned);
+        Q_EMIT requestChanged();
+    });
+    connect(explainClass_, &QSpinBox::valueChanged, this, [this] {
+        if (explain_->isChecked())
+            Q_EMIT requestChanged();
+    });
+    connect(mode_, &QComboBox::currentIndexChanged, this, [this] { blockChanged(); });
+    connect(applyOverride_, &QPushButton::clicked, this, [this] {
+        AttentionOverride o;
+        o.kind = AttentionOverride::Kind(mode_->currentData().toInt());
+        o.index = o.kind == AttentionOverride::Kind::Uniform ? 0 : modeIndex_->value();
+        setOverride(chosenBlock(), o);
+    });
+    connect(clearOverrides_, &QPushButton::clicked, this, &AttentionPanel::clearOverrides);
 }
 
 bool AttentionPanel::captureEnabled() const {
@@ -79,57 +205,288 @@ void AttentionPanel::setMapShown(bool on) {
     showMap_->setChecked(on);
 }
 
+void AttentionPanel::chooseBlock(const QString& name) {
+    tree_->setCurrentBlock(name);
+    wantedBlock_ = tree_->currentBlock() == name ? QString() : name;
+    blockChanged();
+}
+
+QString AttentionPanel::chosenBlock() const {
+    return tree_->currentBlock();
+}
+
+void AttentionPanel::setMapKind(AttentionMapKind kind) {
+    kind_->setCurrentIndex(kind_->findData(int(kind)));
+}
+
+void AttentionPanel::setRadix(int radix) {
+    radix_->setValue(radix);
+}
+
+void AttentionPanel::setExplainClass(int cls) {
+    if (cls == AttentionRequest::kExplainNone) {
+        explain_->setChecked(false);
+        return;
+    }
+    {
+        QSignalBlocker quiet(explainClass_);
+        explainClass_->setMaximum(std::max(explainClass_->maximum(), cls));
+        explainClass_->setValue(cls);
+    }
+    if (explain_->isChecked())
+        Q_EMIT requestChanged();
+    else
+        explain_->setChecked(true);
+}
+
+void AttentionPanel::setModelTask(ModelTask task) {
+    // The choice is kept for the next classifier or segmenter; a detector just does not get it.
+    explainable_ = task != ModelTask::Detect;
+    explain_->setEnabled(explainable_);
+    explainClass_->setEnabled(explainable_);
+}
+
+void AttentionPanel::setOverride(const QString& block, const AttentionOverride& mode) {
+    if (block.isEmpty())
+        return;
+    const std::string name = block.toStdString();
+    overrides_.erase(std::remove_if(overrides_.begin(), overrides_.end(),
+                                    [&](const BlockOverride& o) { return o.block == name; }),
+                     overrides_.end());
+    if (mode.active())
+        overrides_.push_back({name, mode});
+    refreshOverrideList();
+    Q_EMIT requestChanged();
+}
+
+void AttentionPanel::clearOverrides() {
+    if (overrides_.empty())
+        return;
+    overrides_.clear();
+    refreshOverrideList();
+    Q_EMIT requestChanged();
+}
+
+void AttentionPanel::refreshOverrideList() {
+    QStringList items;
+    for (const BlockOverride& o : overrides_)
+        items << QStringLiteral("%1 = %2").arg(QString::fromStdString(o.block),
+                                               QString::fromStdString(o.mode.toString()));
+    overrideList_->setText(items.isEmpty() ? tr("no overrides")
+                                           : tr("overrides: %1").arg(items.join(QStringLiteral(", "))));
+    clearOverrides_->setEnabled(!items.isEmpty());
+}
+
+AttentionRequest AttentionPanel::attentionRequest() const {
+    AttentionRequest r;
+    r.overrides = overrides_;
+    r.explainClass =
+        explain_->isChecked() && explainable_ ? explainClass_->value() : AttentionRequest::kExplainNone;
+    return r;
+}
+
 void AttentionPanel::showResult(const FrameResultPtr& result) {
     current_ = result;
+    probeMapsValid_ = false;
     if (!result)
         return;
-    populateBlocks(*result);
-    plot(*result);
-}
-
-void AttentionPanel::populateBlocks(const FrameResult& result) {
-    const auto& blocks = result.prediction.blocks();
-    if (block_->count() == int(blocks.size()))
-        return; // same model: keep the choice
-    const QString previous = block_->currentText();
-    QSignalBlocker block(block_);
-    block_->clear();
-    for (const auto& b : blocks)
-        block_->addItem(QString::fromStdString(b.name));
-    const int keep = block_->findText(previous);
-    block_->setCurrentIndex(keep >= 0 ? keep : block_->count() - 1);
-    const int b = block_->currentIndex();
-    if (b >= 0)
-        radix_->setRange(0, blocks[size_t(b)].radix - 1);
-}
-
-void AttentionPanel::plot(const FrameResult& result) {
-    const auto& blocks = result.prediction.blocks();
-    const int b = block_->currentIndex();
-    if (blocks.empty() && plot_->plottableCount() == 0)
-        return; // nothing captured, nothing drawn: no replot
-    plot_->clearPlottables();
-    if (b >= 0 && b < int(blocks.size())) {
-        const AttentionBlock& block = blocks[size_t(b)];
-        const BlockAttentionStats stats = AttentionStatistics::ofBlock(block);
-        QVector<double> x, y;
-        for (int k = 0; k < block.radix; ++k) {
-            x << k;
-            y << stats.meanPerRadix[size_t(k)];
-        }
-        auto* bars = new QCPBars(plot_->xAxis, plot_->yAxis);
-        bars->setData(x, y);
-        bars->setWidth(0.6);
-        plot_->xAxis->setRange(-0.7, block.radix - 0.3);
-        plot_->yAxis->setRange(0, 1);
+    const auto& blocks = result->prediction.blocks();
+    const QString before = tree_->currentBlock();
+    tree_->setBlocks(blocks);
+    // Another network: overrides of blocks it does not have are dropped (the predictions would fail).
+    const size_t overridesBefore = overrides_.size();
+    overrides_.erase(std::remove_if(overrides_.begin(), overrides_.end(),
+                                    [&](const BlockOverride& o) {
+                                        return !blocks.empty() && std::none_of(blocks.begin(), blocks.end(),
+                                                                               [&](const AttentionBlock& b) {
+                                                                                   return b.name == o.block;
+                                                                               });
+                                    }),
+                     overrides_.end());
+    if (overrides_.size() != overridesBefore) {
+        refreshOverrideList();
+        Q_EMIT requestChanged();
     }
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    if (!wantedBlock_.isEmpty()) {
+        tree_->setCurrentBlock(wantedBlock_);
+        if (tree_->currentBlock() == wantedBlock_)
+            wantedBlock_.clear();
+    }
+    const int classes = int(result->model ? result->model->labels.names().size() : 0);
+    explainClass_->setMaximum(std::max(0, classes - 1));
+    if (tree_->currentBlock() != before)
+        blockChanged();
+    else
+        refreshPlots();
+    refreshComparison();
+}
+
+int AttentionPanel::blockIndex() const {
+    if (!current_)
+        return -1;
+    const auto& blocks = current_->prediction.blocks();
+    const std::string name = tree_->currentBlock().toStdString();
+    for (size_t i = 0; i < blocks.size(); ++i)
+        if (blocks[i].name == name)
+            return int(i);
+    return -1;
+}
+
+void AttentionPanel::blockChanged() {
+    const int b = blockIndex();
+    if (b >= 0) {
+        const AttentionBlock& block = current_->prediction.blocks()[size_t(b)];
+        radix_->setRange(0, block.radix - 1);
+        const int groups = block.groupMaps.empty() ? 1 : block.cardinality;
+        if (group_->count() != groups + (groups > 1 ? 1 : 0)) {
+            QSignalBlocker quiet(group_);
+            group_->clear();
+            group_->addItem(tr("all groups"), -1);
+            if (groups > 1)
+                for (int k = 0; k < groups; ++k)
+                    group_->addItem(tr("group %1").arg(k), k);
+        }
+        group_->setEnabled(groups > 1);
+        const auto kind = AttentionOverride::Kind(mode_->currentData().toInt());
+        modeIndex_->setEnabled(kind != AttentionOverride::Kind::Uniform);
+        modeIndex_->setRange(
+            0,
+            std::max(0, (kind == AttentionOverride::Kind::ZeroGroup ? block.cardinality : block.radix) - 1));
+        applyOverride_->setEnabled(kind != AttentionOverride::Kind::ZeroGroup || block.cardinality > 1);
+    }
+    probeMapsValid_ = false;
+    refreshPlots();
+    Q_EMIT mapChanged();
+}
+
+void AttentionPanel::refreshPlots() {
+    if (!current_)
+        return;
+    plots_->show(current_->prediction.blocks(), blockIndex(), radix_->value());
+}
+
+void AttentionPanel::refreshComparison() {
+    const FrameResult& r = *current_;
+    const Prediction& after = r.prediction;
+    QStringList lines;
+    if (after.explainedClass() >= 0 && r.model)
+        lines
+            << tr("Explained: %1").arg(QString::fromStdString(r.model->labels.name(after.explainedClass())));
+    if (r.baseline) {
+        const Prediction& before = *r.baseline;
+        lines << tr("<b>Before → after the overrides</b>");
+        if (after.task == ModelTask::Classify) {
+            for (const ClassScore& s : before.classification.top) {
+                if (lines.size() > 5)
+                    break;
+                QString now = QStringLiteral("—");
+                for (const ClassScore& t : after.classification.top)
+                    if (t.index == s.index)
+                        now = percent(t.probability);
+                lines << QStringLiteral("%1: %2 → %3")
+                             .arg(QString::fromStdString(s.label), percent(s.probability), now);
+            }
+            if (!after.classification.top.empty())
+                lines << tr("top class now: %1 %2")
+                             .arg(QString::fromStdString(after.classification.top[0].label),
+                                  percent(after.classification.top[0].probability));
+        } else if (after.task == ModelTask::Segment) {
+            const auto a = classShares(before.segmentation), b = classShares(after.segmentation);
+            std::vector<std::pair<double, int>> changes;
+            std::map<int, double> all = a;
+            all.insert(b.begin(), b.end());
+            for (const auto& [c, unused] : all) {
+                (void)unused;
+                const double x = a.count(c) ? a.at(c) : 0.0, y = b.count(c) ? b.at(c) : 0.0;
+                changes.push_back({-std::abs(y - x), c});
+            }
+            std::sort(changes.begin(), changes.end());
+            for (size_t i = 0; i < changes.size() && i < 4; ++i) {
+                const int c = changes[i].second;
+                lines << tr("%1 area: %2 → %3")
+                             .arg(r.model ? QString::fromStdString(r.model->labels.name(c))
+                                          : QString::number(c),
+                                  percent(a.count(c) ? a.at(c) : 0.0), percent(b.count(c) ? b.at(c) : 0.0));
+            }
+        } else {
+            lines << tr("boxes scoring ≥ 0.5: %1 → %2")
+                         .arg(confidentBoxes(before.detection))
+                         .arg(confidentBoxes(after.detection));
+            if (!before.detection.detections.empty() && !after.detection.detections.empty())
+                lines << tr("best score: %1 → %2")
+                             .arg(before.detection.detections[0].score, 0, 'f', 3)
+                             .arg(after.detection.detections[0].score, 0, 'f', 3);
+        }
+    }
+    comparison_->setText(lines.join(QStringLiteral("<br>")));
+}
+
+QString AttentionPanel::comparisonText() const {
+    return comparison_->text();
+}
+
+QString AttentionPanel::probeText() const {
+    return probe_->text();
+}
+
+void AttentionPanel::probe(QPointF imagePos, bool inside) {
+    if (!inside || !current_ || current_->image.empty()) {
+        probe_->setText(tr("Hover the image to probe the maps"));
+        return;
+    }
+    const int x = std::clamp(int(imagePos.x()), 0, current_->image.cols - 1);
+    const int y = std::clamp(int(imagePos.y()), 0, current_->image.rows - 1);
+    const Prediction& p = current_->prediction;
+    QString what;
+    const auto name = [this](int c) {
+        return current_->model ? QString::fromStdString(current_->model->labels.name(c)) : QString::number(c);
+    };
+    if (p.task == ModelTask::Segment && !p.segmentation.labels.empty() && x < p.segmentation.labels.cols &&
+        y < p.segmentation.labels.rows) {
+        what = QStringLiteral("%1 %2").arg(name(p.segmentation.labels.at<int>(y, x)),
+                                           percent(p.segmentation.confidence.at<float>(y, x)));
+    } else if (p.task == ModelTask::Detect) {
+        for (const Detection& d : p.detection.detections)
+            if (x >= d.box[0] && x <= d.box[2] && y >= d.box[1] && y <= d.box[3]) {
+                what = QStringLiteral("%1 %2").arg(name(d.label)).arg(d.score, 0, 'f', 2);
+                break;
+            }
+    } else if (p.task == ModelTask::Classify && !p.classification.top.empty()) {
+        what = QStringLiteral("%1 %2").arg(QString::fromStdString(p.classification.top[0].label),
+                                           percent(p.classification.top[0].probability));
+    }
+    QStringList values;
+    const int b = blockIndex();
+    if (b >= 0) {
+        const AttentionBlock& block = p.blocks()[size_t(b)];
+        if (!probeMapsValid_) {
+            probeMaps_.clear();
+            AttentionMapOptions o = mapOptions();
+            for (int r = 0; r < block.radix; ++r) {
+                o.radix = r;
+                probeMaps_.push_back(PredictionRenderer::radixMapOnImage(p, current_->image.size(), o));
+            }
+            probeMapsValid_ = true;
+        }
+        for (size_t r = 0; r < probeMaps_.size(); ++r)
+            if (!probeMaps_[r].empty())
+                values << QStringLiteral("r%1 %2").arg(r).arg(double(probeMaps_[r].at<float>(y, x)), 0, 'g',
+                                                              3);
+    }
+    probe_->setText(
+        QStringLiteral("(%1, %2)  %3%4")
+            .arg(x)
+            .arg(y)
+            .arg(what)
+            .arg(values.isEmpty() ? QString() : QStringLiteral("  ·  ") + values.join(QStringLiteral("  "))));
 }
 
 AttentionMapOptions AttentionPanel::mapOptions() const {
     AttentionMapOptions o;
     o.show = showMap_->isChecked();
-    o.block = block_->currentText().toStdString();
+    o.block = tree_->currentBlock().toStdString();
+    o.kind = AttentionMapKind(kind_->currentData().toInt());
+    o.group = group_->currentData().toInt();
     o.radix = radix_->value();
     o.opacity = opacity_->value() / 100.0;
     o.colormap = colormap_->currentText().toStdString();

@@ -1,21 +1,30 @@
 #pragma once
 
 #include "core/imaging/PredictionRenderer.h"
+#include "core/inference/AttentionRequest.h"
 #include "ui/runtime/FrameResult.h"
 
 #include <QWidget>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
-class QCustomPlot;
+class QLabel;
+class QPushButton;
 class QSlider;
 class QSpinBox;
 
 namespace resnest {
 
-// The captured split-attention of the shown frame: choose a block and a radix, plot each radix's mean
-// attention, and optionally draw that radix's map over the image (classifiers and segmenters; a detector's
-// internal resize and padding are not reported, so its maps are not placed yet).
+class AttentionPlots;
+class BlockTree;
+
+// The attention explorer of the shown frame. A tree of blocks (R, K, C, stride, entropy); for the chosen
+// block, which map the render thread draws over the image (radix map, radix difference, dominant radix or
+// the class-conditioned map; one cardinal group or all; colormap, opacity, shared or per-map scale); plots
+// (AttentionPlots); a pixel probe; the explained class and interventions, with the prediction before and
+// after them side by side. Maps are placed for classifiers and segmenters (a detector's internal resize and
+// padding are not reported yet).
 class AttentionPanel : public QWidget {
     Q_OBJECT
 public:
@@ -26,25 +35,67 @@ public:
     bool mapShown() const;
     void setMapShown(bool on);
     void showResult(const FrameResultPtr& result);
-    // What the render thread draws over the image: the chosen block and radix, opacity, on or off.
+    // Detectors cannot be explained yet: the option is disabled (and not requested) while one is loaded.
+    void setModelTask(ModelTask task);
+    // What the render thread draws over the image.
     AttentionMapOptions mapOptions() const;
+    // What the next predictions must do beyond the capture: overrides and the explained class.
+    AttentionRequest attentionRequest() const;
+
+    // Explorer controls, also for tests and scripted screenshots.
+    void chooseBlock(const QString& name);
+    QString chosenBlock() const;
+    void setMapKind(AttentionMapKind kind);
+    void setRadix(int radix);
+    void setExplainClass(int cls); // AttentionRequest::kExplainNone, kExplainPredicted or a class index
+    void setOverride(const QString& block, const AttentionOverride& mode); // none lifts it
+    void clearOverrides();
+    // The image position under the cursor (ImageView::hovered).
+    void probe(QPointF imagePos, bool inside);
+
+    QString comparisonText() const;
+    QString probeText() const;
+    AttentionPlots* plots() const { return plots_; }
+    BlockTree* blockTree() const { return tree_; }
 
     Q_SIGNAL void captureChanged(bool on);
     Q_SIGNAL void mapChanged();
+    Q_SIGNAL void requestChanged();
 
 private:
-    void populateBlocks(const FrameResult& result);
-    void plot(const FrameResult& result);
+    void blockChanged();
+    void refreshPlots();
+    void refreshComparison();
+    void refreshOverrideList();
+    int blockIndex() const;
 
     QCheckBox* capture_;
     QCheckBox* showMap_;
-    QComboBox* block_;
+    BlockTree* tree_;
+    QComboBox* kind_;
+    QComboBox* group_;
     QSpinBox* radix_;
     QSlider* opacity_;
     QComboBox* colormap_;
     QCheckBox* perMapScale_;
-    QCustomPlot* plot_;
+    QCheckBox* explain_;
+    QSpinBox* explainClass_;
+    QComboBox* mode_;
+    QSpinBox* modeIndex_;
+    QPushButton* applyOverride_;
+    QPushButton* clearOverrides_;
+    QLabel* overrideList_;
+    QLabel* comparison_;
+    QLabel* probe_;
+    QCheckBox* sortChannels_;
+    AttentionPlots* plots_;
     FrameResultPtr current_;
+    std::vector<BlockOverride> overrides_;
+    // The probe reads the chosen maps on image pixels; projected once per frame and choice.
+    std::vector<cv::Mat> probeMaps_;
+    bool probeMapsValid_ = false;
+    QString wantedBlock_; // chosen before the network's blocks were known
+    bool explainable_ = true;
 };
 
 } // namespace resnest

@@ -111,7 +111,9 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     tabifyDockWidget(overlayDock, attentionDock);
     resultsDock->raise();
     // The model form (with its wrapped description) gets its full height; the tabs below take the rest.
-    resizeDocks({modelDock}, {340}, Qt::Vertical);
+    resizeDocks({modelDock, resultsDock}, {300, 700}, Qt::Vertical);
+    // Wide enough for the attention explorer's block table and plots.
+    resizeDocks({modelDock}, {420}, Qt::Horizontal);
 
     timings_ = new QLabel;
     fpsLabel_ = new QLabel;
@@ -128,6 +130,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
         model_ = s;
         modelPanel_->setLoaded(*s);
         overlay_->setLabels(s->labels, s->task);
+        attention_->setModelTask(s->task);
         controller_->setOverlayOptions(overlayOptions());
         statusBar()->showMessage(tr("Model ready: %1").arg(s->description), 5000);
         // What is on screen was made by the previous model: run it again.
@@ -166,6 +169,13 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     connect(overlay_, &OverlayPanel::optionsChanged, this,
             [this] { controller_->setOverlayOptions(overlayOptions()); });
     connect(attention_, &AttentionPanel::captureChanged, this, &MainWindow::applyPredictOptions);
+    connect(attention_, &AttentionPanel::requestChanged, this, [this] {
+        applyPredictOptions();
+        // A still is run again under the new request; video frames pick it up as they come.
+        if ((source_ == SourceKind::Image || source_ == SourceKind::Folder) && !sourcePath_.isEmpty())
+            controller_->requestFile(sourcePath_);
+    });
+    connect(view_, &ImageView::hovered, attention_, &AttentionPanel::probe);
     connect(attention_, &AttentionPanel::mapChanged, this,
             [this] { controller_->setOverlayOptions(overlayOptions()); });
     connect(thumbnails_, &ThumbnailStrip::imageChosen, this, [this](const QString& path) {
@@ -314,6 +324,7 @@ void MainWindow::buildMenus() {
 void MainWindow::applyPredictOptions() {
     PredictOptions o = controller_->predictOptions();
     o.captureAttention = attention_->captureEnabled();
+    o.attention = attention_->attentionRequest();
     controller_->setPredictOptions(o);
 }
 

@@ -1,0 +1,142 @@
+// The Attention tab driven in the real window, offscreen, on the demo classifier (radix 2, cardinality 2):
+// the block tree and its keyboard navigation, the plots, the map over the image, the explained class, an
+// intervention with its before / after comparison, and the pixel probe.
+#include "core/inference/ResourceLocator.h"
+#include "ui/widgets/AttentionPanel.h"
+#include "ui/widgets/AttentionPlots.h"
+#include "ui/widgets/BlockTree.h"
+#include "ui/widgets/MainWindow.h"
+#include "ui/widgets/QCustomPlotInclude.h"
+
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <opencv2/imgcodecs.hpp>
+
+using namespace resnest;
+
+class AttentionExplorerTest : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+    QString digit_;
+
+    static RenderedFramePtr waitForFrame(MainWindow& w, int timeoutMs = 60000) {
+        QSignalSpy shown(&w, &MainWindow::frameShown);
+        if (!shown.wait(timeoutMs))
+            return nullptr;
+        return shown.last().at(0).value<RenderedFramePtr>();
+    }
+
+    // Frames until one satisfies `ok` (results of earlier requests may still be on their way).
+    template <typename Pred> static RenderedFramePtr waitFor(MainWindow& w, Pred ok) {
+        for (int i = 0; i < 10; ++i) {
+            RenderedFramePtr f = waitForFrame(w);
+            if (!f || ok(*f))
+                return f;
+        }
+        return nullptr;
+    }
+
+    static int plottedPoints(QCustomPlot* plot) {
+        int n = 0;
+        for (int i = 0; i < plot->plottableCount(); ++i)
+            n += plot->plottable(i)->interface1D() ? plot->plottable(i)->interface1D()->dataCount() : 0;
+        return n;
+    }
+
+    Q_SLOT void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+        // The digit "5" of the first sample scene (box 229,328-314,419), with some background around it.
+        const cv::Mat scene = cv::imread(ResourceLocator::find("demo/samples/digits-scene-1.jpg"));
+        QVERIFY(!scene.empty());
+        digit_ = dir_.filePath(QStringLiteral("digit.png"));
+        QVERIFY(cv::imwrite(digit_.toStdString(), scene(cv::Rect(207, 308, 130, 130))));
+    }
+
+    Q_SLOT void exploresExplainsAndIntervenes() {
+        MainWindow w(false);
+        w.resize(1280, 900);
+        w.show();
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        w.openCheckpoint(
+            QString::fromStdString(ResourceLocator::find("demo/models/digits-classify.safetensors")));
+        QTRY_VERIFY_WITH_TIMEOUT(w.model() && w.model()->task == ModelTask::Classify, 60000);
+        w.openImage(digit_);
+        const RenderedFramePtr plain =
+            waitFor(w, [](const RenderedFrame& f) { return !f.result->prediction.blocks().empty(); });
+        QVERIFY(plain);
+        AttentionPanel* a = w.attentionPanel();
+
+        // The tree: four stages of one block each, R, K, C and stride as the network has them.
+        BlockTree* tree = a->blockTree();
+        QCOMPARE(tree->topLevelItemCount(), 4);
+        QCOMPARE(a->chosenBlock(), QStringLiteral("layer4.0"));
+        const QTreeWidgetItem* l3 = tree->topLevelItem(2)->child(0);
+        QCOMPARE(l3->text(0), QStringLiteral("layer3.0"));
+        QCOMPARE(l3->text(1), QStringLiteral("2"));
+        QCOMPARE(l3->text(2), QStringLiteral("2"));
+        QCOMPARE(l3->text(3), QStringLiteral("128"));
+        QCOMPARE(l3->text(4), QStringLiteral("8"));
+        QVERIFY(!l3->text(5).isEmpty());
+        // Keyboard: Up from layer4.0 passes the stage row and lands on layer3.0.
+        tree->setFocus();
+        QTest::keyClick(tree, Qt::Key_Up);
+        QTest::keyClick(tree, Qt::Key_Up);
+        QCOMPARE(a->chosenBlock(), QStringLiteral("layer3.0"));
+
+        // Plots follow the block: 2 radix bars, 2 histograms, one bar per channel, 4 blocks over depth.
+        AttentionPlots* plots = a->plots();
+        QCOMPARE(plots->radixPlot()->plottableCount(), 1);
+        QCOMPARE(plottedPoints(plots->radixPlot()), 2);
+        QCOMPARE(plots->histogramPlot()->graphCount(), 2);
+        QCOMPARE(plottedPoints(plots->channelPlot()), 128);
+        QCOMPARE(plots->depthPlot()->graph(0)->dataCount(), 4);
+
+        // The map over the image changes what is drawn; the probe reads both radices there.
+        a->setMapShown(true);
+        const RenderedFramePtr mapped = waitForFrame(w);
+        QVERIFY(mapped);
+        QVERIFY(cv::norm(mapped->rgb, plain->rgb, cv::NORM_L1) > 0);
+        a->probe(QPointF(60, 70), true);
+        QVERIFY2(a->probeText().startsWith(QStringLiteral("(60, 70)")), qPrintable(a->probeText()));
+        QVERIFY2(a->probeText().contains(QStringLiteral("r0 ")) &&
+                     a->probeText().contains(QStringLiteral("r1 ")),
+                 qPrintable(a->probeText()));
+
+        // Explain the predicted class: the result carries it, the radix plot adds the support bars, and the
+        // class-conditioned map is drawn.
+        a->setExplainClass(AttentionRequest::kExplainPredicted);
+        const RenderedFramePtr explained =
+            waitFor(w, [](const RenderedFrame& f) { return f.result->prediction.explainedClass() >= 0; });
+        QVERIFY(explained);
+        QCOMPARE(explained->result->prediction.explainedClass(),
+                 explained->result->prediction.classification.top[0].index);
+        QTRY_COMPARE(plots->radixPlot()->plottableCount(), 2);
+        QVERIFY(!explained->result->prediction.blocks()[2].classMaps.empty());
+        QCOMPARE(a->mapOptions().kind, AttentionMapKind::ClassConditioned);
+        QVERIFY(cv::norm(explained->rgb, mapped->rgb, cv::NORM_L1) > 0);
+        QVERIFY(a->comparisonText().contains(QStringLiteral("Explained")));
+
+        // An intervention: the prediction under it and the baseline without it, side by side.
+        a->setOverride(QStringLiteral("layer4.0"), AttentionOverride::oneHot(1));
+        const RenderedFramePtr changed =
+            waitFor(w, [](const RenderedFrame& f) { return f.result->baseline != nullptr; });
+        QVERIFY(changed);
+        const ClassScore& before = changed->result->baseline->classification.top[0];
+        double after = -1;
+        for (const ClassScore& s : changed->result->prediction.classification.top)
+            if (s.index == before.index)
+                after = s.probability;
+        QVERIFY(std::abs(after - before.probability) > 1e-4 || after < 0);
+        QVERIFY2(a->comparisonText().contains(QStringLiteral("→")), qPrintable(a->comparisonText()));
+        a->clearOverrides();
+        QVERIFY(waitFor(w, [](const RenderedFrame& f) { return f.result->baseline == nullptr; }));
+        QVERIFY(!a->comparisonText().contains(QStringLiteral("→")));
+    }
+};
+
+QTEST_MAIN(AttentionExplorerTest)
+#include "AttentionExplorerTest.moc"
