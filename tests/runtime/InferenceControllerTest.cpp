@@ -6,6 +6,7 @@
 #include <QtTest>
 #include <fstream>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 
 using resnest::FrameResultPtr;
 using resnest::InferenceController;
@@ -90,6 +91,64 @@ class InferenceControllerTest : public QObject {
         cv::Mat bgr;
         cv::cvtColor(second->rgb, bgr, cv::COLOR_RGB2BGR);
         QCOMPARE(cv::norm(bgr, first->result->image, cv::NORM_INF), 0.0); // no banner: the image itself
+    }
+
+    // Sampled capture on a video played frame by frame: only every 5th frame carries attention, a frame
+    // stepped to while paused always does, and the map of the last captured frame is held over the others.
+    Q_SLOT void liveCaptureIsSampledAndPausedFramesAreCaptured() {
+        QTemporaryDir dir;
+        const QString video = dir.filePath(QStringLiteral("clip.avi"));
+        {
+            cv::VideoWriter out(video.toStdString(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 25,
+                                {96, 96});
+            QVERIFY(out.isOpened());
+            for (int i = 0; i < 30; ++i)
+                out.write(cv::Mat(96, 96, CV_8UC3, cv::Scalar(8 * i, 100, 255 - 8 * i)));
+        }
+        InferenceController c;
+        QVERIFY(loadModel(c));
+        resnest::OverlayOptions overlay = c.overlayOptions();
+        overlay.attention.show = true;
+        c.setOverlayOptions(overlay);
+        c.setLiveCaptureEvery(5);
+        QSignalSpy live(&c, &InferenceController::liveResultReady);
+        QSignalSpy rendered(&c, &InferenceController::frameRendered);
+        QSignalSpy finished(&c, &InferenceController::videoFinished);
+        c.openVideo(video, true);
+        QVERIFY(finished.wait(120000));
+        QTRY_COMPARE_WITH_TIMEOUT(live.count(), 30, 30000);
+        for (const auto& args : live) {
+            const auto r = args.at(0).value<FrameResultPtr>();
+            QCOMPARE(r->prediction.blocks().empty(), r->jobId % 5 != 0);
+        }
+        // Frames between two captured ones are drawn with the held map, not bare.
+        QTRY_VERIFY_WITH_TIMEOUT(rendered.count() >= 1, 10000);
+        bool heldSeen = false;
+        for (const auto& args : rendered) {
+            const auto f = args.at(0).value<resnest::RenderedFramePtr>();
+            if (f->result->prediction.blocks().empty()) {
+                cv::Mat bgr;
+                cv::cvtColor(f->rgb, bgr, cv::COLOR_RGB2BGR);
+                heldSeen |= cv::norm(bgr(cv::Rect(40, 40, 40, 40)),
+                                     f->result->image(cv::Rect(40, 40, 40, 40)), cv::NORM_INF) > 0;
+            }
+        }
+        QVERIFY(heldSeen);
+
+        // Only when paused: played frames carry none, a frame stepped to carries it.
+        c.setLiveCaptureEvery(0);
+        live.clear();
+        c.openVideo(video, true);
+        QTRY_VERIFY_WITH_TIMEOUT(live.count() >= 3, 60000);
+        c.pauseVideo();
+        QTest::qWait(500);
+        for (const auto& args : live)
+            QVERIFY(args.at(0).value<FrameResultPtr>()->prediction.blocks().empty());
+        live.clear();
+        c.stepVideo();
+        QVERIFY(live.wait(30000));
+        QVERIFY(!live.last().at(0).value<FrameResultPtr>()->prediction.blocks().empty());
+        c.stopVideo();
     }
 
     Q_SLOT void corruptFilesArriveAsErrors() {

@@ -90,6 +90,7 @@ void FrameGrabber::seek(qint64 frame) {
 bool FrameGrabber::readAndPost() {
     LiveFrame f;
     f.index = quint64(source_->position());
+    f.still = !(timer_ && timer_->isActive());
     const qint64 start = steadyNowNs();
     if (!source_->read(f.image)) {
         stop();

@@ -123,6 +123,10 @@ void InferenceController::setPredictOptions(const PredictOptions& options) {
     worker_->setPredictOptions(options);
 }
 
+void InferenceController::setLiveCaptureEvery(int n) {
+    worker_->setLiveCaptureEvery(n);
+}
+
 PredictOptions InferenceController::predictOptions() const {
     return worker_->predictOptions();
 }

@@ -44,6 +44,8 @@ public:
 
     void setPredictOptions(const PredictOptions& options);
     PredictOptions predictOptions() const;
+    // See InferenceWorker::setLiveCaptureEvery.
+    void setLiveCaptureEvery(int n);
     void setOverlayOptions(const OverlayOptions& options);
     OverlayOptions overlayOptions() const;
 

@@ -90,7 +90,13 @@ void InferenceWorker::runLatestFrame() {
         result->capturedNs = frame->capturedNs;
         result->image = std::move(frame->image);
         result->model = summary_;
-        predictInto(*result);
+        PredictOptions options = predictOptions();
+        const int every = liveCaptureEvery_.load();
+        if (!frame->still && (every == 0 || (every > 1 && frame->index % quint64(every) != 0))) {
+            options.captureAttention = false;
+            options.attention.explainClass = AttentionRequest::kExplainNone;
+        }
+        predictInto(*result, options);
         FrameResultPtr out = std::move(result);
         if (sink_)
             sink_(out);
@@ -100,8 +106,7 @@ void InferenceWorker::runLatestFrame() {
     }
 }
 
-void InferenceWorker::predictInto(FrameResult& result) {
-    const PredictOptions options = predictOptions();
+void InferenceWorker::predictInto(FrameResult& result, const PredictOptions& options) {
     result.prediction = model_->predict(result.image, options);
     if (!options.attention.overrides.empty()) {
         PredictOptions plain = options;
@@ -132,7 +137,7 @@ void InferenceWorker::runFile(quint64 jobId, const QString& path) {
             Q_EMIT jobCancelled(jobId);
             return;
         }
-        predictInto(*result);
+        predictInto(*result, predictOptions());
         if (jobId <= cancelledUpTo_.load()) {
             Q_EMIT jobCancelled(jobId);
             return;

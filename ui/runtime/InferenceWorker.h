@@ -34,6 +34,10 @@ public:
         }
     }
     void setPredictOptions(const PredictOptions& options);
+    // Live sources: capture (and explain) every `n`-th frame only; 0 = only frames read while paused. Stills
+    // are always captured as the options say. Costs nothing between the sampled frames.
+    void setLiveCaptureEvery(int n) { liveCaptureEvery_.store(n < 0 ? 1 : n); }
+    int liveCaptureEvery() const { return liveCaptureEvery_.load(); }
     PredictOptions predictOptions() const;
     // Where live frames arrive; `notified` is cleared before each take so that a newer frame wakes us again.
     void setLiveInput(std::shared_ptr<LatestFrameMailbox<LiveFrame>> mailbox,
@@ -57,11 +61,12 @@ public:
 
 private:
     // The prediction under the current options, and the baseline without overrides when some are set.
-    void predictInto(FrameResult& result);
+    void predictInto(FrameResult& result, const PredictOptions& options);
 
     std::unique_ptr<Predictor> model_;
     ModelSummaryPtr summary_;
     std::atomic<quint64> cancelledUpTo_{0};
+    std::atomic<int> liveCaptureEvery_{1};
     mutable std::mutex optionsMutex_;
     PredictOptions options_;
     std::shared_ptr<LatestFrameMailbox<LiveFrame>> mailbox_;

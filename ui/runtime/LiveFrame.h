@@ -10,6 +10,7 @@ struct LiveFrame {
     cv::Mat image;     // BGR
     double decodeMs = 0.0;
     qint64 capturedNs = 0; // steady clock when the frame was read, for the display latency
+    bool still = false;    // read while paused (a step or a seek): the user is looking at this one
 };
 
 } // namespace resnest

@@ -67,8 +67,22 @@ void RenderWorker::renderPending() {
         clock.start();
         frame->result = result;
         const DatasetLabels& labels = result->model ? result->model->labels : DatasetLabels::generic(0);
-        cv::Mat bgr = PredictionRenderer::draw(result->image, result->prediction, labels, frame->options,
-                                               &frame->drawnDetections);
+        const Prediction* drawn = &result->prediction;
+        Prediction held;
+        if (!result->prediction.blocks().empty()) {
+            lastCaptured_ = result;
+        } else if (frame->options.attention.show && result->live && lastCaptured_ &&
+                   lastCaptured_->model == result->model &&
+                   lastCaptured_->image.size() == result->image.size()) {
+            held = result->prediction;
+            const Prediction& from = lastCaptured_->prediction;
+            held.classification.blocks = from.classification.blocks;
+            held.segmentation.blocks = from.segmentation.blocks;
+            held.detection.blocks = from.detection.blocks;
+            drawn = &held;
+        }
+        cv::Mat bgr =
+            PredictionRenderer::draw(result->image, *drawn, labels, frame->options, &frame->drawnDetections);
         cv::cvtColor(bgr, frame->rgb, cv::COLOR_BGR2RGB);
         frame->renderMs = double(clock.nsecsElapsed()) / 1e6;
         ++rendered_;

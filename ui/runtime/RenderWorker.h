@@ -38,6 +38,9 @@ private:
     OverlayOptions options_;
     FrameResultPtr pending_;
     FrameResultPtr last_;
+    // The last live result that carried attention: its maps are held over the frames in between when capture
+    // is sampled (InferenceWorker::setLiveCaptureEvery), so the overlay does not blink. Render thread only.
+    FrameResultPtr lastCaptured_;
     quint64 generation_ = 0;
     std::atomic<bool> notified_{false};
     std::atomic<quint64> rendered_{0};

@@ -53,6 +53,13 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     capture_->setToolTip(tr("Keep every block's attention and radix maps with each result (costs a little "
                             "time per frame)"));
     showMap_ = new QCheckBox(tr("draw the map over the image"));
+    liveEvery_ = new QComboBox;
+    liveEvery_->addItem(tr("every frame"), 1);
+    liveEvery_->addItem(tr("every 5th frame"), 5);
+    liveEvery_->addItem(tr("every 25th frame"), 25);
+    liveEvery_->addItem(tr("only when paused"), 0);
+    liveEvery_->setToolTip(tr("Video and camera: which frames are captured (and explained). The map of the "
+                              "last captured frame stays over the frames in between."));
     tree_ = new BlockTree;
     tree_->setMinimumHeight(120);
     tree_->setMaximumHeight(150);
@@ -134,7 +141,11 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
 
     auto* content = new QWidget;
     auto* layout = new QVBoxLayout(content);
-    layout->addWidget(capture_);
+    auto* captureRow = new QHBoxLayout;
+    captureRow->addWidget(capture_);
+    captureRow->addWidget(new QLabel(tr("live:")));
+    captureRow->addWidget(liveEvery_, 1);
+    layout->addLayout(captureRow);
     layout->addWidget(tree_);
     layout->addWidget(mapBox);
     layout->addWidget(probe_);
@@ -155,6 +166,8 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
         Q_EMIT mapChanged();
     };
     connect(capture_, &QCheckBox::toggled, this, &AttentionPanel::captureChanged);
+    connect(liveEvery_, &QComboBox::currentIndexChanged, this,
+            [this] { Q_EMIT liveCaptureChanged(liveCaptureEvery()); });
     connect(showMap_, &QCheckBox::toggled, this, mapOptionChanged);
     connect(tree_, &BlockTree::blockChosen, this, [this] { blockChanged(); });
     connect(kind_, &QComboBox::currentIndexChanged, this, mapOptionChanged);
@@ -195,6 +208,15 @@ bool AttentionPanel::captureEnabled() const {
 
 void AttentionPanel::setCaptureEnabled(bool on) {
     capture_->setChecked(on);
+}
+
+int AttentionPanel::liveCaptureEvery() const {
+    return liveEvery_->currentData().toInt();
+}
+
+void AttentionPanel::setLiveCaptureEvery(int n) {
+    const int i = liveEvery_->findData(n);
+    liveEvery_->setCurrentIndex(i >= 0 ? i : 0);
 }
 
 bool AttentionPanel::mapShown() const {

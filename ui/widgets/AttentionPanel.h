@@ -31,6 +31,9 @@ public:
     explicit AttentionPanel(QWidget* parent = nullptr);
 
     bool captureEnabled() const;
+    // Live sources: capture every n-th frame (1 every frame, 0 only frames stepped to while paused).
+    int liveCaptureEvery() const;
+    void setLiveCaptureEvery(int n);
     void setCaptureEnabled(bool on);
     bool mapShown() const;
     void setMapShown(bool on);
@@ -59,6 +62,7 @@ public:
     BlockTree* blockTree() const { return tree_; }
 
     Q_SIGNAL void captureChanged(bool on);
+    Q_SIGNAL void liveCaptureChanged(int every);
     Q_SIGNAL void mapChanged();
     Q_SIGNAL void requestChanged();
 
@@ -71,6 +75,7 @@ private:
 
     QCheckBox* capture_;
     QCheckBox* showMap_;
+    QComboBox* liveEvery_;
     BlockTree* tree_;
     QComboBox* kind_;
     QComboBox* group_;

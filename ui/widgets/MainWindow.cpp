@@ -169,6 +169,8 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     connect(overlay_, &OverlayPanel::optionsChanged, this,
             [this] { controller_->setOverlayOptions(overlayOptions()); });
     connect(attention_, &AttentionPanel::captureChanged, this, &MainWindow::applyPredictOptions);
+    connect(attention_, &AttentionPanel::liveCaptureChanged, controller_,
+            &InferenceController::setLiveCaptureEvery);
     connect(attention_, &AttentionPanel::requestChanged, this, [this] {
         applyPredictOptions();
         // A still is run again under the new request; video frames pick it up as they come.
@@ -613,6 +615,7 @@ void MainWindow::saveSettings() const {
     s.setValue(QStringLiteral("overlay/outline"), overlay_->outline());
     s.setValue(QStringLiteral("attention/capture"), attention_->captureEnabled());
     s.setValue(QStringLiteral("attention/map"), attention_->mapShown());
+    s.setValue(QStringLiteral("attention/liveEvery"), attention_->liveCaptureEvery());
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
     s.setValue(QStringLiteral("window/state"), saveState());
 }
@@ -626,6 +629,7 @@ void MainWindow::restoreFromSettings() {
     overlay_->setOutline(s.value(QStringLiteral("overlay/outline"), false).toBool());
     attention_->setCaptureEnabled(s.value(QStringLiteral("attention/capture"), true).toBool());
     attention_->setMapShown(s.value(QStringLiteral("attention/map"), false).toBool());
+    attention_->setLiveCaptureEvery(s.value(QStringLiteral("attention/liveEvery"), 1).toInt());
     restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
 }
