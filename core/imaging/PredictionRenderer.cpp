@@ -135,9 +135,48 @@ cv::Mat PredictionRenderer::draw(const cv::Mat& image, const Prediction& predict
     if (options.attention.show) {
         std::pair<double, double> range;
         const cv::Mat map = radixMapOnImage(prediction, out.size(), options.attention, &range);
-        if (!map.empty())
+        if (!map.empty()) {
+            const int colormap = HeatmapRenderer::colormapByName(options.attention.colormap);
             out = HeatmapRenderer::blend(out, map, range.first, range.second, options.attention.opacity,
-                                         HeatmapRenderer::colormapByName(options.attention.colormap));
+                                         colormap);
+            if (options.attention.colourBar)
+                HeatmapRenderer::drawColourBar(out, range.first, range.second, colormap);
+        }
+    }
+    return out;
+}
+
+std::vector<cv::Mat> PredictionRenderer::radixMultiples(const cv::Mat& image, const Prediction& prediction,
+                                                        const AttentionMapOptions& options, int longSide) {
+    std::vector<cv::Mat> out;
+    const std::vector<AttentionBlock>& blocks = prediction.blocks();
+    if (blocks.empty() || image.empty() || longSide < 8)
+        return out;
+    const AttentionBlock* block = &blocks.back();
+    for (const AttentionBlock& b : blocks)
+        if (b.name == options.block)
+            block = &b;
+    const double s = double(longSide) / std::max(image.cols, image.rows);
+    cv::Mat small;
+    cv::resize(bgrCopy(image), small,
+               cv::Size(std::max(1, int(std::lround(image.cols * s))),
+                        std::max(1, int(std::lround(image.rows * s)))),
+               0, 0, cv::INTER_AREA);
+    const int colormap = HeatmapRenderer::colormapByName(options.colormap);
+    AttentionMapOptions o = options;
+    // Dominant radix is one map for the block, not one per radix: show the radix maps beside it.
+    if (o.kind == AttentionMapKind::Dominant)
+        o.kind = AttentionMapKind::Radix;
+    for (int r = 0; r < block->radix; ++r) {
+        o.radix = r;
+        std::pair<double, double> range;
+        const cv::Mat map = radixMapOnImage(prediction, image.size(), o, &range);
+        if (map.empty())
+            return {};
+        cv::Mat m;
+        cv::resize(map, m, small.size(), 0, 0, cv::INTER_AREA);
+        out.push_back(HeatmapRenderer::blend(small, m, range.first, range.second,
+                                             std::max(0.35, options.opacity), colormap));
     }
     return out;
 }

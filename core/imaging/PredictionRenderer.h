@@ -33,6 +33,7 @@ struct AttentionMapOptions {
     // false: one colour scale for every radix of the block, so their maps compare directly; true: each map
     // spans its own range (shows the shape of a weak map).
     bool perMapScale = false;
+    bool colourBar = true; // the colour scale with its range, at the image's right edge
 };
 
 struct OverlayOptions {
@@ -59,6 +60,11 @@ public:
     static cv::Mat radixMapOnImage(const Prediction& prediction, cv::Size imageSize,
                                    const AttentionMapOptions& map,
                                    std::pair<double, double>* range = nullptr);
+    // Small multiples: every radix of the chosen block over the image scaled to `longSide` pixels, with the
+    // options' kind, group and colour scale (shared by all of them unless perMapScale). BGR; empty when the
+    // prediction has no placeable map.
+    static std::vector<cv::Mat> radixMultiples(const cv::Mat& image, const Prediction& prediction,
+                                               const AttentionMapOptions& options, int longSide);
     // The block map `options` describe at the block's resolution (kind, group, radix) and its colour range;
     // false when the block lacks it (no class-conditioned maps captured, one radix for a difference).
     static bool selectMap(const AttentionBlock& block, const AttentionMapOptions& options, cv::Mat& map,

@@ -5,8 +5,10 @@
 #include "ui/widgets/AttentionPanel.h"
 #include "ui/widgets/AttentionPlots.h"
 #include "ui/widgets/BlockTree.h"
+#include "ui/widgets/ImageView.h"
 #include "ui/widgets/MainWindow.h"
 #include "ui/widgets/QCustomPlotInclude.h"
+#include "ui/widgets/RadixMultiples.h"
 
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -97,9 +99,16 @@ class AttentionExplorerTest : public QObject {
 
         // The map over the image changes what is drawn; the probe reads both radices there.
         a->setMapShown(true);
-        const RenderedFramePtr mapped = waitForFrame(w);
+        const RenderedFramePtr mapped =
+            waitFor(w, [](const RenderedFrame& f) { return f.options.attention.show; });
         QVERIFY(mapped);
         QVERIFY(cv::norm(mapped->rgb, plain->rgb, cv::NORM_L1) > 0);
+        // Small multiples: both radices, following the main view's zoom.
+        QCOMPARE(a->multiples()->count(), 2);
+        QCOMPARE(int(mapped->radixViews.size()), 2);
+        w.view()->zoomBy(4.0, QPointF(w.view()->width() / 2.0, w.view()->height() / 2.0));
+        QVERIFY(a->multiples()->visibleRegion().width() < 130 / 2.0);
+        w.view()->fitToWindow();
         a->probe(QPointF(60, 70), true);
         QVERIFY2(a->probeText().startsWith(QStringLiteral("(60, 70)")), qPrintable(a->probeText()));
         QVERIFY2(a->probeText().contains(QStringLiteral("r0 ")) &&

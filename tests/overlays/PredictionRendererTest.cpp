@@ -1,6 +1,7 @@
 // One drawing function for the view and the video export, and the JSON of each task.
 #include "core/imaging/PredictionRenderer.h"
 
+#include "core/imaging/HeatmapRenderer.h"
 #include "core/inference/PredictionJson.h"
 
 #include <gtest/gtest.h>
@@ -199,4 +200,18 @@ TEST(PredictionRenderer, MapKindsGroupsAndClassConditionedMaps) {
     EXPECT_FLOAT_EQ(map.at<float>(0, 0), 0.0f);
     EXPECT_FLOAT_EQ(map.at<float>(0, 1), 4.0f);
     EXPECT_EQ(range, std::make_pair(0.0, 4.0));
+}
+
+TEST(HeatmapRenderer, ColourBarAtTheRightEdgeOfLargeEnoughImages) {
+    cv::Mat image(300, 400, CV_8UC3, cv::Scalar(90, 90, 90));
+    HeatmapRenderer::drawColourBar(image, -1.0, 2.5, HeatmapRenderer::colormapByName("viridis"));
+    EXPECT_GT(cv::norm(image.colRange(360, 400), cv::NORM_INF), 0.0);
+    cv::Mat grey(300, 400, CV_8UC3, cv::Scalar(90, 90, 90));
+    EXPECT_GT(cv::norm(image.colRange(360, 400), grey.colRange(360, 400), cv::NORM_INF), 0.0);
+    EXPECT_EQ(cv::norm(image.colRange(0, 200), grey.colRange(0, 200), cv::NORM_INF),
+              0.0); // left half untouched
+    // The top of the bar is the colormap's high end, the bottom its low end.
+    cv::Mat small(100, 100, CV_8UC3, cv::Scalar(90, 90, 90));
+    HeatmapRenderer::drawColourBar(small, 0.0, 1.0, HeatmapRenderer::colormapByName("viridis"));
+    EXPECT_EQ(cv::norm(small, cv::Mat(100, 100, CV_8UC3, cv::Scalar(90, 90, 90)), cv::NORM_INF), 0.0);
 }

@@ -6,6 +6,11 @@
 
 namespace resnest {
 
+namespace {
+// Small multiples are drawn at this size and cropped to the main view's visible part on screen.
+constexpr int kMultiplesLongSide = 480;
+} // namespace
+
 RenderWorker::RenderWorker(QObject* parent) : QObject(parent) {}
 
 void RenderWorker::submit(const FrameResultPtr& result) {
@@ -84,6 +89,12 @@ void RenderWorker::renderPending() {
         cv::Mat bgr =
             PredictionRenderer::draw(result->image, *drawn, labels, frame->options, &frame->drawnDetections);
         cv::cvtColor(bgr, frame->rgb, cv::COLOR_BGR2RGB);
+        if (frame->options.attention.show)
+            for (cv::Mat& view : PredictionRenderer::radixMultiples(
+                     result->image, *drawn, frame->options.attention, kMultiplesLongSide)) {
+                cv::cvtColor(view, view, cv::COLOR_BGR2RGB);
+                frame->radixViews.push_back(view);
+            }
         frame->renderMs = double(clock.nsecsElapsed()) / 1e6;
         ++rendered_;
         Q_EMIT rendered(std::move(frame));

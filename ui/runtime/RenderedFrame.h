@@ -16,6 +16,9 @@ struct RenderedFrame {
     OverlayOptions options;
     cv::Mat rgb;
     std::vector<int> drawnDetections; // indices into result->prediction.detection.detections
+    // With the attention map on: every radix of the chosen block over a small copy of the image (RGB), for
+    // the explorer's small multiples.
+    std::vector<cv::Mat> radixViews;
     double renderMs = 0.0;
     quint64 generation = 0; // increases with every render request; the view keeps the newest
 };

@@ -2,6 +2,7 @@
 
 #include "ui/widgets/AttentionPlots.h"
 #include "ui/widgets/BlockTree.h"
+#include "ui/widgets/RadixMultiples.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -111,6 +112,8 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     sortChannels_ = new QCheckBox(tr("sort channels by weight"));
     sortChannels_->setChecked(true);
     plots_ = new AttentionPlots;
+    multiples_ = new RadixMultiples;
+    multiples_->hide();
 
     auto* mapBox = new QGroupBox(tr("Map"));
     auto* mapForm = new QFormLayout(mapBox);
@@ -148,6 +151,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     layout->addLayout(captureRow);
     layout->addWidget(tree_);
     layout->addWidget(mapBox);
+    layout->addWidget(multiples_);
     layout->addWidget(probe_);
     layout->addWidget(interveneBox);
     plots_->setMinimumHeight(220);
@@ -449,6 +453,14 @@ QString AttentionPanel::comparisonText() const {
 
 QString AttentionPanel::probeText() const {
     return probe_->text();
+}
+
+void AttentionPanel::showFrame(const RenderedFramePtr& frame) {
+    multiples_->setFrame(frame);
+}
+
+void AttentionPanel::setVisibleRegion(QRectF imageRect) {
+    multiples_->setVisibleRegion(imageRect);
 }
 
 void AttentionPanel::probe(QPointF imagePos, bool inside) {

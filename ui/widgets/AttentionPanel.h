@@ -3,6 +3,7 @@
 #include "core/imaging/PredictionRenderer.h"
 #include "core/inference/AttentionRequest.h"
 #include "ui/runtime/FrameResult.h"
+#include "ui/runtime/RenderedFrame.h"
 
 #include <QWidget>
 #include <vector>
@@ -18,6 +19,7 @@ namespace resnest {
 
 class AttentionPlots;
 class BlockTree;
+class RadixMultiples;
 
 // The attention explorer of the shown frame. A tree of blocks (R, K, C, stride, entropy); for the chosen
 // block, which map the render thread draws over the image (radix map, radix difference, dominant radix or
@@ -53,6 +55,11 @@ public:
     void setExplainClass(int cls); // AttentionRequest::kExplainNone, kExplainPredicted or a class index
     void setOverride(const QString& block, const AttentionOverride& mode); // none lifts it
     void clearOverrides();
+    // A drawn frame: its small multiples (RenderedFrame::radixViews).
+    void showFrame(const RenderedFramePtr& frame);
+    // The main view's visible part of the image, which the small multiples follow.
+    void setVisibleRegion(QRectF imageRect);
+    RadixMultiples* multiples() const { return multiples_; }
     // The image position under the cursor (ImageView::hovered).
     void probe(QPointF imagePos, bool inside);
 
@@ -94,6 +101,7 @@ private:
     QLabel* probe_;
     QCheckBox* sortChannels_;
     AttentionPlots* plots_;
+    RadixMultiples* multiples_;
     FrameResultPtr current_;
     std::vector<BlockOverride> overrides_;
     // The probe reads the chosen maps on image pixels; projected once per frame and choice.

@@ -54,6 +54,12 @@ void ImageView::updateFit() {
     zoom_ = std::min(double(width()) / image_.width(), double(height()) / image_.height());
     offset_ = QPointF((width() - image_.width() * zoom_) / 2.0, (height() - image_.height() * zoom_) / 2.0);
     Q_EMIT zoomChanged(zoom_);
+    Q_EMIT viewportChanged(visibleImageRect());
+}
+
+QRectF ImageView::visibleImageRect() const {
+    const QRectF all(0, 0, image_.width(), image_.height());
+    return QRectF(toImage(QPointF(0, 0)), toImage(QPointF(width(), height()))).intersected(all);
 }
 
 void ImageView::fitToWindow() {
@@ -77,6 +83,7 @@ void ImageView::zoomBy(double factor, QPointF anchor) {
     offset_ = anchor - at * zoom_;
     fit_ = false;
     Q_EMIT zoomChanged(zoom_);
+    Q_EMIT viewportChanged(visibleImageRect());
     update();
 }
 
@@ -137,6 +144,7 @@ void ImageView::mouseMoveEvent(QMouseEvent* event) {
     if (dragging_) {
         offset_ = dragOffset_ + QPointF(event->pos() - dragStart_);
         fit_ = false;
+        Q_EMIT viewportChanged(visibleImageRect());
         update();
     }
     if (!image_.isNull()) {

@@ -29,6 +29,8 @@ public:
     bool fitting() const { return fit_; }
     // Widget position <-> image pixel.
     QPointF toImage(QPointF widgetPos) const;
+    // The image pixels on screen now (the whole image when it fits).
+    QRectF visibleImageRect() const;
 
     quint64 paintedFrames() const { return painted_; } // distinct frames painted
     quint64 receivedFrames() const { return received_; }
@@ -37,6 +39,8 @@ public:
 
     Q_SIGNAL void hovered(QPointF imagePos, bool inside);
     Q_SIGNAL void zoomChanged(double zoom);
+    // The part of the image on screen changed (zoom, pan, fit): `visible` in image pixels.
+    Q_SIGNAL void viewportChanged(QRectF visible);
 
 protected:
     void paintEvent(QPaintEvent* event) override;

@@ -178,6 +178,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
             controller_->requestFile(sourcePath_);
     });
     connect(view_, &ImageView::hovered, attention_, &AttentionPanel::probe);
+    connect(view_, &ImageView::viewportChanged, attention_, &AttentionPanel::setVisibleRegion);
     connect(attention_, &AttentionPanel::mapChanged, this,
             [this] { controller_->setOverlayOptions(overlayOptions()); });
     connect(thumbnails_, &ThumbnailStrip::imageChosen, this, [this](const QString& path) {
@@ -446,6 +447,7 @@ void MainWindow::showRendered(const RenderedFramePtr& frame) {
     if (panels) {
         panelsAtMs_ = now;
         attention_->showResult(frame->result);
+        attention_->showFrame(frame);
     }
     if (!view_->message().isEmpty())
         view_->setMessage(QString());
