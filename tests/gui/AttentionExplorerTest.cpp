@@ -115,6 +115,20 @@ class AttentionExplorerTest : public QObject {
                      a->probeText().contains(QStringLiteral("r1 ")),
                  qPrintable(a->probeText()));
 
+        // Exports: the tensors, the per-block CSV and the small multiples.
+        const QString npz = dir_.filePath(QStringLiteral("a.npz")),
+                      csv = dir_.filePath(QStringLiteral("a.csv")),
+                      png = dir_.filePath(QStringLiteral("a.png"));
+        QVERIFY(w.exportAttention(npz));
+        QVERIFY(w.exportAttention(csv));
+        QVERIFY(w.exportAttention(png));
+        QVERIFY(QFileInfo(npz).size() > 1000);
+        QFile table(csv);
+        QVERIFY(table.open(QIODevice::ReadOnly));
+        QCOMPARE(table.readAll().count('\n'), 5); // header + 4 blocks
+        const cv::Mat maps = cv::imread(png.toStdString());
+        QCOMPARE(maps.cols, 2 * mapped->radixViews[0].cols);
+
         // Explain the predicted class: the result carries it, the radix plot adds the support bars, and the
         // class-conditioned map is drawn.
         a->setExplainClass(AttentionRequest::kExplainPredicted);

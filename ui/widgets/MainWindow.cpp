@@ -1,5 +1,6 @@
 #include "ui/widgets/MainWindow.h"
 
+#include "core/attention/AttentionExport.h"
 #include "core/inference/PredictionJson.h"
 #include "core/inference/ResourceLocator.h"
 #include "core/io/AtomicFileWriter.h"
@@ -290,6 +291,13 @@ void MainWindow::buildMenus() {
         if (!p.isEmpty())
             exportResults(p);
     });
+    file->addAction(tr("Export &attention..."), QKeySequence(tr("Ctrl+Shift+A")), this, [this] {
+        const QString p = QFileDialog::getSaveFileName(
+            this, tr("Export attention"), QStringLiteral("attention.npz"),
+            tr("Captured tensors (*.npz);;Per-block statistics (*.csv);;Radix maps of the block (*.png)"));
+        if (!p.isEmpty())
+            exportAttention(p);
+    });
     file->addAction(tr("Export processed &video..."), QKeySequence(tr("Ctrl+E")), this, [this] {
         QString input = source_ == SourceKind::Video ? sourcePath_ : QString();
         if (input.isEmpty() || input.contains(QStringLiteral("://")))
@@ -534,6 +542,38 @@ bool MainWindow::exportResults(const QString& path) {
         }
     } catch (const std::exception& e) {
         showError(tr("Could not export the results: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    return true;
+}
+
+bool MainWindow::exportAttention(const QString& path) {
+    if (!shown_ || !shown_->result || shown_->result->prediction.blocks().empty()) {
+        showError(tr("No attention was captured for the shown frame (Attention tab: capture attention)."));
+        return false;
+    }
+    const std::vector<AttentionBlock>& blocks = shown_->result->prediction.blocks();
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    try {
+        if (suffix == QLatin1String("csv")) {
+            io::AtomicFileWriter::writeFile(path.toStdString(), AttentionExport::blockCsv(blocks));
+        } else if (suffix == QLatin1String("png")) {
+            if (shown_->radixViews.empty())
+                throw std::runtime_error(
+                    "no radix maps are drawn (Attention tab: draw the map over the image)");
+            cv::Mat row, bgr;
+            cv::hconcat(shown_->radixViews, row);
+            cv::cvtColor(row, bgr, cv::COLOR_RGB2BGR);
+            std::vector<uchar> bytes;
+            if (!cv::imencode(".png", bgr, bytes))
+                throw std::runtime_error("cannot encode the PNG");
+            io::AtomicFileWriter::writeFile(path.toStdString(), bytes.data(), bytes.size());
+        } else {
+            AttentionExport::writeNpz(path.toStdString(), blocks);
+        }
+    } catch (const std::exception& e) {
+        showError(tr("Could not export the attention: %1").arg(QString::fromUtf8(e.what())));
         return false;
     }
     statusBar()->showMessage(tr("Saved %1").arg(path), 5000);

@@ -48,6 +48,9 @@ public:
 
     bool exportView(const QString& path);
     bool exportResults(const QString& path);
+    // The shown frame's attention: every captured tensor (.npz, resnest-cli export's names), per-block
+    // statistics (.csv), or the small multiples of the chosen block (.png).
+    bool exportAttention(const QString& path);
     void exportVideo(const QString& input, const QString& output);
 
     // For tests and the benchmark.
