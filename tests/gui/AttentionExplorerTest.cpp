@@ -4,9 +4,11 @@
 #include "core/inference/ResourceLocator.h"
 #include "ui/widgets/AttentionPanel.h"
 #include "ui/widgets/AttentionPlots.h"
+#include "ui/widgets/AttentionTimeline.h"
 #include "ui/widgets/BlockTree.h"
 #include "ui/widgets/ImageView.h"
 #include "ui/widgets/MainWindow.h"
+#include "ui/widgets/PlaybackBar.h"
 #include "ui/widgets/QCustomPlotInclude.h"
 #include "ui/widgets/RadixMultiples.h"
 
@@ -158,6 +160,40 @@ class AttentionExplorerTest : public QObject {
         a->clearOverrides();
         QVERIFY(waitFor(w, [](const RenderedFrame& f) { return f.result->baseline == nullptr; }));
         QVERIFY(!a->comparisonText().contains(QStringLiteral("→")));
+    }
+
+    // A video: the timeline fills with the chosen block's history, a click on it pauses the video at that
+    // frame and captures it (even with live capture off), and a pinned probe follows the frames.
+    Q_SLOT void timelineFreezesAVideoAtAFrame() {
+        MainWindow w(false);
+        w.resize(1280, 900);
+        w.show();
+        w.openCheckpoint(
+            QString::fromStdString(ResourceLocator::find("demo/models/digits-classify.safetensors")));
+        QTRY_VERIFY_WITH_TIMEOUT(w.model() && w.model()->task == ModelTask::Classify, 60000);
+        AttentionPanel* a = w.attentionPanel();
+        QSignalSpy shown(&w, &MainWindow::frameShown);
+        w.openVideo(QString::fromStdString(ResourceLocator::find("demo/samples/digits-video.avi")), true);
+        QTRY_VERIFY_WITH_TIMEOUT(a->timeline()->size() >= 8, 60000);
+        QCOMPARE(a->timeline()->plot()->graphCount(), 3); // two radices and the entropy
+        a->probe(QPointF(20, 30), true);
+        a->setProbePinned(true);
+        a->probe(QPointF(200, 100), true); // ignored while pinned
+        QVERIFY(a->probeText().startsWith(QStringLiteral("(20, 30)")));
+
+        a->setLiveCaptureEvery(0); // played frames are no longer captured...
+        QCustomPlot* plot = a->timeline()->plot();
+        plot->replot();
+        const int x = int(plot->xAxis->coordToPixel(3.0)), y = plot->height() / 2;
+        QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, QPoint(x, y));
+        // ...but the frame clicked on is, and the video waits there.
+        const RenderedFramePtr frozen =
+            waitFor(w, [](const RenderedFrame& f) { return f.result->jobId == 3; });
+        QVERIFY(frozen);
+        QVERIFY(!frozen->result->prediction.blocks().empty());
+        QTRY_VERIFY(!w.playbackBar()->playing());
+        QTRY_VERIFY(a->probeText().startsWith(QStringLiteral("(20, 30)")));
+        w.openImage(digit_); // leaves video mode
     }
 };
 

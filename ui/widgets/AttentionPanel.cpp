@@ -1,6 +1,7 @@
 #include "ui/widgets/AttentionPanel.h"
 
 #include "ui/widgets/AttentionPlots.h"
+#include "ui/widgets/AttentionTimeline.h"
 #include "ui/widgets/BlockTree.h"
 #include "ui/widgets/RadixMultiples.h"
 
@@ -112,6 +113,10 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     sortChannels_ = new QCheckBox(tr("sort channels by weight"));
     sortChannels_->setChecked(true);
     plots_ = new AttentionPlots;
+    timeline_ = new AttentionTimeline;
+    plots_->addTab(timeline_, tr("Timeline"));
+    pinProbe_ = new QCheckBox(tr("pin"));
+    pinProbe_->setToolTip(tr("Keep reading the maps at the last probed pixel as new frames arrive"));
     multiples_ = new RadixMultiples;
     multiples_->hide();
 
@@ -152,7 +157,10 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(tree_);
     layout->addWidget(mapBox);
     layout->addWidget(multiples_);
-    layout->addWidget(probe_);
+    auto* probeRow = new QHBoxLayout;
+    probeRow->addWidget(probe_, 1);
+    probeRow->addWidget(pinProbe_);
+    layout->addLayout(probeRow);
     layout->addWidget(interveneBox);
     plots_->setMinimumHeight(220);
     layout->addWidget(plots_, 1);
@@ -204,6 +212,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
         setOverride(chosenBlock(), o);
     });
     connect(clearOverrides_, &QPushButton::clicked, this, &AttentionPanel::clearOverrides);
+    connect(timeline_, &AttentionTimeline::frameRequested, this, &AttentionPanel::frameRequested);
 }
 
 bool AttentionPanel::captureEnabled() const {
@@ -345,6 +354,17 @@ void AttentionPanel::showResult(const FrameResultPtr& result) {
     else
         refreshPlots();
     refreshComparison();
+    if (result->live)
+        timeline_->add(qint64(result->jobId), blocks);
+    else
+        timeline_->clear();
+    timeline_->setBlock(tree_->currentBlock().toStdString());
+    if (pinProbe_->isChecked() && probeAt_.x() >= 0)
+        probe(probeAt_, true);
+}
+
+void AttentionPanel::setProbePinned(bool on) {
+    pinProbe_->setChecked(on);
 }
 
 int AttentionPanel::blockIndex() const {
@@ -381,6 +401,7 @@ void AttentionPanel::blockChanged() {
         applyOverride_->setEnabled(kind != AttentionOverride::Kind::ZeroGroup || block.cardinality > 1);
     }
     probeMapsValid_ = false;
+    timeline_->setBlock(tree_->currentBlock().toStdString());
     refreshPlots();
     Q_EMIT mapChanged();
 }
@@ -464,7 +485,13 @@ void AttentionPanel::setVisibleRegion(QRectF imageRect) {
 }
 
 void AttentionPanel::probe(QPointF imagePos, bool inside) {
+    if (pinProbe_->isChecked() && probeAt_.x() >= 0 && imagePos != probeAt_)
+        return; // pinned: the cursor no longer moves it
+    if (inside)
+        probeAt_ = imagePos;
     if (!inside || !current_ || current_->image.empty()) {
+        if (pinProbe_->isChecked())
+            return;
         probe_->setText(tr("Hover the image to probe the maps"));
         return;
     }

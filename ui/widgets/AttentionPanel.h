@@ -18,6 +18,7 @@ class QSpinBox;
 namespace resnest {
 
 class AttentionPlots;
+class AttentionTimeline;
 class BlockTree;
 class RadixMultiples;
 
@@ -60,6 +61,9 @@ public:
     // The main view's visible part of the image, which the small multiples follow.
     void setVisibleRegion(QRectF imageRect);
     RadixMultiples* multiples() const { return multiples_; }
+    AttentionTimeline* timeline() const { return timeline_; }
+    // Keep probing the last position as new frames arrive (a pinned probe).
+    void setProbePinned(bool on);
     // The image position under the cursor (ImageView::hovered).
     void probe(QPointF imagePos, bool inside);
 
@@ -72,6 +76,8 @@ public:
     Q_SIGNAL void liveCaptureChanged(int every);
     Q_SIGNAL void mapChanged();
     Q_SIGNAL void requestChanged();
+    // The timeline asks to pause the video at this frame and inspect it.
+    Q_SIGNAL void frameRequested(qint64 frame);
 
 private:
     void blockChanged();
@@ -102,6 +108,9 @@ private:
     QCheckBox* sortChannels_;
     AttentionPlots* plots_;
     RadixMultiples* multiples_;
+    AttentionTimeline* timeline_;
+    QCheckBox* pinProbe_;
+    QPointF probeAt_{-1, -1};
     FrameResultPtr current_;
     std::vector<BlockOverride> overrides_;
     // The probe reads the chosen maps on image pixels; projected once per frame and choice.

@@ -9,6 +9,7 @@
 #include "ui/runtime/SteadyClock.h"
 #include "ui/runtime/VideoExportJob.h"
 #include "ui/widgets/AttentionPanel.h"
+#include "ui/widgets/AttentionTimeline.h"
 #include "ui/widgets/ImageView.h"
 #include "ui/widgets/ModelPanel.h"
 #include "ui/widgets/OverlayPanel.h"
@@ -151,6 +152,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
                 playback_->setSource(QFileInfo(name).fileName().isEmpty() ? name : QFileInfo(name).fileName(),
                                      frames, fps, source_ == SourceKind::Camera || frames <= 0);
                 playback_->show();
+                attention_->timeline()->clear();
             });
     connect(controller_, &InferenceController::videoPosition, playback_, &PlaybackBar::setPosition);
     connect(controller_, &InferenceController::videoPlaying, playback_, &PlaybackBar::setPlaying);
@@ -180,6 +182,10 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     });
     connect(view_, &ImageView::hovered, attention_, &AttentionPanel::probe);
     connect(view_, &ImageView::viewportChanged, attention_, &AttentionPanel::setVisibleRegion);
+    connect(attention_, &AttentionPanel::frameRequested, this, [this](qint64 frame) {
+        controller_->pauseVideo();
+        controller_->seekVideo(frame); // read while paused: captured whatever the live sampling
+    });
     connect(attention_, &AttentionPanel::mapChanged, this,
             [this] { controller_->setOverlayOptions(overlayOptions()); });
     connect(thumbnails_, &ThumbnailStrip::imageChosen, this, [this](const QString& path) {
