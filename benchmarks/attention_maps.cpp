@@ -65,9 +65,11 @@ int main(int argc, char** argv) {
         spec.weights = weights;
         auto model = Predictor::load(spec);
         const cv::Mat bgr = ImagePreprocessor::readImage(image);
-        PredictOptions off, on;
+        PredictOptions off, on, explain;
         on.captureAttention = true;
-        std::vector<double> plain, captured;
+        explain = on;
+        explain.attention.explainClass = AttentionRequest::kExplainPredicted;
+        std::vector<double> plain, captured, explained;
         Prediction p;
         for (int i = 0; i < 6; ++i) {
             auto t0 = std::chrono::steady_clock::now();
@@ -76,11 +78,16 @@ int main(int argc, char** argv) {
             t0 = std::chrono::steady_clock::now();
             p = model->predict(bgr, on);
             captured.push_back(msSince(t0));
+            t0 = std::chrono::steady_clock::now();
+            model->predict(bgr, explain);
+            explained.push_back(msSince(t0));
         }
         std::printf("model %s on %s (%dx%d), %d repeats per block\n", model->info().architecture.c_str(),
                     image.c_str(), bgr.cols, bgr.rows, repeats);
-        std::printf("forward without capture %.1f ms, with capture %.1f ms (median of 6 alternating)\n\n",
-                    median(plain), median(captured));
+        std::printf(
+            "forward without capture %.1f ms, with capture %.1f ms, with the explained class's gradient "
+            "%.1f ms (x%.2f of capture; median of 6 alternating)\n\n",
+            median(plain), median(captured), median(explained), median(explained) / median(captured));
         std::printf("| block | radix | map size | stride | project (ms) | colour + blend, all radices (ms) | "
                     "dominant radix (ms) | total (ms) |\n|---|---|---|---|---|---|---|---|\n");
         const int colormap = HeatmapRenderer::colormapByName("viridis");

@@ -155,13 +155,13 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     captureRow->addWidget(liveEvery_, 1);
     layout->addLayout(captureRow);
     layout->addWidget(tree_);
+    layout->addWidget(interveneBox);
     layout->addWidget(mapBox);
     layout->addWidget(multiples_);
     auto* probeRow = new QHBoxLayout;
     probeRow->addWidget(probe_, 1);
     probeRow->addWidget(pinProbe_);
     layout->addLayout(probeRow);
-    layout->addWidget(interveneBox);
     plots_->setMinimumHeight(220);
     layout->addWidget(plots_, 1);
     layout->addWidget(sortChannels_);

@@ -113,7 +113,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     tabifyDockWidget(overlayDock, attentionDock);
     resultsDock->raise();
     // The model form (with its wrapped description) gets its full height; the tabs below take the rest.
-    resizeDocks({modelDock, resultsDock}, {300, 700}, Qt::Vertical);
+    resizeDocks({modelDock, resultsDock}, {250, 900}, Qt::Vertical);
     // Wide enough for the attention explorer's block table and plots.
     resizeDocks({modelDock}, {420}, Qt::Horizontal);
 
