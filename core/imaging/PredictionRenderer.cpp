@@ -102,7 +102,8 @@ cv::Mat PredictionRenderer::radixMapOnImage(const Prediction& prediction, cv::Si
                                             const AttentionMapOptions& options,
                                             std::pair<double, double>* range) {
     const std::vector<AttentionBlock>& blocks = prediction.blocks();
-    if (blocks.empty() || prediction.task == ModelTask::Detect)
+    if (blocks.empty() ||
+        (prediction.task == ModelTask::Detect && prediction.detection.geometry.input.empty()))
         return {};
     const AttentionBlock* block = &blocks.back();
     for (const AttentionBlock& b : blocks)
@@ -116,6 +117,8 @@ cv::Mat PredictionRenderer::radixMapOnImage(const Prediction& prediction, cv::Si
         *range = shown;
     if (prediction.task == ModelTask::Classify)
         return RadixMapProjector::toImage(feature, block->stride, prediction.classification.geometry);
+    if (prediction.task == ModelTask::Detect)
+        return RadixMapProjector::toImage(feature, block->stride, prediction.detection.geometry);
     // A segmenter's features cover the image to within one stride when it ran at the image's size; otherwise
     // they cover its resized input, which is then scaled to the image.
     const cv::Size covered(feature.cols * block->stride, feature.rows * block->stride);

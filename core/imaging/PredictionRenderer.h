@@ -54,9 +54,8 @@ public:
                         const OverlayOptions& options, std::vector<int>* drawnDetections = nullptr);
     // The chosen radix map of a captured prediction on image pixels (CV_32F, `imageSize`), and in `range` its
     // colour scale: shared by all radices of its block, or the map's own with perMapScale. Classifiers go
-    // back through their resize and crop; segmenters see the whole image (resized to their input size, if one
-    // was set). Empty when nothing was captured, and for detectors, whose internal resize and padding are not
-    // reported.
+    // back through their resize and crop, detectors through their resize and padding; segmenters see the
+    // whole image (resized to their input size, if one was set). Empty when nothing was captured.
     static cv::Mat radixMapOnImage(const Prediction& prediction, cv::Size imageSize,
                                    const AttentionMapOptions& map,
                                    std::pair<double, double>* range = nullptr);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/imaging/InputGeometry.h"
 #include "core/inference/ClassificationResult.h"
 
 #include <array>
@@ -23,6 +24,9 @@ struct DetectionResult {
     int imageWidth = 0;
     int imageHeight = 0;
     std::vector<AttentionBlock> blocks; // empty unless attention was captured
+    // The detector's own resize and padding (RCNNTransform): the image resized by `scaleX/Y` into the
+    // top-left of a zero-padded `input`; what places the blocks' maps on the image.
+    InputGeometry geometry;
     double preprocessMs = 0.0;
     double inferMs = 0.0;
     double postprocessMs = 0.0;

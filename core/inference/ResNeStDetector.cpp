@@ -45,6 +45,14 @@ DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttentio
     o.pasteMasks = false;
     DetectorOutput out = model_->forward({image}, captureAttention ? Capture::On : Capture::Off, o);
     const ImageDetections& d = out.images.front();
+    if (!out.batch.imageSizes.empty()) {
+        InputGeometry& g = result.geometry;
+        g.original = bgr.size();
+        g.resized = cv::Size(int(out.batch.imageSizes[0].second), int(out.batch.imageSizes[0].first));
+        g.input = cv::Size(int(out.batch.batchSize.second), int(out.batch.batchSize.first));
+        g.scaleX = double(g.resized.width) / g.original.width;
+        g.scaleY = double(g.resized.height) / g.original.height;
+    }
     torch::Tensor boxes = d.boxes.to(torch::kCPU, torch::kFloat32).contiguous();
     torch::Tensor scores = d.scores.to(torch::kCPU, torch::kFloat32).contiguous();
     torch::Tensor labels = d.labels.to(torch::kCPU, torch::kInt64).contiguous();

@@ -1,5 +1,6 @@
 #include "core/inference/Predictor.h"
 
+#include "core/imaging/PredictionRenderer.h"
 #include "core/inference/ResourceLocator.h"
 
 #include <cmath>
@@ -117,4 +118,15 @@ TEST(PredictorTest, SegmenterExplainsItsLargestDigitRegionAndDetectorRefuses) {
     o.attention.explainClass = AttentionRequest::kExplainNone;
     o.attention.overrides = {{"layer4.0", AttentionOverride::uniform()}};
     EXPECT_NO_THROW(det->predict(scene(), o));
+    // The detector reports its resize, so its maps can be placed on the image.
+    o.attention.overrides.clear();
+    o.captureAttention = true;
+    const Prediction d = det->predict(scene(), o);
+    EXPECT_EQ(d.detection.geometry.original, scene().size());
+    EXPECT_GT(d.detection.geometry.resized.area(), 0);
+    EXPECT_GE(d.detection.geometry.input.width, d.detection.geometry.resized.width);
+    EXPECT_NEAR(d.detection.geometry.scaleX, d.detection.geometry.scaleY, 0.01);
+    AttentionMapOptions map;
+    map.block = "layer3.0";
+    EXPECT_EQ(PredictionRenderer::radixMapOnImage(d, scene().size(), map).size(), scene().size());
 }

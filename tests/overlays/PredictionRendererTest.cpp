@@ -149,10 +149,26 @@ TEST(PredictionRenderer, RadixMapGoesWhereItsFeatureIsAndDrawsOnTop) {
     EXPECT_NE(drawn.at<cv::Vec3b>(24, 16), drawn.at<cv::Vec3b>(40, 50)); // the hot feature stands out
     on.attention.show = false;
     EXPECT_EQ(cv::norm(PredictionRenderer::draw(image, p, labels, on), image, cv::NORM_INF), 0.0);
-    // A detector's maps are not placed (its resize and padding are internal).
+    // A detector's maps need its resize and padding: none reported, none placed.
     p.task = ModelTask::Detect;
     p.detection.blocks = {b};
     EXPECT_TRUE(PredictionRenderer::radixMapOnImage(p, {64, 48}, o).empty());
+    // Resized 2x (64x48 -> 128x96) into a 128x128 padded input: a stride-8 feature grid of 16x16; feature (2,
+    // 3) sits over input pixel (16, 24), i.e. original pixel (7.75, 11.75).
+    AttentionBlock d = b;
+    d.radixMaps = {cv::Mat(16, 16, CV_32F, cv::Scalar(0.0f)), cv::Mat(16, 16, CV_32F, cv::Scalar(0.0f))};
+    d.radixMaps[1].at<float>(3, 2) = 1.0f;
+    p.detection.blocks = {d};
+    p.detection.geometry.original = {64, 48};
+    p.detection.geometry.resized = {128, 96};
+    p.detection.geometry.input = {128, 128};
+    p.detection.geometry.scaleX = p.detection.geometry.scaleY = 2.0;
+    const cv::Mat placed = PredictionRenderer::radixMapOnImage(p, {64, 48}, o);
+    ASSERT_EQ(placed.size(), cv::Size(64, 48));
+    cv::minMaxLoc(placed, nullptr, nullptr, nullptr, &peak);
+    EXPECT_NEAR(peak.x, 7.75, 0.5);
+    EXPECT_NEAR(peak.y, 11.75, 0.5);
+    EXPECT_FLOAT_EQ(placed.at<float>(40, 50), 0.0f);
 }
 
 TEST(PredictionRenderer, MapKindsGroupsAndClassConditionedMaps) {

@@ -26,8 +26,7 @@ class RadixMultiples;
 // block, which map the render thread draws over the image (radix map, radix difference, dominant radix or
 // the class-conditioned map; one cardinal group or all; colormap, opacity, shared or per-map scale); plots
 // (AttentionPlots); a pixel probe; the explained class and interventions, with the prediction before and
-// after them side by side. Maps are placed for classifiers and segmenters (a detector's internal resize and
-// padding are not reported yet).
+// after them side by side. Maps are placed for all three tasks; detectors cannot be explained yet.
 class AttentionPanel : public QWidget {
     Q_OBJECT
 public:
