@@ -12,6 +12,7 @@
 #include "ui/widgets/QCustomPlotInclude.h"
 #include "ui/widgets/RadixMultiples.h"
 
+#include <QDockWidget>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -73,6 +74,7 @@ class AttentionExplorerTest : public QObject {
             waitFor(w, [](const RenderedFrame& f) { return !f.result->prediction.blocks().empty(); });
         QVERIFY(plain);
         AttentionPanel* a = w.attentionPanel();
+        qobject_cast<QDockWidget*>(a->parentWidget())->raise(); // its plots draw only when on screen
 
         // The tree: four stages of one block each, R, K, C and stride as the network has them.
         BlockTree* tree = a->blockTree();
@@ -91,13 +93,19 @@ class AttentionExplorerTest : public QObject {
         QTest::keyClick(tree, Qt::Key_Up);
         QCOMPARE(a->chosenBlock(), QStringLiteral("layer3.0"));
 
-        // Plots follow the block: 2 radix bars, 2 histograms, one bar per channel, 4 blocks over depth.
+        // Plots follow the block: 2 radix bars, 2 histograms, one bar per channel, 4 blocks over depth; each
+        // tab is drawn when it is chosen.
         AttentionPlots* plots = a->plots();
         QCOMPARE(plots->radixPlot()->plottableCount(), 1);
         QCOMPARE(plottedPoints(plots->radixPlot()), 2);
+        QCOMPARE(plots->histogramPlot()->graphCount(), 0);
+        plots->setCurrentWidget(plots->histogramPlot());
         QCOMPARE(plots->histogramPlot()->graphCount(), 2);
+        plots->setCurrentWidget(plots->channelPlot());
         QCOMPARE(plottedPoints(plots->channelPlot()), 128);
+        plots->setCurrentWidget(plots->depthPlot());
         QCOMPARE(plots->depthPlot()->graph(0)->dataCount(), 4);
+        plots->setCurrentWidget(plots->radixPlot());
 
         // The map over the image changes what is drawn; the probe reads both radices there.
         a->setMapShown(true);
@@ -172,6 +180,8 @@ class AttentionExplorerTest : public QObject {
             QString::fromStdString(ResourceLocator::find("demo/models/digits-classify.safetensors")));
         QTRY_VERIFY_WITH_TIMEOUT(w.model() && w.model()->task == ModelTask::Classify, 60000);
         AttentionPanel* a = w.attentionPanel();
+        qobject_cast<QDockWidget*>(a->parentWidget())->raise();
+        a->plots()->setCurrentWidget(a->timeline());
         QSignalSpy shown(&w, &MainWindow::frameShown);
         w.openVideo(QString::fromStdString(ResourceLocator::find("demo/samples/digits-video.avi")), true);
         QTRY_VERIFY_WITH_TIMEOUT(a->timeline()->size() >= 8, 60000);

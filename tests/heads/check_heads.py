@@ -122,13 +122,7 @@ def seg_reference(model, sd, x, dtype, overrides=None, explain_class=None):
         ref['attention/' + name] = att[name].double()
         ref['radix_maps/' + name] = maps[name].double()
     if explain_class is not None:
-        for (name, b), g in zip(blocks, grads):
-            a = b.conv2.attention_live.detach()
-            g = torch.zeros_like(a) if g is None else g
-            ref['attention_grad/' + name] = g.double()
-            ref['radix_support/' + name] = (g * a).sum(2).double()
-            ref['class_maps/' + name] = torch.einsum('nrc,nrchw->nrhw', g * a,
-                                                     b.conv2.splits_live.detach()).double()
+        ref.update({k: v.double() for k, v in resnest_ref.attribution(blocks, grads).items()})
     return ref
 
 

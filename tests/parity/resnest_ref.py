@@ -372,13 +372,21 @@ def run_reference(arch, state_dict, x, dtype, output_stride=32, overrides=None, 
         out['attention/' + k] = att[k].numpy()
         out['radix_maps/' + k] = maps[k].numpy()
     if explain_class is not None:
-        for (name, b), g in zip(blocks, grads):
-            a = b.conv2.attention_live.detach()
-            g = torch.zeros_like(a) if g is None else g
-            out['attention_grad/' + name] = g.numpy()
-            out['radix_support/' + name] = (g * a).sum(2).numpy()
-            out['class_maps/' + name] = torch.einsum('nrc,nrchw->nrhw', g * a,
-                                                     b.conv2.splits_live.detach()).numpy()
+        out.update({k: v.numpy() for k, v in attribution(blocks, grads).items()})
+    return out
+
+
+def attribution(blocks, grads):
+    """[(name, Bottleneck)] run with keep_graph and the gradients of a score w.r.t. their attention ->
+    {attention_grad/, radix_support/ (sum_c a*g), class_maps/ (sum_c g*a*U_r)} tensors (a block the score
+    does not reach has a zero gradient)."""
+    out = {}
+    for (name, b), g in zip(blocks, grads):
+        a = b.conv2.attention_live.detach()
+        g = torch.zeros_like(a) if g is None else g
+        out['attention_grad/' + name] = g
+        out['radix_support/' + name] = (g * a).sum(2)
+        out['class_maps/' + name] = torch.einsum('nrc,nrchw->nrhw', g * a, b.conv2.splits_live.detach())
     return out
 
 

@@ -403,7 +403,10 @@ void AttentionPanel::blockChanged() {
     probeMapsValid_ = false;
     timeline_->setBlock(tree_->currentBlock().toStdString());
     refreshPlots();
-    Q_EMIT mapChanged();
+    // The block only matters to the drawing when a map is drawn; a redraw otherwise would show the same
+    // frame twice.
+    if (showMap_->isChecked())
+        Q_EMIT mapChanged();
 }
 
 void AttentionPanel::refreshPlots() {

@@ -2,6 +2,7 @@
 
 #include "core/attention/AttentionStatistics.h"
 #include "ui/widgets/QCustomPlotInclude.h"
+#include "ui/widgets/RadixColours.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,13 +11,6 @@
 namespace resnest {
 
 namespace {
-
-// One colour per radix, the same in every plot (and distinct from the colormaps' ends).
-QColor radixColour(int r) {
-    static const QColor colours[] = {QColor(31, 119, 180), QColor(255, 127, 14),  QColor(44, 160, 44),
-                                     QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75)};
-    return colours[r % 6];
-}
 
 QCustomPlot* newPlot(const QString& x, const QString& y) {
     auto* p = new QCustomPlot;
@@ -44,6 +38,10 @@ AttentionPlots::AttentionPlots(QWidget* parent) : QTabWidget(parent) {
     addTab(histogram_, tr("Histogram"));
     addTab(channels_, tr("Channels"));
     addTab(depth_, tr("Depth"));
+    connect(this, &QTabWidget::currentChanged, this, [this] {
+        dirty_ = true;
+        redraw();
+    });
 }
 
 void AttentionPlots::setSortedChannels(bool sorted) {
@@ -52,6 +50,24 @@ void AttentionPlots::setSortedChannels(bool sorted) {
 }
 
 void AttentionPlots::show(const std::vector<AttentionBlock>& blocks, int blockIndex, int radix) {
+    blocks_ = blocks;
+    blockIndex_ = blockIndex;
+    radixIndex_ = radix;
+    dirty_ = true;
+    redraw();
+}
+
+void AttentionPlots::showEvent(QShowEvent* event) {
+    QTabWidget::showEvent(event);
+    redraw();
+}
+
+void AttentionPlots::redraw() {
+    if (!dirty_ || !isVisible())
+        return;
+    dirty_ = false;
+    const std::vector<AttentionBlock>& blocks = blocks_;
+    const int blockIndex = blockIndex_, radix = radixIndex_;
     if (blockIndex < 0 || blockIndex >= int(blocks.size())) {
         for (QCustomPlot* p : {radix_, histogram_, channels_, depth_}) {
             if (p->plottableCount() == 0 && p->graphCount() == 0)
@@ -62,10 +78,17 @@ void AttentionPlots::show(const std::vector<AttentionBlock>& blocks, int blockIn
         return;
     }
     const AttentionBlock& block = blocks[size_t(blockIndex)];
-    plotRadix(block);
-    plotHistogram(block);
-    plotChannels(block, std::clamp(radix, 0, block.radix - 1));
-    plotDepth(blocks, blockIndex);
+    QWidget* tab = currentWidget();
+    if (tab == radix_)
+        plotRadix(block);
+    else if (tab == histogram_)
+        plotHistogram(block);
+    else if (tab == channels_)
+        plotChannels(block, std::clamp(radix, 0, block.radix - 1));
+    else if (tab == depth_)
+        plotDepth(blocks, blockIndex);
+    else
+        dirty_ = true; // another tab (the timeline): draw when one of ours is chosen
 }
 
 void AttentionPlots::plotRadix(const AttentionBlock& block) {

@@ -18,6 +18,8 @@ class AttentionPlots : public QTabWidget {
 public:
     explicit AttentionPlots(QWidget* parent = nullptr);
 
+    // Draws only the tab on screen (the others when they are chosen), and nothing while hidden: on a live
+    // source this runs several times a second on the GUI thread.
     void show(const std::vector<AttentionBlock>& blocks, int blockIndex, int radix);
     void setSortedChannels(bool sorted);
     bool sortedChannels() const { return sorted_; }
@@ -27,7 +29,11 @@ public:
     QCustomPlot* channelPlot() const { return channels_; }
     QCustomPlot* depthPlot() const { return depth_; }
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
+    void redraw();
     void plotRadix(const AttentionBlock& block);
     void plotHistogram(const AttentionBlock& block);
     void plotChannels(const AttentionBlock& block, int radix);
@@ -38,6 +44,10 @@ private:
     QCustomPlot* channels_;
     QCustomPlot* depth_;
     bool sorted_ = true;
+    std::vector<AttentionBlock> blocks_;
+    int blockIndex_ = -1;
+    int radixIndex_ = 0;
+    bool dirty_ = false;
 };
 
 } // namespace resnest

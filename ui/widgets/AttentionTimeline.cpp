@@ -2,22 +2,13 @@
 
 #include "core/attention/AttentionStatistics.h"
 #include "ui/widgets/QCustomPlotInclude.h"
+#include "ui/widgets/RadixColours.h"
 
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
 
 namespace resnest {
-
-namespace {
-
-QColor radixColour(int r) {
-    static const QColor colours[] = {QColor(31, 119, 180), QColor(255, 127, 14),  QColor(44, 160, 44),
-                                     QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75)};
-    return colours[r % 6];
-}
-
-} // namespace
 
 AttentionTimeline::AttentionTimeline(int capacity, QWidget* parent)
     : QWidget(parent), capacity_(std::max(2, capacity)) {
@@ -75,7 +66,14 @@ void AttentionTimeline::setBlock(const std::string& name) {
     redraw();
 }
 
+void AttentionTimeline::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    redraw();
+}
+
 void AttentionTimeline::redraw() {
+    if (!isVisible())
+        return; // the buffer keeps filling; drawn when shown
     plot_->clearPlottables();
     if (!frames_.empty()) {
         int radix = 0;

@@ -28,6 +28,9 @@ public:
 
     Q_SIGNAL void frameRequested(qint64 frame);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     struct BlockSummary {
         std::string name;
