@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
                                 QStringLiteral("Ignore saved settings: the bundled demo model and sample."));
     QCommandLineOption radixMap(
         QStringLiteral("radix-map"),
-        QStringLiteral("Draw the last block's radix-0 map over the image (Attention tab)."));
+        QStringLiteral("Draw the chosen block's map over the image (default: the last block, radix 0)."));
     QCommandLineOption block(QStringLiteral("block"),
                              QStringLiteral("Explore block NAME (e.g. layer3.0) in the Attention tab."),
                              QStringLiteral("NAME"));
@@ -46,11 +46,11 @@ int main(int argc, char** argv) {
         QStringLiteral(
             "Explain class CLASS (an index, or 'predicted') by its gradient w.r.t. the attention."),
         QStringLiteral("CLASS"));
-    QCommandLineOption override(
+    QCommandLineOption overrides(
         QStringLiteral("override"),
         QStringLiteral("Override attention: BLOCK=MODE[,...], MODE uniform, onehot:R or zero-group:K."),
         QStringLiteral("LIST"));
-    cli.addOptions({live, camera, model, defaults, radixMap, block, mapKind, radix, explain, override});
+    cli.addOptions({live, camera, model, defaults, radixMap, block, mapKind, radix, explain, overrides});
     cli.process(app);
 
     // One look on every desktop (and under Xvfb, where the platform style is bare).
@@ -79,8 +79,8 @@ int main(int argc, char** argv) {
         attention->setExplainClass(
             c == QLatin1String("predicted") ? resnest::AttentionRequest::kExplainPredicted : c.toInt());
     }
-    if (cli.isSet(override)) {
-        for (const QString& item : cli.value(override).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+    if (cli.isSet(overrides)) {
+        for (const QString& item : cli.value(overrides).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
             try {
                 attention->setOverride(
                     item.section(QLatin1Char('='), 0, 0),
