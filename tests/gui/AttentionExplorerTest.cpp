@@ -36,7 +36,7 @@ class AttentionExplorerTest : public QObject {
 
     // Frames until one satisfies `ok` (results of earlier requests may still be on their way).
     template <typename Pred> static RenderedFramePtr waitFor(MainWindow& w, Pred ok) {
-        for (int i = 0; i < 10; ++i) {
+        for (int i = 0; i < 30; ++i) {
             RenderedFramePtr f = waitForFrame(w);
             if (!f || ok(*f))
                 return f;
@@ -194,11 +194,16 @@ class AttentionExplorerTest : public QObject {
         a->setLiveCaptureEvery(0); // played frames are no longer captured...
         QCustomPlot* plot = a->timeline()->plot();
         plot->replot();
+        QSignalSpy requested(a->timeline(), &AttentionTimeline::frameRequested);
         const int x = int(plot->xAxis->coordToPixel(3.0)), y = plot->height() / 2;
         QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, QPoint(x, y));
+        QCOMPARE(requested.count(), 1);
+        // The buffered frame nearest the click (pixel rounding may give a neighbour of 3).
+        const quint64 frame = quint64(requested.at(0).at(0).toLongLong());
+        QVERIFY2(frame >= 2 && frame <= 4, qPrintable(QString::number(frame)));
         // ...but the frame clicked on is, and the video waits there.
         const RenderedFramePtr frozen =
-            waitFor(w, [](const RenderedFrame& f) { return f.result->jobId == 3; });
+            waitFor(w, [frame](const RenderedFrame& f) { return f.result->jobId == frame; });
         QVERIFY(frozen);
         QVERIFY(!frozen->result->prediction.blocks().empty());
         QTRY_VERIFY(!w.playbackBar()->playing());
