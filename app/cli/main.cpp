@@ -1,6 +1,7 @@
 // resnest-cli: the core without a GUI, for batch work, export and benchmarks.
 #include "app/cli/ArgumentList.h"
 #include "app/cli/CommandDispatcher.h"
+#include "core/inference/AttentionRequest.h"
 #include "core/inference/Benchmark.h"
 #include "core/inference/DetectorLoader.h"
 #include "core/inference/Exporter.h"
@@ -575,23 +576,14 @@ int cmdMergeStats(const std::vector<std::string>& rest) {
 }
 #endif
 
-// "layer3.0=onehot:1,layer2.1=uniform" -> (block, override) pairs, validated against the network.
+// --override BLOCK=MODE[,...] set on the network (AttentionRequest parses and checks it).
 void applyOverrides(resnest::ResNeSt& net, const std::string& list) {
-    std::stringstream items(list);
-    std::string item;
-    while (std::getline(items, item, ',')) {
-        const auto eq = item.find('=');
-        if (eq == std::string::npos)
-            throw std::invalid_argument("--override '" + item +
-                                        "': expected BLOCK=MODE, e.g. layer3.0=onehot:1");
-        try {
-            net->setAttentionOverride(item.substr(0, eq),
-                                      resnest::AttentionOverride::parse(item.substr(eq + 1)));
-        } catch (const c10::Error& e) { // an unknown block
-            throw std::invalid_argument("--override '" + item + "': " + e.msg());
-        } catch (const std::invalid_argument& e) {
-            throw std::invalid_argument("--override '" + item + "': " + e.what());
-        }
+    try {
+        resnest::AttentionRequest request;
+        request.overrides = resnest::AttentionRequest::parseOverrides(list);
+        request.applyTo(*net);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("--override: ") + e.what());
     }
 }
 

@@ -80,15 +80,13 @@ int main(int argc, char** argv) {
             c == QLatin1String("predicted") ? resnest::AttentionRequest::kExplainPredicted : c.toInt());
     }
     if (cli.isSet(overrides)) {
-        for (const QString& item : cli.value(overrides).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-            try {
-                attention->setOverride(
-                    item.section(QLatin1Char('='), 0, 0),
-                    resnest::AttentionOverride::parse(item.section(QLatin1Char('='), 1).toStdString()));
-            } catch (const std::exception& e) {
-                std::fprintf(stderr, "--override %s: %s\n", qPrintable(item), e.what());
-                return 2;
-            }
+        try {
+            for (const resnest::BlockOverride& o :
+                 resnest::AttentionRequest::parseOverrides(cli.value(overrides).toStdString()))
+                attention->setOverride(QString::fromStdString(o.block), o.mode);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "--override: %s\n", e.what());
+            return 2;
         }
     }
     if (cli.isSet(model))

@@ -41,6 +41,14 @@ void drawBanner(cv::Mat& image, const ClassificationResult& result) {
     cv::putText(image, text, {pad, pad + size.height}, font, scale, {255, 255, 255}, thickness, cv::LINE_AA);
 }
 
+// The block called `name`; the last one when no block has that name (empty: not chosen yet).
+const AttentionBlock& chosenBlock(const std::vector<AttentionBlock>& blocks, const std::string& name) {
+    for (const AttentionBlock& b : blocks)
+        if (b.name == name)
+            return b;
+    return blocks.back();
+}
+
 // The block's maps the options refer to: its radix maps, one cardinal group's, or the class-conditioned ones.
 std::vector<cv::Mat> mapSet(const AttentionBlock& block, const AttentionMapOptions& options) {
     if (options.kind == AttentionMapKind::ClassConditioned) {
@@ -105,10 +113,7 @@ cv::Mat PredictionRenderer::radixMapOnImage(const Prediction& prediction, cv::Si
     if (blocks.empty() ||
         (prediction.task == ModelTask::Detect && prediction.detection.geometry.input.empty()))
         return {};
-    const AttentionBlock* block = &blocks.back();
-    for (const AttentionBlock& b : blocks)
-        if (b.name == options.block)
-            block = &b;
+    const AttentionBlock* block = &chosenBlock(blocks, options.block);
     cv::Mat feature;
     std::pair<double, double> shown;
     if (!selectMap(*block, options, feature, shown))
@@ -155,10 +160,7 @@ std::vector<cv::Mat> PredictionRenderer::radixMultiples(const cv::Mat& image, co
     const std::vector<AttentionBlock>& blocks = prediction.blocks();
     if (blocks.empty() || image.empty() || longSide < 8)
         return out;
-    const AttentionBlock* block = &blocks.back();
-    for (const AttentionBlock& b : blocks)
-        if (b.name == options.block)
-            block = &b;
+    const AttentionBlock* block = &chosenBlock(blocks, options.block);
     const double s = double(longSide) / std::max(image.cols, image.rows);
     cv::Mat small;
     cv::resize(bgrCopy(image), small,

@@ -2,9 +2,25 @@
 
 #include "core/models/ResNeSt.h"
 
+#include <sstream>
 #include <stdexcept>
 
 namespace resnest {
+
+std::vector<BlockOverride> AttentionRequest::parseOverrides(const std::string& list) {
+    std::vector<BlockOverride> out;
+    std::stringstream items(list);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+        if (item.empty())
+            continue;
+        const auto eq = item.find('=');
+        if (eq == std::string::npos)
+            throw std::invalid_argument("'" + item + "': expected BLOCK=MODE, e.g. layer3.0=onehot:1");
+        out.push_back({item.substr(0, eq), AttentionOverride::parse(item.substr(eq + 1))});
+    }
+    return out;
+}
 
 void AttentionRequest::applyTo(ResNeStImpl& net) const {
     net.clearAttentionOverrides();

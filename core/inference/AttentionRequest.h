@@ -25,6 +25,9 @@ struct AttentionRequest {
     int explainClass = kExplainNone;
 
     bool explains() const { return explainClass != kExplainNone; }
+    // "layer3.0=onehot:1,layer2.0=uniform" (the CLI's and the inspector's --override) -> overrides, in order;
+    // std::invalid_argument names a malformed item. Blocks are checked against a network by applyTo.
+    static std::vector<BlockOverride> parseOverrides(const std::string& list);
     // Lifts every earlier override of `net`, then sets these; std::invalid_argument names a bad one.
     void applyTo(ResNeStImpl& net) const;
 };

@@ -1,5 +1,6 @@
 #include "core/models/AttentionOverride.h"
 
+#include "core/inference/AttentionRequest.h"
 #include "core/models/AttentionAttribution.h"
 #include "core/models/BlockCapture.h"
 #include "core/models/ResNeSt.h"
@@ -19,6 +20,16 @@ TEST(AttentionOverrideTest, TextFormRoundTripsAndBadTextIsRejected) {
     for (const char* bad :
          {"onehot", "onehot:", "onehot:-1", "onehot:1x", "zero-group:a", "sideways", "Uniform"})
         EXPECT_THROW(AttentionOverride::parse(bad), std::invalid_argument) << bad;
+}
+
+TEST(AttentionOverrideTest, OverrideListsParseInOrderAndBadItemsAreNamed) {
+    const auto list = AttentionRequest::parseOverrides("layer3.0=onehot:1,,layer2.0=uniform");
+    ASSERT_EQ(list.size(), 2u);
+    EXPECT_EQ(list[0], (BlockOverride{"layer3.0", AttentionOverride::oneHot(1)}));
+    EXPECT_EQ(list[1], (BlockOverride{"layer2.0", AttentionOverride::uniform()}));
+    EXPECT_TRUE(AttentionRequest::parseOverrides("").empty());
+    for (const char* bad : {"layer3.0", "layer3.0=sideways", "layer3.0=onehot:x"})
+        EXPECT_THROW(AttentionRequest::parseOverrides(bad), std::invalid_argument) << bad;
 }
 
 TEST(AttentionOverrideTest, ReplacesTheWeightsAsDefined) {
