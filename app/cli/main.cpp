@@ -65,7 +65,9 @@ commands:
       from an IMAGE also `input`, the preprocessed (1,3,H,W) tensor;
       --override BLOCK=MODE[,...] replaces blocks' attention (MODE: uniform, onehot:R, zero-group:K);
       --explain-class K adds attention_grad/, radix_support/ and class_maps/ per block: the gradient of class
-      K's logit (segmenters: its mean logit over the pixels predicted as K) w.r.t. the attention
+      K's logit (segmenters: its mean logit over the pixels predicted as K; detectors: the score of each
+      image's best box of class K) w.r.t. the attention; detectors: --explain-box J, the score of each
+      image's detection J (by decreasing score)
   bench [--task classify|segment|detect] [--size S] [--batch B] [--capture] [--iterations N] [--warmup N] [--json]
         [--height H --width W] [--mask] [--min-size S --max-size M] [--score-threshold T] [model options]
       median latency and throughput of the network (random input): classify and segment (DeepLabV3) on a
@@ -589,7 +591,9 @@ void applyOverrides(resnest::ResNeSt& net, const std::string& list) {
 
 int cmdExport(const std::vector<std::string>& rest) {
     ArgumentList args(
-        rest, with(with({"input-tensor", "out", "override", "explain-class"}, kModelValued), kDetectValued),
+        rest,
+        with(with({"input-tensor", "out", "override", "explain-class", "explain-box"}, kModelValued),
+             kDetectValued),
         with(kModelFlags, {"aux"}));
     const bool explain = args.has("explain-class");
     const int64_t explainClass = args.getInt("explain-class", 0);
@@ -604,12 +608,12 @@ int cmdExport(const std::vector<std::string>& rest) {
     const auto device = spec.compute.torchDevice();
     const auto type = spec.compute.scalarType();
     const resnest::ModelTask task = resnest::ModelTaskDetector::forSpec(spec);
+    if (args.has("explain-box") && task != resnest::ModelTask::Detect)
+        throw std::invalid_argument("--explain-box is for detectors; classifiers and segmenters take --explain-class");
 
     if (task == resnest::ModelTask::Detect) {
         // The detector's input is the image itself, RGB in [0, 1]: resizing and normalising are part of the
         // model.
-        if (explain)
-            throw std::invalid_argument("--explain-class is for classifiers and segmenters, not detectors");
         resnest::LoadedDetector model = resnest::DetectorLoader::load(spec, detectorOverrides(args));
         applyOverrides(model.model->backbone->body, args.get("override"));
         torch::Tensor images;
@@ -624,10 +628,36 @@ int cmdExport(const std::vector<std::string>& rest) {
                 "this build has no image support (RESNEST_WITH_OPENCV=OFF): use --input-tensor");
 #endif
         }
-        c10::InferenceMode guard;
         std::vector<torch::Tensor> list;
         for (int64_t i = 0; i < images.size(0); ++i)
             list.push_back(images[i].to(device, type));
+        resnest::AttentionRequest request;
+        if (args.has("explain-box"))
+            request.explainDetection = int(args.getInt("explain-box", 0));
+        else if (explain)
+            request.explainClass = int(explainClass);
+        if (request.explains()) {
+            model.model->backbone->body->unfuse(); // the FPN and box head may stay folded
+            torch::AutoGradMode grad(true);
+            const resnest::DetectorOutput result =
+                model.model->forward(list, resnest::Capture::On, postprocessOptions(args, model.model));
+            std::vector<torch::Tensor> scores;
+            std::vector<int64_t> picks;
+            for (const auto& d : result.images) {
+                const torch::Tensor l = d.labels.to(torch::kCPU, torch::kInt64).contiguous();
+                scores.push_back(d.scores);
+                picks.push_back(request.pickDetection(
+                    std::vector<int>(l.data_ptr<int64_t>(), l.data_ptr<int64_t>() + l.numel())));
+            }
+            const auto attribution = resnest::AttentionAttribution::compute(
+                resnest::AttentionAttribution::detectionScore(scores, picks), result.blocks);
+            resnest::Exporter::writeNpz(out, result, dtype, fromTensor ? torch::Tensor() : images, attribution);
+            std::cerr << "wrote " << out << ": " << result.images.front().boxes.size(0)
+                      << " detections in the first image, " << result.blocks.size()
+                      << " blocks with the gradient of detection " << picks.front() << "'s score\n";
+            return 0;
+        }
+        c10::InferenceMode guard;
         const resnest::DetectorOutput result =
             model.model->forward(list, resnest::Capture::On, postprocessOptions(args, model.model));
         resnest::Exporter::writeNpz(out, result, dtype, fromTensor ? torch::Tensor() : images);

@@ -60,7 +60,9 @@ RegionProposalNetworkImpl::proposals(const RPNPredictions& p, const torch::Tenso
     const int64_t n = p.scores.size(0);
     std::vector<torch::Tensor> result;
     for (int64_t i = 0; i < n; ++i) {
-        torch::Tensor boxes = coder_.decode(p.deltas[i], anchors).view({-1, 4});
+        // The proposals are constants for the box head (as torchvision's): an explained box score reaches the
+        // body through the pooled features, not through where the RPN put the box.
+        torch::Tensor boxes = coder_.decode(p.deltas[i].detach(), anchors).view({-1, 4});
         // Top-n of the logits per level (before the sigmoid, as torchvision does).
         std::vector<torch::Tensor> keepIdx, levelIds;
         int64_t offset = 0;

@@ -22,6 +22,17 @@ std::vector<BlockOverride> AttentionRequest::parseOverrides(const std::string& l
     return out;
 }
 
+int AttentionRequest::pickDetection(const std::vector<int>& labels) const {
+    if (explainDetection >= 0)
+        return explainDetection < int(labels.size()) ? explainDetection : -1;
+    if (explainClass == kExplainPredicted)
+        return labels.empty() ? -1 : 0;
+    for (size_t i = 0; i < labels.size() && explainClass >= 0; ++i)
+        if (labels[i] == explainClass)
+            return int(i);
+    return -1;
+}
+
 void AttentionRequest::applyTo(ResNeStImpl& net) const {
     net.clearAttentionOverrides();
     for (const BlockOverride& o : overrides) {

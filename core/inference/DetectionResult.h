@@ -27,6 +27,8 @@ struct DetectionResult {
     // The detector's own resize and padding (RCNNTransform): the image resized by `scaleX/Y` into the
     // top-left of a zero-padded `input`; what places the blocks' maps on the image.
     InputGeometry geometry;
+    int explainedDetection = -1; // the detection whose score the blocks' gradient explains, -1 none
+    int explainedClass = -1;     // its label
     double preprocessMs = 0.0;
     double inferMs = 0.0;
     double postprocessMs = 0.0;

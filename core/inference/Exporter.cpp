@@ -53,8 +53,8 @@ void Exporter::writeNpz(const std::string& path, const SegmentationOutput& out, 
 }
 
 void Exporter::writeNpz(const std::string& path, const DetectorOutput& out, torch::ScalarType dtype,
-                        const torch::Tensor& input) {
-    auto host = [&](const torch::Tensor& t) { return t.to(torch::kCPU, dtype).contiguous(); };
+                        const torch::Tensor& input, const std::vector<BlockAttribution>& attribution) {
+    auto host = [&](const torch::Tensor& t) { return onHost(t, dtype); };
     io::NpzWriter npz(path);
     for (size_t i = 0; i < out.images.size(); ++i) {
         const auto& d = out.images[i];
@@ -70,6 +70,7 @@ void Exporter::writeNpz(const std::string& path, const DetectorOutput& out, torc
     // The resized, normalised, padded batch the body saw: radix maps are in its pixels.
     npz.add("network_input", host(out.batch.tensors));
     addBlocks(npz, out.blocks, dtype);
+    addAttribution(npz, attribution, dtype);
     npz.close();
 }
 

@@ -27,9 +27,10 @@ public:
     // Detection: `boxes` (K, 4: x1 y1 x2 y2 in input pixels), `scores` (K), `labels` (K, int64) and, for
     // Mask R-CNN, `masks` (K, H, W) probabilities, for the first image; `image<i>/...` for the others;
     // `network_input`, the resized, normalised and padded batch; the
-    // body's `attention/*` and `radix_maps/*`.
+    // body's `attention/*` and `radix_maps/*` (and an explained box's attribution, as above).
     static void writeNpz(const std::string& path, const DetectorOutput& out, torch::ScalarType dtype,
-                         const torch::Tensor& input = {});
+                         const torch::Tensor& input = {},
+                         const std::vector<BlockAttribution>& attribution = {});
 };
 
 } // namespace resnest

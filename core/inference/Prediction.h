@@ -25,7 +25,7 @@ struct Prediction {
     int explainedClass() const {
         return task == ModelTask::Segment    ? segmentation.explainedClass
                : task == ModelTask::Classify ? classification.explainedClass
-                                             : -1;
+                                             : detection.explainedClass;
     }
     double preprocessMs() const {
         return task == ModelTask::Segment  ? segmentation.preprocessMs
@@ -51,7 +51,7 @@ struct PredictOptions {
     // Detection: boxes down to this score are kept so that a display threshold can be moved afterwards
     // without running the model again.
     double detectionScoreFloor = 0.05;
-    // Interventions and an explained class (classifiers and segmenters; a detector refuses an explanation).
+    // Interventions and an explained class (a detector: an explained box).
     AttentionRequest attention;
 };
 

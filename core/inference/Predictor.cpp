@@ -52,12 +52,9 @@ Prediction Predictor::predict(const cv::Mat& input, const PredictOptions& option
             segmenter_->segment(bgr, options.captureAttention, options.shortSide, options.attention);
         break;
     case ModelTask::Detect: {
-        if (options.attention.explains())
-            throw std::invalid_argument("class-conditioned attention maps are not available for detectors");
-        detector_->setAttention(options.attention);
         PostprocessOptions post = detector_->defaultPostprocess();
         post.scoreThreshold = std::min(post.scoreThreshold, options.detectionScoreFloor);
-        p.detection = detector_->detect(bgr, options.captureAttention, post);
+        p.detection = detector_->detect(bgr, options.captureAttention, post, options.attention);
         break;
     }
     }

@@ -2,8 +2,11 @@
 
 #include "core/imaging/ImagePreprocessor.h"
 #include "core/inference/AttentionBlocks.h"
+#include "core/models/AttentionAttribution.h"
+#include "core/models/UnfusedScope.h"
 
 #include <chrono>
+#include <optional>
 #include <opencv2/imgproc.hpp>
 
 namespace resnest {
@@ -30,8 +33,12 @@ std::unique_ptr<ResNeStDetector> ResNeStDetector::load(const ModelSpec& spec,
 }
 
 DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttention,
-                                        const PostprocessOptions& options) {
-    c10::InferenceMode guard;
+                                        const PostprocessOptions& options, const AttentionRequest& request) {
+    request.applyTo(*model_->backbone->body);
+    const bool explain = request.explains();
+    std::optional<c10::InferenceMode> guard;
+    if (!explain)
+        guard.emplace();
     DetectionResult result;
     result.imageWidth = bgr.cols;
     result.imageHeight = bgr.rows;
@@ -43,7 +50,26 @@ DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttentio
     t0 = std::chrono::steady_clock::now();
     PostprocessOptions o = options;
     o.pasteMasks = false;
-    DetectorOutput out = model_->forward({image}, captureAttention ? Capture::On : Capture::Off, o);
+    DetectorOutput out;
+    std::vector<BlockAttribution> attribution;
+    if (explain) {
+        // The FPN and the box head may stay folded: the gradient passes through plain convolutions.
+        UnfusedScope unfused(*model_->backbone->body);
+        torch::AutoGradMode grad(true);
+        out = model_->forward({image}, Capture::On, o);
+        const ImageDetections& d = out.images.front();
+        const torch::Tensor labels = d.labels.to(torch::kCPU, torch::kInt64).contiguous();
+        const std::vector<int> byScore(labels.data_ptr<int64_t>(), labels.data_ptr<int64_t>() + labels.numel());
+        result.explainedDetection = request.pickDetection(byScore);
+        if (result.explainedDetection >= 0) {
+            result.explainedClass = byScore[size_t(result.explainedDetection)];
+            attribution = AttentionAttribution::compute(
+                AttentionAttribution::detectionScore({d.scores}, {result.explainedDetection}), out.blocks);
+        }
+    } else {
+        out = model_->forward({image}, captureAttention ? Capture::On : Capture::Off, o);
+    }
+    torch::NoGradGuard noGrad;
     const ImageDetections& d = out.images.front();
     if (!out.batch.imageSizes.empty()) {
         InputGeometry& g = result.geometry;
@@ -53,8 +79,8 @@ DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttentio
         g.scaleX = double(g.resized.width) / g.original.width;
         g.scaleY = double(g.resized.height) / g.original.height;
     }
-    torch::Tensor boxes = d.boxes.to(torch::kCPU, torch::kFloat32).contiguous();
-    torch::Tensor scores = d.scores.to(torch::kCPU, torch::kFloat32).contiguous();
+    torch::Tensor boxes = d.boxes.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    torch::Tensor scores = d.scores.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     torch::Tensor labels = d.labels.to(torch::kCPU, torch::kInt64).contiguous();
     result.inferMs = msSince(t0);
 
@@ -69,7 +95,8 @@ DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttentio
         if (d.masks.defined()) {
             torch::Tensor p =
                 model_->transform()
-                    .pasteMasks(d.masks.narrow(0, i, 1), d.boxes.narrow(0, i, 1), bgr.rows, bgr.cols)[0][0]
+                    .pasteMasks(d.masks.detach().narrow(0, i, 1), d.boxes.detach().narrow(0, i, 1), bgr.rows,
+                                bgr.cols)[0][0]
                     .to(torch::kCPU, torch::kFloat32)
                     .contiguous();
             det.maskProbability = cv::Mat(bgr.rows, bgr.cols, CV_32F, p.data_ptr<float>()).clone();
@@ -79,7 +106,7 @@ DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttentio
         result.detections.push_back(std::move(det));
     }
     result.classNames = labels_.names();
-    result.blocks = AttentionBlocks::fromCaptures(out.blocks);
+    result.blocks = AttentionBlocks::fromCaptures(out.blocks, 0, attribution);
     result.postprocessMs = msSince(t0);
     return result;
 }

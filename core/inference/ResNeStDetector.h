@@ -19,14 +19,15 @@ public:
     static std::unique_ptr<ResNeStDetector> load(const ModelSpec& spec,
                                                  const DetectorOverrides& overrides = {});
 
-    DetectionResult detect(const cv::Mat& bgr, bool captureAttention, const PostprocessOptions& options);
+    // `request`: interventions on the body's attention (each call sets its own; std::invalid_argument names
+    // a bad block or index) and an explained box: the gradient of its score w.r.t. every block's attention
+    // (computed through the unfolded body with autograd; the blocks are captured then).
+    DetectionResult detect(const cv::Mat& bgr, bool captureAttention, const PostprocessOptions& options,
+                           const AttentionRequest& request = {});
     DetectionResult detect(const cv::Mat& bgr, bool captureAttention = false) {
         return detect(bgr, captureAttention, defaultPostprocess());
     }
     PostprocessOptions defaultPostprocess() const { return model_->defaultPostprocess(); }
-    // Interventions on the body's attention for the following detect() calls (an explained class is ignored
-    // here: box scores are not explained yet). std::invalid_argument names a bad block or index.
-    void setAttention(const AttentionRequest& request) { request.applyTo(*model_->backbone->body); }
 
     const ModelInfo& info() const { return info_; }
     const DetectorConfig& config() const { return config_; }

@@ -49,4 +49,21 @@ torch::Tensor AttentionAttribution::regionScore(const torch::Tensor& logits, int
     return ((logits.select(1, cls) * mask).sum({1, 2}) / count).sum();
 }
 
+torch::Tensor AttentionAttribution::detectionScore(const std::vector<torch::Tensor>& scores,
+                                                  const std::vector<int64_t>& picks) {
+    TORCH_CHECK(scores.size() == picks.size(), "one pick per image: ", scores.size(), " images, ",
+                picks.size(), " picks");
+    torch::Tensor total;
+    for (size_t i = 0; i < scores.size(); ++i) {
+        if (picks[i] < 0)
+            continue;
+        TORCH_CHECK(scores[i].dim() == 1 && picks[i] < scores[i].size(0), "image ", i, " has ",
+                    scores[i].size(0), " detections, no detection ", picks[i]);
+        const torch::Tensor s = scores[i][picks[i]];
+        total = total.defined() ? total + s : s;
+    }
+    TORCH_CHECK(total.defined(), "no detection to explain");
+    return total;
+}
+
 } // namespace resnest

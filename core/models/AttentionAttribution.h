@@ -31,6 +31,11 @@ public:
     // Segmentation, logits (N, K, H, W): the mean logit of `cls` over the pixels predicted as `cls` (an image
     // without such pixels adds 0), so a large region does not outweigh a small one.
     static torch::Tensor regionScore(const torch::Tensor& logits, int64_t cls);
+    // Detection: the score of detection picks[i] of image i (scores[i]: its detections' scores, computed with
+    // autograd); an image whose pick is -1 adds 0. The gradient reaches the body through the box head's
+    // pooled features only: the proposals are constants (torchvision detaches them too).
+    static torch::Tensor detectionScore(const std::vector<torch::Tensor>& scores,
+                                        const std::vector<int64_t>& picks);
 };
 
 } // namespace resnest

@@ -92,9 +92,9 @@ def rel_err(c, r):
 # segmentation
 # ---------------------------------------------------------------------------------------------
 
-def backbone_blocks(m):
+def backbone_blocks(body):
     return [('layer%d.%d' % (i + 1, j), b)
-            for i, layer in enumerate((m.backbone.layer1, m.backbone.layer2, m.backbone.layer3, m.backbone.layer4))
+            for i, layer in enumerate((body.layer1, body.layer2, body.layer3, body.layer4))
             for j, b in enumerate(layer)]
 
 
@@ -105,7 +105,7 @@ def seg_reference(model, sd, x, dtype, overrides=None, explain_class=None):
     m.load_state_dict(sd)
     m = m.to(dtype).eval()
     m.backbone.set_capture(True)
-    blocks = backbone_blocks(m)
+    blocks = backbone_blocks(m.backbone)
     for name, b in blocks:
         b.conv2.override = (overrides or {}).get(name)
         b.conv2.keep_graph = explain_class is not None
@@ -149,26 +149,50 @@ def compare_seg(cli, ref, dtype):
 # detection
 # ---------------------------------------------------------------------------------------------
 
-def det_reference(model, sd, images, dtype):
+def det_reference(model, sd, images, dtype, overrides=None, explain_box=None):
+    """overrides as in resnest_ref.run_reference; explain_box J: the gradient of the sum over images of
+    detection J's score (torchvision's own autograd through its RoI heads) w.r.t. every block's attention."""
     m = copy.deepcopy(model)
     m.load_state_dict(sd)
     m = m.to(dtype).eval()
     m.backbone.body.set_capture(True)
-    with torch.no_grad():
+    blocks = backbone_blocks(m.backbone.body)
+    for name, b in blocks:
+        b.conv2.override = (overrides or {}).get(name)
+        b.conv2.keep_graph = explain_box is not None
+    with torch.set_grad_enabled(explain_box is not None):
         out = m([im.to(dtype) for im in images])
+        if explain_box is not None:
+            score = sum(o['scores'][explain_box] for o in out)
+            grads = torch.autograd.grad(score, [b.conv2.attention_live for _, b in blocks], allow_unused=True)
     att, maps = m.backbone.body.captured()
     ref = {}
     for i, o in enumerate(out):
         p = '' if i == 0 else 'image%d/' % i
-        ref[p + 'boxes'] = o['boxes'].double()
-        ref[p + 'scores'] = o['scores'].double()
+        ref[p + 'boxes'] = o['boxes'].detach().double()
+        ref[p + 'scores'] = o['scores'].detach().double()
         ref[p + 'labels'] = o['labels']
         if 'masks' in o:
-            ref[p + 'masks'] = o['masks'][:, 0].double()
+            ref[p + 'masks'] = o['masks'][:, 0].detach().double()
     for name in att:
         ref['attention/' + name] = att[name].double()
         ref['radix_maps/' + name] = maps[name].double()
+    if explain_box is not None:
+        ref.update({k: v.double() for k, v in resnest_ref.attribution(blocks, grads).items()})
     return ref
+
+
+def check_explained_box(ref, images, j):
+    """The explained box must be one detection, not one of several with the same score (the CLI could pick
+    another of them and explain a different box)."""
+    for i in range(images):
+        s = ref[('' if i == 0 else 'image%d/' % i) + 'scores']
+        if j >= s.shape[0]:
+            return 'image %d has %d detections, no detection %d' % (i, s.shape[0], j)
+        gap = min([float(abs(s[j] - s[k])) for k in (j - 1, j + 1) if 0 <= k < s.shape[0]] or [1.0])
+        if not gap > 1e-6:
+            return 'image %d: detection %d ties with a neighbour (score gap %.1e)' % (i, j, gap)
+    return None
 
 
 def box_iou(a, b):
@@ -263,12 +287,17 @@ def compare_det(cli, ref, dtype, images):
                     raise Failure('image %d: mask of detection %d agrees on %.4f of its pixels' % (i, j, agree))
         stats['image%d' % i] = 'top %d: IoU >= %.5f, score diff <= %.1e, mask agreement >= %.4f' % (
             top, worst_iou, worst_score, worst_mask)
+    worst = 0.0
     for k, r in ref.items():
-        if k.startswith(('attention/', 'radix_maps/')):
+        if k.startswith(('attention/', 'radix_maps/', 'attention_grad/', 'radix_support/', 'class_maps/')):
             tol = 1e-9 if dtype == torch.float64 else 1e-3
             e = rel_err(cli[k], r)
+            if k.startswith(('attention_grad/', 'radix_support/', 'class_maps/')):
+                worst = max(worst, e)
             if not e <= tol:
                 raise Failure('%s: relative error %.3g > %.1g' % (k, e, tol))
+    if any(k.startswith('attention_grad/') for k in ref):
+        stats['attribution'] = 'worst rel err %.1e' % worst
     return stats
 
 
@@ -318,6 +347,19 @@ def mutations(cli, task):
             m['masks'] = cli['masks'].clone()
             m['masks'][0] = 1.0 - m['masks'][0]
             out.append(('one mask inverted', m))
+    grads = sorted(k for k in cli if k.startswith('attention_grad/'))
+    if grads and task == 'det':
+        m = dict(cli)
+        m[grads[0]] = cli[grads[0]] * 1.01
+        out.append(('attention gradient scaled in ' + grads[0], m))
+        m = dict(cli)
+        key = grads[-1].replace('attention_grad/', 'class_maps/')
+        m[key] = cli[key].flip(-1).contiguous()
+        out.append(('class map mirrored in ' + key, m))
+        m = dict(cli)
+        key = grads[1].replace('attention_grad/', 'radix_support/')
+        m[key] = cli[key].flip(-1).contiguous()
+        out.append(('radix support swapped in ' + key, m))
     return out
 
 
@@ -331,7 +373,9 @@ def main(argv=None):
     ap.add_argument('--workdir', required=True)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--dtypes', default='f64,f32')
-    ap.add_argument('--override', default='', help='segmentation: attention interventions (see check_parity)')
+    ap.add_argument('--override', default='', help='attention interventions (see check_parity)')
+    ap.add_argument('--explain-box', type=int, default=None,
+                    help="detection: also compare the gradient of detection J's score w.r.t. the attention")
     ap.add_argument('--explain-class', type=int, default=None,
                     help="segmentation: also compare the gradient of this class's region w.r.t. the attention")
     ap.add_argument('--clean-on-pass', action='store_true')
@@ -359,18 +403,36 @@ def main(argv=None):
         x = heads_ref.make_images(2, h, w, a.seed + 7)
         extra = ['--score-threshold', '0', '--max-detections', '100', '--nms-iou', '0.5',
                  '--min-size', str(MIN_SIZE), '--max-size', str(MAX_SIZE)]
+        if a.override:
+            extra += ['--override', a.override]
+        if a.explain_box is not None:
+            extra += ['--explain-box', str(a.explain_box)]
     layout_sd = layouts_ref.to_layout(sd, a.variant) if a.task == 'seg' else sd
     make_checkpoint.write_safetensors(ckpt, layout_sd, metadata={'format': 'pt'})
     np.save(xpath, x.numpy())
 
     failures = 0
-    if a.task == 'seg' and a.override:
+    overrides = resnest_ref.parse_overrides(a.override)
+    if a.override:
         # An override that changed nothing would let a CLI that ignores it pass.
-        moved = (seg_reference(model, sd, x, torch.float64, resnest_ref.parse_overrides(a.override))['logits'] -
-                 seg_reference(model, sd, x, torch.float64)['logits']).abs().max().item()
-        print('override moves the reference logits by %.3e' % moved)
+        key = 'logits' if a.task == 'seg' else 'scores'
+        if a.task == 'seg':
+            with_o, without = seg_reference(model, sd, x, torch.float64, overrides), seg_reference(model, sd, x,
+                                                                                                  torch.float64)
+        else:
+            with_o, without = det_reference(model, sd, list(x), torch.float64, overrides), det_reference(
+                model, sd, list(x), torch.float64)
+        n = min(with_o[key].shape[0], without[key].shape[0])
+        moved = (with_o[key][:n] - without[key][:n]).abs().max().item()
+        print('override moves the reference %s by %.3e' % (key, moved))
         if not moved > 1e-6:
-            print('INTERNAL ERROR: the override %r leaves the logits unchanged' % a.override)
+            print('INTERNAL ERROR: the override %r leaves the %s unchanged' % (a.override, key))
+            return 2
+    if a.task == 'det' and a.explain_box is not None:
+        why = check_explained_box(det_reference(model, sd, list(x), torch.float64, overrides), x.shape[0],
+                                  a.explain_box)
+        if why:
+            print('INTERNAL ERROR: choose another --explain-box: ' + why)
             return 2
     for name in a.dtypes.split(','):
         dtype = torch.float64 if name == 'f64' else torch.float32
@@ -379,10 +441,10 @@ def main(argv=None):
                           '--dtype', name] + extra)
         got = load_npz(out)
         if a.task == 'seg':
-            ref = seg_reference(model, sd, x, dtype, resnest_ref.parse_overrides(a.override), a.explain_class)
+            ref = seg_reference(model, sd, x, dtype, overrides, a.explain_class)
             check = lambda c: compare_seg(c, ref, dtype)  # noqa: E731
         else:
-            ref = det_reference(model, sd, list(x), dtype)
+            ref = det_reference(model, sd, list(x), dtype, overrides, a.explain_box)
             check = lambda c: compare_det(c, ref, dtype, x.shape[0])  # noqa: E731
         try:
             stats = check(got)

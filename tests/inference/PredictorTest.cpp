@@ -102,7 +102,7 @@ TEST(PredictorTest, OverridesChangeThePredictionOnlyWhileSet) {
     EXPECT_NEAR(p->predict(image, o).classification.top[0].logit, before.classification.top[0].logit, 1e-5);
 }
 
-TEST(PredictorTest, SegmenterExplainsItsLargestDigitRegionAndDetectorRefuses) {
+TEST(PredictorTest, SegmenterExplainsItsLargestDigitRegion) {
     auto seg = demo("segment");
     PredictOptions o;
     o.attention.explainClass = AttentionRequest::kExplainPredicted;
@@ -113,9 +113,43 @@ TEST(PredictorTest, SegmenterExplainsItsLargestDigitRegionAndDetectorRefuses) {
     ASSERT_FALSE(p.blocks().empty());
     EXPECT_EQ(p.blocks().back().classMaps.size(), size_t(p.blocks().back().radix));
 
+}
+
+TEST(PredictorTest, DetectorExplainsABoxScoreAndTakesOverrides) {
     auto det = demo("detect");
-    EXPECT_THROW(det->predict(scene(), o), std::invalid_argument);
+    PredictOptions o;
+    o.attention.explainClass = AttentionRequest::kExplainPredicted;
+    const Prediction top = det->predict(scene(), o);
+    ASSERT_FALSE(top.detection.detections.empty());
+    EXPECT_EQ(top.detection.explainedDetection, 0);
+    EXPECT_EQ(top.explainedClass(), top.detection.detections[0].label);
+    ASSERT_FALSE(top.blocks().empty());
+    const AttentionBlock& last = top.blocks().back();
+    ASSERT_EQ(last.classMaps.size(), size_t(last.radix));
+    EXPECT_GT(maxAbs(last.classMaps[0]) + maxAbs(last.classMaps[1]), 0.0);
+
+    // The best box of a class: the first of that label by decreasing score; a class without a box explains
+    // nothing (and says so) rather than failing.
+    const int second = top.detection.detections.size() > 1 ? 1 : 0;
+    o.attention.explainClass = top.detection.detections[size_t(second)].label;
+    const Prediction byClass = det->predict(scene(), o);
+    int expected = -1;
+    for (size_t i = 0; i < byClass.detection.detections.size() && expected < 0; ++i)
+        if (byClass.detection.detections[i].label == o.attention.explainClass)
+            expected = int(i);
+    EXPECT_EQ(byClass.detection.explainedDetection, expected);
     o.attention.explainClass = AttentionRequest::kExplainNone;
+    o.attention.explainDetection = int(top.detection.detections.size()) + 5;
+    const Prediction none = det->predict(scene(), o);
+    EXPECT_EQ(none.detection.explainedDetection, -1);
+    EXPECT_EQ(none.explainedClass(), -1);
+    EXPECT_TRUE(none.blocks().back().classMaps.empty());
+    // Explaining does not change the detections (same boxes and scores as a plain run).
+    o.attention.explainDetection = AttentionRequest::kExplainNone;
+    const Prediction plain = det->predict(scene(), o);
+    ASSERT_EQ(plain.detection.detections.size(), top.detection.detections.size());
+    EXPECT_NEAR(plain.detection.detections[0].score, top.detection.detections[0].score, 1e-4);
+
     o.attention.overrides = {{"layer4.0", AttentionOverride::uniform()}};
     EXPECT_NO_THROW(det->predict(scene(), o));
     // The detector reports its resize, so its maps can be placed on the image.

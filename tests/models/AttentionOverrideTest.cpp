@@ -32,6 +32,27 @@ TEST(AttentionOverrideTest, OverrideListsParseInOrderAndBadItemsAreNamed) {
         EXPECT_THROW(AttentionRequest::parseOverrides(bad), std::invalid_argument) << bad;
 }
 
+TEST(AttentionOverrideTest, AnExplainedDetectionIsPickedByIndexThenByClass) {
+    const std::vector<int> labels = {3, 5, 3, 7}; // by decreasing score
+    AttentionRequest r;
+    EXPECT_FALSE(r.explains());
+    EXPECT_EQ(r.pickDetection(labels), -1);
+    r.explainClass = AttentionRequest::kExplainPredicted;
+    EXPECT_EQ(r.pickDetection(labels), 0);
+    EXPECT_EQ(r.pickDetection({}), -1);
+    r.explainClass = 7;
+    EXPECT_EQ(r.pickDetection(labels), 3);
+    r.explainClass = 4;
+    EXPECT_EQ(r.pickDetection(labels), -1);
+    r.explainDetection = 2; // an index wins over the class
+    EXPECT_TRUE(r.explains());
+    EXPECT_EQ(r.pickDetection(labels), 2);
+    r.explainClass = AttentionRequest::kExplainNone;
+    EXPECT_TRUE(r.explains());
+    r.explainDetection = 4;
+    EXPECT_EQ(r.pickDetection(labels), -1);
+}
+
 TEST(AttentionOverrideTest, ReplacesTheWeightsAsDefined) {
     torch::manual_seed(3);
     const int64_t n = 2, r = 3, k = 2, c = 8;
@@ -136,4 +157,18 @@ TEST(AttentionAttributionTest, NeedsAGraphAndAScalar) {
     EXPECT_THROW(
         AttentionAttribution::compute(AttentionAttribution::classScore(fused.logits, 1), fused.blocks),
         c10::Error);
+}
+
+TEST(AttentionAttributionTest, DetectionScoreSumsEachImagesPick) {
+    const auto a = torch::tensor({0.9, 0.5, 0.2}, torch::dtype(torch::kFloat64).requires_grad(true));
+    const auto b = torch::tensor({0.7, 0.6}, torch::dtype(torch::kFloat64).requires_grad(true));
+    EXPECT_DOUBLE_EQ(AttentionAttribution::detectionScore({a, b}, {1, 0}).item<double>(), 0.5 + 0.7);
+    // An image without a pick adds nothing; no pick at all, or a pick past the end, is an error.
+    EXPECT_DOUBLE_EQ(AttentionAttribution::detectionScore({a, b}, {-1, 1}).item<double>(), 0.6);
+    EXPECT_THROW(AttentionAttribution::detectionScore({a, b}, {-1, -1}), c10::Error);
+    EXPECT_THROW(AttentionAttribution::detectionScore({a, b}, {3, 0}), c10::Error);
+    EXPECT_THROW(AttentionAttribution::detectionScore({a}, {0, 0}), c10::Error);
+    const auto g = torch::autograd::grad({AttentionAttribution::detectionScore({a, b}, {2, 1})}, {a, b});
+    EXPECT_TRUE(torch::equal(g[0], torch::tensor({0.0, 0.0, 1.0}, torch::kFloat64)));
+    EXPECT_TRUE(torch::equal(g[1], torch::tensor({0.0, 1.0}, torch::kFloat64)));
 }
