@@ -46,11 +46,16 @@ int main(int argc, char** argv) {
         QStringLiteral(
             "Explain class CLASS (an index, or 'predicted') by its gradient w.r.t. the attention."),
         QStringLiteral("CLASS"));
+    QCommandLineOption explainBox(
+        QStringLiteral("explain-box"),
+        QStringLiteral("Detectors: explain detection J (by decreasing score) by its score's gradient."),
+        QStringLiteral("J"));
     QCommandLineOption overrides(
         QStringLiteral("override"),
         QStringLiteral("Override attention: BLOCK=MODE[,...], MODE uniform, onehot:R or zero-group:K."),
         QStringLiteral("LIST"));
-    cli.addOptions({live, camera, model, defaults, radixMap, block, mapKind, radix, explain, overrides});
+    cli.addOptions({live, camera, model, defaults, radixMap, block, mapKind, radix, explain, explainBox,
+                    overrides});
     cli.process(app);
 
     // One look on every desktop (and under Xvfb, where the platform style is bare).
@@ -79,6 +84,8 @@ int main(int argc, char** argv) {
         attention->setExplainClass(
             c == QLatin1String("predicted") ? resnest::AttentionRequest::kExplainPredicted : c.toInt());
     }
+    if (cli.isSet(explainBox))
+        attention->setExplainBox(cli.value(explainBox).toInt());
     if (cli.isSet(overrides)) {
         try {
             for (const resnest::BlockOverride& o :

@@ -82,7 +82,9 @@ std::vector<int> DetectionOverlay::visibleIndices(const DetectionResult& result,
     std::vector<int> indices;
     for (int i = 0; i < static_cast<int>(result.detections.size()); ++i) {
         const Detection& det = result.detections[i];
-        if (det.score >= options.scoreThreshold && options.hiddenClasses.count(det.label) == 0)
+        // The explained box is shown whatever its score: it is what the class-conditioned map is about.
+        if ((det.score >= options.scoreThreshold && options.hiddenClasses.count(det.label) == 0) ||
+            i == result.explainedDetection)
             indices.push_back(i);
     }
     return indices;
@@ -124,8 +126,14 @@ cv::Mat DetectionOverlay::draw(const cv::Mat& image, const DetectionResult& resu
                            static_cast<int>(std::lround(det.box[1])));
         const cv::Point p2(static_cast<int>(std::lround(det.box[2])),
                            static_cast<int>(std::lround(det.box[3])));
-        if (options.drawBoxes)
+        if (options.drawBoxes && *it == result.explainedDetection) {
+            // A white halo and a double line: the explained box stands out from its neighbours of the same
+            // class colour.
+            cv::rectangle(out, p1, p2, cv::Scalar(255, 255, 255), 4 * lw, cv::LINE_8);
+            cv::rectangle(out, p1, p2, toScalar(color), 2 * lw, cv::LINE_8);
+        } else if (options.drawBoxes) {
             cv::rectangle(out, p1, p2, toScalar(color), lw, cv::LINE_8);
+        }
         if (options.drawLabels) {
             std::string text = det.label >= 0 && det.label < static_cast<int>(result.classNames.size())
                                    ? result.classNames[det.label]

@@ -25,7 +25,8 @@ struct DetectionOverlayOptions {
 // dataset labels (one colour per class); names from the result's classNames, else from the labels.
 class DetectionOverlay {
 public:
-    // Indices into result.detections that pass the threshold and class filter, in result order.
+    // Indices into result.detections that pass the threshold and class filter, in result order; the
+    // explained detection (result.explainedDetection) always, drawn with a white halo.
     static std::vector<int> visibleIndices(const DetectionResult& result,
                                            const DetectionOverlayOptions& options);
 

@@ -1,6 +1,6 @@
 // The Attention tab driven in the real window, offscreen, on the demo classifier (radix 2, cardinality 2):
 // the block tree and its keyboard navigation, the plots, the map over the image, the explained class, an
-// intervention with its before / after comparison, and the pixel probe.
+// intervention with its before / after comparison, and the pixel probe; the demo detector's explained box.
 #include "core/inference/ResourceLocator.h"
 #include "ui/widgets/AttentionPanel.h"
 #include "ui/widgets/AttentionPlots.h"
@@ -168,6 +168,59 @@ class AttentionExplorerTest : public QObject {
         a->clearOverrides();
         QVERIFY(waitFor(w, [](const RenderedFrame& f) { return f.result->baseline == nullptr; }));
         QVERIFY(!a->comparisonText().contains(QStringLiteral("→")));
+    }
+
+    // A detector explains a box: the best one first, then the box clicked on the image, which the overlay
+    // draws with a halo.
+    Q_SLOT void detectorExplainsAClickedBox() {
+        MainWindow w(false);
+        w.resize(1280, 900);
+        w.show();
+        w.openCheckpoint(QString::fromStdString(ResourceLocator::find("demo/models/digits-detect.safetensors")));
+        QTRY_VERIFY_WITH_TIMEOUT(w.model() && w.model()->task == ModelTask::Detect, 60000);
+        w.openImage(QString::fromStdString(ResourceLocator::find("demo/samples/digits-scene-1.jpg")));
+        AttentionPanel* a = w.attentionPanel();
+        a->setMapShown(true);
+        a->setExplainClass(AttentionRequest::kExplainPredicted);
+        const RenderedFramePtr top = waitFor(
+            w, [](const RenderedFrame& f) { return f.result->prediction.detection.explainedDetection >= 0; });
+        QVERIFY(top);
+        const DetectionResult& d = top->result->prediction.detection;
+        QCOMPARE(d.explainedDetection, 0);
+        QVERIFY(!top->result->prediction.blocks().back().classMaps.empty());
+        QCOMPARE(a->mapOptions().kind, AttentionMapKind::ClassConditioned);
+        QVERIFY2(a->comparisonText().contains(QStringLiteral("box #0")), qPrintable(a->comparisonText()));
+
+        // A click on the centre of another confident box, through the view (widget -> image is affine).
+        int other = -1;
+        for (size_t i = 1; i < d.detections.size() && other < 0; ++i)
+            if (d.detections[i].score >= 0.5f)
+                other = int(i);
+        QVERIFY2(other > 0, "the sample scene has several digits");
+        const auto& b = d.detections[size_t(other)].box;
+        QPointF centre((b[0] + b[2]) / 2, (b[1] + b[3]) / 2);
+        int expected = -1; // the best box under that point (boxes overlap rarely, but may)
+        for (size_t i = 0; i < d.detections.size() && expected < 0; ++i) {
+            const auto& c = d.detections[i].box;
+            if (centre.x() >= c[0] && centre.x() <= c[2] && centre.y() >= c[1] && centre.y() <= c[3])
+                expected = int(i);
+        }
+        ImageView* view = w.view();
+        const QPointF o = view->toImage(QPointF(0, 0)), u = view->toImage(QPointF(1, 1)) - o;
+        const QPoint at(int(std::lround((centre.x() - o.x()) / u.x())),
+                        int(std::lround((centre.y() - o.y()) / u.y())));
+        QSignalSpy clicked(view, &ImageView::clicked);
+        QTest::mouseClick(view, Qt::LeftButton, {}, at);
+        QCOMPARE(clicked.count(), 1);
+        const RenderedFramePtr picked = waitFor(w, [&](const RenderedFrame& f) {
+            return f.result->prediction.detection.explainedDetection == expected;
+        });
+        QVERIFY(picked);
+        QCOMPARE(picked->result->prediction.explainedClass(),
+                 picked->result->prediction.detection.detections[size_t(expected)].label);
+        QVERIFY(cv::norm(picked->rgb, top->rgb, cv::NORM_L1) > 0);
+        QVERIFY2(a->comparisonText().contains(QStringLiteral("box #%1").arg(expected)),
+                 qPrintable(a->comparisonText()));
     }
 
     // A video: the timeline fills with the chosen block's history, a click on it pauses the video at that

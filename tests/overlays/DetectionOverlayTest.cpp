@@ -63,6 +63,25 @@ TEST(DetectionOverlayTest, DrawsOnlyDetectionsAboveTheThreshold) {
     EXPECT_EQ(both.at<cv::Vec3b>(180, 150), coco.color(2));
 }
 
+TEST(DetectionOverlayTest, TheExplainedBoxIsDrawnWhateverItsScoreWithAHalo) {
+    Scene s;
+    s.result.explainedDetection = 1; // the unsure bicycle, below the threshold
+    const auto coco = DatasetLabels::forDataset("coco");
+    DetectionOverlayOptions options;
+    options.scoreThreshold = 0.5f;
+    options.lineWidth = 2;
+    std::vector<int> drawn;
+    const cv::Mat out = DetectionOverlay::draw(s.image, s.result, coco, options, &drawn);
+    EXPECT_EQ(drawn, (std::vector<int>{0, 1}));
+    // Its bottom edge (y = 180): the class colour on the line (2 x the width), white just outside it (the
+    // halo, 4 x), gray beyond.
+    EXPECT_EQ(out.at<cv::Vec3b>(180, 150), coco.color(2));
+    EXPECT_EQ(out.at<cv::Vec3b>(183, 150), cv::Vec3b(255, 255, 255));
+    EXPECT_EQ(out.at<cv::Vec3b>(186, 150), kGray);
+    // The other box keeps its plain line.
+    EXPECT_EQ(out.at<cv::Vec3b>(102, 60), kGray);
+}
+
 TEST(DetectionOverlayTest, HiddenClassesAreNotDrawn) {
     const Scene s;
     const auto coco = DatasetLabels::forDataset("coco");

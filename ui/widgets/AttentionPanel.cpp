@@ -94,6 +94,14 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     explainClass_->setRange(AttentionRequest::kExplainPredicted, 0);
     explainClass_->setSpecialValueText(tr("predicted"));
     explainClass_->setValue(AttentionRequest::kExplainPredicted);
+    explainBox_ = new QSpinBox;
+    explainBox_->setRange(AttentionRequest::kExplainNone, 0);
+    explainBox_->setPrefix(tr("box #"));
+    explainBox_->setSpecialValueText(tr("best box of the class"));
+    explainBox_->setValue(AttentionRequest::kExplainNone);
+    explainBox_->setToolTip(tr("The detection explained, by decreasing score (#0 the best). Or click a box "
+                               "on the image."));
+    explainBox_->setVisible(false);
     mode_ = new QComboBox;
     mode_->addItem(tr("uniform over radix"), int(AttentionOverride::Kind::Uniform));
     mode_->addItem(tr("one-hot on radix"), int(AttentionOverride::Kind::OneHot));
@@ -136,6 +144,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     explainRow->addWidget(explain_);
     explainRow->addWidget(explainClass_, 1);
     interveneForm->addRow(explainRow);
+    interveneForm->addRow(explainBox_);
     auto* modeRow = new QHBoxLayout;
     modeRow->addWidget(mode_, 1);
     modeRow->addWidget(modeIndex_);
@@ -201,6 +210,10 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
         Q_EMIT requestChanged();
     });
     connect(explainClass_, &QSpinBox::valueChanged, this, [this] {
+        if (explain_->isChecked())
+            Q_EMIT requestChanged();
+    });
+    connect(explainBox_, &QSpinBox::valueChanged, this, [this] {
         if (explain_->isChecked())
             Q_EMIT requestChanged();
     });
@@ -274,11 +287,44 @@ void AttentionPanel::setExplainClass(int cls) {
         explain_->setChecked(true);
 }
 
+void AttentionPanel::setExplainBox(int index) {
+    {
+        QSignalBlocker quiet(explainBox_);
+        explainBox_->setMaximum(std::max(explainBox_->maximum(), index));
+        explainBox_->setValue(std::max(int(AttentionRequest::kExplainNone), index));
+    }
+    if (explain_->isChecked())
+        Q_EMIT requestChanged();
+    else
+        explain_->setChecked(true);
+}
+
+bool AttentionPanel::pickBoxAt(QPointF imagePos) {
+    if (!detector_ || !explain_->isChecked() || !current_ || current_->prediction.task != ModelTask::Detect)
+        return false;
+    // Detections are by decreasing score: the first box under the point is the best one there.
+    const auto& detections = current_->prediction.detection.detections;
+    for (size_t i = 0; i < detections.size(); ++i) {
+        const auto& b = detections[i].box;
+        if (imagePos.x() >= b[0] && imagePos.x() <= b[2] && imagePos.y() >= b[1] && imagePos.y() <= b[3]) {
+            setExplainBox(int(i));
+            return true;
+        }
+    }
+    return false;
+}
+
 void AttentionPanel::setModelTask(ModelTask task) {
-    // The choice is kept for the next classifier or segmenter; a detector just does not get it.
-    explainable_ = task != ModelTask::Detect;
-    explain_->setEnabled(explainable_);
-    explainClass_->setEnabled(explainable_);
+    const bool changed = detector_ != (task == ModelTask::Detect);
+    detector_ = task == ModelTask::Detect;
+    explain_->setText(detector_ ? tr("explain box") : tr("explain class"));
+    explainBox_->setVisible(detector_);
+    explainClass_->setToolTip(detector_ ? tr("The class whose best box is explained (\"predicted\": the "
+                                             "best box of all), unless a box is chosen below.")
+                                        : tr("The class explained (\"predicted\": the top class)."));
+    // A box chosen before the detector loaded is part of the request only now.
+    if (changed && explain_->isChecked())
+        Q_EMIT requestChanged();
 }
 
 void AttentionPanel::setOverride(const QString& block, const AttentionOverride& mode) {
@@ -315,8 +361,11 @@ void AttentionPanel::refreshOverrideList() {
 AttentionRequest AttentionPanel::attentionRequest() const {
     AttentionRequest r;
     r.overrides = overrides_;
-    r.explainClass =
-        explain_->isChecked() && explainable_ ? explainClass_->value() : AttentionRequest::kExplainNone;
+    if (!explain_->isChecked())
+        return r;
+    r.explainClass = explainClass_->value();
+    if (detector_)
+        r.explainDetection = explainBox_->value();
     return r;
 }
 
@@ -349,6 +398,10 @@ void AttentionPanel::showResult(const FrameResultPtr& result) {
     }
     const int classes = int(result->model ? result->model->labels.names().size() : 0);
     explainClass_->setMaximum(std::max(0, classes - 1));
+    // Never below the chosen box: a frame with fewer boxes explains nothing instead of changing the choice.
+    if (result->prediction.task == ModelTask::Detect)
+        explainBox_->setMaximum(std::max(
+            explainBox_->value(), std::max(0, int(result->prediction.detection.detections.size()) - 1)));
     if (tree_->currentBlock() != before)
         blockChanged();
     else
@@ -419,9 +472,18 @@ void AttentionPanel::refreshComparison() {
     const FrameResult& r = *current_;
     const Prediction& after = r.prediction;
     QStringList lines;
-    if (after.explainedClass() >= 0 && r.model)
+    if (after.task == ModelTask::Detect && after.detection.explainedDetection >= 0 && r.model) {
+        const Detection& d = after.detection.detections[size_t(after.detection.explainedDetection)];
+        lines << tr("Explained: box #%1, %2 %3")
+                     .arg(after.detection.explainedDetection)
+                     .arg(QString::fromStdString(r.model->labels.name(d.label)))
+                     .arg(d.score, 0, 'f', 3);
+    } else if (after.explainedClass() >= 0 && r.model) {
         lines
             << tr("Explained: %1").arg(QString::fromStdString(r.model->labels.name(after.explainedClass())));
+    } else if (after.task == ModelTask::Detect && explain_->isChecked()) {
+        lines << tr("Explained: nothing (no such box in this frame)");
+    }
     if (r.baseline) {
         const Prediction& before = *r.baseline;
         lines << tr("<b>Before → after the overrides</b>");

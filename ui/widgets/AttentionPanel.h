@@ -26,7 +26,8 @@ class RadixMultiples;
 // block, which map the render thread draws over the image (radix map, radix difference, dominant radix or
 // the class-conditioned map; one cardinal group or all; colormap, opacity, shared or per-map scale); plots
 // (AttentionPlots); a pixel probe; the explained class and interventions, with the prediction before and
-// after them side by side. Maps are placed for all three tasks; detectors cannot be explained yet.
+// after them side by side. Maps are placed for all three tasks; a detector explains one box (chosen by
+// index, by class, or by a click on it).
 class AttentionPanel : public QWidget {
     Q_OBJECT
 public:
@@ -40,7 +41,7 @@ public:
     bool mapShown() const;
     void setMapShown(bool on);
     void showResult(const FrameResultPtr& result);
-    // Detectors cannot be explained yet: the option is disabled (and not requested) while one is loaded.
+    // A detector explains a box instead of a class: the controls say so and offer the box choice.
     void setModelTask(ModelTask task);
     // What the render thread draws over the image.
     AttentionMapOptions mapOptions() const;
@@ -53,6 +54,11 @@ public:
     void setMapKind(AttentionMapKind kind);
     void setRadix(int radix);
     void setExplainClass(int cls); // AttentionRequest::kExplainNone, kExplainPredicted or a class index
+    // Detectors: explain detection `index` (by decreasing score; kExplainNone: the best box of the class).
+    void setExplainBox(int index);
+    // A click on the image (ImageView::clicked): with a detector and "explain box" on, explains the best box
+    // under it. Returns whether a box was picked.
+    bool pickBoxAt(QPointF imagePos);
     void setOverride(const QString& block, const AttentionOverride& mode); // none lifts it
     void clearOverrides();
     // A drawn frame: its small multiples (RenderedFrame::radixViews).
@@ -97,6 +103,7 @@ private:
     QCheckBox* perMapScale_;
     QCheckBox* explain_;
     QSpinBox* explainClass_;
+    QSpinBox* explainBox_;
     QComboBox* mode_;
     QSpinBox* modeIndex_;
     QPushButton* applyOverride_;
@@ -116,7 +123,7 @@ private:
     std::vector<cv::Mat> probeMaps_;
     bool probeMapsValid_ = false;
     QString wantedBlock_; // chosen before the network's blocks were known
-    bool explainable_ = true;
+    bool detector_ = false;
 };
 
 } // namespace resnest

@@ -1,5 +1,6 @@
 #include "ui/widgets/ImageView.h"
 
+#include <QApplication>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
@@ -153,9 +154,16 @@ void ImageView::mouseMoveEvent(QMouseEvent* event) {
     }
 }
 
-void ImageView::mouseReleaseEvent(QMouseEvent*) {
+void ImageView::mouseReleaseEvent(QMouseEvent* event) {
+    const bool click = dragging_ && event->button() == Qt::LeftButton &&
+                       (event->pos() - dragStart_).manhattanLength() < QApplication::startDragDistance();
     dragging_ = false;
     unsetCursor();
+    if (click && !image_.isNull()) {
+        const QPointF at = toImage(event->position());
+        if (at.x() >= 0 && at.y() >= 0 && at.x() < image_.width() && at.y() < image_.height())
+            Q_EMIT clicked(at);
+    }
 }
 
 void ImageView::resizeEvent(QResizeEvent* event) {

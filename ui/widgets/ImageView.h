@@ -38,6 +38,8 @@ public:
     QImage grabView() const;
 
     Q_SIGNAL void hovered(QPointF imagePos, bool inside);
+    // A left click that did not drag, inside the image.
+    Q_SIGNAL void clicked(QPointF imagePos);
     Q_SIGNAL void zoomChanged(double zoom);
     // The part of the image on screen changed (zoom, pan, fit): `visible` in image pixels.
     Q_SIGNAL void viewportChanged(QRectF visible);

@@ -181,6 +181,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
             controller_->requestFile(sourcePath_);
     });
     connect(view_, &ImageView::hovered, attention_, &AttentionPanel::probe);
+    connect(view_, &ImageView::clicked, attention_, &AttentionPanel::pickBoxAt);
     connect(view_, &ImageView::viewportChanged, attention_, &AttentionPanel::setVisibleRegion);
     connect(attention_, &AttentionPanel::frameRequested, this, [this](qint64 frame) {
         controller_->pauseVideo();
