@@ -318,15 +318,6 @@ def mutations(cli, task):
         name = sorted(k for k in cli if k.startswith('attention/'))[-1]
         m[name] = cli[name].flip(1).contiguous()
         out.append(('radix order swapped in ' + name, m))
-        grads = sorted(k for k in cli if k.startswith('attention_grad/'))
-        if grads:
-            m = dict(cli)
-            m[grads[0]] = cli[grads[0]] * 1.01
-            out.append(('attention gradient scaled in ' + grads[0], m))
-            m = dict(cli)
-            key = grads[-1].replace('attention_grad/', 'class_maps/')
-            m[key] = cli[key].flip(-1).contiguous()
-            out.append(('class map mirrored in ' + key, m))
     else:
         m = dict(cli)
         m['boxes'] = cli['boxes'].clone()
@@ -348,7 +339,7 @@ def mutations(cli, task):
             m['masks'][0] = 1.0 - m['masks'][0]
             out.append(('one mask inverted', m))
     grads = sorted(k for k in cli if k.startswith('attention_grad/'))
-    if grads and task == 'det':
+    if grads:
         m = dict(cli)
         m[grads[0]] = cli[grads[0]] * 1.01
         out.append(('attention gradient scaled in ' + grads[0], m))
