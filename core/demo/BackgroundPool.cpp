@@ -44,6 +44,14 @@ const char* const kTrainFiles[] = {
 // Held-out: a painting, a nature close-up, a street and a bright studio shot, so that evaluation sees
 // textures of each kind the training photos have, but not the same pictures.
 const char* const kHeldOutFiles[] = {"starry_night.jpg", "squirrel_cls.jpg", "leuvenA.jpg", "smarties.png"};
+// scikit-image's sample photographs, training only. Left out: text and pages (text, page, bw_text), synthetic
+// and tiny images (checkers, palettes, phantom, logo, color, horse's silhouette, block), motorcycle_right (a
+// stereo twin of motorcycle_left), clock_motion (a drawing) and microaneurysms (too small).
+const char* const kScikitImageFiles[] = {
+    "astronaut.png", "brick.png", "camera.png", "cell.png", "chelsea.png", "coffee.png",
+    "coins.png", "grass.png", "gravel.png", "hubble_deep_field.jpg", "ihc.png", "moon.png",
+    "motorcycle_left.png", "retina.jpg", "rocket.jpg",
+};
 
 std::vector<cv::Mat> pyramid(cv::Mat photo) {
     std::vector<cv::Mat> levels{std::move(photo)};
@@ -90,11 +98,16 @@ std::string BackgroundPool::defaultDirectory() {
     return "/usr/share/doc/opencv-doc/examples/data";
 }
 
-BackgroundPool BackgroundPool::load(const std::string& directory) {
+std::string BackgroundPool::scikitImageDirectory() {
+    return "/usr/lib/python3/dist-packages/skimage/data";
+}
+
+BackgroundPool BackgroundPool::load(const std::string& directory, const std::string& extraDirectory) {
     BackgroundPool pool;
     std::vector<std::string> missingTrain, missingHeldOut;
     loadList(directory, kTrainFiles, pool.train_, pool.trainFiles_, missingTrain);
     loadList(directory, kHeldOutFiles, pool.heldOut_, pool.heldOutFiles_, missingHeldOut);
+    loadList(extraDirectory, kScikitImageFiles, pool.extra_, pool.extraFiles_, pool.missingExtra_);
     if (pool.train_.size() < 2 || pool.heldOut_.size() < 2)
         throw std::runtime_error("background photos in '" + directory +
                                  "': need at least two per split, got " + std::to_string(pool.train_.size()) +
@@ -113,18 +126,25 @@ cv::Mat BackgroundPool::randomCrop(Split split, std::mt19937_64& rng, int width,
 }
 
 cv::Mat BackgroundPool::randomCrop(Split split, std::mt19937_64& rng, int width, int height,
-                                   std::string* file) const {
+                                   std::string* file, bool extra) const {
     if (width <= 0 || height <= 0)
         throw std::invalid_argument("background crop of " + std::to_string(width) + "x" +
                                     std::to_string(height));
     const std::vector<std::vector<cv::Mat>>& photos = split == Split::HeldOut ? heldOut_ : train_;
     if (photos.empty())
         throw std::logic_error("BackgroundPool used before load()");
-    const size_t which = size_t(detail::uniformInt(rng, 0, int(photos.size()) - 1));
-    const std::vector<cv::Mat>& levels = photos[which];
+    extra = extra && split == Split::Train;
+    if (extra && !missingExtra_.empty())
+        throw std::runtime_error("scikit-image's sample photos are needed (install python3-skimage); missing " +
+                                 join(missingExtra_));
+    // Without the extra photos the random stream is the one it always was.
+    const size_t count = photos.size() + (extra ? extra_.size() : 0);
+    const size_t which = size_t(detail::uniformInt(rng, 0, int(count) - 1));
+    const bool fromExtra = which >= photos.size();
+    const std::vector<cv::Mat>& levels = fromExtra ? extra_[which - photos.size()] : photos[which];
     const cv::Mat& photo = levels.front();
     if (file)
-        *file = files(split)[which];
+        *file = fromExtra ? extraFiles_[which - photos.size()] : files(split)[which];
 
     // Crop height 30%..100% of the shorter side, aspect within 10% of the target's, shrunk to fit.
     const double shorter = std::min(photo.cols, photo.rows);

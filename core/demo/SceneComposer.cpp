@@ -307,7 +307,7 @@ DigitScene SceneComposer::compose(std::mt19937_64& rng, const SceneOptions& o, S
         scene.image = deadLeaves(rng, o.width, o.height);
         file = "(dead leaves)";
     } else {
-        scene.image = backgrounds_.randomCrop(split_, rng, o.width, o.height, &file);
+        scene.image = backgrounds_.randomCrop(split_, rng, o.width, o.height, &file, o.scikitImagePhotos);
     }
     if (split_ == Split::Train)
         augmentBackground(scene.image, rng, o.clutterShapes);

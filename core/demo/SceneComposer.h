@@ -30,6 +30,9 @@ struct SceneOptions {
     // (the held-out candy photo) are what the training photos lack most; 0 leaves the random stream as it
     // was.
     double deadLeavesProbability = 0.0;
+    // Training split only: draw backgrounds from scikit-image's sample photos too (BackgroundPool), 15 more
+    // real photos of other kinds (textures, fur, coins, space, microscopy).
+    bool scikitImagePhotos = false;
 };
 
 struct DigitScene {

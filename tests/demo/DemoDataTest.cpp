@@ -199,6 +199,39 @@ TEST(BackgroundPoolTest, RandomCropsAreSizedAndDeterministic) {
     EXPECT_THROW(p.randomCrop(Split::Train, rng, 0, 10), std::invalid_argument);
 }
 
+TEST(BackgroundPoolTest, ScikitImagePhotosJoinTheTrainingSplitOnlyWhenAsked) {
+    const BackgroundPool& p = backgrounds();
+    ASSERT_EQ(p.extraFiles().size(), 15u) << "install python3-skimage";
+    const auto& train = p.files(Split::Train);
+    const auto& held = p.files(Split::HeldOut);
+    std::set<std::string> seen;
+    for (uint64_t seed = 0; seed < 400; ++seed) {
+        std::mt19937_64 a(seed), b(seed);
+        std::string plain, extra;
+        p.randomCrop(Split::Train, a, 32, 32, &plain);
+        EXPECT_NE(std::find(train.begin(), train.end(), plain), train.end()) << plain;
+        p.randomCrop(Split::Train, b, 32, 32, &extra, true);
+        seen.insert(extra);
+        // The held-out split never draws them.
+        std::mt19937_64 c(seed);
+        std::string h;
+        p.randomCrop(Split::HeldOut, c, 32, 32, &h, true);
+        EXPECT_NE(std::find(held.begin(), held.end(), h), held.end()) << h;
+    }
+    int fromExtra = 0;
+    for (const auto& f : seen)
+        fromExtra += std::count(p.extraFiles().begin(), p.extraFiles().end(), f) > 0;
+    EXPECT_GE(fromExtra, 10); // 400 draws over 36 photos reach most of the 15
+    EXPECT_GE(int(seen.size()) - fromExtra, 15);
+
+    // Asked for but not there: a clear error, not a silently different training set.
+    const BackgroundPool without = BackgroundPool::load(BackgroundPool::defaultDirectory(), "/nonexistent/skimage");
+    std::mt19937_64 rng(3);
+    EXPECT_NO_THROW(without.randomCrop(Split::Train, rng, 32, 32, nullptr, false));
+    const std::string m = messageOf([&] { without.randomCrop(Split::Train, rng, 32, 32, nullptr, true); });
+    EXPECT_NE(m.find("python3-skimage"), std::string::npos) << m;
+}
+
 TEST(SceneComposerTest, SameSeedSameSceneDifferentSeedDifferentScene) {
     const SceneComposer composer(sheet(), backgrounds(), Split::Train);
     SceneOptions o;
