@@ -31,12 +31,13 @@ const char* kUsage = R"(usage: resnest-train COMMAND [options]
 commands:
   classify|segment|detect [--out FILE]   train a demo model, score it on held-out composites, write it
       --seed N           weights, data and sampling (default 2026)
-      --iterations N     default: the recipe's (classify 2400, segment 2000, detect 1500)
+      --iterations N     default: the recipe's (classify 10000, segment 5000, detect 1500)
       --batch N          default: the recipe's (64, 12, 4)
       --lr X             peak learning rate (AdamW, warm-up, cosine)
       --threads N        CPU threads (default: every core; the result depends on it)
       --eval-images N    held-out composites to score (default 1000 classify, 300 otherwise; 0 skips)
-      --digits FILE --backgrounds DIR   data (default: opencv-doc's digits.png and sample photos)
+      --digits FILE --backgrounds DIR   data (default: opencv-doc's digits.png and sample photos; the
+                         classifier also trains on scikit-image's sample photos, python3-skimage)
   evaluate MODEL [--images N] [--seed N] [--json]   score a demo model on held-out composites
       --real FILE        instead: a real photo's annotation (resources/demo/real/*.json)
   rescore MODEL [--images N] [--seed N]   score a demo model again (default: its card's count and seed)

@@ -70,6 +70,7 @@ DemoRecipe DemoRecipe::forTask(const std::string& task) {
         r.scenes.minDigits = r.scenes.maxDigits = 1;
         r.scenes.clutterShapes = 4;
         r.scenes.deadLeavesProbability = 0.3;
+        r.scenes.scikitImagePhotos = true;
         r.scenes.minDigitSize = 30;
         r.scenes.maxDigitSize = 56;
     } else if (task == "segment") {
