@@ -31,7 +31,7 @@ const char* kUsage = R"(usage: resnest-train COMMAND [options]
 commands:
   classify|segment|detect [--out FILE]   train a demo model, score it on held-out composites, write it
       --seed N           weights, data and sampling (default 2026)
-      --iterations N     default: the recipe's (classify 10000, segment 5000, detect 1500)
+      --iterations N     default: the recipe's (classify 10000, segment 10000, detect 1500)
       --batch N          default: the recipe's (64, 12, 4)
       --lr X             peak learning rate (AdamW, warm-up, cosine)
       --threads N        CPU threads (default: every core; the result depends on it)

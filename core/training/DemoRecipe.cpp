@@ -74,7 +74,7 @@ DemoRecipe DemoRecipe::forTask(const std::string& task) {
         r.scenes.minDigitSize = 30;
         r.scenes.maxDigitSize = 56;
     } else if (task == "segment") {
-        r.iterations = 5000;
+        r.iterations = 10000;
         r.batchSize = 12;
         r.learningRate = 3e-3;
         r.warmupIterations = 80;
@@ -84,6 +84,7 @@ DemoRecipe DemoRecipe::forTask(const std::string& task) {
         r.scenes.minDigitSize = 24;
         r.scenes.maxDigitSize = 64;
         r.scenes.clutterShapes = 4;
+        r.scenes.deadLeavesProbability = 0.3;
     } else if (task == "detect") {
         r.iterations = 1500;
         r.batchSize = 4;
