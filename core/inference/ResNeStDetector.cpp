@@ -6,8 +6,8 @@
 #include "core/models/UnfusedScope.h"
 
 #include <chrono>
-#include <optional>
 #include <opencv2/imgproc.hpp>
+#include <optional>
 
 namespace resnest {
 namespace {
@@ -59,7 +59,8 @@ DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttentio
         out = model_->forward({image}, Capture::On, o);
         const ImageDetections& d = out.images.front();
         const torch::Tensor labels = d.labels.to(torch::kCPU, torch::kInt64).contiguous();
-        const std::vector<int> byScore(labels.data_ptr<int64_t>(), labels.data_ptr<int64_t>() + labels.numel());
+        const std::vector<int> byScore(labels.data_ptr<int64_t>(),
+                                       labels.data_ptr<int64_t>() + labels.numel());
         result.explainedDetection = request.pickDetection(byScore);
         if (result.explainedDetection >= 0) {
             result.explainedClass = byScore[size_t(result.explainedDetection)];
@@ -69,6 +70,7 @@ DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttentio
     } else {
         out = model_->forward({image}, captureAttention ? Capture::On : Capture::Off, o);
     }
+    // An explained forward's outputs are in a graph; what follows only copies them out.
     torch::NoGradGuard noGrad;
     const ImageDetections& d = out.images.front();
     if (!out.batch.imageSizes.empty()) {
@@ -79,8 +81,8 @@ DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttentio
         g.scaleX = double(g.resized.width) / g.original.width;
         g.scaleY = double(g.resized.height) / g.original.height;
     }
-    torch::Tensor boxes = d.boxes.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-    torch::Tensor scores = d.scores.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    torch::Tensor boxes = d.boxes.to(torch::kCPU, torch::kFloat32).contiguous();
+    torch::Tensor scores = d.scores.to(torch::kCPU, torch::kFloat32).contiguous();
     torch::Tensor labels = d.labels.to(torch::kCPU, torch::kInt64).contiguous();
     result.inferMs = msSince(t0);
 
@@ -95,8 +97,7 @@ DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttentio
         if (d.masks.defined()) {
             torch::Tensor p =
                 model_->transform()
-                    .pasteMasks(d.masks.detach().narrow(0, i, 1), d.boxes.detach().narrow(0, i, 1), bgr.rows,
-                                bgr.cols)[0][0]
+                    .pasteMasks(d.masks.narrow(0, i, 1), d.boxes.narrow(0, i, 1), bgr.rows, bgr.cols)[0][0]
                     .to(torch::kCPU, torch::kFloat32)
                     .contiguous();
             det.maskProbability = cv::Mat(bgr.rows, bgr.cols, CV_32F, p.data_ptr<float>()).clone();

@@ -24,6 +24,17 @@ namespace resnest {
 
 namespace {
 
+// The first detection (so the best scoring, results being by decreasing score) whose box holds (x, y); -1
+// none.
+int detectionAt(const DetectionResult& result, double x, double y) {
+    for (size_t i = 0; i < result.detections.size(); ++i) {
+        const auto& b = result.detections[i].box;
+        if (x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3])
+            return int(i);
+    }
+    return -1;
+}
+
 QString percent(double p) {
     return QStringLiteral("%1%").arg(100.0 * p, 0, 'f', 1);
 }
@@ -302,16 +313,10 @@ void AttentionPanel::setExplainBox(int index) {
 bool AttentionPanel::pickBoxAt(QPointF imagePos) {
     if (!detector_ || !explain_->isChecked() || !current_ || current_->prediction.task != ModelTask::Detect)
         return false;
-    // Detections are by decreasing score: the first box under the point is the best one there.
-    const auto& detections = current_->prediction.detection.detections;
-    for (size_t i = 0; i < detections.size(); ++i) {
-        const auto& b = detections[i].box;
-        if (imagePos.x() >= b[0] && imagePos.x() <= b[2] && imagePos.y() >= b[1] && imagePos.y() <= b[3]) {
-            setExplainBox(int(i));
-            return true;
-        }
-    }
-    return false;
+    const int box = detectionAt(current_->prediction.detection, imagePos.x(), imagePos.y());
+    if (box >= 0)
+        setExplainBox(box);
+    return box >= 0;
 }
 
 void AttentionPanel::setModelTask(ModelTask task) {
@@ -571,12 +576,9 @@ void AttentionPanel::probe(QPointF imagePos, bool inside) {
         y < p.segmentation.labels.rows) {
         what = QStringLiteral("%1 %2").arg(name(p.segmentation.labels.at<int>(y, x)),
                                            percent(p.segmentation.confidence.at<float>(y, x)));
-    } else if (p.task == ModelTask::Detect) {
-        for (const Detection& d : p.detection.detections)
-            if (x >= d.box[0] && x <= d.box[2] && y >= d.box[1] && y <= d.box[3]) {
-                what = QStringLiteral("%1 %2").arg(name(d.label)).arg(d.score, 0, 'f', 2);
-                break;
-            }
+    } else if (const int box = p.task == ModelTask::Detect ? detectionAt(p.detection, x, y) : -1; box >= 0) {
+        const Detection& d = p.detection.detections[size_t(box)];
+        what = QStringLiteral("%1 %2").arg(name(d.label)).arg(d.score, 0, 'f', 2);
     } else if (p.task == ModelTask::Classify && !p.classification.top.empty()) {
         what = QStringLiteral("%1 %2").arg(QString::fromStdString(p.classification.top[0].label),
                                            percent(p.classification.top[0].probability));

@@ -150,7 +150,7 @@ void ImageView::mouseMoveEvent(QMouseEvent* event) {
     }
     if (!image_.isNull()) {
         const QPointF at = toImage(event->position());
-        Q_EMIT hovered(at, at.x() >= 0 && at.y() >= 0 && at.x() < image_.width() && at.y() < image_.height());
+        Q_EMIT hovered(at, insideImage(at));
     }
 }
 
@@ -161,9 +161,14 @@ void ImageView::mouseReleaseEvent(QMouseEvent* event) {
     unsetCursor();
     if (click && !image_.isNull()) {
         const QPointF at = toImage(event->position());
-        if (at.x() >= 0 && at.y() >= 0 && at.x() < image_.width() && at.y() < image_.height())
+        if (insideImage(at))
             Q_EMIT clicked(at);
     }
+}
+
+bool ImageView::insideImage(QPointF imagePos) const {
+    return imagePos.x() >= 0 && imagePos.y() >= 0 && imagePos.x() < image_.width() &&
+           imagePos.y() < image_.height();
 }
 
 void ImageView::resizeEvent(QResizeEvent* event) {

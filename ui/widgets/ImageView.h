@@ -56,6 +56,7 @@ private:
     void scheduleRepaint();
     void updateFit();
     QRectF imageRect() const;
+    bool insideImage(QPointF imagePos) const;
 
     RenderedFramePtr frame_;
     RenderedFramePtr lastPainted_;
