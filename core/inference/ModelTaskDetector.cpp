@@ -21,8 +21,8 @@ ModelTask ModelTaskDetector::detect(const io::TensorMap& t) {
     for (const char* det : {"rpn.head.", "rpn_head.", "roi_heads.", "roi_head.", "proposal_generator."})
         if (anyKeyContains(t, det))
             return ModelTask::Detect;
-    for (const char* seg :
-         {"classifier.0.convs.", "decode_head.", "aux_classifier.", "auxlayer.", "head.aspp."})
+    for (const char* seg : {"classifier.0.convs.", "classifier.aspp_modules.", "decode_head.",
+                            "aux_classifier.", "auxlayer.", "head.aspp."})
         if (anyKeyContains(t, seg))
             return ModelTask::Segment;
     return ModelTask::Classify;

@@ -13,7 +13,7 @@ namespace {
 int64_t dim0(const io::TensorMap& t, const std::string& key) {
     auto it = t.find(key);
     if (it == t.end())
-        throw std::runtime_error("not a DeepLabV3 checkpoint: '" + key + "' is missing");
+        throw std::runtime_error("not a DeepLabV3 / DeepLabV3+ checkpoint: '" + key + "' is missing");
     return it->second.size(0);
 }
 
@@ -30,8 +30,9 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch) {
     ModelInfoFill::checkpoint(out.info, ckpt, path);
     const std::optional<ModelCard> card = ModelInfoFill::card(out.info, ckpt);
     const std::string prefix = StateDictLoader::findPrefix(
-        ckpt.tensors, {"classifier.4.weight", "decode_head.conv_seg.weight", "head.block.4.weight",
-                       "backbone.layer1.0.conv1.weight", "pretrained.layer1.0.conv1.weight"});
+        ckpt.tensors,
+        {"classifier.4.weight", "classifier.conv_seg.weight", "decode_head.conv_seg.weight",
+         "head.block.4.weight", "backbone.layer1.0.conv1.weight", "pretrained.layer1.0.conv1.weight"});
     out.info.strippedPrefix = prefix;
     SegmenterConfig semantics;
     ConvertedCheckpoint converted = SegmentationCheckpointLayout::toTorchvision(
@@ -56,16 +57,30 @@ SegmenterConfig SegmenterLoader::configFrom(const io::TensorMap& t, const Segmen
     const bool firstBlockAvd = c.backbone.firstBlockAvd;
     c.backbone = BodyResolver::resolve(t, "backbone.", arch, info);
     c.backbone.firstBlockAvd = firstBlockAvd;
-    c.numClasses = int(dim0(t, "classifier.4.weight"));
-    c.asppChannels = int(dim0(t, "classifier.0.convs.0.0.weight"));
-    c.headChannels = int(dim0(t, "classifier.1.weight"));
-    c.asppProject = t.count("classifier.0.project.0.weight") > 0;
+    c.plus = t.count("classifier.conv_seg.weight") > 0;
+    if (c.plus) {
+        c.numClasses = int(dim0(t, "classifier.conv_seg.weight"));
+        c.asppChannels = int(dim0(t, "classifier.aspp_modules.0.conv.weight"));
+        c.headChannels = c.asppChannels;
+        c.lowLevelChannels = int(dim0(t, "classifier.c1_bottleneck.conv.weight"));
+        c.separableBottleneck = t.count("classifier.bottleneck.depthwise_conv.conv.weight") > 0;
+        c.asppProject = false;
+    } else {
+        c.numClasses = int(dim0(t, "classifier.4.weight"));
+        c.asppChannels = int(dim0(t, "classifier.0.convs.0.0.weight"));
+        c.headChannels = int(dim0(t, "classifier.1.weight"));
+        c.asppProject = t.count("classifier.0.project.0.weight") > 0;
+    }
     c.auxHead = t.count("aux_classifier.0.weight") > 0;
     if (c.auxHead)
         c.auxChannels = int(dim0(t, "aux_classifier.0.weight"));
     info.classes = c.numClasses;
-    info.head = std::string("DeepLabV3") + (c.asppProject ? "" : " (ASPP without projection)") +
-                (c.auxHead ? " + auxiliary FCN head" : "");
+    if (c.plus)
+        info.head = std::string("DeepLabV3+ (decoder on layer1, ") + std::to_string(c.lowLevelChannels) +
+                    " channels" + (c.separableBottleneck ? "" : ", plain 3x3 bottleneck") + ")";
+    else
+        info.head = std::string("DeepLabV3") + (c.asppProject ? "" : " (ASPP without projection)");
+    info.head += c.auxHead ? " + auxiliary FCN head" : "";
     return c;
 }
 

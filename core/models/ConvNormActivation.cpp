@@ -6,13 +6,14 @@ namespace nn = torch::nn;
 
 ConvNormActivationImpl::ConvNormActivationImpl(const ConvNormActivationOptions& o) : options_(o) {
     const int64_t padding = (o.kernel - 1) / 2 * o.dilation;
-    conv = register_module("0", nn::Conv2d(nn::Conv2dOptions(o.in, o.out, o.kernel)
-                                               .stride(o.stride)
-                                               .padding(padding)
-                                               .dilation(o.dilation)
-                                               .bias(!o.norm)));
+    conv = register_module(o.mmNames ? "conv" : "0", nn::Conv2d(nn::Conv2dOptions(o.in, o.out, o.kernel)
+                                                                    .stride(o.stride)
+                                                                    .padding(padding)
+                                                                    .dilation(o.dilation)
+                                                                    .groups(o.groups)
+                                                                    .bias(!o.norm)));
     if (o.norm)
-        bn = register_module("1", nn::BatchNorm2d(o.out));
+        bn = register_module(o.mmNames ? "bn" : "1", nn::BatchNorm2d(o.out));
 }
 
 torch::Tensor ConvNormActivationImpl::forward(const torch::Tensor& x) {

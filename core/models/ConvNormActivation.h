@@ -14,10 +14,13 @@ struct ConvNormActivationOptions {
     int64_t dilation = 1;
     bool norm = true; // BatchNorm after the conv (then the conv has no bias)
     bool relu = true;
+    int64_t groups = 1;
+    // mmcv's ConvModule names its parts `conv` / `bn`; torchvision's Sequential numbers them.
+    bool mmNames = false;
 };
 
-// torchvision's Conv2dNormActivation: conv (key "0"), optional BatchNorm ("1"), optional ReLU. `fuse` folds
-// the BatchNorm into the convolution for inference.
+// torchvision's Conv2dNormActivation: conv (key "0"), optional BatchNorm ("1"), optional ReLU; with `mmNames`
+// mmcv's ConvModule (keys "conv", "bn"). `fuse` folds the BatchNorm into the convolution for inference.
 class ConvNormActivationImpl : public torch::nn::Module {
 public:
     explicit ConvNormActivationImpl(const ConvNormActivationOptions& options);

@@ -10,12 +10,26 @@ DeepLabV3Impl::DeepLabV3Impl(SegmenterConfig config) : config_(std::move(config)
     body.numClasses = 0;
     backbone = register_module("backbone", ResNeSt(body));
     const int64_t c5 = int64_t(body.basePlanes) * 8 * 4;
-    AsppOptions aspp;
-    aspp.in = c5;
-    aspp.channels = config_.asppChannels;
-    aspp.rates = config_.asppRates;
-    aspp.project = config_.asppProject;
-    classifier = register_module("classifier", DeepLabHead(aspp, config_.headChannels, config_.numClasses));
+    if (config_.plus) {
+        DeepLabV3PlusOptions plus;
+        plus.in = c5;
+        plus.lowLevelIn = c5 / 8;
+        plus.channels = config_.asppChannels;
+        plus.lowLevelChannels = config_.lowLevelChannels;
+        plus.rates = config_.asppRates;
+        plus.separableBottleneck = config_.separableBottleneck;
+        plus.numClasses = config_.numClasses;
+        plus.alignCorners = config_.alignCorners;
+        plusClassifier = register_module("classifier", DeepLabV3PlusHead(plus));
+    } else {
+        AsppOptions aspp;
+        aspp.in = c5;
+        aspp.channels = config_.asppChannels;
+        aspp.rates = config_.asppRates;
+        aspp.project = config_.asppProject;
+        classifier =
+            register_module("classifier", DeepLabHead(aspp, config_.headChannels, config_.numClasses));
+    }
     if (config_.auxHead)
         auxClassifier =
             register_module("aux_classifier", FCNHead(c5 / 2, config_.auxChannels, config_.numClasses));
@@ -30,12 +44,19 @@ torch::Tensor DeepLabV3Impl::upsample(const torch::Tensor& logits, const torch::
 
 SegmentationOutput DeepLabV3Impl::forward(const torch::Tensor& x, Capture capture, bool withAux) {
     const bool aux = withAux && !auxClassifier.is_empty();
-    ResNeStFeatures f = backbone->features(x, capture, aux);
+    ResNeStFeatures f = backbone->features(x, capture, aux || config_.plus);
     SegmentationOutput out;
     torch::Tensor c5 = f.stages[3];
     if (channelsLast_)
         c5 = c5.contiguous(torch::MemoryFormat::ChannelsLast);
-    out.logits = upsample(classifier(c5), x).contiguous();
+    if (config_.plus) {
+        torch::Tensor c2 = f.stages[0];
+        if (channelsLast_)
+            c2 = c2.contiguous(torch::MemoryFormat::ChannelsLast);
+        out.logits = upsample(plusClassifier(c2, c5), x).contiguous();
+    } else {
+        out.logits = upsample(classifier(c5), x).contiguous();
+    }
     if (aux)
         out.auxLogits = upsample(auxClassifier(f.stages[2]), x).contiguous();
     out.blocks = std::move(f.blocks);
@@ -45,7 +66,10 @@ SegmentationOutput DeepLabV3Impl::forward(const torch::Tensor& x, Capture captur
 void DeepLabV3Impl::fuse(bool channelsLast, bool mkldnn) {
     backbone->fuse(channelsLast, mkldnn);
     channelsLast_ = channelsLast;
-    classifier->fuse(channelsLast);
+    if (config_.plus)
+        plusClassifier->fuse(channelsLast);
+    else
+        classifier->fuse(channelsLast);
     if (!auxClassifier.is_empty())
         auxClassifier->fuse(channelsLast);
 }

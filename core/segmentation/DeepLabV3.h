@@ -2,6 +2,7 @@
 
 #include "core/models/ResNeSt.h"
 #include "core/segmentation/DeepLabHead.h"
+#include "core/segmentation/DeepLabV3PlusHead.h"
 #include "core/segmentation/SegmenterConfig.h"
 
 #include <torch/torch.h>
@@ -15,7 +16,8 @@ struct SegmentationOutput {
 };
 
 // DeepLabV3 on a dilated ResNeSt in torchvision's layout: `backbone` (official ResNeSt keys, no fc),
-// `classifier` (DeepLabHead), optional `aux_classifier` (FCNHead).
+// `classifier` (DeepLabHead, or with `config.plus` a DeepLabV3PlusHead on layer1 and layer4), optional
+// `aux_classifier` (FCNHead).
 class DeepLabV3Impl : public torch::nn::Module {
 public:
     explicit DeepLabV3Impl(SegmenterConfig config);
@@ -29,6 +31,7 @@ public:
 
     ResNeSt backbone{nullptr};
     DeepLabHead classifier{nullptr};
+    DeepLabV3PlusHead plusClassifier{nullptr};
     FCNHead auxClassifier{nullptr};
 
 private:

@@ -192,20 +192,25 @@ Renamed renameAll(const io::TensorMap& in, const std::string& layout, Map map, I
 }
 
 // Names a canonical key for messages, with the upstream key it came from (or, for a missing one, the
-// upstream key a sibling tensor of the same module suggests).
+// upstream key that a tensor of the same module, or of the nearest enclosing one, suggests: renames change
+// module prefixes and keep what follows them).
 std::string describe(const std::string& canonical, const Renamed& r, const std::string& layout) {
     auto it = r.origin.find(canonical);
     std::string upstream;
-    if (it != r.origin.end()) {
+    if (it != r.origin.end())
         upstream = it->second;
-    } else {
-        const size_t dot = canonical.rfind('.');
+    size_t dot = canonical.rfind('.');
+    for (int level = 0; upstream.empty() && dot != std::string::npos && dot > 0 && level < 3; ++level) {
         const std::string module = canonical.substr(0, dot + 1);
-        for (auto s = r.origin.lower_bound(module); s != r.origin.end() && startsWith(s->first, module); ++s)
-            if (s->first.find('.', module.size()) == std::string::npos) {
-                upstream = s->second.substr(0, s->second.rfind('.') + 1) + canonical.substr(dot + 1);
+        for (auto s = r.origin.lower_bound(module); s != r.origin.end() && startsWith(s->first, module);
+             ++s) {
+            const std::string suffix = s->first.substr(module.size());
+            if (endsWith(s->second, suffix)) {
+                upstream = s->second.substr(0, s->second.size() - suffix.size()) + canonical.substr(dot + 1);
                 break;
             }
+        }
+        dot = canonical.rfind('.', dot - 1);
     }
     if (upstream.empty() || upstream == canonical)
         return canonical;
@@ -231,26 +236,56 @@ void checkComplete(const Renamed& r, const std::set<std::string>& expected, cons
     throw std::runtime_error(msg);
 }
 
-std::set<std::string> expectedKeys(const Renamed& r, bool project) {
+void addConvModule(std::set<std::string>& expected, const std::string& module) {
+    expected.insert(module + ".conv.weight");
+    addBn(expected, module + ".bn");
+}
+
+void addSeparable(std::set<std::string>& expected, const std::string& module) {
+    addConvModule(expected, module + ".depthwise_conv");
+    addConvModule(expected, module + ".pointwise_conv");
+}
+
+// The canonical head: torchvision's DeepLabHead (`project` when the ASPP projects), or DeepLabV3+ in
+// mmsegmentation's module names (`separable`: its bottleneck is depthwise separable).
+enum class Head { DeepLabV3, DeepLabV3Plus };
+
+std::set<std::string> expectedKeys(const Renamed& r, Head head, bool projectOrSeparable) {
     std::set<std::string> present;
     for (const auto& kv : r.tensors)
         present.insert(kv.first);
     std::set<std::string> e;
     expectBody(present, "backbone.", e);
-    for (int i = 0; i < 4; ++i) {
-        e.insert("classifier.0.convs." + std::to_string(i) + ".0.weight");
-        addBn(e, "classifier.0.convs." + std::to_string(i) + ".1");
+    if (head == Head::DeepLabV3Plus) {
+        addConvModule(e, "classifier.image_pool.1");
+        addConvModule(e, "classifier.aspp_modules.0");
+        for (int i = 1; i < 4; ++i)
+            addSeparable(e, "classifier.aspp_modules." + std::to_string(i));
+        if (projectOrSeparable)
+            addSeparable(e, "classifier.bottleneck");
+        else
+            addConvModule(e, "classifier.bottleneck");
+        addConvModule(e, "classifier.c1_bottleneck");
+        addSeparable(e, "classifier.sep_bottleneck.0");
+        addSeparable(e, "classifier.sep_bottleneck.1");
+        e.insert("classifier.conv_seg.weight");
+        e.insert("classifier.conv_seg.bias");
+    } else {
+        for (int i = 0; i < 4; ++i) {
+            e.insert("classifier.0.convs." + std::to_string(i) + ".0.weight");
+            addBn(e, "classifier.0.convs." + std::to_string(i) + ".1");
+        }
+        e.insert("classifier.0.convs.4.1.weight");
+        addBn(e, "classifier.0.convs.4.2");
+        if (projectOrSeparable) {
+            e.insert("classifier.0.project.0.weight");
+            addBn(e, "classifier.0.project.1");
+        }
+        e.insert("classifier.1.weight");
+        addBn(e, "classifier.2");
+        e.insert("classifier.4.weight");
+        e.insert("classifier.4.bias");
     }
-    e.insert("classifier.0.convs.4.1.weight");
-    addBn(e, "classifier.0.convs.4.2");
-    if (project) {
-        e.insert("classifier.0.project.0.weight");
-        addBn(e, "classifier.0.project.1");
-    }
-    e.insert("classifier.1.weight");
-    addBn(e, "classifier.2");
-    e.insert("classifier.4.weight");
-    e.insert("classifier.4.bias");
     auto aux = r.tensors.lower_bound("aux_classifier.");
     if (aux != r.tensors.end() && startsWith(aux->first, "aux_classifier.")) {
         e.insert("aux_classifier.0.weight");
@@ -312,7 +347,7 @@ Renamed fromEncoding(const io::TensorMap& in, SegmenterConfig& config, std::vect
         },
         // BaseNet sets pretrained.fc = None; an fc that survived (an older save) is the ImageNet classifier.
         [](const std::string& key) { return startsWith(key, "pretrained.fc."); });
-    checkComplete(r, expectedKeys(r, true), "encoding");
+    checkComplete(r, expectedKeys(r, Head::DeepLabV3, true), "encoding");
     notes.push_back("renamed PyTorch-Encoding keys (pretrained.* -> backbone.*, head.aspp.b0-b4 / project / "
                     "block -> classifier.*, auxlayer.conv5 -> aux_classifier.*)");
     config.asppProject = true;
@@ -323,6 +358,19 @@ Renamed fromEncoding(const io::TensorMap& in, SegmenterConfig& config, std::vect
     notes.push_back("semantics: logits upsampled with align_corners=True; input RGB in [0, 1] with ImageNet "
                     "mean / std; official is_first avd in the dilated body");
     return r;
+}
+
+// configs/_base_/datasets/*.py img_norm_cfg: RGB (to_rgb=True) in [0, 255]; mmseg's ResNeSt has avd only
+// where the block strides: no is_first blur in dilated stages.
+void setMmsegInput(SegmenterConfig& config, std::vector<std::string>& notes, const std::string& head) {
+    config.pixelScale = 1.0;
+    config.bgr = false;
+    config.mean = {123.675, 116.28, 103.53};
+    config.std = {58.395, 57.12, 57.375};
+    config.backbone.firstBlockAvd = false;
+    notes.push_back("semantics: " + head +
+                    "); input RGB in [0, 255] with mean (123.675, 116.28, 103.53), std (58.395, 57.12, "
+                    "57.375); no is_first avd");
 }
 
 Renamed fromMmseg(const io::TensorMap& in, SegmenterConfig& config, std::vector<std::string>& notes) {
@@ -344,6 +392,9 @@ Renamed fromMmseg(const io::TensorMap& in, SegmenterConfig& config, std::vector<
                                   {"auxiliary_head.convs.0.conv.", "aux_classifier.0."},
                                   {"auxiliary_head.convs.0.bn.", "aux_classifier.1."},
                                   {"auxiliary_head.conv_seg.", "aux_classifier.4."}};
+    // sep_aspp_head.py DepthwiseSeparableASPPHead (DeepLabV3+): the canonical layout keeps its module names.
+    const bool plus =
+        anyPrefix(in, "decode_head.c1_bottleneck.") || anyPrefix(in, "decode_head.sep_bottleneck.");
     const std::set<std::string> withPool = blocksWithPool(in, "backbone.");
     Renamed r = renameAll(
         in, "mmsegmentation",
@@ -354,13 +405,23 @@ Renamed fromMmseg(const io::TensorMap& in, SegmenterConfig& config, std::vector<
             }
             if (startsWith(key, "backbone.layer"))
                 return "backbone." + mmBlock(key.substr(std::string("backbone.").size()), withPool);
+            if (plus && startsWith(key, "decode_head."))
+                return "classifier." + key.substr(std::string("decode_head.").size());
             return byTable(head, key);
         },
         [](const std::string&) { return false; });
-    checkComplete(r, expectedKeys(r, false), "mmsegmentation");
+    const bool separable = anyPrefix(r.tensors, "classifier.bottleneck.depthwise_conv.");
+    checkComplete(
+        r, plus ? expectedKeys(r, Head::DeepLabV3Plus, separable) : expectedKeys(r, Head::DeepLabV3, false),
+        "mmsegmentation");
     notes.push_back(
         "renamed mmsegmentation keys (backbone.stem.* -> backbone.conv1.* / bn1, decode_head.* -> "
         "classifier.*, auxiliary_head.* -> aux_classifier.*)");
+    if (plus) {
+        config.alignCorners = false;
+        setMmsegInput(config, notes, "DeepLabV3+ (DepthwiseSeparableASPPHead");
+        return r;
+    }
 
     // ASPPHead concatenates [image_pool, aspp_modules 0-3]; torchvision's order is [convs 0-3, pooling].
     torch::Tensor& w = r.tensors.at("classifier.1.weight");
@@ -376,16 +437,7 @@ Renamed fromMmseg(const io::TensorMap& in, SegmenterConfig& config, std::vector<
 
     config.asppProject = false;
     config.alignCorners = false;
-    // configs/_base_/datasets/*.py img_norm_cfg: RGB (to_rgb=True) in [0, 255].
-    config.pixelScale = 1.0;
-    config.bgr = false;
-    config.mean = {123.675, 116.28, 103.53};
-    config.std = {58.395, 57.12, 57.375};
-    // mmseg's ResNeSt has avd only where the block strides: no is_first blur in dilated stages.
-    config.backbone.firstBlockAvd = false;
-    notes.push_back(
-        "semantics: ASPP without projection (3x3 conv on the concatenation); input RGB in [0, 255] "
-        "with mean (123.675, 116.28, 103.53), std (58.395, 57.12, 57.375); no is_first avd");
+    setMmsegInput(config, notes, "ASPP without projection (3x3 conv on the concatenation");
     return r;
 }
 
@@ -400,18 +452,26 @@ Renamed fromTorchvision(const io::TensorMap& in, SegmenterConfig& config, std::v
         r.tensors.emplace(key, tensor);
         r.origin.emplace(key, key);
     }
+    const bool plus = anyPrefix(in, "classifier.aspp_modules.");
     const bool project = in.count("classifier.0.project.0.weight") > 0;
     if (anyPrefix(in, "backbone.layer1.") && !anyPrefix(in, "backbone.layer1.0.conv2.fc1."))
         throw std::runtime_error(
             "torchvision deeplabv3 checkpoint with a plain ResNet body (no split-attention "
             "keys such as backbone.layer1.0.conv2.fc1.weight): only ResNeSt bodies load here");
-    checkComplete(r, expectedKeys(r, project), "torchvision");
+    checkComplete(
+        r,
+        plus ? expectedKeys(r, Head::DeepLabV3Plus, anyPrefix(in, "classifier.bottleneck.depthwise_conv."))
+             : expectedKeys(r, Head::DeepLabV3, project),
+        "torchvision");
     config.asppProject = project;
     config.alignCorners = false;
     setImageNetInput(config);
     // The canonical body carries the official keys and the official semantics.
     config.backbone.firstBlockAvd = true;
-    notes.push_back("torchvision deeplabv3 layout, passed through unchanged");
+    notes.push_back(plus ? "torchvision deeplabv3 layout with a DeepLabV3+ head in mmsegmentation's module "
+                           "names (classifier.aspp_modules / c1_bottleneck / sep_bottleneck / conv_seg), "
+                           "passed through unchanged"
+                         : "torchvision deeplabv3 layout, passed through unchanged");
     return r;
 }
 
@@ -427,10 +487,11 @@ std::string SegmentationCheckpointLayout::detect(const io::TensorMap& tensors) {
         return "mmsegmentation";
     if (anyPrefix(tensors, "pretrained.") && anyPrefix(tensors, "head."))
         return "encoding";
-    if (anyPrefix(tensors, "classifier.0.convs."))
+    if (anyPrefix(tensors, "classifier.0.convs.") || anyPrefix(tensors, "classifier.aspp_modules."))
         return "torchvision";
     const std::string lookedFor = "looked for decode_head.* (mmsegmentation), pretrained.* with head.* "
-                                  "(PyTorch-Encoding) and classifier.0.convs.* (torchvision deeplabv3)";
+                                  "(PyTorch-Encoding) and classifier.0.convs.* / classifier.aspp_modules.* "
+                                  "(torchvision deeplabv3, DeepLabV3+)";
     if (tensors.empty())
         throw std::runtime_error("empty checkpoint: no segmentation model (" + lookedFor + ")");
     if (looksLikeClassifier(tensors))
@@ -463,7 +524,10 @@ ConvertedCheckpoint SegmentationCheckpointLayout::toTorchvision(const io::Tensor
         out.notes.push_back("ignored " + std::to_string(out.ignoredKeys.size()) +
                             " training-only / unused tensor(s): " + joinFirst(out.ignoredKeys, 5));
     config.layout = layout;
-    const int64_t classes = out.tensors.at("classifier.4.weight").size(0);
+    const auto logits = out.tensors.count("classifier.conv_seg.weight")
+                            ? out.tensors.find("classifier.conv_seg.weight")
+                            : out.tensors.find("classifier.4.weight");
+    const int64_t classes = logits->second.size(0);
     config.dataset = datasetOf(classes);
     if (!config.dataset.empty())
         out.notes.push_back(std::to_string(classes) + " classes: dataset " + config.dataset);

@@ -9,7 +9,8 @@ namespace resnest {
 // The segmentation checkpoints users have, renamed into the torchvision deeplabv3 layout (SegmenterConfig):
 // torchvision (`backbone.*`, `classifier.*`, `aux_classifier.*`), PyTorch-Encoding's DeepLabV3-ResNeSt
 // (`pretrained.*`, `head.*`, `auxlayer.*`) and mmsegmentation's ResNeSt DeepLabV3 (`backbone.*` with
-// `stem.*`, `decode_head.*`, `auxiliary_head.*`). The key mappings are documented in
+// `stem.*`, `decode_head.*`, `auxiliary_head.*`), and its DeepLabV3+ (DepthwiseSeparableASPPHead, whose
+// `decode_head.*` names are kept under `classifier.*`). The key mappings are documented in
 // docs/checkpoint-layouts.md.
 class SegmentationCheckpointLayout {
 public:

@@ -7,7 +7,7 @@
 
 namespace resnest {
 
-// DeepLabV3 on a dilated ResNeSt body. The module's names are torchvision's deeplabv3 layout
+// DeepLabV3 (or DeepLabV3+) on a dilated ResNeSt body. The module's names are torchvision's deeplabv3 layout
 // (`backbone.*` = the official ResNeSt keys without `fc`, `classifier.*`, `aux_classifier.*`); other
 // projects' checkpoints are renamed into it (SegmentationCheckpointLayout), and the few places where
 // their forward pass differs are the flags below.
@@ -20,7 +20,13 @@ struct SegmenterConfig {
     // 3x3 conv; mmsegmentation's ASPPHead has no projection (its 3x3 "bottleneck" takes the concatenation).
     bool asppProject = true;
     int headChannels = 256; // output of the 3x3 conv after the ASPP
-    bool auxHead = false;   // FCN head on layer3 (training aid; evaluated only on request)
+    // DeepLabV3+ (mmsegmentation's DepthwiseSeparableASPPHead, `classifier.*` in its module names): the ASPP
+    // joined with a projection of layer1 (stride 4) by two separable 3x3 convs. asppChannels is then every
+    // conv's width; asppProject and headChannels do not apply.
+    bool plus = false;
+    int lowLevelChannels = 48;       // the layer1 projection (c1_channels)
+    bool separableBottleneck = true; // the 3x3 after the ASPP is depthwise separable (mmseg 0.x)
+    bool auxHead = false;            // FCN head on layer3 (training aid; evaluated only on request)
     int auxChannels = 256;
     // PyTorch-Encoding upsamples the logits with align_corners=True; torchvision and mmseg with False.
     bool alignCorners = false;

@@ -11,7 +11,10 @@ which is the layout the C++ models use.
 Variants
   segmentation: tv (DeepLabHead), tv-aux (+ FCNHead), mmseg (no 1x1 ASPP projection and no
                 stride-1 avd in the body, as mmsegmentation's ASPPHead / ResNeSt), encoding
-                (logits upsampled with align_corners=True, as PyTorch-Encoding)
+                (logits upsampled with align_corners=True, as PyTorch-Encoding), plus (DeepLabV3+ as
+                mmsegmentation's DepthwiseSeparableASPPHead with a plain 3x3 bottleneck, PlusHead below,
+                in the project's layout), mmseg-plus (the same with mmseg 0.x's separable bottleneck and
+                mmseg's body, written in mmseg's layout)
   detection:    faster (v1: TwoMLPHead, one RPN conv), faster-v2 (4conv1fc head with BN, two RPN
                 convs, FPN with BN), mask (v1 + mask branch), mask-v2
 """
@@ -39,7 +42,7 @@ sys.path.insert(0, os.path.join(HERE, '..', 'parity'))
 
 import resnest_ref  # noqa: E402
 
-SEG_VARIANTS = ('tv', 'tv-aux', 'mmseg', 'encoding')
+SEG_VARIANTS = ('tv', 'tv-aux', 'mmseg', 'encoding', 'plus', 'mmseg-plus')
 DET_VARIANTS = ('faster', 'faster-v2', 'mask', 'mask-v2')
 
 
@@ -80,6 +83,57 @@ class Body(nn.Module):
         return att, maps
 
 
+class ConvModule(nn.Module):
+    """mmcv's ConvModule with a BatchNorm and a ReLU: the conv has no bias; parts named conv / bn."""
+
+    def __init__(self, cin, cout, k, dilation=1, groups=1):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, k, padding=(k // 2) * dilation, dilation=dilation, groups=groups,
+                              bias=False)
+        self.bn = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        return F.relu(self.bn(self.conv(x)))
+
+
+class SeparableConv(nn.Module):
+    """mmcv's DepthwiseSeparableConvModule: depthwise kxk ConvModule, then pointwise 1x1 ConvModule."""
+
+    def __init__(self, cin, cout, k, dilation=1):
+        super().__init__()
+        self.depthwise_conv = ConvModule(cin, cin, k, dilation, groups=cin)
+        self.pointwise_conv = ConvModule(cin, cout, 1)
+
+    def forward(self, x):
+        return self.pointwise_conv(self.depthwise_conv(x))
+
+
+class PlusHead(nn.Module):
+    """DeepLabV3+ as mmsegmentation's DepthwiseSeparableASPPHead (sep_aspp_head.py) computes it, written from
+    its published forward: [pool, 1x1, separable 3x3 at each rate] concatenated, bottleneck, resized
+    (bilinear, align_corners=False) to the layer1 projection's size, concatenated with it, two separable
+    3x3 convs, 1x1 classifier."""
+
+    def __init__(self, cin, c1_in, channels, c1_channels, classes, rates=(12, 24, 36), separable=True):
+        super().__init__()
+        self.image_pool = nn.Sequential(nn.AdaptiveAvgPool2d(1), ConvModule(cin, channels, 1))
+        self.aspp_modules = nn.ModuleList([ConvModule(cin, channels, 1)] +
+                                          [SeparableConv(cin, channels, 3, r) for r in rates])
+        cat = (len(rates) + 1 + 1) * channels
+        self.bottleneck = SeparableConv(cat, channels, 3) if separable else ConvModule(cat, channels, 3)
+        self.c1_bottleneck = ConvModule(c1_in, c1_channels, 1)
+        self.sep_bottleneck = nn.Sequential(SeparableConv(channels + c1_channels, channels, 3),
+                                            SeparableConv(channels, channels, 3))
+        self.conv_seg = nn.Conv2d(channels, classes, 1)
+
+    def forward(self, c2, c5):
+        pool = F.interpolate(self.image_pool(c5), size=c5.shape[2:], mode='bilinear', align_corners=False)
+        x = self.bottleneck(torch.cat([pool] + [m(c5) for m in self.aspp_modules], 1))
+        c1 = self.c1_bottleneck(c2)
+        x = F.interpolate(x, size=c1.shape[2:], mode='bilinear', align_corners=False)
+        return self.conv_seg(self.sep_bottleneck(torch.cat([x, c1], 1)))
+
+
 class SegBody(nn.Module):
     def __init__(self, body):
         super().__init__()
@@ -97,11 +151,15 @@ class Segmenter(nn.Module):
         super().__init__()
         assert variant in SEG_VARIANTS, variant
         self.variant = variant
-        body = Body(arch, 8, mm_style=(variant == 'mmseg'))
+        body = Body(arch, 8, mm_style=variant in ('mmseg', 'mmseg-plus'))
         # Parameters under backbone.<official keys>: register the body's modules on `backbone` itself.
         self.backbone = body
         c5 = body.planes
-        self.classifier = DeepLabHead(c5, classes)
+        self.plus = variant in ('plus', 'mmseg-plus')
+        if self.plus:
+            self.classifier = PlusHead(c5, c5 // 8, 128, 48, classes, separable=variant == 'mmseg-plus')
+        else:
+            self.classifier = DeepLabHead(c5, classes)
         if variant == 'mmseg':
             self.classifier[0].project = nn.Identity()
             self.classifier[1] = nn.Conv2d(5 * 256, 256, 3, padding=1, bias=False)
@@ -112,8 +170,8 @@ class Segmenter(nn.Module):
         c2, c3, c4, c5 = self.backbone(x)
         size = x.shape[-2:]
         out = collections.OrderedDict()
-        out['logits'] = F.interpolate(self.classifier(c5), size=size, mode='bilinear',
-                                      align_corners=self.align_corners)
+        logits = self.classifier(c2, c5) if self.plus else self.classifier(c5)
+        out['logits'] = F.interpolate(logits, size=size, mode='bilinear', align_corners=self.align_corners)
         if self.aux_classifier is not None:
             out['aux_logits'] = F.interpolate(self.aux_classifier(c4), size=size, mode='bilinear',
                                               align_corners=False)
@@ -247,7 +305,8 @@ def self_test():
         y = m(normalise(make_images(1, 64, 80, 3)).float())
         assert y['logits'].shape == (1, 5, 64, 80), y['logits'].shape
         assert torch.isfinite(y['logits']).all()
-        assert any(k.startswith('classifier.0.convs.4.1') for k in sd), 'torchvision ASPP layout expected'
+        assert any(k.startswith(('classifier.0.convs.4.1', 'classifier.image_pool.1')) for k in sd), \
+            'torchvision ASPP layout or DeepLabV3+ expected'
     for v in DET_VARIANTS:
         m, sd = build_random_detector('resnest14d', 4, v)
         m.load_state_dict(sd)

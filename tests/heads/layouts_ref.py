@@ -76,7 +76,23 @@ def to_mmseg(sd):
     return out
 
 
+def to_mmseg_plus(sd):
+    """DeepLabV3+: mmseg's decode_head.* names are the canonical classifier.* names."""
+    out = collections.OrderedDict()
+    for k, v in sd.items():
+        if k.startswith('backbone.'):
+            n = _stem_to_mm(k)
+        elif k.startswith('classifier.'):
+            n = 'decode_head.' + k[len('classifier.'):]
+        else:
+            raise KeyError(k)
+        out[n] = v.contiguous()
+    return out
+
+
 def to_layout(sd, variant):
+    if variant == 'mmseg-plus':
+        return to_mmseg_plus(sd)
     if variant == 'encoding':
         return to_encoding(sd)
     if variant == 'mmseg':

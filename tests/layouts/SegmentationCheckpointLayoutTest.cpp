@@ -13,6 +13,7 @@ const char* const kTorchvision = "seg_torchvision_deeplabv3_resnest50_voc";
 const char* const kEncoding = "seg_encoding_deeplab_resnest50_ade";
 const char* const kMmsegAde = "seg_mmseg_deeplabv3_s50_ade";
 const char* const kMmsegCity = "seg_mmseg_deeplabv3_s101_cityscapes";
+const char* const kMmsegPlus = "seg_mmseg_deeplabv3plus_s101_ade";
 
 std::string conversionError(const io::TensorMap& t) {
     SegmenterConfig config;
@@ -49,6 +50,10 @@ TEST(SegmentationCheckpointLayoutTest, DetectsEachUpstreamLayout) {
     EXPECT_EQ(SegmentationCheckpointLayout::detect(test::readKeyList(kEncoding)), "encoding");
     EXPECT_EQ(SegmentationCheckpointLayout::detect(test::readKeyList(kMmsegAde)), "mmsegmentation");
     EXPECT_EQ(SegmentationCheckpointLayout::detect(test::readKeyList(kMmsegCity)), "mmsegmentation");
+    EXPECT_EQ(SegmentationCheckpointLayout::detect(test::readKeyList(kMmsegPlus)), "mmsegmentation");
+    // The project's own DeepLabV3+ layout (what the converter writes) is the canonical one.
+    EXPECT_EQ(SegmentationCheckpointLayout::detect(test::readKeyList(std::string(kMmsegPlus) + ".canonical")),
+              "torchvision");
 }
 
 TEST(SegmentationCheckpointLayoutTest, RefusesClassifierAndDetectorCheckpoints) {
@@ -111,6 +116,39 @@ TEST(SegmentationCheckpointLayoutTest, MmsegConvertsToCanonicalKeys) {
     }
 }
 
+TEST(SegmentationCheckpointLayoutTest, MmsegDeepLabV3PlusKeepsItsHeadNamesUnderClassifier) {
+    SegmenterConfig config;
+    config.backbone.firstBlockAvd = true;
+    config.alignCorners = true;
+    ConvertedCheckpoint c = convertsToCanonical(kMmsegPlus, std::string(kMmsegPlus) + ".canonical", config);
+    EXPECT_EQ(c.layout, "mmsegmentation");
+    EXPECT_FALSE(config.alignCorners);
+    EXPECT_FALSE(config.backbone.firstBlockAvd);
+    EXPECT_DOUBLE_EQ(config.mean[1], 116.28);
+    EXPECT_EQ(config.dataset, "ade20k");
+    // No permutation: the canonical DeepLabV3+ concatenates in mmseg's order.
+    const io::TensorMap in = test::readKeyList(kMmsegPlus);
+    const io::TensorMap out = SegmentationCheckpointLayout::toTorchvision(in, config).tensors;
+    for (const char* key : {"bottleneck.pointwise_conv.conv.weight", "c1_bottleneck.conv.weight",
+                            "sep_bottleneck.1.depthwise_conv.bn.running_var", "conv_seg.bias"})
+        EXPECT_TRUE(
+            out.at(std::string("classifier.") + key).is_same(in.at(std::string("decode_head.") + key)))
+            << key;
+    EXPECT_TRUE(out.at("aux_classifier.4.bias").is_same(in.at("auxiliary_head.conv_seg.bias")));
+
+    // The canonical list passes through, separable bottleneck or plain (mmseg releases differ there).
+    io::TensorMap canonical = test::readKeyList(std::string(kMmsegPlus) + ".canonical");
+    SegmenterConfig again;
+    EXPECT_EQ(SegmentationCheckpointLayout::toTorchvision(canonical, again).tensors.size(), canonical.size());
+    for (const char* part : {"depthwise_conv", "pointwise_conv"})
+        for (const char* leaf : {"conv.weight", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var"})
+            canonical.erase(std::string("classifier.bottleneck.") + part + "." + leaf);
+    canonical["classifier.bottleneck.conv.weight"] = torch::zeros({512, 2560, 3, 3});
+    for (const char* leaf : {"weight", "bias", "running_mean", "running_var"})
+        canonical[std::string("classifier.bottleneck.bn.") + leaf] = torch::zeros({512});
+    EXPECT_EQ(conversionError(canonical), "");
+}
+
 TEST(SegmentationCheckpointLayoutTest, MmsegStemAndBlocksKeepTheirTensors) {
     io::TensorMap in = test::readKeyList(kMmsegAde);
     SegmenterConfig config;
@@ -168,7 +206,9 @@ TEST(SegmentationCheckpointLayoutTest, MissingKeyIsNamed) {
     for (const Case& k :
          {Case{kMmsegAde, "decode_head.conv_seg.bias"}, Case{kMmsegAde, "backbone.stem.4.running_mean"},
           Case{kMmsegCity, "backbone.layer3.22.conv2.fc2.bias"},
-          Case{kEncoding, "head.aspp.project.1.running_var"}, Case{kTorchvision, "aux_classifier.4.bias"}}) {
+          Case{kEncoding, "head.aspp.project.1.running_var"}, Case{kTorchvision, "aux_classifier.4.bias"},
+          Case{kMmsegPlus, "decode_head.sep_bottleneck.1.depthwise_conv.bn.running_var"},
+          Case{kMmsegPlus, "decode_head.aspp_modules.2.pointwise_conv.conv.weight"}}) {
         io::TensorMap t = test::readKeyList(k.list);
         ASSERT_EQ(t.erase(k.removed), 1u) << k.removed;
         const std::string msg = conversionError(t);

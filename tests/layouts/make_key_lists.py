@@ -110,9 +110,9 @@ class ConvModule(nn.Module):
     """mmcv.cnn.ConvModule: `conv`, then `bn` (build_norm_layer's name for BN / SyncBN); bias='auto' gives the
     conv a bias only without a norm."""
 
-    def __init__(self, cin, cout, k, padding=0, dilation=1, norm=True):
+    def __init__(self, cin, cout, k, padding=0, dilation=1, norm=True, groups=1):
         super().__init__()
-        self.conv = nn.Conv2d(cin, cout, k, padding=padding, dilation=dilation, bias=not norm)
+        self.conv = nn.Conv2d(cin, cout, k, padding=padding, dilation=dilation, bias=not norm, groups=groups)
         if norm:
             self.bn = BN(cout)
         self.activate = nn.ReLU()
@@ -209,6 +209,32 @@ class MMSegASPPHead(nn.Module):
         self.bottleneck = ConvModule((len(dilations) + 1) * channels, channels, 3, padding=1)
 
 
+class DepthwiseSeparableConvModule(nn.Module):
+    """mmcv/cnn/bricks/depthwise_separable_conv_module.py: a depthwise ConvModule, then a 1x1 ConvModule."""
+
+    def __init__(self, cin, cout, k, padding=0, dilation=1):
+        super().__init__()
+        self.depthwise_conv = ConvModule(cin, cin, k, padding=padding, dilation=dilation, groups=cin)
+        self.pointwise_conv = ConvModule(cin, cout, 1)
+
+
+class MMSegSepASPPHead(MMSegASPPHead):
+    """mmseg/models/decode_heads/sep_aspp_head.py DepthwiseSeparableASPPHead (DeepLabV3+), as
+    configs/_base_/models/deeplabv3plus_r50-d8.py sets it: channels 512, dilations (1, 12, 24, 36),
+    c1_in_channels 256, c1_channels 48; the dilated branches and (mmseg 0.x) the bottleneck depthwise
+    separable."""
+
+    def __init__(self, num_classes, in_channels=2048, channels=512, dilations=(1, 12, 24, 36)):
+        super().__init__(num_classes, in_channels, channels, dilations)
+        for i, d in enumerate(dilations):
+            if d > 1:
+                self.aspp_modules[i] = DepthwiseSeparableConvModule(in_channels, channels, 3, padding=d, dilation=d)
+        self.bottleneck = DepthwiseSeparableConvModule((len(dilations) + 1) * channels, channels, 3, padding=1)
+        self.c1_bottleneck = ConvModule(256, 48, 1)
+        self.sep_bottleneck = nn.Sequential(DepthwiseSeparableConvModule(channels + 48, channels, 3, padding=1),
+                                            DepthwiseSeparableConvModule(channels, channels, 3, padding=1))
+
+
 class MMSegFCNHead(nn.Module):
     """mmseg/models/decode_heads/fcn_head.py FCNHead as the auxiliary head of deeplabv3_r50-d8.py:
     in 1024, channels 256, num_convs 1, concat_input False."""
@@ -221,12 +247,13 @@ class MMSegFCNHead(nn.Module):
 
 
 class MMSegEncoderDecoder(nn.Module):
-    """mmseg/models/segmentors/encoder_decoder.py with configs/resnest/deeplabv3_s101-d8_*.py."""
+    """mmseg/models/segmentors/encoder_decoder.py with configs/resnest/deeplabv3_s101-d8_*.py (plus:
+    deeplabv3plus_s101-d8_*.py)."""
 
-    def __init__(self, num_classes, depth):
+    def __init__(self, num_classes, depth, plus=False):
         super().__init__()
         self.backbone = MMResNeSt(depth, stem_channels=128 if depth == 101 else 64, dilated=True)
-        self.decode_head = MMSegASPPHead(num_classes)
+        self.decode_head = MMSegSepASPPHead(num_classes) if plus else MMSegASPPHead(num_classes)
         self.auxiliary_head = MMSegFCNHead(num_classes)
 
 
@@ -559,6 +586,19 @@ def main():
                            project=False, head_channels=512),
               'torchvision layout of the mmseg model: ASPP 512 channels, no projection, 3x3 conv on the '
               '2560-channel concatenation, %d classes' % k)
+
+    # DeepLabV3+: torchvision has none, so the canonical head keeps mmseg's module names under classifier.
+    write('seg_mmseg_deeplabv3plus_s101_ade', MMSegEncoderDecoder(150, 101, plus=True),
+          'mmsegmentation configs/resnest/deeplabv3plus_s101-d8_512x512_160k_ade20k.py (ResNeSt-101 body,\n'
+          '150 classes): decode_heads/sep_aspp_head.py (separable bottleneck, mmseg 0.x), fcn_head.py')
+    canonical = nn.Module()
+    canonical.backbone = IntermediateLayerGetter(official_body('resnest101', output_stride=8),
+                                                 return_layers={'layer4': 'out', 'layer3': 'aux'})
+    canonical.classifier = MMSegSepASPPHead(150)
+    canonical.aux_classifier = FCNHead(1024, 150)
+    write('seg_mmseg_deeplabv3plus_s101_ade.canonical', canonical,
+          'the project layout of the mmseg DeepLabV3+ model: official body keys, the head under classifier.*\n'
+          'with mmseg module names, torchvision FCNHead as aux_classifier, 150 classes')
 
     # ---- detection: torchvision
     write('det_torchvision_maskrcnn_v1_resnest50',
