@@ -55,8 +55,8 @@ commands:
   classify IMAGE... [--topk K] [--json] [model options]
       top-k classes with the model's own evaluation transform
   segment IMAGE... [--json] [--overlay OUT.png] [--short-side S] [--opacity A] [model options]
-      DeepLabV3: classes present with their pixel share; --overlay draws the label map over the image
-      (several images: OUT_<i>.png)
+      DeepLabV3 / DeepLabV3+: classes present with their pixel share; --overlay draws the label map over
+      the image (several images: OUT_<i>.png)
   detect IMAGE... [--json] [--overlay OUT.png] [--masks rle|polygon|none] [--only CLASS,...]
          [detection options] [model options]
       Faster / Mask R-CNN: detections; --json prints the COCO results format (image_id = argument index)
@@ -70,7 +70,7 @@ commands:
       image's detection J (by decreasing score)
   bench [--task classify|segment|detect] [--size S] [--batch B] [--capture] [--iterations N] [--warmup N] [--json]
         [--height H --width W] [--mask] [--min-size S --max-size M] [--score-threshold T] [model options]
-      median latency and throughput of the network (random input): classify and segment (DeepLabV3) on a
+      median latency and throughput of the network (random input): classify and segment (DeepLabV3 / V3+) on a
       random normalised SxS input; detect (Faster R-CNN, --mask Mask R-CNN) on B random HxW images in [0, 1]
       (default 800x1333) including the detector's resize and post-processing
   attention-stats IMAGE|FOLDER... --out STATS.json [--csv STATS.csv] [--shard i/n] [--short-side S]

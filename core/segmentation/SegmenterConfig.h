@@ -25,7 +25,7 @@ struct SegmenterConfig {
     // conv's width; asppProject and headChannels do not apply.
     bool plus = false;
     int lowLevelChannels = 48;       // the layer1 projection (c1_channels)
-    bool separableBottleneck = true; // the 3x3 after the ASPP is depthwise separable (mmseg 0.x)
+    bool separableBottleneck = true; // the 3x3 after the ASPP is depthwise separable (mmseg 0.x; 1.x: plain)
     bool auxHead = false;            // FCN head on layer3 (training aid; evaluated only on request)
     int auxChannels = 256;
     // PyTorch-Encoding upsamples the logits with align_corners=True; torchvision and mmseg with False.
