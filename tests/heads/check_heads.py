@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Parity check: `resnest-cli export` for DeepLabV3 / Faster R-CNN / Mask R-CNN against torchvision 0.14.
+"""Parity check: `resnest-cli export` for DeepLabV3 / DeepLabV3+ / Faster R-CNN / Mask R-CNN against
+torchvision 0.14's heads (DeepLabV3+: heads_ref.PlusHead, written from mmsegmentation's head).
 
   check_heads.py --cli PATH --task seg|det --variant V [--arch resnest14d] --workdir DIR
-                 [--size HxW] [--self-test-mutation]
+                 [--size HxW] [--self-test-mutation] [--device cuda] [--reference-device cuda]
 
-Segmentation (variants tv, tv-aux, encoding, mmseg): a seeded random model (heads_ref.py) is
+Segmentation (variants tv, tv-aux, encoding, mmseg, plus, mmseg-plus): a seeded random model (heads_ref.py) is
 saved as safetensors in the checkpoint layout of the variant's project (torchvision, or converted
 to PyTorch-Encoding / mmsegmentation names by layouts_ref.py), the same normalised input goes
 through both, and
@@ -44,6 +45,9 @@ import make_checkpoint  # noqa: E402
 SEG_CLASSES = 5
 DET_CLASSES = 5
 MIN_SIZE, MAX_SIZE = 256, 416
+# Where the detection reference runs (--reference-device): the CPU, or the GPU to share its tie-breaking
+# (which of exactly equal RPN scores the top-n keeps) with a CUDA run of the CLI.
+REF_DEVICE = 'cpu'
 
 
 class Failure(Exception):
@@ -154,14 +158,14 @@ def det_reference(model, sd, images, dtype, overrides=None, explain_box=None):
     detection J's score (torchvision's own autograd through its RoI heads) w.r.t. every block's attention."""
     m = copy.deepcopy(model)
     m.load_state_dict(sd)
-    m = m.to(dtype).eval()
+    m = m.to(REF_DEVICE, dtype).eval()
     m.backbone.body.set_capture(True)
     blocks = backbone_blocks(m.backbone.body)
     for name, b in blocks:
         b.conv2.override = (overrides or {}).get(name)
         b.conv2.keep_graph = explain_box is not None
     with torch.set_grad_enabled(explain_box is not None):
-        out = m([im.to(dtype) for im in images])
+        out = m([im.to(REF_DEVICE, dtype) for im in images])
         if explain_box is not None:
             score = sum(o['scores'][explain_box] for o in out)
             grads = torch.autograd.grad(score, [b.conv2.attention_live for _, b in blocks], allow_unused=True)
@@ -169,16 +173,16 @@ def det_reference(model, sd, images, dtype, overrides=None, explain_box=None):
     ref = {}
     for i, o in enumerate(out):
         p = '' if i == 0 else 'image%d/' % i
-        ref[p + 'boxes'] = o['boxes'].detach().double()
-        ref[p + 'scores'] = o['scores'].detach().double()
-        ref[p + 'labels'] = o['labels']
+        ref[p + 'boxes'] = o['boxes'].detach().double().cpu()
+        ref[p + 'scores'] = o['scores'].detach().double().cpu()
+        ref[p + 'labels'] = o['labels'].cpu()
         if 'masks' in o:
-            ref[p + 'masks'] = o['masks'][:, 0].detach().double()
+            ref[p + 'masks'] = o['masks'][:, 0].detach().double().cpu()
     for name in att:
-        ref['attention/' + name] = att[name].double()
-        ref['radix_maps/' + name] = maps[name].double()
+        ref['attention/' + name] = att[name].double().cpu()
+        ref['radix_maps/' + name] = maps[name].double().cpu()
     if explain_box is not None:
-        ref.update({k: v.double() for k, v in resnest_ref.attribution(blocks, grads).items()})
+        ref.update({k: v.double().cpu() for k, v in resnest_ref.attribution(blocks, grads).items()})
     return ref
 
 
@@ -369,9 +373,14 @@ def main(argv=None):
                     help="detection: also compare the gradient of detection J's score w.r.t. the attention")
     ap.add_argument('--explain-class', type=int, default=None,
                     help="segmentation: also compare the gradient of this class's region w.r.t. the attention")
+    ap.add_argument('--device', default='cpu', help='where resnest-cli runs (cuda: benchmarks/gpu_check.sh); '
+                    'the reference always runs on the CPU')
+    ap.add_argument('--reference-device', default='cpu', help='detection: where the reference runs')
     ap.add_argument('--clean-on-pass', action='store_true')
     ap.add_argument('--self-test-mutation', action='store_true')
     a = ap.parse_args(argv)
+    global REF_DEVICE
+    REF_DEVICE = a.reference_device
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     os.makedirs(a.workdir, exist_ok=True)
     ckpt = os.path.join(a.workdir, 'model.safetensors')
@@ -429,7 +438,7 @@ def main(argv=None):
         dtype = torch.float64 if name == 'f64' else torch.float32
         out = os.path.join(a.workdir, 'out_%s.npz' % name)
         secs = run(cli + ['export', '--weights', ckpt, '--input-tensor', xpath, '--out', out,
-                          '--dtype', name] + extra)
+                          '--dtype', name, '--device', a.device] + extra)
         got = load_npz(out)
         if a.task == 'seg':
             ref = seg_reference(model, sd, x, dtype, overrides, a.explain_class)
