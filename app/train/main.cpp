@@ -1,4 +1,4 @@
-// resnest-train: the bundled demo models, reproducibly. Trains a small ResNeSt classifier, DeepLabV3
+// resnest-train: the bundled demo models, reproducibly. Trains a small ResNeSt classifier, DeepLabV3+
 // segmenter or Faster R-CNN detector on handwritten digits composited onto photos, scores it on held-out
 // composites and writes a safetensors file whose card records the recipe, the metrics and this command.
 

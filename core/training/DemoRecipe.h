@@ -23,7 +23,8 @@ struct DemoRecipe {
     demo::SceneOptions scenes; // training and held-out composites
 
     static DemoRecipe forTask(const std::string& task); // throws std::invalid_argument
-    static ResNeStConfig body();
+    static ResNeStConfig body();           // quarter width: the segmenter's and the detector's body
+    static ResNeStConfig classifierBody(); // half width
     static SegmenterConfig segmenter();
     static DetectorConfig detector();
     // Everything but the metrics and the command line.

@@ -106,7 +106,7 @@ TrainingRun DemoTrainer::run() {
 }
 
 TrainingRun DemoTrainer::runClassifier() {
-    const ResNeStConfig config = DemoRecipe::body();
+    const ResNeStConfig config = DemoRecipe::classifierBody();
     ResNeSt model(config);
     std::mt19937_64 rng(options_.seed);
     const demo::SceneComposer& composer = data_.composer(demo::Split::Train);

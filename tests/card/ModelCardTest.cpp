@@ -68,7 +68,7 @@ TEST(ModelCard, HostileCardsAreRefusedWithTheField) {
 
 // The card settles what the shapes cannot: avd placement and the input size of a custom body.
 TEST(ModelCard, ClassifierLoaderTakesTheBodyAndNamesFromTheCard) {
-    ResNeStConfig body = training::DemoRecipe::body();
+    ResNeStConfig body = training::DemoRecipe::classifierBody();
     torch::manual_seed(3);
     ResNeSt model(body);
     ModelCard card = training::DemoRecipe::card("classify");
@@ -87,7 +87,7 @@ TEST(ModelCard, ClassifierLoaderTakesTheBodyAndNamesFromTheCard) {
 }
 
 TEST(ModelCard, ABodyThatContradictsTheWeightsIsRefused) {
-    ResNeStConfig body = training::DemoRecipe::body();
+    ResNeStConfig body = training::DemoRecipe::classifierBody();
     ResNeSt model(body);
     ModelCard card = training::DemoRecipe::card("classify");
     card.body->cardinality = 1; // the weights were made with 2
@@ -121,7 +121,9 @@ TEST(ModelCard, DetectorLoaderTakesAnchorsAndResizeFromTheCard) {
 
 TEST(ModelCard, SegmenterLoaderTakesAsppRatesFromTheCard) {
     const SegmenterConfig config = training::DemoRecipe::segmenter();
+    torch::manual_seed(3);
     DeepLabV3 model(config);
+    model->eval();
     const std::string path = tempPath("segmenter.safetensors");
     io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model),
                                  training::DemoRecipe::card("segment").toMetadata());
@@ -131,6 +133,16 @@ TEST(ModelCard, SegmenterLoaderTakesAsppRatesFromTheCard) {
     EXPECT_EQ(s.config.asppRates, config.asppRates);
     EXPECT_EQ(s.config.asppChannels, 64);
     EXPECT_EQ(s.config.dataset, "digits");
+    // The DeepLabV3+ structure is read off the tensors: the loaded (BatchNorm-folded) model computes what the
+    // saved one does.
+    EXPECT_TRUE(s.config.plus);
+    EXPECT_EQ(s.config.lowLevelChannels, config.lowLevelChannels);
+    EXPECT_EQ(s.config.separableBottleneck, config.separableBottleneck);
+    torch::NoGradGuard noGrad;
+    const torch::Tensor x = torch::randn({1, 3, 72, 88});
+    const torch::Tensor saved = model->forward(x).logits, loaded = s.model->forward(x).logits;
+    ASSERT_EQ(loaded.sizes(), saved.sizes());
+    EXPECT_LT((loaded - saved).abs().max().item<double>(), 1e-4 * (1.0 + saved.abs().max().item<double>()));
     std::filesystem::remove(path);
 }
 
