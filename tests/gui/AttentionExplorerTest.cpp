@@ -84,7 +84,7 @@ class AttentionExplorerTest : public QObject {
         QCOMPARE(l3->text(0), QStringLiteral("layer3.0"));
         QCOMPARE(l3->text(1), QStringLiteral("2"));
         QCOMPARE(l3->text(2), QStringLiteral("2"));
-        QCOMPARE(l3->text(3), QStringLiteral("128"));
+        QCOMPARE(l3->text(3), QStringLiteral("256"));
         QCOMPARE(l3->text(4), QStringLiteral("8"));
         QVERIFY(!l3->text(5).isEmpty());
         // Keyboard: Up from layer4.0 passes the stage row and lands on layer3.0.
@@ -102,7 +102,7 @@ class AttentionExplorerTest : public QObject {
         plots->setCurrentWidget(plots->histogramPlot());
         QCOMPARE(plots->histogramPlot()->graphCount(), 2);
         plots->setCurrentWidget(plots->channelPlot());
-        QCOMPARE(plottedPoints(plots->channelPlot()), 128);
+        QCOMPARE(plottedPoints(plots->channelPlot()), 256);
         plots->setCurrentWidget(plots->depthPlot());
         QCOMPARE(plots->depthPlot()->graph(0)->dataCount(), 4);
         plots->setCurrentWidget(plots->radixPlot());
