@@ -246,46 +246,13 @@ void addSeparable(std::set<std::string>& expected, const std::string& module) {
     addConvModule(expected, module + ".pointwise_conv");
 }
 
-// The canonical head: torchvision's DeepLabHead (`project` when the ASPP projects), or DeepLabV3+ in
-// mmsegmentation's module names (`separable`: its bottleneck is depthwise separable).
-enum class Head { DeepLabV3, DeepLabV3Plus };
-
-std::set<std::string> expectedKeys(const Renamed& r, Head head, bool projectOrSeparable) {
+// The body's keys that the present blocks imply, and the auxiliary FCN head's when it is there.
+std::set<std::string> expectedBodyAndAux(const Renamed& r) {
     std::set<std::string> present;
     for (const auto& kv : r.tensors)
         present.insert(kv.first);
     std::set<std::string> e;
     expectBody(present, "backbone.", e);
-    if (head == Head::DeepLabV3Plus) {
-        addConvModule(e, "classifier.image_pool.1");
-        addConvModule(e, "classifier.aspp_modules.0");
-        for (int i = 1; i < 4; ++i)
-            addSeparable(e, "classifier.aspp_modules." + std::to_string(i));
-        if (projectOrSeparable)
-            addSeparable(e, "classifier.bottleneck");
-        else
-            addConvModule(e, "classifier.bottleneck");
-        addConvModule(e, "classifier.c1_bottleneck");
-        addSeparable(e, "classifier.sep_bottleneck.0");
-        addSeparable(e, "classifier.sep_bottleneck.1");
-        e.insert("classifier.conv_seg.weight");
-        e.insert("classifier.conv_seg.bias");
-    } else {
-        for (int i = 0; i < 4; ++i) {
-            e.insert("classifier.0.convs." + std::to_string(i) + ".0.weight");
-            addBn(e, "classifier.0.convs." + std::to_string(i) + ".1");
-        }
-        e.insert("classifier.0.convs.4.1.weight");
-        addBn(e, "classifier.0.convs.4.2");
-        if (projectOrSeparable) {
-            e.insert("classifier.0.project.0.weight");
-            addBn(e, "classifier.0.project.1");
-        }
-        e.insert("classifier.1.weight");
-        addBn(e, "classifier.2");
-        e.insert("classifier.4.weight");
-        e.insert("classifier.4.bias");
-    }
     auto aux = r.tensors.lower_bound("aux_classifier.");
     if (aux != r.tensors.end() && startsWith(aux->first, "aux_classifier.")) {
         e.insert("aux_classifier.0.weight");
@@ -293,6 +260,46 @@ std::set<std::string> expectedKeys(const Renamed& r, Head head, bool projectOrSe
         e.insert("aux_classifier.4.weight");
         e.insert("aux_classifier.4.bias");
     }
+    return e;
+}
+
+// torchvision's DeepLabHead (`project`: the ASPP has its 1x1 projection).
+std::set<std::string> expectedKeys(const Renamed& r, bool project) {
+    std::set<std::string> e = expectedBodyAndAux(r);
+    for (int i = 0; i < 4; ++i) {
+        e.insert("classifier.0.convs." + std::to_string(i) + ".0.weight");
+        addBn(e, "classifier.0.convs." + std::to_string(i) + ".1");
+    }
+    e.insert("classifier.0.convs.4.1.weight");
+    addBn(e, "classifier.0.convs.4.2");
+    if (project) {
+        e.insert("classifier.0.project.0.weight");
+        addBn(e, "classifier.0.project.1");
+    }
+    e.insert("classifier.1.weight");
+    addBn(e, "classifier.2");
+    e.insert("classifier.4.weight");
+    e.insert("classifier.4.bias");
+    return e;
+}
+
+// DeepLabV3+ in mmsegmentation's module names; its bottleneck is depthwise separable or a plain 3x3 conv,
+// whichever the tensors hold.
+std::set<std::string> expectedPlusKeys(const Renamed& r) {
+    std::set<std::string> e = expectedBodyAndAux(r);
+    addConvModule(e, "classifier.image_pool.1");
+    addConvModule(e, "classifier.aspp_modules.0");
+    for (int i = 1; i < 4; ++i)
+        addSeparable(e, "classifier.aspp_modules." + std::to_string(i));
+    if (anyPrefix(r.tensors, "classifier.bottleneck.depthwise_conv."))
+        addSeparable(e, "classifier.bottleneck");
+    else
+        addConvModule(e, "classifier.bottleneck");
+    addConvModule(e, "classifier.c1_bottleneck");
+    addSeparable(e, "classifier.sep_bottleneck.0");
+    addSeparable(e, "classifier.sep_bottleneck.1");
+    e.insert("classifier.conv_seg.weight");
+    e.insert("classifier.conv_seg.bias");
     return e;
 }
 
@@ -347,7 +354,7 @@ Renamed fromEncoding(const io::TensorMap& in, SegmenterConfig& config, std::vect
         },
         // BaseNet sets pretrained.fc = None; an fc that survived (an older save) is the ImageNet classifier.
         [](const std::string& key) { return startsWith(key, "pretrained.fc."); });
-    checkComplete(r, expectedKeys(r, Head::DeepLabV3, true), "encoding");
+    checkComplete(r, expectedKeys(r, true), "encoding");
     notes.push_back("renamed PyTorch-Encoding keys (pretrained.* -> backbone.*, head.aspp.b0-b4 / project / "
                     "block -> classifier.*, auxlayer.conv5 -> aux_classifier.*)");
     config.asppProject = true;
@@ -360,9 +367,11 @@ Renamed fromEncoding(const io::TensorMap& in, SegmenterConfig& config, std::vect
     return r;
 }
 
-// configs/_base_/datasets/*.py img_norm_cfg: RGB (to_rgb=True) in [0, 255]; mmseg's ResNeSt has avd only
-// where the block strides: no is_first blur in dilated stages.
-void setMmsegInput(SegmenterConfig& config, std::vector<std::string>& notes, const std::string& head) {
+// Both mmseg heads upsample with align_corners=False; configs/_base_/datasets/*.py img_norm_cfg: RGB
+// (to_rgb=True) in [0, 255]; mmseg's ResNeSt has avd only where the block strides: no is_first blur in
+// dilated stages.
+void setMmsegSemantics(SegmenterConfig& config, std::vector<std::string>& notes, const std::string& head) {
+    config.alignCorners = false;
     config.pixelScale = 1.0;
     config.bgr = false;
     config.mean = {123.675, 116.28, 103.53};
@@ -410,16 +419,12 @@ Renamed fromMmseg(const io::TensorMap& in, SegmenterConfig& config, std::vector<
             return byTable(head, key);
         },
         [](const std::string&) { return false; });
-    const bool separable = anyPrefix(r.tensors, "classifier.bottleneck.depthwise_conv.");
-    checkComplete(
-        r, plus ? expectedKeys(r, Head::DeepLabV3Plus, separable) : expectedKeys(r, Head::DeepLabV3, false),
-        "mmsegmentation");
+    checkComplete(r, plus ? expectedPlusKeys(r) : expectedKeys(r, false), "mmsegmentation");
     notes.push_back(
         "renamed mmsegmentation keys (backbone.stem.* -> backbone.conv1.* / bn1, decode_head.* -> "
         "classifier.*, auxiliary_head.* -> aux_classifier.*)");
     if (plus) {
-        config.alignCorners = false;
-        setMmsegInput(config, notes, "DeepLabV3+ (DepthwiseSeparableASPPHead");
+        setMmsegSemantics(config, notes, "DeepLabV3+ (DepthwiseSeparableASPPHead");
         return r;
     }
 
@@ -436,8 +441,7 @@ Renamed fromMmseg(const io::TensorMap& in, SegmenterConfig& config, std::vector<
                     "[pool, b0, b1, b2, b3] to torchvision's [b0, b1, b2, b3, pool] concatenation");
 
     config.asppProject = false;
-    config.alignCorners = false;
-    setMmsegInput(config, notes, "ASPP without projection (3x3 conv on the concatenation");
+    setMmsegSemantics(config, notes, "ASPP without projection (3x3 conv on the concatenation");
     return r;
 }
 
@@ -458,11 +462,7 @@ Renamed fromTorchvision(const io::TensorMap& in, SegmenterConfig& config, std::v
         throw std::runtime_error(
             "torchvision deeplabv3 checkpoint with a plain ResNet body (no split-attention "
             "keys such as backbone.layer1.0.conv2.fc1.weight): only ResNeSt bodies load here");
-    checkComplete(
-        r,
-        plus ? expectedKeys(r, Head::DeepLabV3Plus, anyPrefix(in, "classifier.bottleneck.depthwise_conv."))
-             : expectedKeys(r, Head::DeepLabV3, project),
-        "torchvision");
+    checkComplete(r, plus ? expectedPlusKeys(r) : expectedKeys(r, project), "torchvision");
     config.asppProject = project;
     config.alignCorners = false;
     setImageNetInput(config);
