@@ -13,6 +13,7 @@
 #include "core/training/DemoTrainer.h"
 
 #include <cstdio>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -26,14 +27,15 @@ using resnest::cli::CommandDispatcher;
 using json = nlohmann::json;
 namespace tr = resnest::training;
 
-const char* kUsage = R"(usage: resnest-train COMMAND [options]
+const char* kUsageTemplate = R"(usage: resnest-train COMMAND [options]
 
 commands:
   classify|segment|detect [--out FILE]   train a demo model, score it on held-out composites, write it
       --seed N           weights, data and sampling (default 2026)
-      --iterations N     default: the recipe's (classify 10000, segment 10000, detect 1500)
-      --batch N          default: the recipe's (64, 12, 4)
+      --iterations N     default: the recipe's (classify %d, segment %d, detect %d)
+      --batch N          default: the recipe's (%d, %d, %d)
       --lr X             peak learning rate (AdamW, warm-up, cosine)
+      --weight-decay X   AdamW's decoupled weight decay (default 1e-4)
       --threads N        CPU threads (default: every core; the result depends on it)
       --eval-images N    held-out composites to score (default 1000 classify, 300 otherwise; 0 skips)
       --digits FILE --backgrounds DIR   data (default: opencv-doc's digits.png and sample photos; the
@@ -47,6 +49,16 @@ commands:
 The default output is digits-TASK.safetensors in the current directory. The bundled models in
 resources/demo/models/ were made by packaging/train-demo.sh, which records the exact commands.
 )";
+
+// The recipe's numbers, so that the help cannot go stale when a recipe changes.
+std::string usage() {
+    const tr::DemoRecipe c = tr::DemoRecipe::forTask("classify"), s = tr::DemoRecipe::forTask("segment"),
+                         d = tr::DemoRecipe::forTask("detect");
+    std::vector<char> text(std::strlen(kUsageTemplate) + 64);
+    std::snprintf(text.data(), text.size(), kUsageTemplate, c.iterations, s.iterations, d.iterations,
+                  c.batchSize, s.batchSize, d.batchSize);
+    return text.data();
+}
 
 std::string commandLine(int argc, char** argv) {
     std::string s = "resnest-train";
@@ -100,23 +112,26 @@ void scoreAndSave(const std::string& out, tr::TrainingRun& run, const tr::DemoDa
 }
 
 int cmdTrain(const std::string& task, const std::vector<std::string>& rest, const std::string& command) {
-    ArgumentList args(
-        rest, {"out", "seed", "iterations", "batch", "lr", "threads", "eval-images", "digits", "backgrounds"},
-        {});
+    ArgumentList args(rest,
+                      {"out", "seed", "iterations", "batch", "lr", "weight-decay", "threads", "eval-images",
+                       "digits", "backgrounds"},
+                      {});
     tr::TrainingOptions o;
     o.task = task;
     o.seed = uint64_t(args.getInt("seed", 2026));
     o.iterations = args.getInt("iterations", 0);
     o.batchSize = args.getInt("batch", 0);
     o.learningRate = args.getDouble("lr", 0.0);
+    o.weightDecay = args.getDouble("weight-decay", o.weightDecay);
     o.threads = args.getInt("threads", 0);
     o.digitsPath = args.get("digits");
     o.backgroundsDir = args.get("backgrounds");
     resnest::configureThreads(o.threads);
     const std::string out = args.get("out", tr::DemoRecipe::fileName(task));
     const int evalImages = args.getInt("eval-images", task == "classify" ? 1000 : 300);
-    if (o.iterations < 0 || o.batchSize < 0 || evalImages < 0)
-        throw std::invalid_argument("--iterations, --batch and --eval-images must not be negative");
+    if (o.iterations < 0 || o.batchSize < 0 || evalImages < 0 || !(o.weightDecay >= 0.0))
+        throw std::invalid_argument(
+            "--iterations, --batch, --weight-decay and --eval-images must not be negative");
 
     const bool tty = isatty(STDERR_FILENO);
     o.progress = [tty](const tr::TrainingProgress& p) {
@@ -214,7 +229,8 @@ int main(int argc, char** argv) {
         return
             [task, &command](const std::vector<std::string>& rest) { return cmdTrain(task, rest, command); };
     };
-    return CommandDispatcher::run(argc, argv, kUsage,
+    const std::string help = usage();
+    return CommandDispatcher::run(argc, argv, help.c_str(),
                                   {{"classify", train("classify")},
                                    {"segment", train("segment")},
                                    {"detect", train("detect")},

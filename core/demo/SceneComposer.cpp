@@ -124,6 +124,20 @@ void augmentBackground(cv::Mat& image, std::mt19937_64& rng, int clutterShapes) 
     }
 }
 
+// A disc shaded darker at its rim, with an optional highlight: reads as a glossy round object (a sweet, a
+// ball) rather than a flat dot.
+void glossyDisc(cv::Mat& image, cv::Point c, cv::Size axes, double angle, const cv::Scalar& colour,
+                bool highlight) {
+    cv::ellipse(image, c, axes, angle, 0, 360, colour * 0.6, cv::FILLED, cv::LINE_AA);
+    const cv::Size inner(std::max(1, axes.width * 4 / 5), std::max(1, axes.height * 4 / 5));
+    cv::ellipse(image, c, inner, angle, 0, 360, colour, cv::FILLED, cv::LINE_AA);
+    if (!highlight)
+        return;
+    const cv::Point shine(c.x - axes.width / 3, c.y - axes.height / 3);
+    cv::ellipse(image, shine, cv::Size(std::max(1, axes.width / 5), std::max(1, axes.height / 6)), angle, 0,
+                360, colour * 0.4 + cv::Scalar::all(153), cv::FILLED, cv::LINE_AA);
+}
+
 // Dead leaves (Matheron; Lee, Mumford & Huang): occluding discs whose radii follow a 1/r^3 density look
 // scale-invariant like natural images. Each disc is shaded from its rim and may carry a highlight, so it
 // reads as a glossy round object rather than a flat dot.
@@ -144,14 +158,7 @@ cv::Mat deadLeaves(std::mt19937_64& rng, int width, int height) {
         const cv::Size axes(std::max(1, int(r)), std::max(1, int(r * detail::uniformReal(rng, 0.7, 1.0))));
         const double angle = detail::uniformReal(rng, 0, 180);
         const cv::Scalar colour = randomColour();
-        cv::ellipse(image, c, axes, angle, 0, 360, colour * 0.6, cv::FILLED, cv::LINE_AA);
-        const cv::Size inner(std::max(1, axes.width * 4 / 5), std::max(1, axes.height * 4 / 5));
-        cv::ellipse(image, c, inner, angle, 0, 360, colour, cv::FILLED, cv::LINE_AA);
-        if (r >= 4 && detail::coin(rng)) {
-            const cv::Point shine(c.x - axes.width / 3, c.y - axes.height / 3);
-            cv::ellipse(image, shine, cv::Size(std::max(1, axes.width / 5), std::max(1, axes.height / 6)),
-                        angle, 0, 360, colour * 0.4 + cv::Scalar::all(153), cv::FILLED, cv::LINE_AA);
-        }
+        glossyDisc(image, c, axes, angle, colour, r >= 4 && detail::coin(rng));
     }
     if (detail::coin(rng))
         cv::GaussianBlur(image, image, cv::Size(0, 0), detail::uniformReal(rng, 0.5, 1.2));
@@ -176,6 +183,8 @@ void checkOptions(const SceneOptions& o) {
         fail("deadLeavesProbability must be in [0, 1]");
     if (o.clutterShapes < 0 || o.clutterShapes > 64)
         fail("clutterShapes must be in [0, 64]");
+    if (o.distractorObjects < 0 || o.distractorObjects > 64)
+        fail("distractorObjects must be in [0, 64]");
     if (!(o.backgroundContrast >= 0.0 && o.backgroundContrast <= 1.0))
         fail("backgroundContrast must be in [0, 1]");
 }
@@ -309,8 +318,10 @@ DigitScene SceneComposer::compose(std::mt19937_64& rng, const SceneOptions& o, S
     } else {
         scene.image = backgrounds_.randomCrop(split_, rng, o.width, o.height, &file, o.scikitImagePhotos);
     }
-    if (split_ == Split::Train)
+    if (split_ == Split::Train) {
         augmentBackground(scene.image, rng, o.clutterShapes);
+        addDistractors(scene.image, rng, o);
+    }
     if (o.backgroundContrast < 1.0) {
         const cv::Scalar mean = cv::mean(scene.image);
         scene.image.convertTo(scene.image, -1, o.backgroundContrast, 0.0);
@@ -401,6 +412,34 @@ DigitScene SceneComposer::compose(std::mt19937_64& rng, const SceneOptions& o, S
 
     detail::photometricNoise(scene.image, rng);
     return scene;
+}
+
+void SceneComposer::addDistractors(cv::Mat& image, std::mt19937_64& rng, const SceneOptions& o) const {
+    const int objects = o.distractorObjects > 0 ? detail::uniformInt(rng, 0, o.distractorObjects) : 0;
+    const int side = std::min(image.rows, image.cols);
+    for (int k = 0; k < objects; ++k) {
+        const cv::Point c(detail::uniformInt(rng, 0, image.cols - 1),
+                          detail::uniformInt(rng, 0, image.rows - 1));
+        if (detail::coin(rng)) {
+            const int r = std::max(2, int(side * detail::uniformReal(rng, 0.05, 0.2)));
+            const cv::Size axes(r, std::max(1, int(r * detail::uniformReal(rng, 0.8, 1.0))));
+            const double angle = detail::uniformReal(rng, 0, 180);
+            const cv::Scalar colour(detail::uniformInt(rng, 0, 255), detail::uniformInt(rng, 0, 255),
+                                    detail::uniformInt(rng, 0, 255));
+            glossyDisc(image, c, axes, angle, colour, true);
+            continue;
+        }
+        const int w = std::max(4, int(side * detail::uniformReal(rng, 0.25, 0.6)));
+        const int h = std::max(4, int(w * detail::uniformReal(rng, 0.6, 1.4)));
+        cv::Mat patch = backgrounds_.randomCrop(Split::Train, rng, w, h, nullptr, o.scikitImagePhotos);
+        cv::Mat mask = cv::Mat::zeros(h, w, CV_8U);
+        cv::ellipse(mask, cv::Point(w / 2, h / 2), cv::Size(std::max(1, w / 2 - 1), std::max(1, h / 2 - 1)),
+                    0, 0, 360, cv::Scalar(255), cv::FILLED, cv::LINE_AA);
+        const cv::Rect at(c.x - w / 2, c.y - h / 2, w, h);
+        const cv::Rect roi = at & cv::Rect(0, 0, image.cols, image.rows);
+        if (!roi.empty())
+            patch(roi - at.tl()).copyTo(image(roi), mask(roi - at.tl()));
+    }
 }
 
 cv::Mat SceneComposer::digitPatch(std::mt19937_64& rng, int size, int& label, SceneTrace* trace) const {

@@ -33,6 +33,11 @@ struct SceneOptions {
     // Training split only: draw backgrounds from scikit-image's sample photos too (BackgroundPool), 15 more
     // real photos of other kinds (textures, fur, coins, space, microscopy).
     bool scikitImagePhotos = false;
+    // Training split only: up to this many objects set on the background before the digits, each either a
+    // shaded glossy disc (a sweet, a ball) or an elliptical cut-out of another training photo (an animal, a
+    // branch). The held-out errors were digits read into salient things beside them, which flat textures
+    // and line clutter do not teach; 0 leaves the random stream as it was.
+    int distractorObjects = 0;
 };
 
 struct DigitScene {
@@ -65,6 +70,8 @@ public:
     cv::Mat digitPatch(std::mt19937_64& rng, int size, int& label, SceneTrace* trace) const;
 
 private:
+    void addDistractors(cv::Mat& image, std::mt19937_64& rng, const SceneOptions& options) const;
+
     const DigitSheet& digits_;
     const BackgroundPool& backgrounds_;
     Split split_;

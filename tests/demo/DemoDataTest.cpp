@@ -225,7 +225,8 @@ TEST(BackgroundPoolTest, ScikitImagePhotosJoinTheTrainingSplitOnlyWhenAsked) {
     EXPECT_GE(int(seen.size()) - fromExtra, 15);
 
     // Asked for but not there: a clear error, not a silently different training set.
-    const BackgroundPool without = BackgroundPool::load(BackgroundPool::defaultDirectory(), "/nonexistent/skimage");
+    const BackgroundPool without =
+        BackgroundPool::load(BackgroundPool::defaultDirectory(), "/nonexistent/skimage");
     std::mt19937_64 rng(3);
     EXPECT_NO_THROW(without.randomCrop(Split::Train, rng, 32, 32, nullptr, false));
     const std::string m = messageOf([&] { without.randomCrop(Split::Train, rng, 32, 32, nullptr, true); });
@@ -417,6 +418,46 @@ TEST(SceneComposerTest, DeadLeavesBackgroundsOnlyInTrainingAndOnlyWhenAskedFor) 
 
     o.deadLeavesProbability = 1.5;
     EXPECT_THROW(train.compose(rng, o), std::invalid_argument);
+}
+
+TEST(SceneComposerTest, DistractorObjectsOnlyInTrainingAndOnlyWhenAskedFor) {
+    const SceneComposer train(sheet(), backgrounds(), Split::Train);
+    const SceneComposer heldOut(sheet(), backgrounds(), Split::HeldOut);
+    SceneOptions with;
+    with.distractorObjects = 4;
+    SceneOptions without;
+    with.minDigits = with.maxDigits = without.minDigits = without.maxDigits = 0;
+
+    // The background crop is drawn before the objects, so the two scenes differ by the objects and by the
+    // noise drawn after them: objects are large changes over a sizeable area.
+    int changed = 0;
+    for (uint64_t seed = 0; seed < 20; ++seed) {
+        std::mt19937_64 a(seed), b(seed);
+        const cv::Mat x = train.compose(a, with).image, y = train.compose(b, without).image;
+        cv::Mat diff, gray;
+        cv::absdiff(x, y, diff);
+        cv::cvtColor(diff, gray, cv::COLOR_BGR2GRAY);
+        changed += cv::countNonZero(gray > 40) > 0.01 * gray.total();
+    }
+    // 0..4 objects: none in about a fifth of the scenes (and a disc can land on a disc of its colour).
+    EXPECT_GE(changed, 10);
+    EXPECT_LE(changed, 19);
+
+    // Scenes with digits stay consistent (masks, boxes, labels) with objects behind them.
+    with.minDigits = 1;
+    with.maxDigits = 4;
+    for (uint64_t seed = 0; seed < 20; ++seed) {
+        std::mt19937_64 rng(seed);
+        checkScene(train.compose(rng, with), with);
+    }
+
+    // Held-out scenes are the photos whatever the option says, and draw the same random stream.
+    std::mt19937_64 a(7), b(7);
+    EXPECT_TRUE(sameBytes(heldOut.compose(a, with).image, heldOut.compose(b, SceneOptions{}).image));
+
+    with.distractorObjects = -1;
+    std::mt19937_64 rng(3);
+    EXPECT_THROW(train.compose(rng, with), std::invalid_argument);
 }
 
 TEST(DemoRandomTest, UniformIntCoversItsRangeAndShuffleIsAPermutation) {
