@@ -76,7 +76,7 @@ DemoRecipe DemoRecipe::forTask(const std::string& task) {
     DemoRecipe r;
     r.task = task;
     if (task == "classify") {
-        r.iterations = 6000;
+        r.iterations = 7000;
         r.batchSize = 64;
         r.learningRate = 3e-3;
         r.warmupIterations = 60;
@@ -85,6 +85,7 @@ DemoRecipe DemoRecipe::forTask(const std::string& task) {
         r.scenes.clutterShapes = 4;
         r.scenes.deadLeavesProbability = 0.3;
         r.scenes.scikitImagePhotos = true;
+        r.scenes.distractorObjects = 4;
         r.scenes.minDigitSize = 30;
         r.scenes.maxDigitSize = 56;
     } else if (task == "segment") {
