@@ -35,7 +35,7 @@ commands:
       --iterations N     default: the recipe's (classify %d, segment %d, detect %d)
       --batch N          default: the recipe's (%d, %d, %d)
       --lr X             peak learning rate (AdamW, warm-up, cosine)
-      --weight-decay X   AdamW's decoupled weight decay (default 1e-4)
+      --weight-decay X   AdamW's decoupled weight decay (default %g)
       --threads N        CPU threads (default: every core; the result depends on it)
       --eval-images N    held-out composites to score (default 1000 classify, 300 otherwise; 0 skips)
       --digits FILE --backgrounds DIR   data (default: opencv-doc's digits.png and sample photos; the
@@ -50,13 +50,13 @@ The default output is digits-TASK.safetensors in the current directory. The bund
 resources/demo/models/ were made by packaging/train-demo.sh, which records the exact commands.
 )";
 
-// The recipe's numbers, so that the help cannot go stale when a recipe changes.
+// The recipes' numbers and the training defaults, so that the help cannot go stale when a recipe changes.
 std::string usage() {
     const tr::DemoRecipe c = tr::DemoRecipe::forTask("classify"), s = tr::DemoRecipe::forTask("segment"),
                          d = tr::DemoRecipe::forTask("detect");
     std::vector<char> text(std::strlen(kUsageTemplate) + 64);
     std::snprintf(text.data(), text.size(), kUsageTemplate, c.iterations, s.iterations, d.iterations,
-                  c.batchSize, s.batchSize, d.batchSize);
+                  c.batchSize, s.batchSize, d.batchSize, tr::TrainingOptions{}.weightDecay);
     return text.data();
 }
 
