@@ -63,6 +63,24 @@ double iou(const cv::Rect& a, const cv::Rect& b) {
     return uni > 0 ? inter / uni : 0.0;
 }
 
+// A random BGR colour. The three draws are sequenced, red first: written as three arguments of one call their
+// order would be the compiler's (GCC evaluates them last to first, which is the order the shipped models
+// were trained with; another compiler would make other scenes from the same seed).
+// A random point in [x0, x1] x [y0, y1], y drawn first (the order of the cv::Point(x, y) calls it replaces,
+// as GCC evaluated them).
+cv::Point randomPoint(std::mt19937_64& rng, int x0, int x1, int y0, int y1) {
+    const int y = detail::uniformInt(rng, y0, y1);
+    const int x = detail::uniformInt(rng, x0, x1);
+    return cv::Point(x, y);
+}
+
+cv::Scalar randomColour(std::mt19937_64& rng) {
+    const int r = detail::uniformInt(rng, 0, 255);
+    const int g = detail::uniformInt(rng, 0, 255);
+    const int b = detail::uniformInt(rng, 0, 255);
+    return cv::Scalar(b, g, r);
+}
+
 // Twenty-odd training photos are few: a network learns their textures and then misreads digits on a new
 // photo (76% held-out accuracy against 99% on flat backgrounds, same held-out writers). Recolouring, greying,
 // blurring and rotating the training crops makes many more backgrounds of them. Training split only, so the
@@ -102,22 +120,20 @@ void augmentBackground(cv::Mat& image, std::mt19937_64& rng, int clutterShapes) 
     const int shapes = clutterShapes > 0 ? detail::uniformInt(rng, 0, clutterShapes) : 0;
     const int side = std::min(image.rows, image.cols);
     for (int k = 0; k < shapes; ++k) {
-        const cv::Scalar colour(detail::uniformInt(rng, 0, 255), detail::uniformInt(rng, 0, 255),
-                                detail::uniformInt(rng, 0, 255));
-        const cv::Point c(detail::uniformInt(rng, 0, image.cols - 1),
-                          detail::uniformInt(rng, 0, image.rows - 1));
+        const cv::Scalar colour = randomColour(rng);
+        const cv::Point c = randomPoint(rng, 0, image.cols - 1, 0, image.rows - 1);
         const int r = std::max(2, int(side * detail::uniformReal(rng, 0.05, 0.3)));
         const int kind = detail::uniformInt(rng, 0, 2);
         if (kind == 0) {
-            cv::ellipse(image, c, cv::Size(r, std::max(2, int(r * detail::uniformReal(rng, 0.6, 1.0)))),
-                        detail::uniformReal(rng, 0, 180), 0, 360, colour, cv::FILLED, cv::LINE_AA);
+            const double angle = detail::uniformReal(rng, 0, 180); // drawn first, as GCC evaluated the call
+            const cv::Size axes(r, std::max(2, int(r * detail::uniformReal(rng, 0.6, 1.0))));
+            cv::ellipse(image, c, axes, angle, 0, 360, colour, cv::FILLED, cv::LINE_AA);
         } else if (kind == 1) {
             cv::circle(image, c, r, colour, std::max(1, r / detail::uniformInt(rng, 3, 8)), cv::LINE_AA);
         } else {
             std::vector<cv::Point> line{c};
             for (int j = 0; j < 3; ++j)
-                line.push_back(line.back() +
-                               cv::Point(detail::uniformInt(rng, -r, r), detail::uniformInt(rng, -r, r)));
+                line.push_back(line.back() + randomPoint(rng, -r, r, -r, r));
             cv::polylines(image, line, false, colour, std::max(1, side / detail::uniformInt(rng, 20, 50)),
                           cv::LINE_AA);
         }
@@ -142,22 +158,17 @@ void glossyDisc(cv::Mat& image, cv::Point c, cv::Size axes, double angle, const 
 // scale-invariant like natural images. Each disc is shaded from its rim and may carry a highlight, so it
 // reads as a glossy round object rather than a flat dot.
 cv::Mat deadLeaves(std::mt19937_64& rng, int width, int height) {
-    const auto randomColour = [&rng] {
-        return cv::Scalar(detail::uniformInt(rng, 0, 255), detail::uniformInt(rng, 0, 255),
-                          detail::uniformInt(rng, 0, 255));
-    };
-    cv::Mat image(height, width, CV_8UC3, randomColour());
+    cv::Mat image(height, width, CV_8UC3, randomColour(rng));
     const int side = std::min(width, height);
     const double rMin = std::max(1.5, side * 0.04), rMax = std::max(rMin + 1.0, side * 0.3);
     const double a = 1.0 / (rMin * rMin), b = 1.0 / (rMax * rMax);
     const int discs = detail::uniformInt(rng, 100, 300); // ~2-6 coverings of the canvas on average
     for (int k = 0; k < discs; ++k) {
         const double r = 1.0 / std::sqrt(a - detail::uniform01(rng) * (a - b));
-        const cv::Point c(detail::uniformInt(rng, -int(r), width - 1 + int(r)),
-                          detail::uniformInt(rng, -int(r), height - 1 + int(r)));
+        const cv::Point c = randomPoint(rng, -int(r), width - 1 + int(r), -int(r), height - 1 + int(r));
         const cv::Size axes(std::max(1, int(r)), std::max(1, int(r * detail::uniformReal(rng, 0.7, 1.0))));
         const double angle = detail::uniformReal(rng, 0, 180);
-        const cv::Scalar colour = randomColour();
+        const cv::Scalar colour = randomColour(rng);
         glossyDisc(image, c, axes, angle, colour, r >= 4 && detail::coin(rng));
     }
     if (detail::coin(rng))
@@ -418,15 +429,12 @@ void SceneComposer::addDistractors(cv::Mat& image, std::mt19937_64& rng, const S
     const int objects = o.distractorObjects > 0 ? detail::uniformInt(rng, 0, o.distractorObjects) : 0;
     const int side = std::min(image.rows, image.cols);
     for (int k = 0; k < objects; ++k) {
-        const cv::Point c(detail::uniformInt(rng, 0, image.cols - 1),
-                          detail::uniformInt(rng, 0, image.rows - 1));
+        const cv::Point c = randomPoint(rng, 0, image.cols - 1, 0, image.rows - 1);
         if (detail::coin(rng)) {
             const int r = std::max(2, int(side * detail::uniformReal(rng, 0.05, 0.2)));
             const cv::Size axes(r, std::max(1, int(r * detail::uniformReal(rng, 0.8, 1.0))));
             const double angle = detail::uniformReal(rng, 0, 180);
-            const cv::Scalar colour(detail::uniformInt(rng, 0, 255), detail::uniformInt(rng, 0, 255),
-                                    detail::uniformInt(rng, 0, 255));
-            glossyDisc(image, c, axes, angle, colour, true);
+            glossyDisc(image, c, axes, angle, randomColour(rng), true);
             continue;
         }
         const int w = std::max(4, int(side * detail::uniformReal(rng, 0.25, 0.6)));
