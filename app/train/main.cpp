@@ -37,7 +37,10 @@ commands:
       --lr X             peak learning rate (AdamW, warm-up, cosine)
       --weight-decay X   AdamW's decoupled weight decay (default %g)
       --threads N        CPU threads (default: every core; the result depends on it)
-      --eval-images N    held-out composites to score (default 1000 classify, 300 otherwise; 0 skips)
+      --init MODEL       start from a demo model of the same task instead of seeded weights (a second
+                         run with a fresh schedule; its card chains both commands)
+      --eval-images N    held-out composites to score (default classify %d, segment %d, detect %d;
+                         0 skips)
       --digits FILE --backgrounds DIR   data (default: opencv-doc's digits.png and sample photos; the
                          classifier also trains on scikit-image's sample photos, python3-skimage)
   evaluate MODEL [--images N] [--seed N] [--json]   score a demo model on held-out composites
@@ -56,7 +59,8 @@ std::string usage() {
                          d = tr::DemoRecipe::forTask("detect");
     std::vector<char> text(std::strlen(kUsageTemplate) + 64);
     std::snprintf(text.data(), text.size(), kUsageTemplate, c.iterations, s.iterations, d.iterations,
-                  c.batchSize, s.batchSize, d.batchSize, tr::TrainingOptions{}.weightDecay);
+                  c.batchSize, s.batchSize, d.batchSize, tr::TrainingOptions{}.weightDecay, c.evalImages,
+                  s.evalImages, d.evalImages);
     return text.data();
 }
 
@@ -114,7 +118,7 @@ void scoreAndSave(const std::string& out, tr::TrainingRun& run, const tr::DemoDa
 int cmdTrain(const std::string& task, const std::vector<std::string>& rest, const std::string& command) {
     ArgumentList args(rest,
                       {"out", "seed", "iterations", "batch", "lr", "weight-decay", "threads", "eval-images",
-                       "digits", "backgrounds"},
+                       "digits", "backgrounds", "init"},
                       {});
     tr::TrainingOptions o;
     o.task = task;
@@ -126,9 +130,10 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     o.threads = args.getInt("threads", 0);
     o.digitsPath = args.get("digits");
     o.backgroundsDir = args.get("backgrounds");
+    o.initFrom = args.get("init");
     resnest::configureThreads(o.threads);
     const std::string out = args.get("out", tr::DemoRecipe::fileName(task));
-    const int evalImages = args.getInt("eval-images", task == "classify" ? 1000 : 300);
+    const int evalImages = args.getInt("eval-images", tr::DemoRecipe::forTask(task).evalImages);
     if (o.iterations < 0 || o.batchSize < 0 || evalImages < 0 || !(o.weightDecay >= 0.0))
         throw std::invalid_argument(
             "--iterations, --batch, --weight-decay and --eval-images must not be negative");
@@ -145,6 +150,11 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
             std::fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", p.epochLine.c_str());
     };
 
+    // Read before training: --out may name the same file.
+    std::optional<resnest::ModelCard> start;
+    if (!o.initFrom.empty())
+        start = resnest::ModelCard::fromMetadata(resnest::io::CheckpointReader::read(o.initFrom).metadata);
+
     tr::DemoData data(o.digitsPath, o.backgroundsDir);
     tr::DemoTrainer trainer(data, o);
     std::cerr << "training the demo " << task << " model: " << trainer.recipe().batchSize
@@ -153,6 +163,12 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     run.card.trainedWith = command;
     run.card.metrics["train_seconds"] = run.seconds;
     run.card.metrics["final_loss"] = run.losses.empty() ? 0.0 : run.losses.back();
+    if (start) { // the card reproduces the file from scratch: the run that made the start, then this one
+        run.card.trainedWith = start->trainedWith + " && " + command;
+        const auto before = start->metrics.find("train_seconds");
+        if (before != start->metrics.end())
+            run.card.metrics["train_seconds"] += before->second;
+    }
     std::cerr << "trained in " << std::fixed << std::setprecision(0) << run.seconds << " s\n";
     scoreAndSave(out, run, data, evalImages, o.seed + 1);
     return 0;
@@ -205,9 +221,9 @@ int cmdRescore(const std::vector<std::string>& rest) {
     const auto seed = card->metrics.find("eval_seed");
     tr::DemoData data(args.get("digits"), args.get("backgrounds"));
     scoreAndSave(path, run, data,
-                 args.getInt("images", images != card->metrics.end() ? int(images->second)
-                                       : card->task == "classify"    ? 1000
-                                                                     : 300),
+                 args.getInt("images", images != card->metrics.end()
+                                           ? int(images->second)
+                                           : tr::DemoRecipe::forTask(card->task).evalImages),
                  uint64_t(args.getInt("seed", seed != card->metrics.end() ? int(seed->second) : 2027)));
     return 0;
 }

@@ -80,6 +80,7 @@ DemoRecipe DemoRecipe::forTask(const std::string& task) {
         r.batchSize = 64;
         r.learningRate = 3e-3;
         r.warmupIterations = 60;
+        r.evalImages = 1000;
         r.scenes.width = r.scenes.height = 64;
         r.scenes.minDigits = r.scenes.maxDigits = 1;
         r.scenes.clutterShapes = 4;

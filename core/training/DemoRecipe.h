@@ -20,6 +20,7 @@ struct DemoRecipe {
     int batchSize = 0;
     double learningRate = 0.0;
     int warmupIterations = 0;
+    int evalImages = 300;      // held-out composites scored after training (the classifier's are cheap: more)
     demo::SceneOptions scenes; // training and held-out composites
 
     static DemoRecipe forTask(const std::string& task); // throws std::invalid_argument

@@ -2,6 +2,7 @@
 
 #include "core/detection/FasterRCNN.h"
 #include "core/imaging/ImagePreprocessor.h"
+#include "core/io/CheckpointReader.h"
 #include "core/io/SafetensorsWriter.h"
 #include "core/models/ResNeSt.h"
 #include "core/models/StateDictLoader.h"
@@ -80,9 +81,12 @@ TrainingRun trainLoop(torch::nn::Module& model, const DemoRecipe& recipe, const 
     return run;
 }
 
-// Photos start faint and reach full contrast after 40% of the run (see SceneOptions::backgroundContrast).
-demo::SceneOptions curriculum(demo::SceneOptions scenes, int it, int iterations) {
-    scenes.backgroundContrast = std::min(1.0, 0.25 + 0.75 * it / (0.4 * iterations));
+// Photos start faint and reach full contrast after 40% of the run (see SceneOptions::backgroundContrast). A
+// run that starts from trained weights has been through that already and sees full contrast throughout.
+demo::SceneOptions curriculum(demo::SceneOptions scenes, int it, int iterations,
+                              const TrainingOptions& options) {
+    scenes.backgroundContrast =
+        !options.initFrom.empty() ? 1.0 : std::min(1.0, 0.25 + 0.75 * it / (0.4 * iterations));
     return scenes;
 }
 
@@ -105,13 +109,25 @@ TrainingRun DemoTrainer::run() {
     return run;
 }
 
+void DemoTrainer::initialise(torch::nn::Module& model) const {
+    if (options_.initFrom.empty())
+        return;
+    io::Checkpoint ckpt = io::CheckpointReader::read(options_.initFrom);
+    const std::optional<ModelCard> card = ModelCard::fromMetadata(ckpt.metadata);
+    if (!card || card->dataset != "digits" || card->task != options_.task)
+        throw std::invalid_argument(options_.initFrom + " is not a digits demo " + options_.task +
+                                    " model, so it cannot start this run");
+    StateDictLoader::load(model, ckpt.tensors);
+}
+
 TrainingRun DemoTrainer::runClassifier() {
     const ResNeStConfig config = DemoRecipe::classifierBody();
     ResNeSt model(config);
+    initialise(*model);
     std::mt19937_64 rng(options_.seed);
     const demo::SceneComposer& composer = data_.composer(demo::Split::Train);
     auto step = [&](std::string& parts, int it, int iterations) {
-        const demo::SceneOptions scenes = curriculum(recipe_.scenes, it, iterations);
+        const demo::SceneOptions scenes = curriculum(recipe_.scenes, it, iterations, options_);
         std::vector<torch::Tensor> images;
         std::vector<int64_t> labels;
         while (int(images.size()) < recipe_.batchSize) {
@@ -136,10 +152,11 @@ TrainingRun DemoTrainer::runClassifier() {
 TrainingRun DemoTrainer::runSegmenter() {
     const SegmenterConfig config = DemoRecipe::segmenter();
     DeepLabV3 model(config);
+    initialise(*model);
     std::mt19937_64 rng(options_.seed);
     const demo::SceneComposer& composer = data_.composer(demo::Split::Train);
     auto step = [&](std::string& parts, int it, int iterations) {
-        const demo::SceneOptions scenes = curriculum(recipe_.scenes, it, iterations);
+        const demo::SceneOptions scenes = curriculum(recipe_.scenes, it, iterations, options_);
         std::vector<torch::Tensor> images, masks;
         for (int i = 0; i < recipe_.batchSize; ++i) {
             demo::DigitScene scene = composer.compose(rng, scenes);
@@ -164,11 +181,12 @@ TrainingRun DemoTrainer::runSegmenter() {
 TrainingRun DemoTrainer::runDetector() {
     const DetectorConfig config = DemoRecipe::detector();
     FasterRCNN model(config);
+    initialise(*model);
     std::mt19937_64 rng(options_.seed);
     const demo::SceneComposer& composer = data_.composer(demo::Split::Train);
     FasterRCNNLoss criterion;
     auto step = [&](std::string& parts, int it, int iterations) {
-        const demo::SceneOptions scenes = curriculum(recipe_.scenes, it, iterations);
+        const demo::SceneOptions scenes = curriculum(recipe_.scenes, it, iterations, options_);
         std::vector<torch::Tensor> images;
         std::vector<DetectionTarget> targets;
         while (int(images.size()) < recipe_.batchSize) {

@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+namespace torch::nn {
+class Module;
+}
+
 namespace resnest::training {
 
 struct TrainingRun {
@@ -32,6 +36,8 @@ public:
     static void save(const std::string& path, const TrainingRun& run);
 
 private:
+    // Loads TrainingOptions::initFrom, a demo model of the same task, into the freshly built model.
+    void initialise(torch::nn::Module& model) const;
     TrainingRun runClassifier();
     TrainingRun runSegmenter();
     TrainingRun runDetector();

@@ -1,5 +1,6 @@
 #include "core/training/DemoTrainer.h"
 
+#include <cstdio>
 #include <gtest/gtest.h>
 #include <numeric>
 
@@ -53,6 +54,33 @@ TEST(DemoTrainer, TheSameSeedGivesTheSameRun) {
     EXPECT_EQ(a.losses, b.losses);
     EXPECT_NE(a.losses, c.losses);
     EXPECT_TRUE(torch::equal(a.stateDict.at("fc.weight"), b.stateDict.at("fc.weight")));
+}
+
+// A run started from a saved model starts from its weights: with a vanishing learning rate it ends where the
+// saved model was (up to the file's float16 storage), far from the seed's weights. A model of another task
+// cannot start a run.
+TEST(DemoTrainer, ARunCanStartFromASavedModel) {
+    const TrainingRun first = train("classify", 3, 8, 11);
+    const std::string path = ::testing::TempDir() + "demotrainer-start.safetensors";
+    DemoTrainer::save(path, first);
+    TrainingOptions o;
+    o.task = "classify";
+    o.seed = 12;
+    o.iterations = 1;
+    o.batchSize = 8;
+    o.learningRate = 1e-12;
+    o.initFrom = path;
+    const TrainingRun resumed = DemoTrainer(data(), o).run();
+    const TrainingRun seeded = train("classify", 1, 8, 12);
+    for (const char* name : {"fc.weight", "layer4.0.conv2.fc2.weight"}) {
+        const torch::Tensor w = first.stateDict.at(name);
+        const double scale = w.abs().max().item<double>();
+        EXPECT_LT((resumed.stateDict.at(name) - w).abs().max().item<double>(), 2e-3 * scale) << name;
+        EXPECT_GT((seeded.stateDict.at(name) - w).abs().max().item<double>(), 0.1 * scale) << name;
+    }
+    o.task = "segment";
+    EXPECT_THROW(DemoTrainer(data(), o).run(), std::invalid_argument);
+    std::remove(path.c_str());
 }
 
 TEST(DemoTrainer, UnknownTaskIsAnError) {
