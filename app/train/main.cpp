@@ -150,11 +150,6 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
             std::fprintf(stderr, "%s%s\n", tty ? "\r\033[K" : "", p.epochLine.c_str());
     };
 
-    // Read before training: --out may name the same file.
-    std::optional<resnest::ModelCard> start;
-    if (!o.initFrom.empty())
-        start = resnest::ModelCard::fromMetadata(resnest::io::CheckpointReader::read(o.initFrom).metadata);
-
     tr::DemoData data(o.digitsPath, o.backgroundsDir);
     tr::DemoTrainer trainer(data, o);
     std::cerr << "training the demo " << task << " model: " << trainer.recipe().batchSize
@@ -163,7 +158,8 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     run.card.trainedWith = command;
     run.card.metrics["train_seconds"] = run.seconds;
     run.card.metrics["final_loss"] = run.losses.empty() ? 0.0 : run.losses.back();
-    if (start) { // the card reproduces the file from scratch: the run that made the start, then this one
+    if (const auto& start = trainer.startCard()) {
+        // The card reproduces the file from scratch: the run that made the start, then this one.
         run.card.trainedWith = start->trainedWith + " && " + command;
         const auto before = start->metrics.find("train_seconds");
         if (before != start->metrics.end())

@@ -63,9 +63,6 @@ double iou(const cv::Rect& a, const cv::Rect& b) {
     return uni > 0 ? inter / uni : 0.0;
 }
 
-// A random BGR colour. The three draws are sequenced, red first: written as three arguments of one call their
-// order would be the compiler's (GCC evaluates them last to first, which is the order the shipped models
-// were trained with; another compiler would make other scenes from the same seed).
 // A random point in [x0, x1] x [y0, y1], y drawn first (the order of the cv::Point(x, y) calls it replaces,
 // as GCC evaluated them).
 cv::Point randomPoint(std::mt19937_64& rng, int x0, int x1, int y0, int y1) {
@@ -74,6 +71,9 @@ cv::Point randomPoint(std::mt19937_64& rng, int x0, int x1, int y0, int y1) {
     return cv::Point(x, y);
 }
 
+// A random BGR colour. The three draws are sequenced, red first: written as three arguments of one call their
+// order would be the compiler's (GCC evaluates them last to first, which is the order the shipped models
+// were trained with; another compiler would make other scenes from the same seed).
 cv::Scalar randomColour(std::mt19937_64& rng) {
     const int r = detail::uniformInt(rng, 0, 255);
     const int g = detail::uniformInt(rng, 0, 255);

@@ -96,6 +96,14 @@ DemoTrainer::DemoTrainer(const DemoData& data, TrainingOptions options)
     : data_(data), options_(std::move(options)), recipe_(DemoRecipe::forTask(options_.task)) {
     if (options_.batchSize > 0)
         recipe_.batchSize = options_.batchSize;
+    if (options_.initFrom.empty())
+        return;
+    io::Checkpoint ckpt = io::CheckpointReader::read(options_.initFrom);
+    startCard_ = ModelCard::fromMetadata(ckpt.metadata);
+    if (!startCard_ || startCard_->dataset != "digits" || startCard_->task != options_.task)
+        throw std::invalid_argument(options_.initFrom + " is not a digits demo " + options_.task +
+                                    " model, so it cannot start this run");
+    startWeights_ = std::move(ckpt.tensors);
 }
 
 TrainingRun DemoTrainer::run() {
@@ -110,14 +118,8 @@ TrainingRun DemoTrainer::run() {
 }
 
 void DemoTrainer::initialise(torch::nn::Module& model) const {
-    if (options_.initFrom.empty())
-        return;
-    io::Checkpoint ckpt = io::CheckpointReader::read(options_.initFrom);
-    const std::optional<ModelCard> card = ModelCard::fromMetadata(ckpt.metadata);
-    if (!card || card->dataset != "digits" || card->task != options_.task)
-        throw std::invalid_argument(options_.initFrom + " is not a digits demo " + options_.task +
-                                    " model, so it cannot start this run");
-    StateDictLoader::load(model, ckpt.tensors);
+    if (startCard_)
+        StateDictLoader::load(model, startWeights_);
 }
 
 TrainingRun DemoTrainer::runClassifier() {

@@ -6,6 +6,7 @@
 #include "core/training/DemoRecipe.h"
 #include "core/training/TrainingOptions.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,16 +28,20 @@ struct TrainingRun {
 // thread count. Not thread-safe; one run at a time per instance.
 class DemoTrainer {
 public:
+    // Reads TrainingOptions::initFrom here, before any run (a run may write over that file); throws
+    // std::invalid_argument unless it is a demo model of the same task.
     DemoTrainer(const DemoData& data, TrainingOptions options);
 
     TrainingRun run();
     const DemoRecipe& recipe() const { return recipe_; }
+    // The card of the model the run starts from; empty when the weights come from the seed.
+    const std::optional<ModelCard>& startCard() const { return startCard_; }
 
     // Writes the run as a safetensors file with its card (atomic), floating-point tensors as float16.
     static void save(const std::string& path, const TrainingRun& run);
 
 private:
-    // Loads TrainingOptions::initFrom, a demo model of the same task, into the freshly built model.
+    // Loads the starting model's weights, if any, into the freshly built model.
     void initialise(torch::nn::Module& model) const;
     TrainingRun runClassifier();
     TrainingRun runSegmenter();
@@ -45,6 +50,8 @@ private:
     const DemoData& data_;
     TrainingOptions options_;
     DemoRecipe recipe_;
+    std::optional<ModelCard> startCard_;
+    io::TensorMap startWeights_;
 };
 
 } // namespace resnest::training
