@@ -10,13 +10,17 @@ saved as safetensors in the checkpoint layout of the variant's project (torchvis
 to PyTorch-Encoding / mmsegmentation names by layouts_ref.py), the same normalised input goes
 through both, and
   float64: logits (and aux logits), attention and radix maps of every block within 1e-9 relative;
-  float32: logits within 1e-4 relative (max abs error / max abs value).
+  float32: logits within 1e-4 relative (max abs error / max abs value), attention and radix maps 1e-3,
+           gradient-derived tensors (attention_grad, radix_support, class_maps) 5e-3.
 Detection (variants faster, faster-v2, mask, mask-v2, and mmdet-* where the mapping exists): two
 images in [0, 1] of the given size, score threshold 0 (every candidate kept), then per image
   float64: the same detections in the same order: boxes within 1e-6 px, scores 1e-9, labels equal,
            masks within 1e-6; attention of every body block 1e-9;
   float32: every reference detection among the top 50 matched by the CLI (same label, IoU >= 0.99 or
-           corners within 0.02 px, score within 1e-3), binarised masks agreeing on >= 99% of the union's pixels.
+           corners within 0.02 px, score within 1e-3), binarised masks agreeing on >= 99% of the union's pixels;
+           up to 2 per image may instead be NMS decisions that rounding took (nms_decided_by_rounding: the
+           reference's own float64 run lacks the box, or the CLI kept a near-equal rival the reference had
+           among its candidates before NMS).
 --self-test-mutation re-checks deliberately corrupted copies of the CLI's outputs and passes only
 when every corruption is caught.
 Exit 0 on success, 1 on a parity failure, 2 on a tool error.
@@ -24,6 +28,7 @@ Exit 0 on success, 1 on a parity failure, 2 on a tool error.
 
 import argparse
 import copy
+import functools
 import os
 import shutil
 import subprocess
@@ -45,6 +50,7 @@ import make_checkpoint  # noqa: E402
 SEG_CLASSES = 5
 DET_CLASSES = 5
 MIN_SIZE, MAX_SIZE = 256, 416
+NMS_IOU = 0.5  # the box head's NMS threshold, passed to the CLI as --nms-iou
 # Where the detection reference runs (--reference-device): the CPU, or the GPU to share its tie-breaking
 # (which of exactly equal RPN scores the top-n keeps) with a CUDA run of the CLI.
 REF_DEVICE = 'cpu'
@@ -130,6 +136,14 @@ def seg_reference(model, sd, x, dtype, overrides=None, explain_class=None):
     return ref
 
 
+# The float32 tolerance of tensors that are gradients or built from them. Measured: the reference's own float32
+# run differs from its float64 run by up to 2e-3 on these (DeepLabV3+ explained under interventions:
+# radix_support/layer4.0 1.95e-3), and the CLI's float32 by up to 2.4e-3 (radix_support/layer1.0), where the
+# forward's 1e-3 would fail the reference against itself. A 1% error in a gradient still fails.
+GRAD_TOL_F32 = 5e-3
+GRAD_KEYS = ('attention_grad/', 'radix_support/', 'class_maps/')
+
+
 def compare_seg(cli, ref, dtype):
     if set(cli) != set(ref):
         raise Failure('npz keys differ: missing %s, unexpected %s' % (sorted(set(ref) - set(cli))[:5],
@@ -141,6 +155,8 @@ def compare_seg(cli, ref, dtype):
             tol = 1e-9
         elif k in ('logits', 'aux_logits'):
             tol = 1e-4
+        elif k.startswith(GRAD_KEYS):
+            tol = GRAD_TOL_F32
         else:
             tol = 1e-3
         worst[k] = e
@@ -184,6 +200,20 @@ def det_reference(model, sd, images, dtype, overrides=None, explain_box=None):
     if explain_box is not None:
         ref.update({k: v.double().cpu() for k, v in resnest_ref.attribution(blocks, grads).items()})
     return ref
+
+
+def det_candidates(model, sd, images, dtype, overrides=None):
+    """The reference's detections before its final NMS (every scored box of every class), per image."""
+    m = copy.deepcopy(model)
+    m.load_state_dict(sd)
+    m = m.to(REF_DEVICE, dtype).eval()
+    m.roi_heads.nms_thresh = 1.0  # suppresses a box only above IoU 1: none
+    m.roi_heads.detections_per_img = 1 << 30
+    for name, b in backbone_blocks(m.backbone.body):
+        b.conv2.override = (overrides or {}).get(name)
+    with torch.no_grad():
+        out = m([im.to(REF_DEVICE, dtype) for im in images])
+    return [(o['boxes'].double().cpu(), o['scores'].double().cpu(), o['labels'].cpu()) for o in out]
 
 
 def check_explained_box(ref, images, j):
@@ -233,7 +263,36 @@ def align_ties(rb, rs, rl, cb, cl, extra_ref=None, extra_cli=None):
     return torch.tensor(order, dtype=torch.long)
 
 
-def compare_det(cli, ref, dtype, images):
+def det_match(b, s, l, box, score, label):
+    """Indices of detections (b, s, l) that match one detection within float32 rounding: the same label, IoU >= 0.99
+    or corners within 0.02 px (random weights make some boxes a hundredth of a pixel thin, where rounding alone
+    moves the IoU), score within 1e-3."""
+    iou = box_iou(box[None], b)[0] if b.shape[0] else torch.zeros(0, dtype=torch.float64)
+    close = (b - box).abs().max(1).values <= 0.02
+    return torch.nonzero((l == label) & ((iou >= 0.99) | close) & ((s - score).abs() <= 1e-3)).view(-1)
+
+
+def nms_decided_by_rounding(i, p, j, rb, rs, rl, cb, cs, cl, ref64, candidates):
+    """Whether reference detection j (image i, npz prefix p), absent from the CLI's detections, is an NMS decision
+    that float32 rounding took. Two kinds are seen on random weights:
+      - the float32 reference kept it and its own float64 run did not (a thin box at IoU 0.5002 with a better
+        one, the threshold 0.5);
+      - of two boxes NMS could keep only one of (IoU above the threshold), with scores within det_match's
+        tolerance (seen 3e-6 apart), the CLI kept the other: it must be one of the reference's own candidates
+        before NMS, so that a moved box does not pass as a rival."""
+    if ref64 is not None and det_match(ref64[p + 'boxes'], ref64[p + 'scores'], ref64[p + 'labels'],
+                                       rb[j], rs[j], rl[j]).numel() == 0:
+        return True
+    if candidates is None:
+        return False
+    rival = (cl == rl[j]) & ((cs - rs[j]).abs() <= 1e-3) & (box_iou(rb[j][None].double(), cb)[0] > NMS_IOU)
+    kb, ks, kl = candidates()[i]
+    return any(det_match(kb, ks, kl, cb[k], cs[k], cl[k]).numel() > 0 for k in torch.nonzero(rival).view(-1).tolist())
+
+
+def compare_det(cli, ref, dtype, images, ref64=None, candidates=None):
+    """float32 only: ref64, the reference's float64 run, and candidates(), its float32 detections before NMS
+    (det_candidates), tell NMS decisions that rounding took apart from wrong boxes."""
     cli = {k: v for k, v in cli.items() if k != 'network_input'}
     if set(cli) != set(ref):
         raise Failure('npz keys differ: missing %s, unexpected %s' % (sorted(set(ref) - set(cli))[:5],
@@ -266,13 +325,13 @@ def compare_det(cli, ref, dtype, images):
             continue
         top = min(50, rb.shape[0])
         iou = box_iou(rb[:top], cb) if cb.shape[0] else torch.zeros((top, 0), dtype=torch.float64)
-        worst_iou, worst_score, worst_mask = 1.0, 0.0, 1.0
+        worst_iou, worst_score, worst_mask, rounding = 1.0, 0.0, 1.0, 0
         for j in range(top):
-            # Random weights make some boxes a hundredth of a pixel thin, where float32 rounding alone moves the
-            # IoU; such boxes match when no corner moved more than 0.02 px.
-            close = (cb - rb[j]).abs().max(1).values <= 0.02
-            ok = (cl == rl[j]) & ((iou[j] >= 0.99) | close) & ((cs - rs[j]).abs() <= 1e-3)
-            cand = torch.nonzero(ok).view(-1)
+            cand = det_match(cb, cs, cl, rb[j], rs[j], rl[j])
+            if cand.numel() == 0 and rounding < 2 and nms_decided_by_rounding(i, p, j, rb, rs, rl, cb, cs, cl, ref64,
+                                                                            candidates):
+                rounding += 1
+                continue
             if cand.numel() == 0:
                 best = int(iou[j].argmax()) if iou.shape[1] else -1
                 raise Failure('image %d: reference detection %d (label %d, score %.4f, box %s) has no match; '
@@ -289,14 +348,15 @@ def compare_det(cli, ref, dtype, images):
                 worst_mask = min(worst_mask, agree)
                 if agree < 0.99:
                     raise Failure('image %d: mask of detection %d agrees on %.4f of its pixels' % (i, j, agree))
-        stats['image%d' % i] = 'top %d: IoU >= %.5f, score diff <= %.1e, mask agreement >= %.4f' % (
-            top, worst_iou, worst_score, worst_mask)
+        stats['image%d' % i] = 'top %d: IoU >= %.5f, score diff <= %.1e, mask agreement >= %.4f%s' % (
+            top, worst_iou, worst_score, worst_mask,
+            ', %d NMS decisions taken by rounding' % rounding if rounding else '')
     worst = 0.0
     for k, r in ref.items():
         if k.startswith(('attention/', 'radix_maps/', 'attention_grad/', 'radix_support/', 'class_maps/')):
-            tol = 1e-9 if dtype == torch.float64 else 1e-3
+            tol = 1e-9 if dtype == torch.float64 else GRAD_TOL_F32 if k.startswith(GRAD_KEYS) else 1e-3
             e = rel_err(cli[k], r)
-            if k.startswith(('attention_grad/', 'radix_support/', 'class_maps/')):
+            if k.startswith(GRAD_KEYS):
                 worst = max(worst, e)
             if not e <= tol:
                 raise Failure('%s: relative error %.3g > %.1g' % (k, e, tol))
@@ -401,7 +461,7 @@ def main(argv=None):
         model, sd = heads_ref.build_random_detector(a.arch, DET_CLASSES, a.variant, a.seed,
                                                     min_size=MIN_SIZE, max_size=MAX_SIZE)
         x = heads_ref.make_images(2, h, w, a.seed + 7)
-        extra = ['--score-threshold', '0', '--max-detections', '100', '--nms-iou', '0.5',
+        extra = ['--score-threshold', '0', '--max-detections', '100', '--nms-iou', str(NMS_IOU),
                  '--min-size', str(MIN_SIZE), '--max-size', str(MAX_SIZE)]
         if a.override:
             extra += ['--override', a.override]
@@ -434,6 +494,7 @@ def main(argv=None):
         if why:
             print('INTERNAL ERROR: choose another --explain-box: ' + why)
             return 2
+    refs = {}
     for name in a.dtypes.split(','):
         dtype = torch.float64 if name == 'f64' else torch.float32
         out = os.path.join(a.workdir, 'out_%s.npz' % name)
@@ -444,8 +505,12 @@ def main(argv=None):
             ref = seg_reference(model, sd, x, dtype, overrides, a.explain_class)
             check = lambda c: compare_seg(c, ref, dtype)  # noqa: E731
         else:
-            ref = det_reference(model, sd, list(x), dtype, overrides, a.explain_box)
-            check = lambda c: compare_det(c, ref, dtype, x.shape[0])  # noqa: E731
+            ref = refs[dtype] = det_reference(model, sd, list(x), dtype, overrides, a.explain_box)
+            ref64 = candidates = None
+            if dtype == torch.float32:
+                ref64 = refs.get(torch.float64) or det_reference(model, sd, list(x), torch.float64, overrides)
+                candidates = functools.cache(lambda: det_candidates(model, sd, list(x), dtype, overrides))
+            check = lambda c: compare_det(c, ref, dtype, x.shape[0], ref64, candidates)  # noqa: E731
         try:
             stats = check(got)
             summary = stats if a.task == 'det' else {'logits': '%.2e' % stats['logits'],

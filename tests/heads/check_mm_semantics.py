@@ -409,9 +409,7 @@ def compare(cli, ref, dtype, images):
         iou = check_heads.box_iou(rb[:top], cb)
         worst, flipped, union = 0.0, 0, 0
         for j in range(top):
-            close = (cb - rb[j]).abs().max(1).values <= 0.02
-            ok = (cl == rl[j]) & ((iou[j] >= 0.99) | close) & ((cs - rs[j]).abs() <= 1e-3)
-            cand = torch.nonzero(ok).view(-1)  # not empty: compare_det has matched every one
+            cand = check_heads.det_match(cb, cs, cl, rb[j], rs[j], rl[j])  # not empty: compare_det matched it
             k = int(cand[iou[j, cand].argmax()])
             a, b = ref[p + 'masks'][j], cli[p + 'masks'][k].double()
             d = float((a - b).abs().max())
