@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <unistd.h>
+#include <utility>
 
 namespace {
 
@@ -44,6 +45,7 @@ commands:
       --digits FILE --backgrounds DIR   data (default: opencv-doc's digits.png and sample photos; the
                          classifier also trains on scikit-image's sample photos, python3-skimage)
   evaluate MODEL [--images N] [--seed N] [--json]   score a demo model on held-out composites
+                         (default: the count and seed its card was scored on)
       --real FILE        instead: a real photo's annotation (resources/demo/real/*.json)
   rescore MODEL [--images N] [--seed N]   score a demo model again (default: its card's count and seed)
                          and re-write it with the score on its card
@@ -122,7 +124,7 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
                       {});
     tr::TrainingOptions o;
     o.task = task;
-    o.seed = uint64_t(args.getInt("seed", 2026));
+    o.seed = uint64_t(args.getInt("seed", int(o.seed)));
     o.iterations = args.getInt("iterations", 0);
     o.batchSize = args.getInt("batch", 0);
     o.learningRate = args.getDouble("lr", 0.0);
@@ -170,6 +172,25 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     return 0;
 }
 
+resnest::ModelCard readDemoCard(const resnest::io::Checkpoint& ckpt, const std::string& path) {
+    std::optional<resnest::ModelCard> card = resnest::ModelCard::fromMetadata(ckpt.metadata);
+    if (!card || card->dataset != "digits")
+        throw std::runtime_error(path + " is not a digits demo model");
+    return *card;
+}
+
+// The held-out composites a model is scored on unless --images/--seed say otherwise: the ones its card was
+// scored on, so that evaluate reproduces the card's number (the classifier's is 5000 scenes); a card without
+// them gets its recipe's count and the seed after the default training seed, as a training run does.
+std::pair<int, uint64_t> heldOut(const resnest::ModelCard& card, const ArgumentList& args) {
+    const auto images = card.metrics.find("heldout_images");
+    const auto seed = card.metrics.find("eval_seed");
+    return {args.getInt("images", images != card.metrics.end() ? int(images->second)
+                                                               : tr::DemoRecipe::forTask(card.task).evalImages),
+            uint64_t(args.getInt("seed", seed != card.metrics.end() ? int(seed->second)
+                                                                    : int(tr::TrainingOptions{}.seed + 1)))};
+}
+
 int cmdEvaluate(const std::vector<std::string>& rest) {
     ArgumentList args(rest, {"images", "seed", "threads", "energy-images", "digits", "backgrounds", "real"},
                       {"json"});
@@ -187,10 +208,11 @@ int cmdEvaluate(const std::vector<std::string>& rest) {
             printEvaluation(e);
         return 0;
     }
+    const std::string path = args.positional()[0];
+    const auto [images, seed] = heldOut(readDemoCard(resnest::io::CheckpointReader::read(path), path), args);
     tr::DemoData data(args.get("digits"), args.get("backgrounds"));
-    const tr::DemoEvaluation e = tr::DemoEvaluator::evaluate(
-        args.positional()[0], data, args.getInt("images", 300), uint64_t(args.getInt("seed", 2027)), compute,
-        args.getInt("energy-images", 64));
+    const tr::DemoEvaluation e =
+        tr::DemoEvaluator::evaluate(path, data, images, seed, compute, args.getInt("energy-images", 64));
     if (args.has("json"))
         std::cout << evaluationJson(e).dump(2) << "\n";
     else
@@ -207,20 +229,12 @@ int cmdRescore(const std::vector<std::string>& rest) {
     resnest::configureThreads(args.getInt("threads", 0));
     const std::string path = args.positional()[0];
     resnest::io::Checkpoint ckpt = resnest::io::CheckpointReader::read(path);
-    std::optional<resnest::ModelCard> card = resnest::ModelCard::fromMetadata(ckpt.metadata);
-    if (!card || card->dataset != "digits")
-        throw std::runtime_error(path + " is not a digits demo model");
     tr::TrainingRun run;
+    run.card = readDemoCard(ckpt, path);
     run.stateDict = std::move(ckpt.tensors);
-    run.card = *card;
-    const auto images = card->metrics.find("heldout_images");
-    const auto seed = card->metrics.find("eval_seed");
+    const auto [images, seed] = heldOut(run.card, args);
     tr::DemoData data(args.get("digits"), args.get("backgrounds"));
-    scoreAndSave(path, run, data,
-                 args.getInt("images", images != card->metrics.end()
-                                           ? int(images->second)
-                                           : tr::DemoRecipe::forTask(card->task).evalImages),
-                 uint64_t(args.getInt("seed", seed != card->metrics.end() ? int(seed->second) : 2027)));
+    scoreAndSave(path, run, data, images, seed);
     return 0;
 }
 
