@@ -185,8 +185,9 @@ resnest::ModelCard readDemoCard(const resnest::io::Checkpoint& ckpt, const std::
 std::pair<int, uint64_t> heldOut(const resnest::ModelCard& card, const ArgumentList& args) {
     const auto images = card.metrics.find("heldout_images");
     const auto seed = card.metrics.find("eval_seed");
-    return {args.getInt("images", images != card.metrics.end() ? int(images->second)
-                                                               : tr::DemoRecipe::forTask(card.task).evalImages),
+    return {args.getInt("images", images != card.metrics.end()
+                                      ? int(images->second)
+                                      : tr::DemoRecipe::forTask(card.task).evalImages),
             uint64_t(args.getInt("seed", seed != card.metrics.end() ? int(seed->second)
                                                                     : int(tr::TrainingOptions{}.seed + 1)))};
 }

@@ -12,13 +12,13 @@
 #include "ui/widgets/QCustomPlotInclude.h"
 #include "ui/widgets/RadixMultiples.h"
 
-#include <optional>
 #include <QDockWidget>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <opencv2/imgcodecs.hpp>
+#include <optional>
 
 using namespace resnest;
 
