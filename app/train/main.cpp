@@ -172,13 +172,6 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     return 0;
 }
 
-resnest::ModelCard readDemoCard(const resnest::io::Checkpoint& ckpt, const std::string& path) {
-    std::optional<resnest::ModelCard> card = resnest::ModelCard::fromMetadata(ckpt.metadata);
-    if (!card || card->dataset != "digits")
-        throw std::runtime_error(path + " is not a digits demo model");
-    return *card;
-}
-
 // The held-out composites a model is scored on unless --images/--seed say otherwise: the ones its card was
 // scored on, so that evaluate reproduces the card's number (the classifier's is 5000 scenes); a card without
 // them gets its recipe's count and the seed after the default training seed, as a training run does.
@@ -210,7 +203,8 @@ int cmdEvaluate(const std::vector<std::string>& rest) {
         return 0;
     }
     const std::string path = args.positional()[0];
-    const auto [images, seed] = heldOut(readDemoCard(resnest::io::CheckpointReader::read(path), path), args);
+    const auto [images, seed] =
+        heldOut(tr::DemoEvaluator::demoCard(resnest::io::CheckpointReader::read(path), path), args);
     tr::DemoData data(args.get("digits"), args.get("backgrounds"));
     const tr::DemoEvaluation e =
         tr::DemoEvaluator::evaluate(path, data, images, seed, compute, args.getInt("energy-images", 64));
@@ -231,7 +225,7 @@ int cmdRescore(const std::vector<std::string>& rest) {
     const std::string path = args.positional()[0];
     resnest::io::Checkpoint ckpt = resnest::io::CheckpointReader::read(path);
     tr::TrainingRun run;
-    run.card = readDemoCard(ckpt, path);
+    run.card = tr::DemoEvaluator::demoCard(ckpt, path);
     run.stateDict = std::move(ckpt.tensors);
     const auto [images, seed] = heldOut(run.card, args);
     tr::DemoData data(args.get("digits"), args.get("backgrounds"));

@@ -111,21 +111,20 @@ private:
     std::array<int, 10> right_{}, seen_{};
 };
 
-std::string taskOf(const std::string& path) {
-    io::Checkpoint ckpt = io::CheckpointReader::read(path);
-    std::optional<ModelCard> card = ModelCard::fromMetadata(ckpt.metadata);
+} // namespace
+
+ModelCard DemoEvaluator::demoCard(const io::Checkpoint& checkpoint, const std::string& path) {
+    std::optional<ModelCard> card = ModelCard::fromMetadata(checkpoint.metadata);
     if (!card || card->dataset != "digits" || card->task.empty())
         throw std::runtime_error(path + " is not a digits demo model (its card names no digits task)");
-    return card->task;
+    return *card;
 }
-
-} // namespace
 
 DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoData& data, int images,
                                        uint64_t seed, const ComputeOptions& compute, int energyImages) {
     const auto t0 = std::chrono::steady_clock::now();
     DemoEvaluation e;
-    e.task = taskOf(modelPath);
+    e.task = demoCard(io::CheckpointReader::read(modelPath), modelPath).task;
     e.images = images;
     const DemoRecipe recipe = DemoRecipe::forTask(e.task);
     const demo::SceneComposer& composer = data.composer(demo::Split::HeldOut);
@@ -227,7 +226,7 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
                        b.height * float(scale));
 
     DemoEvaluation e;
-    e.task = taskOf(modelPath);
+    e.task = demoCard(io::CheckpointReader::read(modelPath), modelPath).task;
     e.images = 1;
     e.data = "real photo " + source + " (" + std::to_string(boxes.size()) + " digits, scaled by " +
              std::to_string(scale).substr(0, 4) + ")";

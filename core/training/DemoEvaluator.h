@@ -1,6 +1,8 @@
 #pragma once
 
 #include "core/inference/ComputeOptions.h"
+#include "core/inference/ModelCard.h"
+#include "core/io/Checkpoint.h"
 #include "core/training/DemoData.h"
 
 #include <cstdint>
@@ -43,6 +45,9 @@ public:
 
     static DemoEvaluation evaluate(const std::string& modelPath, const DemoData& data, int images,
                                    uint64_t seed, const ComputeOptions& compute = {}, int energyImages = 64);
+
+    // The card of a demo model read from `path`; throws std::runtime_error unless it names a digits task.
+    static ModelCard demoCard(const io::Checkpoint& checkpoint, const std::string& path);
 };
 
 } // namespace resnest::training

@@ -169,16 +169,23 @@ def compare_seg(cli, ref, dtype):
 # detection
 # ---------------------------------------------------------------------------------------------
 
-def det_reference(model, sd, images, dtype, overrides=None, explain_box=None):
-    """overrides as in resnest_ref.run_reference; explain_box J: the gradient of the sum over images of
-    detection J's score (torchvision's own autograd through its RoI heads) w.r.t. every block's attention."""
+def reference_detector(model, sd, dtype, overrides=None):
+    """A copy of the reference detector with the weights sd, in dtype on REF_DEVICE, under the overrides."""
     m = copy.deepcopy(model)
     m.load_state_dict(sd)
     m = m.to(REF_DEVICE, dtype).eval()
+    for name, b in backbone_blocks(m.backbone.body):
+        b.conv2.override = (overrides or {}).get(name)
+    return m
+
+
+def det_reference(model, sd, images, dtype, overrides=None, explain_box=None):
+    """overrides as in resnest_ref.run_reference; explain_box J: the gradient of the sum over images of
+    detection J's score (torchvision's own autograd through its RoI heads) w.r.t. every block's attention."""
+    m = reference_detector(model, sd, dtype, overrides)
     m.backbone.body.set_capture(True)
     blocks = backbone_blocks(m.backbone.body)
     for name, b in blocks:
-        b.conv2.override = (overrides or {}).get(name)
         b.conv2.keep_graph = explain_box is not None
     with torch.set_grad_enabled(explain_box is not None):
         out = m([im.to(REF_DEVICE, dtype) for im in images])
@@ -204,13 +211,9 @@ def det_reference(model, sd, images, dtype, overrides=None, explain_box=None):
 
 def det_candidates(model, sd, images, dtype, overrides=None):
     """The reference's detections before its final NMS (every scored box of every class), per image."""
-    m = copy.deepcopy(model)
-    m.load_state_dict(sd)
-    m = m.to(REF_DEVICE, dtype).eval()
+    m = reference_detector(model, sd, dtype, overrides)
     m.roi_heads.nms_thresh = 1.0  # suppresses a box only above IoU 1: none
     m.roi_heads.detections_per_img = 1 << 30
-    for name, b in backbone_blocks(m.backbone.body):
-        b.conv2.override = (overrides or {}).get(name)
     with torch.no_grad():
         out = m([im.to(REF_DEVICE, dtype) for im in images])
     return [(o['boxes'].double().cpu(), o['scores'].double().cpu(), o['labels'].cpu()) for o in out]
@@ -263,13 +266,16 @@ def align_ties(rb, rs, rl, cb, cl, extra_ref=None, extra_cli=None):
     return torch.tensor(order, dtype=torch.long)
 
 
+SCORE_TOL_F32 = 1e-3  # a detection's score, float32 against the reference
+
+
 def det_match(b, s, l, box, score, label):
     """Indices of detections (b, s, l) that match one detection within float32 rounding: the same label, IoU >= 0.99
     or corners within 0.02 px (random weights make some boxes a hundredth of a pixel thin, where rounding alone
-    moves the IoU), score within 1e-3."""
+    moves the IoU), score within SCORE_TOL_F32."""
     iou = box_iou(box[None], b)[0] if b.shape[0] else torch.zeros(0, dtype=torch.float64)
     close = (b - box).abs().max(1).values <= 0.02
-    return torch.nonzero((l == label) & ((iou >= 0.99) | close) & ((s - score).abs() <= 1e-3)).view(-1)
+    return torch.nonzero((l == label) & ((iou >= 0.99) | close) & ((s - score).abs() <= SCORE_TOL_F32)).view(-1)
 
 
 def nms_decided_by_rounding(i, p, j, rb, rs, rl, cb, cs, cl, ref64, candidates):
@@ -285,7 +291,7 @@ def nms_decided_by_rounding(i, p, j, rb, rs, rl, cb, cs, cl, ref64, candidates):
         return True
     if candidates is None:
         return False
-    rival = (cl == rl[j]) & ((cs - rs[j]).abs() <= 1e-3) & (box_iou(rb[j][None].double(), cb)[0] > NMS_IOU)
+    rival = (cl == rl[j]) & ((cs - rs[j]).abs() <= SCORE_TOL_F32) & (box_iou(rb[j][None].double(), cb)[0] > NMS_IOU)
     kb, ks, kl = candidates()[i]
     return any(det_match(kb, ks, kl, cb[k], cs[k], cl[k]).numel() > 0 for k in torch.nonzero(rival).view(-1).tolist())
 
@@ -328,11 +334,10 @@ def compare_det(cli, ref, dtype, images, ref64=None, candidates=None):
         worst_iou, worst_score, worst_mask, rounding = 1.0, 0.0, 1.0, 0
         for j in range(top):
             cand = det_match(cb, cs, cl, rb[j], rs[j], rl[j])
-            if cand.numel() == 0 and rounding < 2 and nms_decided_by_rounding(i, p, j, rb, rs, rl, cb, cs, cl, ref64,
-                                                                            candidates):
-                rounding += 1
-                continue
             if cand.numel() == 0:
+                if rounding < 2 and nms_decided_by_rounding(i, p, j, rb, rs, rl, cb, cs, cl, ref64, candidates):
+                    rounding += 1
+                    continue
                 best = int(iou[j].argmax()) if iou.shape[1] else -1
                 raise Failure('image %d: reference detection %d (label %d, score %.4f, box %s) has no match; '
                               'closest IoU %.4f' % (i, j, int(rl[j]), float(rs[j]), rb[j].tolist(),
