@@ -44,6 +44,8 @@ commands:
                          0 skips)
       --digits FILE --backgrounds DIR   data (default: opencv-doc's digits.png and sample photos; the
                          classifier also trains on scikit-image's sample photos, python3-skimage)
+      --wallpapers       also train on the photographs among KDE Plasma's wallpapers
+                         (plasma-workspace-wallpapers)
   evaluate MODEL [--images N] [--seed N] [--json]   score a demo model on held-out composites
                          (default: the count and seed its card was scored on)
       --real FILE        instead: a real photo's annotation (resources/demo/real/*.json)
@@ -121,7 +123,7 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     ArgumentList args(rest,
                       {"out", "seed", "iterations", "batch", "lr", "weight-decay", "threads", "eval-images",
                        "digits", "backgrounds", "init"},
-                      {});
+                      {"wallpapers"});
     tr::TrainingOptions o;
     o.task = task;
     o.seed = uint64_t(args.getInt("seed", int(o.seed)));
@@ -133,6 +135,7 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     o.digitsPath = args.get("digits");
     o.backgroundsDir = args.get("backgrounds");
     o.initFrom = args.get("init");
+    o.wallpaperPhotos = args.has("wallpapers");
     resnest::configureThreads(o.threads);
     const std::string out = args.get("out", tr::DemoRecipe::fileName(task));
     const int evalImages = args.getInt("eval-images", tr::DemoRecipe::forTask(task).evalImages);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -48,10 +49,38 @@ const char* const kHeldOutFiles[] = {"starry_night.jpg", "squirrel_cls.jpg", "le
 // and tiny images (checkers, palettes, phantom, logo, color, horse's silhouette, block), motorcycle_right (a
 // stereo twin of motorcycle_left), clock_motion (a drawing) and microaneurysms (too small).
 const char* const kScikitImageFiles[] = {
-    "astronaut.png", "brick.png", "camera.png", "cell.png", "chelsea.png", "coffee.png",
-    "coins.png", "grass.png", "gravel.png", "hubble_deep_field.jpg", "ihc.png", "moon.png",
-    "motorcycle_left.png", "retina.jpg", "rocket.jpg",
+    "astronaut.png", "brick.png", "camera.png",          "cell.png",   "chelsea.png",
+    "coffee.png",    "coins.png", "grass.png",           "gravel.png", "hubble_deep_field.jpg",
+    "ihc.png",       "moon.png",  "motorcycle_left.png", "retina.jpg", "rocket.jpg",
 };
+// The photographs among KDE Plasma's wallpapers, training only: moss in close-up and glossy cups are the
+// kinds of texture the held-out squirrel and smarties photos have and the other training photos lack. The
+// rest of the package is drawings and renders. Each is one 2560x1600 file (the smaller sizes are links to
+// it) but Volna (5120x2880); they are decoded at a quarter and a sixteenth of the pixels (1280x800 and
+// 1280x720, as large as the opencv-doc photos), which JPEG decodes in a fraction of the time.
+const char* const kWallpaperFiles[] = {
+    "BytheWater/contents/images/2560x1600.jpg",   "ColdRipple/contents/images/2560x1600.jpg",
+    "ColorfulCups/contents/images/2560x1600.jpg", "DarkestHour/contents/images/2560x1600.jpg",
+    "EveningGlow/contents/images/2560x1600.jpg",  "FallenLeaf/contents/images/2560x1600.jpg",
+    "Grey/contents/images/2560x1600.jpg",         "Kite/contents/images/2560x1600.jpg",
+    "OneStandsOut/contents/images/2560x1600.jpg", "Path/contents/images/2560x1600.jpg",
+    "Volna/contents/images/5120x2880.jpg",        "summer_1am/contents/images/2560x1600.jpg",
+};
+
+// IMREAD_REDUCED_* lets the JPEG decoder skip detail a crop for scenes of at most a few hundred pixels never
+// uses: a photo wider than 2 x 1280 px is decoded at the largest power-of-two reduction that keeps it at
+// least 1280 px wide. The width is read from the file name (the wallpaper package names its files by size).
+int imreadFlags(const std::string& name) {
+    const size_t slash = name.find_last_of('/');
+    const int width = std::atoi(name.c_str() + (slash == std::string::npos ? 0 : slash + 1));
+    if (width >= 8 * 1280)
+        return cv::IMREAD_REDUCED_COLOR_8;
+    if (width >= 4 * 1280)
+        return cv::IMREAD_REDUCED_COLOR_4;
+    if (width >= 2 * 1280)
+        return cv::IMREAD_REDUCED_COLOR_2;
+    return cv::IMREAD_COLOR;
+}
 
 std::vector<cv::Mat> pyramid(cv::Mat photo) {
     std::vector<cv::Mat> levels{std::move(photo)};
@@ -64,24 +93,22 @@ std::vector<cv::Mat> pyramid(cv::Mat photo) {
     return levels;
 }
 
-template <size_t N>
-void loadList(const std::string& directory, const char* const (&names)[N],
-              std::vector<std::vector<cv::Mat>>& photos, std::vector<std::string>& loaded,
-              std::vector<std::string>& missing) {
+template <size_t N, typename Set>
+void loadList(const std::string& directory, const char* const (&names)[N], Set& set) {
     for (const char* name : names) {
         const std::string path = directory + "/" + name;
         cv::Mat photo;
         try {
             if (std::ifstream(path).good()) // imread would log a warning for every missing file
-                photo = cv::imread(path, cv::IMREAD_COLOR);
+                photo = cv::imread(path, imreadFlags(name));
         } catch (const cv::Exception&) {
         }
         if (photo.empty() || photo.cols < 16 || photo.rows < 16) {
-            missing.push_back(name);
+            set.missing.push_back(name);
             continue;
         }
-        photos.push_back(pyramid(std::move(photo)));
-        loaded.push_back(name);
+        set.photos.push_back(pyramid(std::move(photo)));
+        set.files.push_back(name);
     }
 }
 
@@ -102,23 +129,36 @@ std::string BackgroundPool::scikitImageDirectory() {
     return "/usr/lib/python3/dist-packages/skimage/data";
 }
 
-BackgroundPool BackgroundPool::load(const std::string& directory, const std::string& extraDirectory) {
+std::string BackgroundPool::wallpaperDirectory() {
+    return "/usr/share/wallpapers";
+}
+
+BackgroundPool BackgroundPool::load(const std::string& directory, const std::string& scikitDir,
+                                    const std::string& wallpaperDir) {
     BackgroundPool pool;
-    std::vector<std::string> missingTrain, missingHeldOut;
-    loadList(directory, kTrainFiles, pool.train_, pool.trainFiles_, missingTrain);
-    loadList(directory, kHeldOutFiles, pool.heldOut_, pool.heldOutFiles_, missingHeldOut);
-    loadList(extraDirectory, kScikitImageFiles, pool.extra_, pool.extraFiles_, pool.missingExtra_);
-    if (pool.train_.size() < 2 || pool.heldOut_.size() < 2)
-        throw std::runtime_error("background photos in '" + directory +
-                                 "': need at least two per split, got " + std::to_string(pool.train_.size()) +
-                                 " training and " + std::to_string(pool.heldOut_.size()) +
-                                 " held-out; missing or unreadable: " + join(missingTrain) + " (training), " +
-                                 join(missingHeldOut) + " (held-out) (install opencv-doc)");
+    loadList(directory, kTrainFiles, pool.train_);
+    loadList(directory, kHeldOutFiles, pool.heldOut_);
+    pool.scikit_.needed = "scikit-image's sample photos are needed (install python3-skimage)";
+    pool.wallpapers_.needed =
+        "KDE Plasma's wallpaper photos are needed (install plasma-workspace-wallpapers)";
+    loadList(scikitDir, kScikitImageFiles, pool.scikit_);
+    loadList(wallpaperDir, kWallpaperFiles, pool.wallpapers_);
+    if (pool.train_.photos.size() < 2 || pool.heldOut_.photos.size() < 2)
+        throw std::runtime_error(
+            "background photos in '" + directory + "': need at least two per split, got " +
+            std::to_string(pool.train_.photos.size()) + " training and " +
+            std::to_string(pool.heldOut_.photos.size()) +
+            " held-out; missing or unreadable: " + join(pool.train_.missing) + " (training), " +
+            join(pool.heldOut_.missing) + " (held-out) (install opencv-doc)");
     return pool;
 }
 
 const std::vector<std::string>& BackgroundPool::files(Split split) const {
-    return split == Split::HeldOut ? heldOutFiles_ : trainFiles_;
+    return split == Split::HeldOut ? heldOut_.files : train_.files;
+}
+
+const std::vector<std::string>& BackgroundPool::extraFiles(Extra set) const {
+    return set == Wallpapers ? wallpapers_.files : scikit_.files;
 }
 
 cv::Mat BackgroundPool::randomCrop(Split split, std::mt19937_64& rng, int width, int height) const {
@@ -126,25 +166,42 @@ cv::Mat BackgroundPool::randomCrop(Split split, std::mt19937_64& rng, int width,
 }
 
 cv::Mat BackgroundPool::randomCrop(Split split, std::mt19937_64& rng, int width, int height,
-                                   std::string* file, bool extra) const {
+                                   std::string* file, unsigned extras) const {
     if (width <= 0 || height <= 0)
         throw std::invalid_argument("background crop of " + std::to_string(width) + "x" +
                                     std::to_string(height));
-    const std::vector<std::vector<cv::Mat>>& photos = split == Split::HeldOut ? heldOut_ : train_;
-    if (photos.empty())
+    const PhotoSet& own = split == Split::HeldOut ? heldOut_ : train_;
+    if (own.photos.empty())
         throw std::logic_error("BackgroundPool used before load()");
-    extra = extra && split == Split::Train;
-    if (extra && !missingExtra_.empty())
-        throw std::runtime_error("scikit-image's sample photos are needed (install python3-skimage); missing " +
-                                 join(missingExtra_));
-    // Without the extra photos the random stream is the one it always was.
-    const size_t count = photos.size() + (extra ? extra_.size() : 0);
-    const size_t which = size_t(detail::uniformInt(rng, 0, int(count) - 1));
-    const bool fromExtra = which >= photos.size();
-    const std::vector<cv::Mat>& levels = fromExtra ? extra_[which - photos.size()] : photos[which];
+    // The photo sets a crop may come from, in a fixed order: without extras the random stream is the one
+    // it always was, and adding the wallpapers leaves the indices of the others as they were.
+    std::vector<const PhotoSet*> sets{&own};
+    if (split == Split::Train) {
+        const std::pair<Extra, const PhotoSet*> optional[] = {{ScikitImage, &scikit_},
+                                                              {Wallpapers, &wallpapers_}};
+        for (const auto& [bit, set] : optional) {
+            if (!(extras & bit))
+                continue;
+            if (!set->missing.empty())
+                throw std::runtime_error(set->needed + "; missing " + join(set->missing));
+            sets.push_back(set);
+        }
+    }
+    size_t count = 0;
+    for (const PhotoSet* set : sets)
+        count += set->photos.size();
+    size_t which = size_t(detail::uniformInt(rng, 0, int(count) - 1));
+    const PhotoSet* from = sets.front();
+    for (const PhotoSet* set : sets) {
+        from = set;
+        if (which < set->photos.size())
+            break;
+        which -= set->photos.size();
+    }
+    const std::vector<cv::Mat>& levels = from->photos[which];
     const cv::Mat& photo = levels.front();
     if (file)
-        *file = fromExtra ? extraFiles_[which - photos.size()] : files(split)[which];
+        *file = from->files[which];
 
     // Crop height 30%..100% of the shorter side, aspect within 10% of the target's, shrunk to fit.
     const double shorter = std::min(photo.cols, photo.rows);

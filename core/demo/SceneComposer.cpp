@@ -176,6 +176,11 @@ cv::Mat deadLeaves(std::mt19937_64& rng, int width, int height) {
     return image;
 }
 
+unsigned extraPhotos(const SceneOptions& o) {
+    return (o.scikitImagePhotos ? BackgroundPool::ScikitImage : BackgroundPool::None) |
+           (o.wallpaperPhotos ? BackgroundPool::Wallpapers : BackgroundPool::None);
+}
+
 void checkOptions(const SceneOptions& o) {
     auto fail = [](const std::string& what) { throw std::invalid_argument("SceneOptions: " + what); };
     if (o.width < 8 || o.height < 8)
@@ -327,7 +332,7 @@ DigitScene SceneComposer::compose(std::mt19937_64& rng, const SceneOptions& o, S
         scene.image = deadLeaves(rng, o.width, o.height);
         file = "(dead leaves)";
     } else {
-        scene.image = backgrounds_.randomCrop(split_, rng, o.width, o.height, &file, o.scikitImagePhotos);
+        scene.image = backgrounds_.randomCrop(split_, rng, o.width, o.height, &file, extraPhotos(o));
     }
     if (split_ == Split::Train) {
         augmentBackground(scene.image, rng, o.clutterShapes);
@@ -439,7 +444,7 @@ void SceneComposer::addDistractors(cv::Mat& image, std::mt19937_64& rng, const S
         }
         const int w = std::max(4, int(side * detail::uniformReal(rng, 0.25, 0.6)));
         const int h = std::max(4, int(w * detail::uniformReal(rng, 0.6, 1.4)));
-        cv::Mat patch = backgrounds_.randomCrop(Split::Train, rng, w, h, nullptr, o.scikitImagePhotos);
+        cv::Mat patch = backgrounds_.randomCrop(Split::Train, rng, w, h, nullptr, extraPhotos(o));
         cv::Mat mask = cv::Mat::zeros(h, w, CV_8U);
         cv::ellipse(mask, cv::Point(w / 2, h / 2), cv::Size(std::max(1, w / 2 - 1), std::max(1, h / 2 - 1)),
                     0, 0, 360, cv::Scalar(255), cv::FILLED, cv::LINE_AA);

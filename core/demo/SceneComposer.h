@@ -33,6 +33,9 @@ struct SceneOptions {
     // Training split only: draw backgrounds from scikit-image's sample photos too (BackgroundPool), 15 more
     // real photos of other kinds (textures, fur, coins, space, microscopy).
     bool scikitImagePhotos = false;
+    // Training split only: the photographs among KDE Plasma's wallpapers too (BackgroundPool), 12 more:
+    // moss, glossy cups, leaves, forest, water.
+    bool wallpaperPhotos = false;
     // Training split only: up to this many objects set on the background before the digits, each either a
     // shaded glossy disc (a sweet, a ball) or an elliptical cut-out of another training photo (an animal, a
     // branch). The held-out errors were digits read into salient things beside them, which flat textures

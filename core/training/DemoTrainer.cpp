@@ -96,6 +96,7 @@ DemoTrainer::DemoTrainer(const DemoData& data, TrainingOptions options)
     : data_(data), options_(std::move(options)), recipe_(DemoRecipe::forTask(options_.task)) {
     if (options_.batchSize > 0)
         recipe_.batchSize = options_.batchSize;
+    recipe_.scenes.wallpaperPhotos = recipe_.scenes.wallpaperPhotos || options_.wallpaperPhotos;
     if (options_.initFrom.empty())
         return;
     io::Checkpoint ckpt = io::CheckpointReader::read(options_.initFrom);

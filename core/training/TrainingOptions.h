@@ -28,6 +28,8 @@ struct TrainingOptions {
     int epochIterations = 0;    // iterations per logged epoch; 0 = a tenth of the run
     std::string digitsPath;     // "" = opencv-doc's digits.png
     std::string backgroundsDir; // "" = opencv-doc's sample photos
+    // Also train on the photographs among KDE Plasma's wallpapers (SceneOptions::wallpaperPhotos).
+    bool wallpaperPhotos = false;
     // A demo model of the same task whose weights start the run (fine-tuning, or continuing a run with a
     // fresh schedule); "" = weights drawn from the seed.
     std::string initFrom;

@@ -210,12 +210,12 @@ TEST(BackgroundPoolTest, ScikitImagePhotosJoinTheTrainingSplitOnlyWhenAsked) {
         std::string plain, extra;
         p.randomCrop(Split::Train, a, 32, 32, &plain);
         EXPECT_NE(std::find(train.begin(), train.end(), plain), train.end()) << plain;
-        p.randomCrop(Split::Train, b, 32, 32, &extra, true);
+        p.randomCrop(Split::Train, b, 32, 32, &extra, BackgroundPool::ScikitImage);
         seen.insert(extra);
         // The held-out split never draws them.
         std::mt19937_64 c(seed);
         std::string h;
-        p.randomCrop(Split::HeldOut, c, 32, 32, &h, true);
+        p.randomCrop(Split::HeldOut, c, 32, 32, &h, BackgroundPool::ScikitImage);
         EXPECT_NE(std::find(held.begin(), held.end(), h), held.end()) << h;
     }
     int fromExtra = 0;
@@ -228,9 +228,59 @@ TEST(BackgroundPoolTest, ScikitImagePhotosJoinTheTrainingSplitOnlyWhenAsked) {
     const BackgroundPool without =
         BackgroundPool::load(BackgroundPool::defaultDirectory(), "/nonexistent/skimage");
     std::mt19937_64 rng(3);
-    EXPECT_NO_THROW(without.randomCrop(Split::Train, rng, 32, 32, nullptr, false));
-    const std::string m = messageOf([&] { without.randomCrop(Split::Train, rng, 32, 32, nullptr, true); });
+    EXPECT_NO_THROW(without.randomCrop(Split::Train, rng, 32, 32, nullptr, BackgroundPool::None));
+    const std::string m = messageOf(
+        [&] { without.randomCrop(Split::Train, rng, 32, 32, nullptr, BackgroundPool::ScikitImage); });
     EXPECT_NE(m.find("python3-skimage"), std::string::npos) << m;
+}
+
+TEST(BackgroundPoolTest, WallpaperPhotosJoinTheTrainingSplitOnlyWhenAsked) {
+    const BackgroundPool& p = backgrounds();
+    const auto& wallpapers = p.extraFiles(BackgroundPool::Wallpapers);
+    ASSERT_EQ(wallpapers.size(), 12u) << "install plasma-workspace-wallpapers";
+    const auto& scikit = p.extraFiles(BackgroundPool::ScikitImage);
+    const auto& train = p.files(Split::Train);
+    const unsigned both = BackgroundPool::ScikitImage | BackgroundPool::Wallpapers;
+    auto in = [](const std::vector<std::string>& v, const std::string& f) {
+        return std::find(v.begin(), v.end(), f) != v.end();
+    };
+    std::set<std::string> seen;
+    int sameAsScikitOnly = 0;
+    for (uint64_t seed = 0; seed < 600; ++seed) {
+        std::mt19937_64 a(seed), b(seed), c(seed);
+        std::string withBoth, scikitOnly, held;
+        p.randomCrop(Split::Train, a, 32, 32, &withBoth, both);
+        p.randomCrop(Split::Train, b, 32, 32, &scikitOnly, BackgroundPool::ScikitImage);
+        EXPECT_TRUE(in(train, withBoth) || in(scikit, withBoth) || in(wallpapers, withBoth)) << withBoth;
+        seen.insert(withBoth);
+        sameAsScikitOnly += withBoth == scikitOnly;
+        p.randomCrop(Split::HeldOut, c, 32, 32, &held, both);
+        EXPECT_TRUE(in(p.files(Split::HeldOut), held)) << held;
+    }
+    int fromWallpapers = 0;
+    for (const auto& f : seen)
+        fromWallpapers += in(wallpapers, f);
+    EXPECT_GE(fromWallpapers, 10);    // 600 draws over 48 photos reach most of the 12
+    EXPECT_LT(sameAsScikitOnly, 600); // the wallpapers change the draws...
+
+    // ...and every wallpaper crop is cut from a decoded photo, not a flat fill.
+    std::mt19937_64 rng(5);
+    for (int i = 0; i < 200; ++i) {
+        std::string f;
+        const cv::Mat crop = p.randomCrop(Split::Train, rng, 48, 48, &f, BackgroundPool::Wallpapers);
+        ASSERT_EQ(crop.size(), cv::Size(48, 48));
+        cv::Scalar mean, sd;
+        cv::meanStdDev(crop, mean, sd);
+        EXPECT_GT(sd[0] + sd[1] + sd[2], 0.5) << f; // not a flat fill
+    }
+
+    const BackgroundPool without = BackgroundPool::load(
+        BackgroundPool::defaultDirectory(), BackgroundPool::scikitImageDirectory(), "/nonexistent");
+    std::mt19937_64 r(3);
+    EXPECT_NO_THROW(without.randomCrop(Split::Train, r, 32, 32, nullptr, BackgroundPool::ScikitImage));
+    const std::string m =
+        messageOf([&] { without.randomCrop(Split::Train, r, 32, 32, nullptr, BackgroundPool::Wallpapers); });
+    EXPECT_NE(m.find("plasma-workspace-wallpapers"), std::string::npos) << m;
 }
 
 TEST(SceneComposerTest, SameSeedSameSceneDifferentSeedDifferentScene) {

@@ -56,6 +56,20 @@ TEST(DemoTrainer, TheSameSeedGivesTheSameRun) {
     EXPECT_TRUE(torch::equal(a.stateDict.at("fc.weight"), b.stateDict.at("fc.weight")));
 }
 
+// --wallpapers adds training photos: the same seed then composes other scenes, so the run differs.
+TEST(DemoTrainer, WallpaperPhotosChangeTheTrainingScenes) {
+    TrainingOptions o;
+    o.iterations = 3;
+    o.batchSize = 8;
+    o.seed = 11;
+    EXPECT_FALSE(DemoTrainer(data(), o).recipe().scenes.wallpaperPhotos);
+    const TrainingRun plain = DemoTrainer(data(), o).run();
+    o.wallpaperPhotos = true;
+    DemoTrainer trainer(data(), o);
+    EXPECT_TRUE(trainer.recipe().scenes.wallpaperPhotos);
+    EXPECT_NE(trainer.run().losses, plain.losses);
+}
+
 // A run started from a saved model starts from its weights: with a vanishing learning rate it ends where the
 // saved model was (up to the file's float16 storage), far from the seed's weights. A model of another task
 // cannot start a run.
