@@ -68,7 +68,7 @@ const char* const kWallpaperFiles[] = {
 };
 
 // IMREAD_REDUCED_* lets the JPEG decoder skip detail a crop for scenes of at most a few hundred pixels never
-// uses: a photo wider than 2 x 1280 px is decoded at the largest power-of-two reduction that keeps it at
+// uses: a photo at least 2 x 1280 px wide is decoded at the largest power-of-two reduction that keeps it at
 // least 1280 px wide. The width is read from the file name (the wallpaper package names its files by size).
 int imreadFlags(const std::string& name) {
     const size_t slash = name.find_last_of('/');
