@@ -49,7 +49,7 @@ F32_MAPS_FACTOR = 10.0
 # A gradient through the network amplifies float32 rounding, and the amount depends on the CPU's kernels:
 # on an AMD EPYC the CLI's float32 attention gradients differ from float64 by up to 4.2e-4 (resnest14d,
 # output stride 8) while the reference's own float32 run happened to stay under 1e-5. The heads checker
-# measured the reference against itself at up to 1.95e-3 and uses the same floor (check_heads.GRAD_TOL_F32).
+# measured the reference against itself at up to 1.95e-3 and takes this floor and these keys from here.
 F32_GRAD_REL_FLOOR = 5e-3
 GRAD_KEYS = ('attention_grad/', 'radix_support/', 'class_maps/')
 TINY = 1e-30
