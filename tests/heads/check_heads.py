@@ -3,7 +3,8 @@
 torchvision 0.14's heads (DeepLabV3+: heads_ref.PlusHead, written from mmsegmentation's head).
 
   check_heads.py --cli PATH --task seg|det --variant V [--arch resnest14d] --workdir DIR
-                 [--size HxW] [--self-test-mutation] [--device cuda] [--reference-device cuda]
+                 [--size HxW] [--width 256 (det)] [--self-test-mutation] [--device cuda]
+                 [--reference-device cuda]
 
 Segmentation (variants tv, tv-aux, encoding, mmseg, plus, mmseg-plus): a seeded random model (heads_ref.py) is
 saved as safetensors in the checkpoint layout of the variant's project (torchvision, or converted
@@ -17,7 +18,8 @@ images in [0, 1] of the given size, score threshold 0 (every candidate kept), th
   float64: the same detections in the same order: boxes within 1e-6 px, scores 1e-9, labels equal,
            masks within 1e-6; attention of every body block 1e-9;
   float32: every reference detection among the top 50 matched by the CLI (same label, IoU >= 0.99 or
-           corners within 0.02 px, score within 1e-3), binarised masks agreeing on >= 99% of the union's pixels;
+           corners within 0.02 px, score within 1e-3), binarised masks agreeing on >= 99% of the union's pixels
+           or pasted probabilities within 0.1 (F32_MASK_TOL), except the masks of boxes under a pixel thin;
            up to 2 per image may instead be NMS decisions that rounding took (nms_decided_by_rounding: the
            reference's own float64 run lacks the box, or the CLI kept a near-equal rival the reference had
            among its candidates before NMS).
@@ -267,6 +269,11 @@ def align_ties(rb, rs, rl, cb, cl, extra_ref=None, extra_cli=None):
 
 
 SCORE_TOL_F32 = 1e-3  # a detection's score, float32 against the reference
+# A float32 mask passes with 99% binarised agreement or with every pasted probability within this. Random weights
+# leave many mask probabilities near 0.5, and the paste of a box a few pixels wide moves where float32 moved a box
+# edge by a fraction of a pixel, so pixels at the threshold flip (seen: 3 of the 139 pixels of a 2.5-px-wide
+# box, probabilities 0.4987 vs 0.5004). Only pixels this close to 0.5 can flip; float64 stays the tight check.
+F32_MASK_TOL = 0.1
 
 
 def det_match(b, s, l, box, score, label):
@@ -331,7 +338,7 @@ def compare_det(cli, ref, dtype, images, ref64=None, candidates=None):
             continue
         top = min(50, rb.shape[0])
         iou = box_iou(rb[:top], cb) if cb.shape[0] else torch.zeros((top, 0), dtype=torch.float64)
-        worst_iou, worst_score, worst_mask, rounding = 1.0, 0.0, 1.0, 0
+        worst_iou, worst_score, worst_mask, worst_prob, rounding, thin = 1.0, 0.0, 1.0, 0.0, 0, 0
         for j in range(top):
             cand = det_match(cb, cs, cl, rb[j], rs[j], rl[j])
             if cand.numel() == 0:
@@ -345,16 +352,24 @@ def compare_det(cli, ref, dtype, images, ref64=None, candidates=None):
             k = int(cand[iou[j, cand].argmax()])
             worst_iou = min(worst_iou, float(iou[j, k]))
             worst_score = max(worst_score, float((cs[k] - rs[j]).abs()))
-            if has_masks:
-                a = ref[p + 'masks'][j] > 0.5
-                b = cli[p + 'masks'][k] > 0.5
+            if has_masks and float((rb[j, 2:] - rb[j, :2]).min()) < 1.0:
+                # A box under a pixel thin pastes its mask into whichever row or column its float32 edges round
+                # to (seen: 0.07 px tall, agreement 0.21); float64 compares these masks.
+                thin += 1
+            elif has_masks:
+                ma, mb = ref[p + 'masks'][j], cli[p + 'masks'][k].double()
+                d = float((ma - mb).abs().max())
+                a, b = ma > 0.5, mb > 0.5
                 union = int((a | b).sum())
                 agree = 1.0 if union == 0 else 1.0 - int((a ^ b).sum()) / union
-                worst_mask = min(worst_mask, agree)
-                if agree < 0.99:
-                    raise Failure('image %d: mask of detection %d agrees on %.4f of its pixels' % (i, j, agree))
-        stats['image%d' % i] = 'top %d: IoU >= %.5f, score diff <= %.1e, mask agreement >= %.4f%s' % (
-            top, worst_iou, worst_score, worst_mask,
+                worst_mask, worst_prob = min(worst_mask, agree), max(worst_prob, d)
+                if not (agree >= 0.99 or d <= F32_MASK_TOL):
+                    raise Failure('image %d: mask of detection %d: probabilities differ by up to %.3g, binarised '
+                                  'agreement %.4f' % (i, j, d, agree))
+        stats['image%d' % i] = 'top %d: IoU >= %.5f, score diff <= %.1e%s%s' % (
+            top, worst_iou, worst_score,
+            ', masks: agreement >= %.4f, probabilities within %.1e (%d under a pixel thin not compared)' % (
+                worst_mask, worst_prob, thin) if has_masks else '',
             ', %d NMS decisions taken by rounding' % rounding if rounding else '')
     worst = 0.0
     for k, r in ref.items():
@@ -390,8 +405,9 @@ def mutations(cli, task):
     else:
         m = dict(cli)
         m['boxes'] = cli['boxes'].clone()
-        m['boxes'][3, 0] += 0.5
-        out.append(('one box moved by half a pixel', m))
+        # Beyond float32's match (IoU 0.99) whatever the box's size.
+        m['boxes'][3, 0] += max(0.5, 0.02 * float(cli['boxes'][3, 2] - cli['boxes'][3, 0]))
+        out.append(('one box edge moved by half a pixel or 2% of the width', m))
         m = dict(cli)
         m['labels'] = cli['labels'].clone()
         m['labels'][0] = (m['labels'][0] % (DET_CLASSES - 1)) + 1
@@ -433,6 +449,8 @@ def main(argv=None):
     ap.add_argument('--workdir', required=True)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--dtypes', default='f64,f32')
+    ap.add_argument('--width', type=int, default=256,
+                    help="detection: the FPN's and the heads' channels (heads_ref.build_detector)")
     ap.add_argument('--override', default='', help='attention interventions (see check_parity)')
     ap.add_argument('--explain-box', type=int, default=None,
                     help="detection: also compare the gradient of detection J's score w.r.t. the attention")
@@ -464,7 +482,7 @@ def main(argv=None):
     else:
         h, w = (int(v) for v in (a.size or '200x264').split('x'))
         model, sd = heads_ref.build_random_detector(a.arch, DET_CLASSES, a.variant, a.seed,
-                                                    min_size=MIN_SIZE, max_size=MAX_SIZE)
+                                                    min_size=MIN_SIZE, max_size=MAX_SIZE, width=a.width)
         x = heads_ref.make_images(2, h, w, a.seed + 7)
         extra = ['--score-threshold', '0', '--max-detections', '100', '--nms-iou', str(NMS_IOU),
                  '--min-size', str(MIN_SIZE), '--max-size', str(MAX_SIZE)]

@@ -29,8 +29,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 from torchvision.models.detection import FasterRCNN, MaskRCNN
-from torchvision.models.detection.faster_rcnn import FastRCNNConvFCHead
-from torchvision.models.detection.mask_rcnn import MaskRCNNHeads
+from torchvision.models.detection.faster_rcnn import FastRCNNConvFCHead, FastRCNNPredictor
+from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
 from torchvision.models.detection.rpn import RPNHead
 from torchvision.models.segmentation.deeplabv3 import DeepLabHead
 from torchvision.models.segmentation.fcn import FCNHead
@@ -179,13 +179,13 @@ class Segmenter(nn.Module):
 
 
 class FPNBackbone(nn.Module):
-    def __init__(self, arch, v2):
+    def __init__(self, arch, v2, channels=256):
         super().__init__()
         self.body = Body(arch, 32)
         p = self.body.planes // 8
-        self.fpn = FeaturePyramidNetwork([p, 2 * p, 4 * p, 8 * p], 256, extra_blocks=LastLevelMaxPool(),
+        self.fpn = FeaturePyramidNetwork([p, 2 * p, 4 * p, 8 * p], channels, extra_blocks=LastLevelMaxPool(),
                                          norm_layer=nn.BatchNorm2d if v2 else None)
-        self.out_channels = 256
+        self.out_channels = channels
 
     def forward(self, x):
         c = self.body(x)
@@ -193,19 +193,25 @@ class FPNBackbone(nn.Module):
 
 
 def build_detector(arch, classes, variant, min_size=320, max_size=512, score_thresh=0.0,
-                   detections=100, nms=0.5):
+                   detections=100, nms=0.5, width=256):
+    """width: the FPN's channels, and those of every RPN, box-head and mask-head layer torchvision sizes from it
+    or at 256 (torchvision's own detectors: 256)."""
     assert variant in DET_VARIANTS, variant
     v2 = variant.endswith('-v2')
-    backbone = FPNBackbone(arch, v2)
+    backbone = FPNBackbone(arch, v2, width)
     kw = dict(min_size=min_size, max_size=max_size, box_score_thresh=score_thresh,
               box_detections_per_img=detections, box_nms_thresh=nms)
     if v2:
-        kw['rpn_head'] = RPNHead(256, 3, conv_depth=2)
-        kw['box_head'] = FastRCNNConvFCHead((256, 7, 7), [256, 256, 256, 256], [1024],
-                                            norm_layer=nn.BatchNorm2d)
+        kw['rpn_head'] = RPNHead(width, 3, conv_depth=2)
+        kw['box_head'] = FastRCNNConvFCHead((width, 7, 7), [width] * 4, [1024], norm_layer=nn.BatchNorm2d)
     if variant.startswith('mask'):
-        if v2:
-            kw['mask_head'] = MaskRCNNHeads(256, [256, 256, 256, 256], 1, norm_layer=nn.BatchNorm2d)
+        if v2 or width != 256:
+            kw['mask_head'] = MaskRCNNHeads(width, [width] * 4, 1, norm_layer=nn.BatchNorm2d if v2 else None)
+        if width != 256:
+            # torchvision sizes the mask predictor at 256 unless it is given, and then the box predictor too.
+            kw['mask_predictor'] = MaskRCNNPredictor(width, width, classes)
+            kw['box_predictor'] = FastRCNNPredictor(1024, classes)
+            classes = None
         model = MaskRCNN(backbone, classes, **kw)
     else:
         model = FasterRCNN(backbone, classes, **kw)

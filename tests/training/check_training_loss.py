@@ -2,7 +2,8 @@
 """Parity check: resnest::training::FasterRCNNLoss against torchvision 0.14's GeneralizedRCNN (training mode).
 
   check_training_loss.py --tool PATH/training_loss_dump --workdir DIR [--variant faster|faster-v2]
-                         [--arch resnest14d] [--dtypes f64[,f32]] [--self-test-mutation] [--clean-on-pass]
+                         [--arch resnest14d] [--dtypes f64[,f32]] [--width 256] [--self-test-mutation]
+                         [--clean-on-pass]
 
 A seeded random Faster R-CNN (heads_ref.py: torchvision's FasterRCNN class over the project's Python ResNeSt
 body, the C++ module's parameter names) and three images of different sizes in [0, 1] with random targets (the
@@ -173,6 +174,8 @@ def main(argv=None):
     ap.add_argument('--arch', default='resnest14d')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--dtypes', default='f64')
+    ap.add_argument('--width', type=int, default=256,
+                    help="the FPN's and the heads' channels (heads_ref.build_detector)")
     ap.add_argument('--clean-on-pass', action='store_true')
     ap.add_argument('--self-test-mutation', action='store_true')
     a = ap.parse_args(argv)
@@ -180,7 +183,7 @@ def main(argv=None):
     os.makedirs(a.workdir, exist_ok=True)
 
     model, sd = heads_ref.build_random_detector(a.arch, CLASSES, a.variant, a.seed, min_size=MIN_SIZE,
-                                                max_size=MAX_SIZE)
+                                                max_size=MAX_SIZE, width=a.width)
     images, targets = make_inputs(a.seed)
     names = grad_names(a.variant)
     failures = 0
