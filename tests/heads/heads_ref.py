@@ -314,7 +314,8 @@ def self_test():
         assert any(k.startswith(('classifier.0.convs.4.1', 'classifier.image_pool.1')) for k in sd), \
             'torchvision ASPP layout or DeepLabV3+ expected'
     for v in DET_VARIANTS:
-        m, sd = build_random_detector('resnest14d', 4, v)
+        # torchvision's width for the plain Faster R-CNN, 64 for the rest, as tests/heads/CMakeLists.txt runs them.
+        m, sd = build_random_detector('resnest14d', 4, v, width=256 if v == 'faster' else 64)
         m.load_state_dict(sd)
         out = m(list(make_images(2, 150, 200, 5).float()))
         assert len(out) == 2 and out[0]['boxes'].shape[0] > 10, (v, out[0]['boxes'].shape)
