@@ -1,9 +1,46 @@
 #include "core/inference/OpenMpWaitPolicy.h"
 
+#include <alloca.h>
 #include <cstdlib>
+#include <cstring>
 #include <unistd.h>
 
 namespace resnest {
+namespace {
+
+constexpr char kPassive[] = "OMP_WAIT_POLICY=PASSIVE";
+
+bool policyIn(char** env) {
+    for (char** e = env; e && *e; ++e)
+        if (std::strncmp(*e, "OMP_WAIT_POLICY=", 16) == 0)
+            return true;
+    return false;
+}
+
+// glibc calls an executable's .preinit_array after relocation (about 20 ms here) and before any library's
+// constructor: libgomp's, which reads the policy, and LibTorch's, which take most of the 0.6 s a start costs.
+// A setenv here would not last (libc's own constructor resets environ to the original array), so the process
+// re-runs itself with the variable added, before it has paid for those constructors. Nothing here may rely
+// on libc being initialised: the new environment lives on the stack.
+void rerunPassive(int, char** argv, char** envp) {
+    if (policyIn(envp) || !argv || !argv[0])
+        return;
+    std::size_t n = 0;
+    while (envp && envp[n])
+        ++n;
+    auto** env = static_cast<char**>(alloca((n + 2) * sizeof(char*)));
+    env[0] = const_cast<char*>(kPassive);
+    for (std::size_t i = 0; i < n; ++i)
+        env[i + 1] = envp[i];
+    env[n + 1] = nullptr;
+    // On failure (no /proc) the process goes on, and ensureChosen tries once more from main.
+    execve("/proc/self/exe", argv, env);
+}
+
+__attribute__((section(".preinit_array"), used)) void (*preinitRerunPassive)(int, char**, char**) =
+    &rerunPassive;
+
+} // namespace
 
 void OpenMpWaitPolicy::ensureChosen(char** argv) {
     if (std::getenv("OMP_WAIT_POLICY") != nullptr)

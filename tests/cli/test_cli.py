@@ -291,6 +291,20 @@ class CliTest(unittest.TestCase):
             self.assertAlmostEqual(b["entropy"], ent.mean(), places=5)
             self.assertAlmostEqual(b["max_weight"], a.max(axis=0).mean(), places=5)
 
+    def test_openmp_threads_wait_passively_in_one_process(self):
+        # libgomp prints what it read at its start: an unchosen policy must reach it as PASSIVE (spin count 0)
+        # in the first and only process; a second block (300000) would mean a start paid twice.
+        env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+        env["OMP_DISPLAY_ENV"] = "verbose"
+        p = subprocess.run([CLI, "--help"], capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr.count("GOMP_SPINCOUNT"), 1, p.stderr)
+        self.assertIn("GOMP_SPINCOUNT = '0'", p.stderr)
+        env["OMP_WAIT_POLICY"] = "ACTIVE"  # the user's choice is kept
+        p = subprocess.run([CLI, "--help"], capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(p.stderr.count("GOMP_SPINCOUNT"), 1, p.stderr)
+        self.assertIn("OMP_WAIT_POLICY = 'ACTIVE'", p.stderr)
+
     def test_cuda_and_f16_requests_are_explained(self):
         if not torch.cuda.is_available():
             p = run("bench", "--arch", "resnest14d", "--device", "cuda", expect=1)
