@@ -35,6 +35,7 @@
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 using resnest::cli::ArgumentList;
@@ -607,14 +608,16 @@ int cmdExport(const std::vector<std::string>& rest) {
     const auto dtype = spec.compute.precision == resnest::Precision::F64 ? torch::kFloat64 : torch::kFloat32;
     const auto device = spec.compute.torchDevice();
     const auto type = spec.compute.scalarType();
-    const resnest::ModelTask task = resnest::ModelTaskDetector::forSpec(spec);
+    std::optional<resnest::io::Checkpoint> checkpoint; // the file read once: for the task, then the loader
+    const resnest::ModelTask task = resnest::ModelTaskDetector::forSpec(spec, &checkpoint);
+    resnest::io::Checkpoint* weights = checkpoint ? &*checkpoint : nullptr;
     if (args.has("explain-box") && task != resnest::ModelTask::Detect)
         throw std::invalid_argument("--explain-box is for detectors; classifiers and segmenters take --explain-class");
 
     if (task == resnest::ModelTask::Detect) {
         // The detector's input is the image itself, RGB in [0, 1]: resizing and normalising are part of the
         // model.
-        resnest::LoadedDetector model = resnest::DetectorLoader::load(spec, detectorOverrides(args));
+        resnest::LoadedDetector model = resnest::DetectorLoader::load(spec, detectorOverrides(args), weights);
         applyOverrides(model.model->backbone->body, args.get("override"));
         torch::Tensor images;
         if (fromTensor) {
@@ -671,7 +674,7 @@ int cmdExport(const std::vector<std::string>& rest) {
         input = readInputTensor(args.get("input-tensor"));
     }
     if (task == resnest::ModelTask::Segment) {
-        resnest::LoadedSegmenter model = resnest::SegmenterLoader::load(spec, args.getInt("classes", 21));
+        resnest::LoadedSegmenter model = resnest::SegmenterLoader::load(spec, args.getInt("classes", 21), weights);
         if (!fromTensor) {
 #if RESNEST_HAVE_OPENCV
             const auto& c = model.config;
@@ -708,7 +711,7 @@ int cmdExport(const std::vector<std::string>& rest) {
         return 0;
     }
 
-    resnest::LoadedModel model = resnest::ModelLoader::load(spec);
+    resnest::LoadedModel model = resnest::ModelLoader::load(spec, weights);
     if (!fromTensor) {
 #if RESNEST_HAVE_OPENCV
         const resnest::ImagePreprocessor pre(model.model->config().eval);

@@ -30,10 +30,10 @@ struct Prepared {
     io::TensorMap tensors;
 };
 
-Prepared readCheckpoint(const std::string& path, const std::string& arch) {
+Prepared readCheckpoint(const std::string& path, const std::string& arch, io::Checkpoint* read) {
     Prepared out;
     out.info.task = "detect";
-    io::Checkpoint ckpt = io::CheckpointReader::read(path);
+    io::Checkpoint ckpt = read ? std::move(*read) : io::CheckpointReader::read(path);
     ModelInfoFill::checkpoint(out.info, ckpt, path);
     const std::optional<ModelCard> card = ModelInfoFill::card(out.info, ckpt);
     const std::string prefix = StateDictLoader::findPrefix(
@@ -95,14 +95,14 @@ DetectorConfig DetectorLoader::configFrom(const io::TensorMap& t, const Detector
 }
 
 ModelInfo DetectorLoader::inspect(const std::string& path, const std::string& arch) {
-    Prepared p = readCheckpoint(path, arch);
+    Prepared p = readCheckpoint(path, arch, nullptr);
     p.info.dataset = p.config.dataset;
     FasterRCNN model(p.config);
     p.info.parameters = ModelInfoFill::parameters(*model);
     return p.info;
 }
 
-LoadedDetector DetectorLoader::load(const ModelSpec& spec, const DetectorOverrides& o) {
+LoadedDetector DetectorLoader::load(const ModelSpec& spec, const DetectorOverrides& o, io::Checkpoint* read) {
     const int randomClasses = o.randomClasses;
     const bool randomMask = o.randomMask;
     spec.compute.validate();
@@ -122,7 +122,7 @@ LoadedDetector DetectorLoader::load(const ModelSpec& spec, const DetectorOverrid
         out.info.classes = randomClasses;
         out.info.head = randomMask ? "Mask R-CNN FPN" : "Faster R-CNN FPN";
     } else {
-        Prepared p = readCheckpoint(spec.weights, spec.arch);
+        Prepared p = readCheckpoint(spec.weights, spec.arch, read);
         out.config = std::move(p.config);
         out.info = std::move(p.info);
         tensors = std::move(p.tensors);

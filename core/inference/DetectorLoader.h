@@ -3,6 +3,7 @@
 #include "core/detection/FasterRCNN.h"
 #include "core/inference/ModelInfo.h"
 #include "core/inference/ModelSpec.h"
+#include "core/io/Checkpoint.h"
 #include "core/io/TensorMap.h"
 
 namespace resnest {
@@ -24,7 +25,9 @@ struct DetectorOverrides {
 // seeded random weights for `spec.arch` when no weights are given .
 class DetectorLoader {
 public:
-    static LoadedDetector load(const ModelSpec& spec, const DetectorOverrides& overrides = {});
+    // `read`: as ModelLoader::load's.
+    static LoadedDetector load(const ModelSpec& spec, const DetectorOverrides& overrides = {},
+                               io::Checkpoint* read = nullptr);
     // Reads, converts and identifies a checkpoint (builds the model only to count its parameters).
     static ModelInfo inspect(const std::string& path, const std::string& arch = "");
     static DetectorConfig configFrom(const io::TensorMap& tensors, const DetectorConfig& semantics,

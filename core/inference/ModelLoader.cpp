@@ -54,7 +54,7 @@ ModelInfo ModelLoader::inspect(const std::string& path, const std::string& arch)
     return info;
 }
 
-LoadedModel ModelLoader::load(const ModelSpec& spec) {
+LoadedModel ModelLoader::load(const ModelSpec& spec, io::Checkpoint* read) {
     spec.compute.validate();
     LoadedModel out;
     ResNeStConfig config;
@@ -67,7 +67,7 @@ LoadedModel ModelLoader::load(const ModelSpec& spec) {
         ModelInfoFill::body(out.info, config);
         out.info.classes = config.numClasses;
     } else {
-        ckpt = io::CheckpointReader::read(spec.weights);
+        ckpt = read ? std::move(*read) : io::CheckpointReader::read(spec.weights);
         config = resolve(ckpt, spec.weights, spec.arch, out.info);
         if (out.info.ambiguous)
             throw std::runtime_error(

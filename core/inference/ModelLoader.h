@@ -2,6 +2,7 @@
 
 #include "core/inference/ModelInfo.h"
 #include "core/inference/ModelSpec.h"
+#include "core/io/Checkpoint.h"
 #include "core/models/ResNeSt.h"
 
 #include <string>
@@ -17,7 +18,9 @@ struct LoadedModel {
 // load by name, move, fold BatchNorm. Everything that can go wrong is one exception with a clear message.
 class ModelLoader {
 public:
-    static LoadedModel load(const ModelSpec& spec);
+    // `read`: the checkpoint at spec.weights when the caller has read it already (to tell the task); its
+    // tensors are taken, so a 100 MB file is not read and copied a second time.
+    static LoadedModel load(const ModelSpec& spec, io::Checkpoint* read = nullptr);
     // Reads and identifies a checkpoint without building a model.
     static ModelInfo inspect(const std::string& path, const std::string& arch = "");
 };

@@ -50,12 +50,15 @@ std::string ModelTaskDetector::toString(ModelTask task) {
     return "classify";
 }
 
-ModelTask ModelTaskDetector::forSpec(const ModelSpec& spec) {
+ModelTask ModelTaskDetector::forSpec(const ModelSpec& spec, std::optional<io::Checkpoint>* keep) {
     if (!spec.task.empty())
         return parse(spec.task);
     if (spec.weights.empty())
         return ModelTask::Classify;
-    return detect(io::CheckpointReader::read(spec.weights).tensors);
+    if (!keep)
+        return detect(io::CheckpointReader::read(spec.weights).tensors);
+    *keep = io::CheckpointReader::read(spec.weights);
+    return detect((*keep)->tensors);
 }
 
 } // namespace resnest

@@ -6,6 +6,7 @@
 #include "core/inference/ResNeStSegmenter.h"
 
 #include <opencv2/imgproc.hpp>
+#include <optional>
 #include <stdexcept>
 
 namespace resnest {
@@ -14,18 +15,20 @@ Predictor::~Predictor() = default;
 
 std::unique_ptr<Predictor> Predictor::load(const ModelSpec& spec) {
     std::unique_ptr<Predictor> p(new Predictor);
-    p->task_ = ModelTaskDetector::forSpec(spec);
+    std::optional<io::Checkpoint> checkpoint;
+    p->task_ = ModelTaskDetector::forSpec(spec, &checkpoint);
+    io::Checkpoint* weights = checkpoint ? &*checkpoint : nullptr;
     switch (p->task_) {
     case ModelTask::Classify:
-        p->classifier_ = ResNeStClassifier::load(spec);
+        p->classifier_ = ResNeStClassifier::load(spec, weights);
         p->labels_ = DatasetLabels::fromNames(p->classifier_->classNames());
         break;
     case ModelTask::Segment:
-        p->segmenter_ = ResNeStSegmenter::load(spec);
+        p->segmenter_ = ResNeStSegmenter::load(spec, 21, weights);
         p->labels_ = p->segmenter_->labels();
         break;
     case ModelTask::Detect:
-        p->detector_ = ResNeStDetector::load(spec);
+        p->detector_ = ResNeStDetector::load(spec, {}, weights);
         p->labels_ = p->detector_->labels();
         break;
     }

@@ -25,8 +25,8 @@ ResNeStClassifier::ResNeStClassifier(ResNeSt model, ModelInfo info, ComputeOptio
                       ? info_.classNames
                       : ClassNames::forClassifier(model_->config().numClasses)) {}
 
-std::unique_ptr<ResNeStClassifier> ResNeStClassifier::load(const ModelSpec& spec) {
-    LoadedModel m = ModelLoader::load(spec);
+std::unique_ptr<ResNeStClassifier> ResNeStClassifier::load(const ModelSpec& spec, io::Checkpoint* read) {
+    LoadedModel m = ModelLoader::load(spec, read);
     return std::unique_ptr<ResNeStClassifier>(
         new ResNeStClassifier(m.model, std::move(m.info), spec.compute));
 }

@@ -6,6 +6,7 @@
 #include "core/inference/ComputeOptions.h"
 #include "core/inference/ModelInfo.h"
 #include "core/inference/ModelSpec.h"
+#include "core/io/Checkpoint.h"
 #include "core/models/ResNeSt.h"
 
 #include <memory>
@@ -19,7 +20,8 @@ namespace resnest {
 // Not thread-safe: use one instance per worker thread.
 class ResNeStClassifier {
 public:
-    static std::unique_ptr<ResNeStClassifier> load(const ModelSpec& spec);
+    // `read`: the checkpoint at spec.weights if already read (ModelLoader::load).
+    static std::unique_ptr<ResNeStClassifier> load(const ModelSpec& spec, io::Checkpoint* read = nullptr);
 
     // `request`: overrides set on the network for this call; an explained class forces the capture and runs
     // the unfused network with autograd (slower: on demand, not per live frame).

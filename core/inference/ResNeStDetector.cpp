@@ -26,8 +26,9 @@ ResNeStDetector::ResNeStDetector(FasterRCNN model, DetectorConfig config, ModelI
                                      !config_.dataset.empty() ? config_.dataset : info_.weightsPath)) {}
 
 std::unique_ptr<ResNeStDetector> ResNeStDetector::load(const ModelSpec& spec,
-                                                       const DetectorOverrides& overrides) {
-    LoadedDetector m = DetectorLoader::load(spec, overrides);
+                                                       const DetectorOverrides& overrides,
+                                                       io::Checkpoint* read) {
+    LoadedDetector m = DetectorLoader::load(spec, overrides, read);
     return std::unique_ptr<ResNeStDetector>(
         new ResNeStDetector(m.model, std::move(m.config), std::move(m.info), spec.compute));
 }

@@ -34,8 +34,9 @@ ResNeStSegmenter::ResNeStSegmenter(DeepLabV3 model, SegmenterConfig config, Mode
       labels_(DatasetLabels::forHead(config_.numClasses, info_.classNames,
                                      !config_.dataset.empty() ? config_.dataset : info_.weightsPath)) {}
 
-std::unique_ptr<ResNeStSegmenter> ResNeStSegmenter::load(const ModelSpec& spec, int randomClasses) {
-    LoadedSegmenter m = SegmenterLoader::load(spec, randomClasses);
+std::unique_ptr<ResNeStSegmenter> ResNeStSegmenter::load(const ModelSpec& spec, int randomClasses,
+                                                         io::Checkpoint* read) {
+    LoadedSegmenter m = SegmenterLoader::load(spec, randomClasses, read);
     return std::unique_ptr<ResNeStSegmenter>(
         new ResNeStSegmenter(m.model, std::move(m.config), std::move(m.info), spec.compute));
 }

@@ -5,6 +5,7 @@
 #include "core/inference/ModelInfo.h"
 #include "core/inference/ModelSpec.h"
 #include "core/inference/SegmentationResult.h"
+#include "core/io/Checkpoint.h"
 #include "core/segmentation/DeepLabV3.h"
 
 #include <memory>
@@ -15,7 +16,9 @@ namespace resnest {
 // Not thread-safe: use one instance per worker thread.
 class ResNeStSegmenter {
 public:
-    static std::unique_ptr<ResNeStSegmenter> load(const ModelSpec& spec, int randomClasses = 21);
+    // `read`: the checkpoint at spec.weights if already read (ModelLoader::load).
+    static std::unique_ptr<ResNeStSegmenter> load(const ModelSpec& spec, int randomClasses = 21,
+                                                  io::Checkpoint* read = nullptr);
 
     // `shortSide` > 0 resizes the image so its shorter side has that many pixels before the network (the
     // result is brought back to the image's size); 0 runs at the image's own size.

@@ -23,10 +23,10 @@ struct Prepared {
     io::TensorMap tensors;
 };
 
-Prepared readCheckpoint(const std::string& path, const std::string& arch) {
+Prepared readCheckpoint(const std::string& path, const std::string& arch, io::Checkpoint* read) {
     Prepared out;
     out.info.task = "segment";
-    io::Checkpoint ckpt = io::CheckpointReader::read(path);
+    io::Checkpoint ckpt = read ? std::move(*read) : io::CheckpointReader::read(path);
     ModelInfoFill::checkpoint(out.info, ckpt, path);
     const std::optional<ModelCard> card = ModelInfoFill::card(out.info, ckpt);
     const std::string prefix = StateDictLoader::findPrefix(
@@ -85,14 +85,14 @@ SegmenterConfig SegmenterLoader::configFrom(const io::TensorMap& t, const Segmen
 }
 
 ModelInfo SegmenterLoader::inspect(const std::string& path, const std::string& arch) {
-    Prepared p = readCheckpoint(path, arch);
+    Prepared p = readCheckpoint(path, arch, nullptr);
     p.info.dataset = p.config.dataset;
     DeepLabV3 model(p.config);
     p.info.parameters = ModelInfoFill::parameters(*model);
     return p.info;
 }
 
-LoadedSegmenter SegmenterLoader::load(const ModelSpec& spec, int randomClasses) {
+LoadedSegmenter SegmenterLoader::load(const ModelSpec& spec, int randomClasses, io::Checkpoint* read) {
     spec.compute.validate();
     LoadedSegmenter out;
     out.info.task = "segment";
@@ -109,7 +109,7 @@ LoadedSegmenter SegmenterLoader::load(const ModelSpec& spec, int randomClasses) 
         out.info.classes = randomClasses;
         out.info.head = "DeepLabV3";
     } else {
-        Prepared p = readCheckpoint(spec.weights, spec.arch);
+        Prepared p = readCheckpoint(spec.weights, spec.arch, read);
         out.config = std::move(p.config);
         out.info = std::move(p.info);
         tensors = std::move(p.tensors);

@@ -2,6 +2,7 @@
 
 #include "core/inference/ModelInfo.h"
 #include "core/inference/ModelSpec.h"
+#include "core/io/Checkpoint.h"
 #include "core/io/TensorMap.h"
 #include "core/segmentation/DeepLabV3.h"
 
@@ -18,7 +19,8 @@ struct LoadedSegmenter {
 // is wrong.
 class SegmenterLoader {
 public:
-    static LoadedSegmenter load(const ModelSpec& spec, int randomClasses = 21);
+    // `read`: as ModelLoader::load's.
+    static LoadedSegmenter load(const ModelSpec& spec, int randomClasses = 21, io::Checkpoint* read = nullptr);
     // The configuration the (converted, torchvision-layout) tensors describe.
     // Reads, converts and identifies a checkpoint (builds the model only to count its parameters).
     static ModelInfo inspect(const std::string& path, const std::string& arch = "");

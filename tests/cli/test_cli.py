@@ -291,6 +291,37 @@ class CliTest(unittest.TestCase):
             self.assertAlmostEqual(b["entropy"], ent.mean(), places=5)
             self.assertAlmostEqual(b["max_weight"], a.max(axis=0).mean(), places=5)
 
+    def piped(self, path, name):
+        """`path`'s bytes behind a named pipe: a file that can be read once, as `--weights <(zcat w.gz)` is."""
+        import threading
+        fifo = os.path.join(self.dir, name)
+        os.mkfifo(fifo)
+
+        def feed():
+            with open(path, "rb") as src, open(fifo, "wb") as dst:
+                dst.write(src.read())
+        t = threading.Thread(target=feed, daemon=True)
+        t.start()
+        return fifo
+
+    def test_a_checkpoint_is_read_once(self):
+        # The task is told from the file and the loader takes the tensors already read: a second read of a
+        # pipe would wait for a writer that never comes (the timeout fails the test).
+        seg = self.heads_checkpoint("segment")
+        out = os.path.join(self.dir, "piped.npz")
+        x = self.npy(np.random.default_rng(1).standard_normal((1, 3, 64, 64)), "piped.npy")
+        p = subprocess.run([CLI, "export", "--weights", self.piped(seg, "seg.fifo"), "--input-tensor", x,
+                            "--out", out], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(np.load(out)["logits"].shape, (1, 21, 64, 64))
+        cls = os.path.join(self.dir, "r14-piped.pth")
+        torch.save(self.ref.build("resnest14d").state_dict(), cls)
+        stats = os.path.join(self.dir, "piped-stats.json")
+        p = subprocess.run([CLI, "attention-stats", self.PHOTO, "--weights", self.piped(cls, "cls.fifo"),
+                            "--out", stats], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("groups", read_json(stats))
+
     def test_openmp_threads_wait_passively_in_one_process(self):
         # libgomp prints what it read at its start: an unchosen policy must reach it as PASSIVE (spin count 0)
         # in the first and only process; a second block (300000) would mean a start paid twice.
