@@ -204,14 +204,14 @@ int cmdInfo(const std::vector<std::string>& rest) {
     if (args.positional().size() != 1)
         throw std::invalid_argument("info needs exactly one checkpoint file");
     const std::string path = args.positional()[0];
-    const resnest::ModelTask task =
-        args.has("task")
-            ? resnest::ModelTaskDetector::parse(args.get("task"))
-            : resnest::ModelTaskDetector::detect(resnest::io::CheckpointReader::read(path).tensors);
+    resnest::io::Checkpoint checkpoint = resnest::io::CheckpointReader::read(path);
+    const resnest::ModelTask task = args.has("task") ? resnest::ModelTaskDetector::parse(args.get("task"))
+                                                     : resnest::ModelTaskDetector::detect(checkpoint.tensors);
+    const std::string arch = args.get("arch");
     const resnest::ModelInfo i =
-        task == resnest::ModelTask::Segment  ? resnest::SegmenterLoader::inspect(path, args.get("arch"))
-        : task == resnest::ModelTask::Detect ? resnest::DetectorLoader::inspect(path, args.get("arch"))
-                                             : resnest::ModelLoader::inspect(path, args.get("arch"));
+        task == resnest::ModelTask::Segment  ? resnest::SegmenterLoader::inspect(path, arch, &checkpoint)
+        : task == resnest::ModelTask::Detect ? resnest::DetectorLoader::inspect(path, arch, &checkpoint)
+                                             : resnest::ModelLoader::inspect(path, arch, &checkpoint);
     if (args.has("json")) {
         std::cout << infoJson(i).dump(2) << "\n";
         return 0;

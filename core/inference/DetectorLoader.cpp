@@ -94,8 +94,8 @@ DetectorConfig DetectorLoader::configFrom(const io::TensorMap& t, const Detector
     return c;
 }
 
-ModelInfo DetectorLoader::inspect(const std::string& path, const std::string& arch) {
-    Prepared p = readCheckpoint(path, arch, nullptr);
+ModelInfo DetectorLoader::inspect(const std::string& path, const std::string& arch, io::Checkpoint* read) {
+    Prepared p = readCheckpoint(path, arch, read);
     p.info.dataset = p.config.dataset;
     FasterRCNN model(p.config);
     p.info.parameters = ModelInfoFill::parameters(*model);

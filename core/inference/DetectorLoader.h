@@ -29,7 +29,8 @@ public:
     static LoadedDetector load(const ModelSpec& spec, const DetectorOverrides& overrides = {},
                                io::Checkpoint* read = nullptr);
     // Reads, converts and identifies a checkpoint (builds the model only to count its parameters).
-    static ModelInfo inspect(const std::string& path, const std::string& arch = "");
+    static ModelInfo inspect(const std::string& path, const std::string& arch = "",
+                             io::Checkpoint* read = nullptr);
     static DetectorConfig configFrom(const io::TensorMap& tensors, const DetectorConfig& semantics,
                                      const std::string& arch, ModelInfo& info);
 };

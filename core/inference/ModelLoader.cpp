@@ -46,8 +46,8 @@ ResNeStConfig resolve(const io::Checkpoint& ckpt, const std::string& path, const
 
 } // namespace
 
-ModelInfo ModelLoader::inspect(const std::string& path, const std::string& arch) {
-    io::Checkpoint ckpt = io::CheckpointReader::read(path);
+ModelInfo ModelLoader::inspect(const std::string& path, const std::string& arch, io::Checkpoint* read) {
+    io::Checkpoint ckpt = read ? std::move(*read) : io::CheckpointReader::read(path);
     ModelInfo info;
     ResNeSt model(resolve(ckpt, path, arch, info));
     info.parameters = ModelInfoFill::parameters(*model);

@@ -22,7 +22,8 @@ public:
     // tensors are taken, so a 100 MB file is not read and copied a second time.
     static LoadedModel load(const ModelSpec& spec, io::Checkpoint* read = nullptr);
     // Reads and identifies a checkpoint without building a model.
-    static ModelInfo inspect(const std::string& path, const std::string& arch = "");
+    static ModelInfo inspect(const std::string& path, const std::string& arch = "",
+                             io::Checkpoint* read = nullptr);
 };
 
 } // namespace resnest

@@ -84,8 +84,8 @@ SegmenterConfig SegmenterLoader::configFrom(const io::TensorMap& t, const Segmen
     return c;
 }
 
-ModelInfo SegmenterLoader::inspect(const std::string& path, const std::string& arch) {
-    Prepared p = readCheckpoint(path, arch, nullptr);
+ModelInfo SegmenterLoader::inspect(const std::string& path, const std::string& arch, io::Checkpoint* read) {
+    Prepared p = readCheckpoint(path, arch, read);
     p.info.dataset = p.config.dataset;
     DeepLabV3 model(p.config);
     p.info.parameters = ModelInfoFill::parameters(*model);

@@ -23,7 +23,8 @@ public:
     static LoadedSegmenter load(const ModelSpec& spec, int randomClasses = 21, io::Checkpoint* read = nullptr);
     // The configuration the (converted, torchvision-layout) tensors describe.
     // Reads, converts and identifies a checkpoint (builds the model only to count its parameters).
-    static ModelInfo inspect(const std::string& path, const std::string& arch = "");
+    static ModelInfo inspect(const std::string& path, const std::string& arch = "",
+                             io::Checkpoint* read = nullptr);
     static SegmenterConfig configFrom(const io::TensorMap& tensors, const SegmenterConfig& semantics,
                                       const std::string& arch, ModelInfo& info);
 };
