@@ -124,7 +124,8 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
                                        uint64_t seed, const ComputeOptions& compute, int energyImages) {
     const auto t0 = std::chrono::steady_clock::now();
     DemoEvaluation e;
-    e.task = demoCard(io::CheckpointReader::read(modelPath), modelPath).task;
+    io::Checkpoint checkpoint = io::CheckpointReader::read(modelPath); // read once: card, then weights
+    e.task = demoCard(checkpoint, modelPath).task;
     e.images = images;
     const DemoRecipe recipe = DemoRecipe::forTask(e.task);
     const demo::SceneComposer& composer = data.composer(demo::Split::HeldOut);
@@ -135,7 +136,7 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
     EnergyAccumulator energy;
 
     if (e.task == "classify") {
-        auto model = ResNeStClassifier::load(spec);
+        auto model = ResNeStClassifier::load(spec, &checkpoint);
         e.metric = "accuracy";
         DigitTally tally;
         for (int i = 0; i < images;) {
@@ -152,7 +153,7 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
         }
         tally.finish(e);
     } else if (e.task == "segment") {
-        auto model = ResNeStSegmenter::load(spec);
+        auto model = ResNeStSegmenter::load(spec, 21, &checkpoint);
         e.metric = "mIoU";
         evaluation::SegmentationMetrics metrics(model->config().numClasses);
         for (int i = 0; i < images; ++i) {
@@ -168,7 +169,7 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
         e.score = metrics.meanIoU();
         e.perClass = metrics.iou();
     } else {
-        auto model = ResNeStDetector::load(spec);
+        auto model = ResNeStDetector::load(spec, {}, &checkpoint);
         e.metric = "mAP@0.5";
         evaluation::DetectionMetrics metrics(10, 0.5);
         PostprocessOptions options = model->defaultPostprocess();
@@ -226,7 +227,8 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
                        b.height * float(scale));
 
     DemoEvaluation e;
-    e.task = demoCard(io::CheckpointReader::read(modelPath), modelPath).task;
+    io::Checkpoint checkpoint = io::CheckpointReader::read(modelPath); // read once: card, then weights
+    e.task = demoCard(checkpoint, modelPath).task;
     e.images = 1;
     e.data = "real photo " + source + " (" + std::to_string(boxes.size()) + " digits, scaled by " +
              std::to_string(scale).substr(0, 4) + ")";
@@ -235,7 +237,7 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
     spec.compute = compute;
     DigitTally tally;
     if (e.task == "classify") {
-        auto model = ResNeStClassifier::load(spec);
+        auto model = ResNeStClassifier::load(spec, &checkpoint);
         e.metric = "accuracy";
         const int side = model->preprocessor().transform().inputSize;
         // The training patches hold a digit at 0.47-0.88 of their side; 40 px in 64 is the middle.
@@ -248,7 +250,7 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
             tally.add(labels[k], !r.top.empty() && r.top.front().index == labels[k]);
         }
     } else if (e.task == "segment") {
-        auto model = ResNeStSegmenter::load(spec);
+        auto model = ResNeStSegmenter::load(spec, 21, &checkpoint);
         e.metric = "box accuracy";
         SegmentationResult r = model->segment(scaled, false);
         for (size_t k = 0; k < boxes.size(); ++k) {
@@ -268,7 +270,7 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
         DetectorOverrides overrides;
         overrides.minSize = std::min(scaled.rows, scaled.cols);
         overrides.maxSize = std::max(scaled.rows, scaled.cols);
-        auto model = ResNeStDetector::load(spec, overrides);
+        auto model = ResNeStDetector::load(spec, overrides, &checkpoint);
         e.metric = "mAP@0.5";
         PostprocessOptions options = model->defaultPostprocess();
         options.scoreThreshold = 0.01;
