@@ -612,7 +612,8 @@ int cmdExport(const std::vector<std::string>& rest) {
     const resnest::ModelTask task = resnest::ModelTaskDetector::forSpec(spec, &checkpoint);
     resnest::io::Checkpoint* weights = checkpoint ? &*checkpoint : nullptr;
     if (args.has("explain-box") && task != resnest::ModelTask::Detect)
-        throw std::invalid_argument("--explain-box is for detectors; classifiers and segmenters take --explain-class");
+        throw std::invalid_argument(
+            "--explain-box is for detectors; classifiers and segmenters take --explain-class");
 
     if (task == resnest::ModelTask::Detect) {
         // The detector's input is the image itself, RGB in [0, 1]: resizing and normalising are part of the
@@ -654,7 +655,8 @@ int cmdExport(const std::vector<std::string>& rest) {
             }
             const auto attribution = resnest::AttentionAttribution::compute(
                 resnest::AttentionAttribution::detectionScore(scores, picks), result.blocks);
-            resnest::Exporter::writeNpz(out, result, dtype, fromTensor ? torch::Tensor() : images, attribution);
+            resnest::Exporter::writeNpz(out, result, dtype, fromTensor ? torch::Tensor() : images,
+                                        attribution);
             std::cerr << "wrote " << out << ": " << result.images.front().boxes.size(0)
                       << " detections in the first image, " << result.blocks.size()
                       << " blocks with the gradient of detection " << picks.front() << "'s score\n";
@@ -674,7 +676,8 @@ int cmdExport(const std::vector<std::string>& rest) {
         input = readInputTensor(args.get("input-tensor"));
     }
     if (task == resnest::ModelTask::Segment) {
-        resnest::LoadedSegmenter model = resnest::SegmenterLoader::load(spec, args.getInt("classes", 21), weights);
+        resnest::LoadedSegmenter model =
+            resnest::SegmenterLoader::load(spec, args.getInt("classes", 21), weights);
         if (!fromTensor) {
 #if RESNEST_HAVE_OPENCV
             const auto& c = model.config;

@@ -25,9 +25,8 @@ ResNeStDetector::ResNeStDetector(FasterRCNN model, DetectorConfig config, ModelI
       labels_(DatasetLabels::forHead(config_.numClasses, info_.classNames,
                                      !config_.dataset.empty() ? config_.dataset : info_.weightsPath)) {}
 
-std::unique_ptr<ResNeStDetector> ResNeStDetector::load(const ModelSpec& spec,
-                                                       const DetectorOverrides& overrides,
-                                                       io::Checkpoint* read) {
+std::unique_ptr<ResNeStDetector>
+ResNeStDetector::load(const ModelSpec& spec, const DetectorOverrides& overrides, io::Checkpoint* read) {
     LoadedDetector m = DetectorLoader::load(spec, overrides, read);
     return std::unique_ptr<ResNeStDetector>(
         new ResNeStDetector(m.model, std::move(m.config), std::move(m.info), spec.compute));

@@ -16,9 +16,8 @@ namespace resnest {
 // Not thread-safe: use one instance per worker thread.
 class ResNeStDetector {
 public:
-    static std::unique_ptr<ResNeStDetector> load(const ModelSpec& spec,
-                                                 const DetectorOverrides& overrides = {},
-                                                 io::Checkpoint* read = nullptr);
+    static std::unique_ptr<ResNeStDetector>
+    load(const ModelSpec& spec, const DetectorOverrides& overrides = {}, io::Checkpoint* read = nullptr);
 
     // `request`: interventions on the body's attention (each call sets its own; std::invalid_argument names
     // a bad block or index) and an explained box: the gradient of its score w.r.t. every block's attention

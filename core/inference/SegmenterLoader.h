@@ -20,7 +20,8 @@ struct LoadedSegmenter {
 class SegmenterLoader {
 public:
     // `read`: as ModelLoader::load's.
-    static LoadedSegmenter load(const ModelSpec& spec, int randomClasses = 21, io::Checkpoint* read = nullptr);
+    static LoadedSegmenter load(const ModelSpec& spec, int randomClasses = 21,
+                                io::Checkpoint* read = nullptr);
     // The configuration the (converted, torchvision-layout) tensors describe.
     // Reads, converts and identifies a checkpoint (builds the model only to count its parameters).
     static ModelInfo inspect(const std::string& path, const std::string& arch = "",

@@ -18,8 +18,8 @@ std::vector<std::uint8_t> FileBuffer::read(const std::string& path) {
     if (!file)
         fail("open");
     // The size from stat is only a first guess (pipes report 0, a file may grow), so reading still goes on to
-    // EOF; the guess spares a 100 MB checkpoint the vector's doublings, which cost a second here in copies and
-    // page faults.
+    // EOF; the guess spares a 100 MB checkpoint the vector's doublings, which cost a second here in copies
+    // and page faults.
     struct stat st {};
     std::vector<std::uint8_t> bytes;
     if (fstat(fileno(file.get()), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)

@@ -9,9 +9,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <thread>
-#include <gtest/gtest.h>
 
 namespace resnest::io {
 namespace {
