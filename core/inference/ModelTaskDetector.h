@@ -18,7 +18,7 @@ public:
     static ModelTask parse(const std::string& name); // "classify", "segment", "detect"
     // The task a spec loads: its `task`, else what the checkpoint holds, else classification (random
     // weights). When the file had to be read for it and `keep` is given, the checkpoint is left there for
-    // the loaders' `read` argument, so a 100 MB file is read once (a second read cost 0.5 s here).
+    // the loaders' `read` argument, so a 100 MB file is read once (a read cost 0.8 s here).
     static ModelTask forSpec(const ModelSpec& spec, std::optional<io::Checkpoint>* keep = nullptr);
     static std::string toString(ModelTask task);
 };
