@@ -55,10 +55,11 @@ ModelTask ModelTaskDetector::forSpec(const ModelSpec& spec, std::optional<io::Ch
         return parse(spec.task);
     if (spec.weights.empty())
         return ModelTask::Classify;
-    if (!keep)
-        return detect(io::CheckpointReader::read(spec.weights).tensors);
-    *keep = io::CheckpointReader::read(spec.weights);
-    return detect((*keep)->tensors);
+    io::Checkpoint checkpoint = io::CheckpointReader::read(spec.weights);
+    const ModelTask task = detect(checkpoint.tensors);
+    if (keep)
+        *keep = std::move(checkpoint);
+    return task;
 }
 
 } // namespace resnest

@@ -35,7 +35,7 @@ void rerunPassive(int, char** argv, char** envp) {
     for (std::size_t i = 0; i < n; ++i)
         env[i + 1] = envp[i];
     env[n + 1] = nullptr;
-    // On failure (no /proc) the process goes on, and ensureChosen tries once more from main.
+    // On failure (no /proc) the process goes on with libgomp's default.
     execve("/proc/self/exe", argv, env);
 }
 
@@ -45,13 +45,16 @@ __attribute__((section(".preinit_array"), used)) void (*preinitRerunPassive)(int
 
 } // namespace
 
-void OpenMpWaitPolicy::ensureChosen(char** argv) {
+void OpenMpWaitPolicy::ensureChosen([[maybe_unused]] char** argv) {
+#if !defined(__ELF__)
+    // Without a pre-init entry the re-run happens here, after the libraries have started.
     if (std::getenv("OMP_WAIT_POLICY") != nullptr)
         return;
     if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0)
         return;
     // On failure the program simply goes on with libgomp's default.
     execv("/proc/self/exe", argv);
+#endif
 }
 
 } // namespace resnest

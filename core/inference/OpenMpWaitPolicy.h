@@ -9,9 +9,8 @@ namespace resnest {
 // PASSIVE when the user has not chosen a policy. Set OMP_WAIT_POLICY=ACTIVE to measure with spinning.
 class OpenMpWaitPolicy {
 public:
-    // Calling this links the .preinit_array entry that re-runs the process before any library starts. By main
-    // the policy is then set and this returns at once; where the entry could not run (no /proc), this tries
-    // again and, on success, replaces the process.
+    // On ELF systems calling this only links the .preinit_array entry, which re-runs the process before any
+    // library starts; elsewhere it re-runs the process from here (replacing it) when no policy is set.
     static void ensureChosen(char** argv);
 };
 

@@ -24,7 +24,7 @@ std::unique_ptr<Predictor> Predictor::load(const ModelSpec& spec) {
         p->labels_ = DatasetLabels::fromNames(p->classifier_->classNames());
         break;
     case ModelTask::Segment:
-        p->segmenter_ = ResNeStSegmenter::load(spec, 21, weights);
+        p->segmenter_ = ResNeStSegmenter::load(spec, SegmenterLoader::kRandomClasses, weights);
         p->labels_ = p->segmenter_->labels();
         break;
     case ModelTask::Detect:

@@ -5,6 +5,7 @@
 #include "core/inference/ModelInfo.h"
 #include "core/inference/ModelSpec.h"
 #include "core/inference/SegmentationResult.h"
+#include "core/inference/SegmenterLoader.h"
 #include "core/io/Checkpoint.h"
 #include "core/segmentation/DeepLabV3.h"
 
@@ -17,7 +18,8 @@ namespace resnest {
 class ResNeStSegmenter {
 public:
     // `read`: the checkpoint at spec.weights if already read (ModelLoader::load).
-    static std::unique_ptr<ResNeStSegmenter> load(const ModelSpec& spec, int randomClasses = 21,
+    static std::unique_ptr<ResNeStSegmenter> load(const ModelSpec& spec,
+                                                  int randomClasses = SegmenterLoader::kRandomClasses,
                                                   io::Checkpoint* read = nullptr);
 
     // `shortSide` > 0 resizes the image so its shorter side has that many pixels before the network (the

@@ -20,7 +20,10 @@ struct LoadedSegmenter {
 class SegmenterLoader {
 public:
     // `read`: as ModelLoader::load's.
-    static LoadedSegmenter load(const ModelSpec& spec, int randomClasses = 21,
+    // Classes of a segmenter with random weights (Pascal VOC's 21) unless the caller names another count.
+    static constexpr int kRandomClasses = 21;
+
+    static LoadedSegmenter load(const ModelSpec& spec, int randomClasses = kRandomClasses,
                                 io::Checkpoint* read = nullptr);
     // The configuration the (converted, torchvision-layout) tensors describe.
     // Reads, converts and identifies a checkpoint (builds the model only to count its parameters).

@@ -153,7 +153,7 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
         }
         tally.finish(e);
     } else if (e.task == "segment") {
-        auto model = ResNeStSegmenter::load(spec, 21, &checkpoint);
+        auto model = ResNeStSegmenter::load(spec, SegmenterLoader::kRandomClasses, &checkpoint);
         e.metric = "mIoU";
         evaluation::SegmentationMetrics metrics(model->config().numClasses);
         for (int i = 0; i < images; ++i) {
@@ -250,7 +250,7 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
             tally.add(labels[k], !r.top.empty() && r.top.front().index == labels[k]);
         }
     } else if (e.task == "segment") {
-        auto model = ResNeStSegmenter::load(spec, 21, &checkpoint);
+        auto model = ResNeStSegmenter::load(spec, SegmenterLoader::kRandomClasses, &checkpoint);
         e.metric = "box accuracy";
         SegmentationResult r = model->segment(scaled, false);
         for (size_t k = 0; k < boxes.size(); ++k) {
