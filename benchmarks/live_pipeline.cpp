@@ -14,6 +14,7 @@
 // panel's input size does.
 #include "core/imaging/PredictionRenderer.h"
 #include "core/inference/ComputeOptions.h"
+#include "core/inference/HeapPolicy.h"
 #include "core/inference/Predictor.h"
 #include "core/inference/ResourceLocator.h"
 #include "core/media/VideoSource.h"
@@ -193,6 +194,8 @@ PipelineRun pipeline(MainWindow& w, const QString& video, double seconds) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // As the inspector does (app/inspector/main.cpp), so that the pipeline measured is the one users run.
+    resnest::HeapPolicy::keepFreedMemory();
     QApplication app(argc, argv);
     try {
         Args a = parse(QApplication::arguments());

@@ -5,6 +5,7 @@
 #include "core/inference/Benchmark.h"
 #include "core/inference/DetectorLoader.h"
 #include "core/inference/Exporter.h"
+#include "core/inference/HeapPolicy.h"
 #include "core/inference/ModelLoader.h"
 #include "core/inference/ModelTaskDetector.h"
 #include "core/inference/OpenMpWaitPolicy.h"
@@ -821,6 +822,7 @@ int cmdBench(const std::vector<std::string>& rest) {
 
 int main(int argc, char** argv) {
     resnest::OpenMpWaitPolicy::ensureChosen(argv);
+    resnest::HeapPolicy::keepFreedMemory();
     return CommandDispatcher::run(argc, argv, kUsage, {
         {"info", cmdInfo},
 #if RESNEST_HAVE_OPENCV

@@ -1,4 +1,5 @@
 // resnest-inspector: the desktop application.
+#include "core/inference/HeapPolicy.h"
 #include "core/inference/OpenMpWaitPolicy.h"
 #include "ui/widgets/AttentionPanel.h"
 #include "ui/widgets/MainWindow.h"
@@ -11,6 +12,7 @@
 
 int main(int argc, char** argv) {
     resnest::OpenMpWaitPolicy::ensureChosen(argv);
+    resnest::HeapPolicy::keepFreedMemory();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ResNeSt Inspector"));
     QApplication::setOrganizationName(QStringLiteral("ResNeSt Inspector"));
@@ -54,8 +56,8 @@ int main(int argc, char** argv) {
         QStringLiteral("override"),
         QStringLiteral("Override attention: BLOCK=MODE[,...], MODE uniform, onehot:R or zero-group:K."),
         QStringLiteral("LIST"));
-    cli.addOptions({live, camera, model, defaults, radixMap, block, mapKind, radix, explain, explainBox,
-                    overrides});
+    cli.addOptions(
+        {live, camera, model, defaults, radixMap, block, mapKind, radix, explain, explainBox, overrides});
     cli.process(app);
 
     // One look on every desktop (and under Xvfb, where the platform style is bare).

@@ -6,6 +6,7 @@
 #include "app/cli/CommandDispatcher.h"
 #include "core/demo/SampleMedia.h"
 #include "core/inference/ComputeOptions.h"
+#include "core/inference/HeapPolicy.h"
 #include "core/inference/ModelCard.h"
 #include "core/inference/OpenMpWaitPolicy.h"
 #include "core/io/CheckpointReader.h"
@@ -248,6 +249,7 @@ int cmdSamples(const std::vector<std::string>& rest) {
 
 int main(int argc, char** argv) {
     resnest::OpenMpWaitPolicy::ensureChosen(argv);
+    resnest::HeapPolicy::keepFreedMemory();
     const std::string command = commandLine(argc, argv);
     auto train = [&command](const std::string& task) {
         return

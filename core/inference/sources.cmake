@@ -6,6 +6,7 @@ target_sources(resnest_nn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/Exporter.cpp
   ${CMAKE_CURRENT_LIST_DIR}/BodyResolver.cpp
   ${CMAKE_CURRENT_LIST_DIR}/DetectorLoader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/HeapPolicy.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ModelCard.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ModelInfoFill.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ModelLoader.cpp
