@@ -9,9 +9,11 @@ namespace resnest {
 // frame instead of 95-107 ms on one thread, measured beside a training run; docs/benchmarks.md has the idle
 // numbers).
 // keepFreedMemory() keeps freed memory in the process (the heap stays at its high-water mark) and maps only
-// blocks of 256 MB or more on their own; those are still returned when freed.
+// blocks of 256 MB or more on their own (those are still returned when freed), and every thread allocates
+// from the one main heap.
 // Call it once, at the start of main, before any thread exists. A user who set glibc's malloc variables
-// (MALLOC_TRIM_THRESHOLD_, MALLOC_MMAP_THRESHOLD_, MALLOC_TOP_PAD_, or GLIBC_TUNABLES with glibc.malloc.*)
+// (MALLOC_TRIM_THRESHOLD_, MALLOC_MMAP_THRESHOLD_, MALLOC_TOP_PAD_, MALLOC_ARENA_MAX, or GLIBC_TUNABLES with
+// glibc.malloc.*)
 // keeps them. Does nothing where the C library is not glibc.
 class HeapPolicy {
 public:
