@@ -10,10 +10,12 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 base=$(realpath "${1:?usage: heap_policy.sh BASELINE_DIR [BUILD_DIR] [ROUNDS]}")
 build=$(realpath "${2:-$root/build}")
 rounds=${3:-2}
-this_cli=$build/app/cli/resnest-cli this_train=$build/app/train/resnest-train
-this_live=$build/benchmarks/live-pipeline-bench
+declare -A cli=([baseline]=$base/resnest-cli [this]=$build/app/cli/resnest-cli)
+declare -A train=([baseline]=$base/resnest-train [this]=$build/app/train/resnest-train)
+declare -A live=([baseline]=$base/live-pipeline-bench [this]=$build/benchmarks/live-pipeline-bench)
 export OMP_WAIT_POLICY=PASSIVE QT_QPA_PLATFORM=offscreen
-unset MALLOC_TRIM_THRESHOLD_ MALLOC_MMAP_THRESHOLD_ MALLOC_TOP_PAD_ GLIBC_TUNABLES
+# Any of these would make the new binaries leave glibc's own policy in place.
+unset MALLOC_TRIM_THRESHOLD_ MALLOC_MMAP_THRESHOLD_ MALLOC_TOP_PAD_ MALLOC_ARENA_MAX GLIBC_TUNABLES
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 models=$root/resources/demo/models
@@ -23,9 +25,8 @@ bench() { # label, then resnest-cli bench arguments
   shift
   for r in $(seq "$rounds"); do
     for side in baseline this; do
-      local cli=$base/resnest-cli
-      [ $side = this ] && cli=$this_cli
-      printf '%-44s %-8s %s\n' "$label" $side "$("$cli" bench "$@" 2>/dev/null | grep -o 'median [0-9.]* ms')"
+      printf '%-44s %-8s %s\n' "$label" $side \
+        "$("${cli[$side]}" bench "$@" 2>/dev/null | grep -o 'median [0-9.]* ms')"
     done
   done
 }
@@ -39,11 +40,9 @@ bench "resnest50 Faster R-CNN 800x1333, 2 threads" --task detect --arch resnest5
 
 for r in $(seq "$rounds"); do
   for side in baseline this; do
-    train=$base/resnest-train
-    [ $side = this ] && train=$this_train
     t0=$(date +%s.%N)
-    (cd "$work" && "$train" classify --iterations 30 --threads 2 --eval-images 0 --out "$work/c.safetensors" \
-      > /dev/null 2>&1)
+    (cd "$work" && "${train[$side]}" classify --iterations 30 --threads 2 --eval-images 0 \
+      --out "$work/c.safetensors" > /dev/null 2>&1)
     printf '%-44s %-8s %.1f s\n' "resnest-train classify, 30 steps, 2 threads" $side \
       "$(echo "$(date +%s.%N) - $t0" | bc)"
   done
@@ -51,9 +50,8 @@ done
 
 for r in $(seq "$rounds"); do
   for side in baseline this; do
-    live=$base/live-pipeline-bench
-    [ $side = this ] && live=$this_live
     echo "### live pipeline, demo segmenter 640x480, $side"
-    "$live" --weights "$models/digits-segment.safetensors" --seconds 8 --rounds 1 2>/dev/null | grep -v '^This plugin'
+    "${live[$side]}" --weights "$models/digits-segment.safetensors" --seconds 8 --rounds 1 2>/dev/null |
+      grep -v '^This plugin'
   done
 done
