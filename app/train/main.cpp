@@ -12,6 +12,7 @@
 #include "core/io/CheckpointReader.h"
 #include "core/training/DemoEvaluator.h"
 #include "core/training/DemoTrainer.h"
+#include "core/training/WeightAverage.h"
 
 #include <cstdio>
 #include <cstring>
@@ -52,6 +53,10 @@ commands:
       --real FILE        instead: a real photo's annotation (resources/demo/real/*.json)
   rescore MODEL [--images N] [--seed N]   score a demo model again (default: its card's count and seed)
                          and re-write it with the score on its card
+  average MODEL MODEL... [--out FILE]   average the weights of demo models of one task and architecture
+                         (runs from the same start), score the mean and write it
+      --eval-images N    as for training; the held-out seed is --seed + 1 (BatchNorm's statistics are
+                         averaged too)
   samples DIR [--seed N]   write the sample scenes and video (held-out digits on held-out photos)
 
 The default output is digits-TASK.safetensors in the current directory. The bundled models in
@@ -237,6 +242,46 @@ int cmdRescore(const std::vector<std::string>& rest) {
     return 0;
 }
 
+// A model soup: the mean of the inputs' weights, with the first input's card. The card's command names every
+// input's own command, so the file can be made again from scratch.
+int cmdAverage(const std::vector<std::string>& rest, const std::string& command) {
+    ArgumentList args(rest, {"out", "seed", "threads", "eval-images", "digits", "backgrounds"}, {});
+    const std::vector<std::string>& paths = args.positional();
+    if (paths.size() < 2)
+        throw std::invalid_argument("average needs at least two model files");
+    const int evalImagesArg = args.getInt("eval-images", -1);
+    if (evalImagesArg < -1)
+        throw std::invalid_argument("--eval-images must not be negative");
+    tr::TrainingRun run;
+    std::vector<resnest::io::TensorMap> weights;
+    std::string inputs;
+    double seconds = 0.0;
+    for (const std::string& path : paths) {
+        resnest::io::Checkpoint ckpt = resnest::io::CheckpointReader::read(path);
+        resnest::ModelCard card = tr::DemoEvaluator::demoCard(ckpt, path);
+        if (weights.empty())
+            run.card = card;
+        else if (card.task != run.card.task)
+            throw std::invalid_argument(path + " is a " + card.task + " model, " + paths.front() + " a " +
+                                        run.card.task + " model");
+        inputs += (inputs.empty() ? "" : "; ") + path + ": " + card.trainedWith;
+        const auto t = card.metrics.find("train_seconds");
+        seconds += t != card.metrics.end() ? t->second : 0.0;
+        weights.push_back(std::move(ckpt.tensors));
+    }
+    run.stateDict = tr::WeightAverage::mean(weights);
+    const uint64_t seed = uint64_t(args.getInt("seed", int(tr::TrainingOptions{}.seed)));
+    resnest::configureThreads(args.getInt("threads", 0));
+    tr::DemoData data(args.get("digits"), args.get("backgrounds"));
+    run.card.trainedWith = command + " (" + inputs + ")";
+    run.card.metrics = {{"train_seconds", seconds}};
+    const std::string out = args.get("out", tr::DemoRecipe::fileName(run.card.task));
+    const int evalImages =
+        evalImagesArg >= 0 ? evalImagesArg : tr::DemoRecipe::forTask(run.card.task).evalImages;
+    scoreAndSave(out, run, data, evalImages, seed + 1);
+    return 0;
+}
+
 int cmdSamples(const std::vector<std::string>& rest) {
     ArgumentList args(rest, {"seed"}, {});
     if (args.positional().size() != 1)
@@ -256,11 +301,13 @@ int main(int argc, char** argv) {
             [task, &command](const std::vector<std::string>& rest) { return cmdTrain(task, rest, command); };
     };
     const std::string help = usage();
-    return CommandDispatcher::run(argc, argv, help.c_str(),
-                                  {{"classify", train("classify")},
-                                   {"segment", train("segment")},
-                                   {"detect", train("detect")},
-                                   {"evaluate", cmdEvaluate},
-                                   {"rescore", cmdRescore},
-                                   {"samples", cmdSamples}});
+    return CommandDispatcher::run(
+        argc, argv, help.c_str(),
+        {{"classify", train("classify")},
+         {"segment", train("segment")},
+         {"detect", train("detect")},
+         {"evaluate", cmdEvaluate},
+         {"rescore", cmdRescore},
+         {"average", [&command](const std::vector<std::string>& rest) { return cmdAverage(rest, command); }},
+         {"samples", cmdSamples}});
 }
