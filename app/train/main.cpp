@@ -249,9 +249,6 @@ int cmdAverage(const std::vector<std::string>& rest, const std::string& command)
     const std::vector<std::string>& paths = args.positional();
     if (paths.size() < 2)
         throw std::invalid_argument("average needs at least two model files");
-    const int evalImagesArg = args.getInt("eval-images", -1);
-    if (evalImagesArg < -1)
-        throw std::invalid_argument("--eval-images must not be negative");
     tr::TrainingRun run;
     std::vector<resnest::io::TensorMap> weights;
     std::string inputs;
@@ -269,6 +266,9 @@ int cmdAverage(const std::vector<std::string>& rest, const std::string& command)
         seconds += t != card.metrics.end() ? t->second : 0.0;
         weights.push_back(std::move(ckpt.tensors));
     }
+    const int evalImages = args.getInt("eval-images", tr::DemoRecipe::forTask(run.card.task).evalImages);
+    if (evalImages < 0)
+        throw std::invalid_argument("--eval-images must not be negative");
     run.stateDict = tr::WeightAverage::mean(weights);
     const uint64_t seed = uint64_t(args.getInt("seed", int(tr::TrainingOptions{}.seed)));
     resnest::configureThreads(args.getInt("threads", 0));
@@ -276,8 +276,6 @@ int cmdAverage(const std::vector<std::string>& rest, const std::string& command)
     run.card.trainedWith = command + " (" + inputs + ")";
     run.card.metrics = {{"train_seconds", seconds}};
     const std::string out = args.get("out", tr::DemoRecipe::fileName(run.card.task));
-    const int evalImages =
-        evalImagesArg >= 0 ? evalImagesArg : tr::DemoRecipe::forTask(run.card.task).evalImages;
     scoreAndSave(out, run, data, evalImages, seed + 1);
     return 0;
 }

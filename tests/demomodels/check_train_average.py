@@ -5,27 +5,19 @@ names the average's command and every input's own command, and a model of anothe
 import argparse
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
-DTYPES = {"F16": np.float16, "F32": np.float32, "I64": np.int64}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "parity"))
+import make_checkpoint  # noqa: E402
 
 
 def read(path):
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-        data = f.read()
-    meta = header.pop("__metadata__")
-    tensors = {}
-    for name, v in header.items():
-        begin, end = v["data_offsets"]
-        tensors[name] = np.frombuffer(data[begin:end], dtype=DTYPES[v["dtype"]]).reshape(v["shape"])
-    return json.loads(meta["resnest.card"]), tensors
+    tensors, meta = make_checkpoint.read_safetensors(path)
+    return json.loads(meta["resnest.card"]), {name: t.numpy() for name, t in tensors.items()}
 
 
 def main():
