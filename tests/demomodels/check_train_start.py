@@ -5,17 +5,16 @@ the command of both runs (so the card still reproduces the file from nothing) an
 import argparse
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "parity"))
+import make_checkpoint  # noqa: E402
+
 
 def card(path):
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-    return json.loads(header["__metadata__"]["resnest.card"])
+    return json.loads(make_checkpoint.read_safetensors(path)[1]["resnest.card"])
 
 
 def main():
