@@ -15,12 +15,37 @@ for run in "segment 1" "detect 2"; do
   set -- $run
   (cd "$out/models" && "$train" "$1" --seed 2026 --threads "$2" --out "digits-$1.safetensors")
 done
-# The classifier: one run on all 48 background photos (KDE Plasma's wallpaper photos among them), then a
-# second from its own file with a fresh schedule (its card chains both commands; the first wrote to another
-# directory, which does not change the weights), scored on 5000 held-out scenes (seed 2027) instead of the
-# 1000 the run scores by default.
-(cd "$out/models" && "$train" classify --wallpapers --seed 2035 --iterations 12000 --threads 2 \
-  --out digits-classify.safetensors &&
-  "$train" classify --init digits-classify.safetensors --wallpapers --seed 2036 --iterations 3500 --lr 1e-3 \
-    --threads 2 --out digits-classify.safetensors &&
+# The classifier: a run on all 48 background photos (KDE Plasma's wallpaper photos among them), then
+# six runs from its weights with fresh schedules (seeds 2036-2041) and one more from the run of seed 2036
+# (seed 2037), the seven's weights averaged (a "model soup"), scored on 5000 held-out scenes
+# (seed 2027) instead of the 1000 a run scores by default. Every card chains the commands that made it (the
+# first run of the shipped file wrote to another directory, which does not change the weights). Runs from
+# one file are independent: two at a time use both cores. The thread count is part of a run's result.
+runs="$build/demo-classify-runs"
+mkdir -p "$runs/first"
+(cd "$runs/first" && "$train" classify --wallpapers --seed 2035 --iterations 12000 --threads 2 \
+  --out digits-classify.safetensors)
+again() { # DIR FROM SEED THREADS: one more run from FROM's weights
+  mkdir -p "$runs/$1"
+  cp "$runs/$2/digits-classify.safetensors" "$runs/$1/"
+  (cd "$runs/$1" && "$train" classify --init digits-classify.safetensors --wallpapers --seed "$3" \
+    --iterations 3500 --lr 1e-3 --threads "$4" --out digits-classify.safetensors > train.log 2>&1)
+}
+pair() { # two runs at once: "DIR FROM SEED THREADS" "DIR FROM SEED THREADS"
+  again $1 & local a=$!
+  again $2 & local b=$!
+  wait $a
+  wait $b
+}
+again 2036 first 2036 2
+pair "2036-2037 2036 2037 1" "2037 first 2037 1"
+pair "2038 first 2038 1" "2039 first 2039 1"
+pair "2040 first 2040 1" "2041 first 2041 1"
+mkdir -p "$runs/soup7"
+(cd "$runs" && "$train" average 2036/digits-classify.safetensors 2036-2037/digits-classify.safetensors \
+  2037/digits-classify.safetensors 2038/digits-classify.safetensors 2039/digits-classify.safetensors \
+  2040/digits-classify.safetensors 2041/digits-classify.safetensors --eval-images 0 --threads 2 \
+  --out digits-classify.safetensors && mv digits-classify.safetensors soup7/)
+cp "$runs/soup7/digits-classify.safetensors" "$out/models/digits-classify.safetensors.tmp"
+(cd "$out/models" && mv digits-classify.safetensors.tmp digits-classify.safetensors &&
   "$train" rescore digits-classify.safetensors --images 5000 --seed 2027)
