@@ -51,7 +51,8 @@ class ImageViewTest : public QObject {
         qInfo("%d frames sent in %.0f ms, %llu painted", sent, clock.nsecsElapsed() / 1e6,
               static_cast<unsigned long long>(view.paintedFrames()));
         QCOMPARE(view.receivedFrames(), quint64(frames));
-        QVERIFY2(view.paintedFrames() >= quint64(frames * 97 / 100),
+        // 148-150 on an idle machine, 144 with both cores busy training; the 33 ms limit painted 113.
+        QVERIFY2(view.paintedFrames() >= quint64(frames * 9 / 10),
                  qPrintable(QStringLiteral("%1 of %2 frames painted").arg(view.paintedFrames()).arg(frames)));
     }
 
