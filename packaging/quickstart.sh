@@ -15,7 +15,6 @@ packages=(
   libtorch-dev libopenblas0-openmp libopencv-dev opencv-doc nlohmann-json3-dev zlib1g-dev
   python3-skimage  # its sample photos: more training backgrounds for the demo classifier (resnest-train)
   plasma-workspace-wallpapers  # its photographs: resnest-train classify --wallpapers
-  mate-backgrounds  # its nature photographs: resnest-train classify --mate-photos
   qt6-base-dev libqcustomplot-dev libgl-dev
   libgtest-dev python3-torch python3-torchvision python3-numpy
   xvfb xauth

@@ -48,7 +48,6 @@ commands:
                          classifier also trains on scikit-image's sample photos, python3-skimage)
       --wallpapers       also train on the photographs among KDE Plasma's wallpapers
                          (plasma-workspace-wallpapers)
-      --mate-photos      also train on MATE's nature photographs (mate-backgrounds)
   evaluate MODEL [--images N] [--seed N] [--json]   score a demo model on held-out composites
                          (default: the count and seed its card was scored on)
       --real FILE        instead: a real photo's annotation (resources/demo/real/*.json)
@@ -130,7 +129,7 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     ArgumentList args(rest,
                       {"out", "seed", "iterations", "batch", "lr", "weight-decay", "threads", "eval-images",
                        "digits", "backgrounds", "init"},
-                      {"wallpapers", "mate-photos"});
+                      {"wallpapers"});
     tr::TrainingOptions o;
     o.task = task;
     o.seed = uint64_t(args.getInt("seed", int(o.seed)));
@@ -143,7 +142,6 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     o.backgroundsDir = args.get("backgrounds");
     o.initFrom = args.get("init");
     o.wallpaperPhotos = args.has("wallpapers");
-    o.mateNaturePhotos = args.has("mate-photos");
     resnest::configureThreads(o.threads);
     const std::string out = args.get("out", tr::DemoRecipe::fileName(task));
     const int evalImages = args.getInt("eval-images", tr::DemoRecipe::forTask(task).evalImages);

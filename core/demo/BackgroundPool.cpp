@@ -67,14 +67,6 @@ const char* const kWallpaperFiles[] = {
     "Volna/contents/images/5120x2880.jpg",        "summer_1am/contents/images/2560x1600.jpg",
 };
 
-// MATE's nature photographs, training only: every photo of the set (the package's other folders hold
-// abstract and desktop designs). Close-ups of flowers, grass and leaves with water drops and a ladybird: saturated colours and
-// small round glossy things, as in the held-out smarties photo, and vegetation, as in the squirrel photo.
-const char* const kMateNatureFiles[] = {
-    "Aqua.jpg",     "Blinds.jpg",    "Dune.jpg",  "FreshFlower.jpg", "Garden.jpg", "GreenMeadow.jpg",
-    "LadyBird.jpg", "RainDrops.jpg", "Storm.jpg", "TwoWings.jpg",    "Wood.jpg",   "YellowFlower.jpg",
-};
-
 // IMREAD_REDUCED_* lets the JPEG decoder skip detail a crop for scenes of at most a few hundred pixels never
 // uses: a photo at least 2 x 1280 px wide is decoded at the largest power-of-two reduction that keeps it at
 // least 1280 px wide. The width is read from the file name (the wallpaper package names its files by size).
@@ -115,13 +107,6 @@ void loadList(const std::string& directory, const char* const (&names)[N], Set& 
             set.missing.push_back(name);
             continue;
         }
-        // Files whose names do not give their width (MATE's, up to 2560 px) are halved after decoding to the
-        // same bound, so that every set is held at about the same resolution (and memory).
-        while (photo.cols >= 2 * 1280) {
-            cv::Mat half;
-            cv::resize(photo, half, cv::Size(photo.cols / 2, photo.rows / 2), 0, 0, cv::INTER_AREA);
-            photo = std::move(half);
-        }
         set.photos.push_back(pyramid(std::move(photo)));
         set.files.push_back(name);
     }
@@ -148,12 +133,8 @@ std::string BackgroundPool::wallpaperDirectory() {
     return "/usr/share/wallpapers";
 }
 
-std::string BackgroundPool::mateNatureDirectory() {
-    return "/usr/share/backgrounds/mate/nature";
-}
-
 BackgroundPool BackgroundPool::load(const std::string& directory, const std::string& scikitDir,
-                                    const std::string& wallpaperDir, const std::string& mateDir) {
+                                    const std::string& wallpaperDir) {
     BackgroundPool pool;
     loadList(directory, kTrainFiles, pool.train_);
     loadList(directory, kHeldOutFiles, pool.heldOut_);
@@ -161,9 +142,7 @@ BackgroundPool BackgroundPool::load(const std::string& directory, const std::str
     pool.wallpapers_.needed =
         "KDE Plasma's wallpaper photos are needed (install plasma-workspace-wallpapers)";
     loadList(scikitDir, kScikitImageFiles, pool.scikit_);
-    pool.mate_.needed = "MATE's nature photos are needed (install mate-backgrounds)";
     loadList(wallpaperDir, kWallpaperFiles, pool.wallpapers_);
-    loadList(mateDir, kMateNatureFiles, pool.mate_);
     if (pool.train_.photos.size() < 2 || pool.heldOut_.photos.size() < 2)
         throw std::runtime_error(
             "background photos in '" + directory + "': need at least two per split, got " +
@@ -179,7 +158,7 @@ const std::vector<std::string>& BackgroundPool::files(Split split) const {
 }
 
 const std::vector<std::string>& BackgroundPool::extraFiles(Extra set) const {
-    return set == MateNature ? mate_.files : set == Wallpapers ? wallpapers_.files : scikit_.files;
+    return set == Wallpapers ? wallpapers_.files : scikit_.files;
 }
 
 cv::Mat BackgroundPool::randomCrop(Split split, std::mt19937_64& rng, int width, int height) const {
@@ -195,11 +174,11 @@ cv::Mat BackgroundPool::randomCrop(Split split, std::mt19937_64& rng, int width,
     if (own.photos.empty())
         throw std::logic_error("BackgroundPool used before load()");
     // The photo sets a crop may come from, in a fixed order: without extras the random stream is the one
-    // it always was, and adding a set leaves the indices of the sets before it as they were.
+    // it always was, and adding the wallpapers leaves the indices of the others as they were.
     std::vector<const PhotoSet*> sets{&own};
     if (split == Split::Train) {
-        const std::pair<Extra, const PhotoSet*> optional[] = {
-            {ScikitImage, &scikit_}, {Wallpapers, &wallpapers_}, {MateNature, &mate_}};
+        const std::pair<Extra, const PhotoSet*> optional[] = {{ScikitImage, &scikit_},
+                                                              {Wallpapers, &wallpapers_}};
         for (const auto& [bit, set] : optional) {
             if (!(extras & bit))
                 continue;

@@ -12,25 +12,22 @@ namespace resnest::demo {
 // Real photographs the digits are composited onto: a fixed list of opencv-doc's sample photos, split by
 // file into training and held-out backgrounds (photos with prominent digits or text are left out, and
 // near-duplicate pairs never straddle the split), and, for training only, two lists of photos a recipe may
-// add: scikit-image's sample photos (python3-skimage: textures, a cat, coins, space), the photographs
-// among KDE Plasma's wallpapers (plasma-workspace-wallpapers: moss, glossy cups, leaves, water) and MATE's
-// nature photographs (mate-backgrounds: flowers, grass, a ladybird, water drops). The photos stay decoded
-// in memory.
+// add: scikit-image's sample photos (python3-skimage: textures, a cat, coins, space) and the photographs
+// among KDE Plasma's wallpapers (plasma-workspace-wallpapers: moss, glossy cups, leaves, water). The photos
+// stay decoded in memory.
 class BackgroundPool {
 public:
     // Which optional training photos a crop may come from (bits; None keeps the opencv-doc photos only).
-    enum Extra : unsigned { None = 0, ScikitImage = 1, Wallpapers = 2, MateNature = 4 };
+    enum Extra : unsigned { None = 0, ScikitImage = 1, Wallpapers = 2 };
 
     // Throws std::runtime_error naming the missing files when fewer than two photos per split load. The
     // optional photos are loaded when present; a crop that asks for them fails when they are not.
     static BackgroundPool load(const std::string& directory = defaultDirectory(),
                                const std::string& scikitDir = scikitImageDirectory(),
-                               const std::string& wallpaperDir = wallpaperDirectory(),
-                               const std::string& mateDir = mateNatureDirectory());
+                               const std::string& wallpaperDir = wallpaperDirectory());
     static std::string defaultDirectory();     // /usr/share/doc/opencv-doc/examples/data
     static std::string scikitImageDirectory(); // /usr/lib/python3/dist-packages/skimage/data
     static std::string wallpaperDirectory();   // /usr/share/wallpapers
-    static std::string mateNatureDirectory();  // /usr/share/backgrounds/mate/nature
 
     const std::vector<std::string>& files(Split split) const;
     const std::vector<std::string>& extraFiles(Extra set = ScikitImage) const;
@@ -50,7 +47,7 @@ private:
         std::vector<std::string> files, missing;
         std::string needed; // the error when a crop asks for the set and some of it did not load
     };
-    PhotoSet train_, heldOut_, scikit_, wallpapers_, mate_;
+    PhotoSet train_, heldOut_, scikit_, wallpapers_;
 };
 
 } // namespace resnest::demo

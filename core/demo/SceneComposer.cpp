@@ -178,8 +178,7 @@ cv::Mat deadLeaves(std::mt19937_64& rng, int width, int height) {
 
 unsigned extraPhotos(const SceneOptions& o) {
     return (o.scikitImagePhotos ? BackgroundPool::ScikitImage : BackgroundPool::None) |
-           (o.wallpaperPhotos ? BackgroundPool::Wallpapers : BackgroundPool::None) |
-           (o.mateNaturePhotos ? BackgroundPool::MateNature : BackgroundPool::None);
+           (o.wallpaperPhotos ? BackgroundPool::Wallpapers : BackgroundPool::None);
 }
 
 void checkOptions(const SceneOptions& o) {

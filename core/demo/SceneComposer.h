@@ -36,9 +36,6 @@ struct SceneOptions {
     // Training split only: the photographs among KDE Plasma's wallpapers too (BackgroundPool), 12 more:
     // moss, glossy cups, leaves, forest, water.
     bool wallpaperPhotos = false;
-    // Training split only: MATE's 12 nature photographs too (BackgroundPool): flowers, grass, leaves with
-    // water drops, a ladybird.
-    bool mateNaturePhotos = false;
     // Training split only: up to this many objects set on the background before the digits, each either a
     // shaded glossy disc (a sweet, a ball) or an elliptical cut-out of another training photo (an animal, a
     // branch). The held-out errors were digits read into salient things beside them, which flat textures

@@ -97,7 +97,6 @@ DemoTrainer::DemoTrainer(const DemoData& data, TrainingOptions options)
     if (options_.batchSize > 0)
         recipe_.batchSize = options_.batchSize;
     recipe_.scenes.wallpaperPhotos = recipe_.scenes.wallpaperPhotos || options_.wallpaperPhotos;
-    recipe_.scenes.mateNaturePhotos = recipe_.scenes.mateNaturePhotos || options_.mateNaturePhotos;
     if (options_.initFrom.empty())
         return;
     io::Checkpoint ckpt = io::CheckpointReader::read(options_.initFrom);

@@ -30,8 +30,6 @@ struct TrainingOptions {
     std::string backgroundsDir; // "" = opencv-doc's sample photos
     // Also train on the photographs among KDE Plasma's wallpapers (SceneOptions::wallpaperPhotos).
     bool wallpaperPhotos = false;
-    // Also train on MATE's nature photographs (SceneOptions::mateNaturePhotos).
-    bool mateNaturePhotos = false;
     // A demo model of the same task whose weights start the run (fine-tuning, or continuing a run with a
     // fresh schedule); "" = weights drawn from the seed.
     std::string initFrom;

@@ -283,55 +283,6 @@ TEST(BackgroundPoolTest, WallpaperPhotosJoinTheTrainingSplitOnlyWhenAsked) {
     EXPECT_NE(m.find("plasma-workspace-wallpapers"), std::string::npos) << m;
 }
 
-// MATE's photos join the training split only, and only when asked; without mate-backgrounds installed a crop
-// that asks for them names the package.
-TEST(BackgroundPoolTest, MateNaturePhotosJoinTheTrainingSplitOnlyWhenAsked) {
-    const BackgroundPool& p = backgrounds();
-    const auto& mate = p.extraFiles(BackgroundPool::MateNature);
-    ASSERT_EQ(mate.size(), 12u) << "install mate-backgrounds";
-    const unsigned all =
-        BackgroundPool::ScikitImage | BackgroundPool::Wallpapers | BackgroundPool::MateNature;
-    const unsigned withoutMate = BackgroundPool::ScikitImage | BackgroundPool::Wallpapers;
-    auto in = [](const std::vector<std::string>& v, const std::string& f) {
-        return std::find(v.begin(), v.end(), f) != v.end();
-    };
-    std::set<std::string> fromMate;
-    int differ = 0;
-    for (uint64_t seed = 0; seed < 600; ++seed) {
-        std::mt19937_64 a(seed), b(seed), c(seed);
-        std::string withAll, without, held;
-        p.randomCrop(Split::Train, a, 32, 32, &withAll, all);
-        p.randomCrop(Split::Train, b, 32, 32, &without, withoutMate);
-        EXPECT_FALSE(in(mate, without)) << without;
-        if (in(mate, withAll))
-            fromMate.insert(withAll);
-        differ += withAll != without;
-        p.randomCrop(Split::HeldOut, c, 32, 32, &held, all);
-        EXPECT_TRUE(in(p.files(Split::HeldOut), held)) << held;
-    }
-    EXPECT_GE(fromMate.size(), 10u); // 600 draws over 60 photos reach most of the 12
-    EXPECT_GT(differ, 0);
-
-    std::mt19937_64 rng(7);
-    for (int i = 0; i < 200; ++i) {
-        std::string f;
-        const cv::Mat crop = p.randomCrop(Split::Train, rng, 48, 48, &f, BackgroundPool::MateNature);
-        ASSERT_EQ(crop.size(), cv::Size(48, 48));
-        cv::Scalar mean, sd;
-        cv::meanStdDev(crop, mean, sd);
-        EXPECT_GT(sd[0] + sd[1] + sd[2], 0.5) << f;
-    }
-
-    const BackgroundPool missing =
-        BackgroundPool::load(BackgroundPool::defaultDirectory(), BackgroundPool::scikitImageDirectory(),
-                             BackgroundPool::wallpaperDirectory(), "/nonexistent");
-    std::mt19937_64 r(3);
-    EXPECT_NO_THROW(missing.randomCrop(Split::Train, r, 32, 32, nullptr, withoutMate));
-    const std::string m =
-        messageOf([&] { missing.randomCrop(Split::Train, r, 32, 32, nullptr, BackgroundPool::MateNature); });
-    EXPECT_NE(m.find("mate-backgrounds"), std::string::npos) << m;
-}
-
 TEST(SceneComposerTest, SameSeedSameSceneDifferentSeedDifferentScene) {
     const SceneComposer composer(sheet(), backgrounds(), Split::Train);
     SceneOptions o;
