@@ -41,6 +41,8 @@ again 2036 first 2036 2
 pair "2036-2037 2036 2037 1" "2037 first 2037 1"
 pair "2038 first 2038 1" "2039 first 2039 1"
 pair "2040 first 2040 1" "2041 first 2041 1"
+# Written as digits-classify.safetensors in $runs and moved, not --out soup7/...: the card records the
+# command as typed, and this is the command of the shipped card.
 mkdir -p "$runs/soup7"
 (cd "$runs" && "$train" average 2036/digits-classify.safetensors 2036-2037/digits-classify.safetensors \
   2037/digits-classify.safetensors 2038/digits-classify.safetensors 2039/digits-classify.safetensors \
