@@ -75,7 +75,11 @@ LoadedModel ModelLoader::load(const ModelSpec& spec, io::Checkpoint* read) {
                 "pool sits (" +
                 joined(out.info.candidates) + "); choose one with --arch");
     }
-    config.outputStride = spec.outputStride > 0 ? spec.outputStride : 32;
+    // A classifier trained dilated records its output stride on its card; a plain checkpoint has none.
+    if (spec.outputStride > 0)
+        config.outputStride = spec.outputStride;
+    else if (config.outputStride <= 0)
+        config.outputStride = 32;
 
     torch::manual_seed(spec.seed);
     out.model = ResNeSt(config);

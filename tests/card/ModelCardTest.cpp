@@ -86,6 +86,28 @@ TEST(ModelCard, ClassifierLoaderTakesTheBodyAndNamesFromTheCard) {
     std::filesystem::remove(path);
 }
 
+// A classifier fine-tuned dilated must run dilated: the output stride does not show in the weights' shapes.
+TEST(ModelCard, ClassifierLoaderTakesTheOutputStrideFromTheCard) {
+    ResNeStConfig body = training::DemoRecipe::classifierBody();
+    torch::manual_seed(4);
+    ResNeSt model(body);
+    ModelCard card = training::DemoRecipe::card("classify");
+    card.body->outputStride = 16;
+    const std::string path = tempPath("dilated.safetensors");
+    io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), card.toMetadata());
+    ModelSpec spec;
+    spec.weights = path;
+    EXPECT_EQ(ModelLoader::load(spec).model->config().outputStride, 16);
+    spec.outputStride = 8; // --output-stride still decides when given
+    EXPECT_EQ(ModelLoader::load(spec).model->config().outputStride, 8);
+
+    card.body->outputStride = 32;
+    io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), card.toMetadata());
+    spec.outputStride = 0;
+    EXPECT_EQ(ModelLoader::load(spec).model->config().outputStride, 32);
+    std::filesystem::remove(path);
+}
+
 TEST(ModelCard, ABodyThatContradictsTheWeightsIsRefused) {
     ResNeStConfig body = training::DemoRecipe::classifierBody();
     ResNeSt model(body);
