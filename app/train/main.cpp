@@ -40,6 +40,8 @@ commands:
       --lr X             peak learning rate (AdamW, warm-up, cosine)
       --weight-decay X   AdamW's decoupled weight decay (default %g)
       --threads N        CPU threads (default: every core; the result depends on it)
+      --output-stride N  the classifier's: 32 (default), 16 or 8 (a dilated body; a run --init from a
+                         dilated model stays dilated)
       --init MODEL       start from a demo model of the same task instead of seeded weights (a second
                          run with a fresh schedule; its card chains both commands)
       --eval-images N    held-out composites to score (default classify %d, segment %d, detect %d;
@@ -128,7 +130,7 @@ void scoreAndSave(const std::string& out, tr::TrainingRun& run, const tr::DemoDa
 int cmdTrain(const std::string& task, const std::vector<std::string>& rest, const std::string& command) {
     ArgumentList args(rest,
                       {"out", "seed", "iterations", "batch", "lr", "weight-decay", "threads", "eval-images",
-                       "digits", "backgrounds", "init"},
+                       "digits", "backgrounds", "init", "output-stride"},
                       {"wallpapers"});
     tr::TrainingOptions o;
     o.task = task;
@@ -141,6 +143,10 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     o.digitsPath = args.get("digits");
     o.backgroundsDir = args.get("backgrounds");
     o.initFrom = args.get("init");
+    o.outputStride = args.getInt("output-stride", 0);
+    if (args.has("output-stride") && task != "classify")
+        throw std::invalid_argument("--output-stride is the classifier's; the segmenter and the detector "
+                                    "have their recipes' strides");
     o.wallpaperPhotos = args.has("wallpapers");
     resnest::configureThreads(o.threads);
     const std::string out = args.get("out", tr::DemoRecipe::fileName(task));

@@ -105,6 +105,9 @@ DemoTrainer::DemoTrainer(const DemoData& data, TrainingOptions options)
         throw std::invalid_argument(options_.initFrom + " is not a digits demo " + options_.task +
                                     " model, so it cannot start this run");
     startWeights_ = std::move(ckpt.tensors);
+    // A run from a dilated classifier stays dilated unless told otherwise.
+    if (options_.task == "classify" && options_.outputStride <= 0 && startCard_->body)
+        options_.outputStride = startCard_->body->outputStride;
 }
 
 TrainingRun DemoTrainer::run() {
@@ -115,6 +118,8 @@ TrainingRun DemoTrainer::run() {
                       : options_.task == "segment" ? runSegmenter()
                                                    : runDetector();
     run.card = DemoRecipe::card(options_.task);
+    if (options_.task == "classify" && options_.outputStride > 0)
+        run.card.body->outputStride = options_.outputStride;
     return run;
 }
 
@@ -124,7 +129,9 @@ void DemoTrainer::initialise(torch::nn::Module& model) const {
 }
 
 TrainingRun DemoTrainer::runClassifier() {
-    const ResNeStConfig config = DemoRecipe::classifierBody();
+    ResNeStConfig config = DemoRecipe::classifierBody();
+    if (options_.outputStride > 0)
+        config.outputStride = options_.outputStride;
     ResNeSt model(config);
     initialise(*model);
     std::mt19937_64 rng(options_.seed);

@@ -33,6 +33,9 @@ struct TrainingOptions {
     // A demo model of the same task whose weights start the run (fine-tuning, or continuing a run with a
     // fresh schedule); "" = weights drawn from the seed.
     std::string initFrom;
+    // The classifier's output stride (32, 16 or 8; 0 = the recipe's 32): a dilated body keeps the same
+    // weights but sees a 64-pixel scene as a 4x4 (16) or 8x8 (8) grid at its last stage instead of 2x2.
+    int outputStride = 0;
     std::function<void(const TrainingProgress&)> progress;
 };
 

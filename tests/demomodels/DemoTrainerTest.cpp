@@ -97,6 +97,31 @@ TEST(DemoTrainer, ARunCanStartFromASavedModel) {
     std::remove(path.c_str());
 }
 
+// A dilated classifier has the same weights' shapes but another forward pass: its card must say so, and a
+// run started from it stays dilated unless told otherwise.
+TEST(DemoTrainer, ADilatedClassifierRecordsItsOutputStride) {
+    TrainingOptions o;
+    o.seed = 11;
+    o.iterations = 2;
+    o.batchSize = 8;
+    const TrainingRun plain = DemoTrainer(data(), o).run();
+    EXPECT_EQ(plain.card.body->outputStride, 32);
+    o.outputStride = 16;
+    const TrainingRun dilated = DemoTrainer(data(), o).run();
+    EXPECT_EQ(dilated.card.body->outputStride, 16);
+    EXPECT_NE(dilated.losses, plain.losses);
+
+    const std::string path = ::testing::TempDir() + "demotrainer-dilated.safetensors";
+    DemoTrainer::save(path, dilated);
+    o.outputStride = 0;
+    o.iterations = 1;
+    o.initFrom = path;
+    EXPECT_EQ(DemoTrainer(data(), o).run().card.body->outputStride, 16);
+    o.outputStride = 32;
+    EXPECT_EQ(DemoTrainer(data(), o).run().card.body->outputStride, 32);
+    std::remove(path.c_str());
+}
+
 TEST(DemoTrainer, UnknownTaskIsAnError) {
     TrainingOptions o;
     o.task = "dream";
