@@ -278,10 +278,15 @@ int cmdAverage(const std::vector<std::string>& rest, const std::string& command)
     run.stateDict = tr::WeightAverage::mean(weights);
     const uint64_t seed = uint64_t(args.getInt("seed", int(tr::TrainingOptions{}.seed)));
     resnest::configureThreads(args.getInt("threads", 0));
-    tr::DemoData data(args.get("digits"), args.get("backgrounds"));
     run.card.trainedWith = command + " (" + inputs + ")";
     run.card.metrics = {{"train_seconds", seconds}};
     const std::string out = args.get("out", tr::DemoRecipe::fileName(run.card.task));
+    if (evalImages == 0) { // nothing to score, so the digits and photos are not needed
+        tr::DemoTrainer::save(out, run);
+        std::cerr << "wrote " << out << "\n";
+        return 0;
+    }
+    tr::DemoData data(args.get("digits"), args.get("backgrounds"));
     scoreAndSave(out, run, data, evalImages, seed + 1);
     return 0;
 }
