@@ -75,11 +75,10 @@ LoadedModel ModelLoader::load(const ModelSpec& spec, io::Checkpoint* read) {
                 "pool sits (" +
                 joined(out.info.candidates) + "); choose one with --arch");
     }
-    // A classifier trained dilated records its output stride on its card; a plain checkpoint has none.
+    // The shapes do not show a dilated body: without --output-stride, the card's stride (a plain checkpoint's
+    // config has 32).
     if (spec.outputStride > 0)
         config.outputStride = spec.outputStride;
-    else if (config.outputStride <= 0)
-        config.outputStride = 32;
 
     torch::manual_seed(spec.seed);
     out.model = ResNeSt(config);
