@@ -19,6 +19,7 @@
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 #include <utility>
@@ -112,14 +113,14 @@ json evaluationJson(const tr::DemoEvaluation& e) {
 }
 
 // Writes the model, then scores the written file on held-out composites and writes it again with the score
-// on its card (the same weights).
-void scoreAndSave(const std::string& out, tr::TrainingRun& run, const tr::DemoData& data, int evalImages,
+// on its card (the same weights). `data` is only read when there are images to score.
+void scoreAndSave(const std::string& out, tr::TrainingRun& run, const tr::DemoData* data, int evalImages,
                   uint64_t evalSeed) {
     tr::DemoTrainer::save(out, run);
     std::cerr << "wrote " << out << "\n";
     if (evalImages <= 0)
         return;
-    const tr::DemoEvaluation e = tr::DemoEvaluator::evaluate(out, data, evalImages, evalSeed);
+    const tr::DemoEvaluation e = tr::DemoEvaluator::evaluate(out, *data, evalImages, evalSeed);
     printEvaluation(e);
     run.card.metrics["heldout_" + e.metric] = e.score;
     run.card.metrics["heldout_images"] = e.images;
@@ -183,7 +184,7 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
             run.card.metrics["train_seconds"] += before->second;
     }
     std::cerr << "trained in " << std::fixed << std::setprecision(0) << run.seconds << " s\n";
-    scoreAndSave(out, run, data, evalImages, o.seed + 1);
+    scoreAndSave(out, run, &data, evalImages, o.seed + 1);
     return 0;
 }
 
@@ -244,7 +245,7 @@ int cmdRescore(const std::vector<std::string>& rest) {
     run.stateDict = std::move(ckpt.tensors);
     const auto [images, seed] = heldOut(run.card, args);
     tr::DemoData data(args.get("digits"), args.get("backgrounds"));
-    scoreAndSave(path, run, data, images, seed);
+    scoreAndSave(path, run, &data, images, seed);
     return 0;
 }
 
@@ -281,13 +282,10 @@ int cmdAverage(const std::vector<std::string>& rest, const std::string& command)
     run.card.trainedWith = command + " (" + inputs + ")";
     run.card.metrics = {{"train_seconds", seconds}};
     const std::string out = args.get("out", tr::DemoRecipe::fileName(run.card.task));
-    if (evalImages == 0) { // nothing to score, so the digits and photos are not needed
-        tr::DemoTrainer::save(out, run);
-        std::cerr << "wrote " << out << "\n";
-        return 0;
-    }
-    tr::DemoData data(args.get("digits"), args.get("backgrounds"));
-    scoreAndSave(out, run, data, evalImages, seed + 1);
+    std::optional<tr::DemoData> data; // not loaded when nothing is scored
+    if (evalImages > 0)
+        data.emplace(args.get("digits"), args.get("backgrounds"));
+    scoreAndSave(out, run, data ? &*data : nullptr, evalImages, seed + 1);
     return 0;
 }
 
