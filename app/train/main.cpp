@@ -145,9 +145,6 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     o.backgroundsDir = args.get("backgrounds");
     o.initFrom = args.get("init");
     o.outputStride = args.getInt("output-stride", 0);
-    if (args.has("output-stride") && task != "classify")
-        throw std::invalid_argument("--output-stride is the classifier's; the segmenter and the detector "
-                                    "have their recipes' strides");
     o.wallpaperPhotos = args.has("wallpapers");
     resnest::configureThreads(o.threads);
     const std::string out = args.get("out", tr::DemoRecipe::fileName(task));

@@ -97,6 +97,10 @@ DemoTrainer::DemoTrainer(const DemoData& data, TrainingOptions options)
     if (options_.batchSize > 0)
         recipe_.batchSize = options_.batchSize;
     recipe_.scenes.wallpaperPhotos = recipe_.scenes.wallpaperPhotos || options_.wallpaperPhotos;
+    if (options_.outputStride > 0 && options_.task != "classify")
+        throw std::invalid_argument(
+            "an output stride is the classifier's; the segmenter and the detector have "
+            "their recipes' strides");
     if (options_.initFrom.empty())
         return;
     io::Checkpoint ckpt = io::CheckpointReader::read(options_.initFrom);
@@ -118,8 +122,8 @@ TrainingRun DemoTrainer::run() {
                       : options_.task == "segment" ? runSegmenter()
                                                    : runDetector();
     run.card = DemoRecipe::card(options_.task);
-    if (options_.task == "classify" && options_.outputStride > 0)
-        run.card.body->outputStride = options_.outputStride;
+    if (options_.task == "classify")
+        run.card.body = classifierConfig();
     return run;
 }
 
@@ -128,10 +132,15 @@ void DemoTrainer::initialise(torch::nn::Module& model) const {
         StateDictLoader::load(model, startWeights_);
 }
 
-TrainingRun DemoTrainer::runClassifier() {
-    ResNeStConfig config = DemoRecipe::classifierBody();
+ResNeStConfig DemoTrainer::classifierConfig() const {
+    ResNeStConfig c = DemoRecipe::classifierBody();
     if (options_.outputStride > 0)
-        config.outputStride = options_.outputStride;
+        c.outputStride = options_.outputStride;
+    return c;
+}
+
+TrainingRun DemoTrainer::runClassifier() {
+    const ResNeStConfig config = classifierConfig();
     ResNeSt model(config);
     initialise(*model);
     std::mt19937_64 rng(options_.seed);

@@ -29,7 +29,8 @@ struct TrainingRun {
 class DemoTrainer {
 public:
     // Reads TrainingOptions::initFrom here, before any run (a run may write over that file); throws
-    // std::invalid_argument unless it is a demo model of the same task.
+    // std::invalid_argument unless it is a demo model of the same task, or when an output stride is asked of
+    // the segmenter or the detector (their recipes fix theirs).
     DemoTrainer(const DemoData& data, TrainingOptions options);
 
     TrainingRun run();
@@ -43,6 +44,9 @@ public:
 private:
     // Loads the starting model's weights, if any, into the freshly built model.
     void initialise(torch::nn::Module& model) const;
+    // The recipe's classifier body at TrainingOptions::outputStride: what the run trains and its card
+    // records.
+    ResNeStConfig classifierConfig() const;
     TrainingRun runClassifier();
     TrainingRun runSegmenter();
     TrainingRun runDetector();

@@ -120,6 +120,11 @@ TEST(DemoTrainer, ADilatedClassifierRecordsItsOutputStride) {
     o.outputStride = 32;
     EXPECT_EQ(DemoTrainer(data(), o).run().card.body->outputStride, 32);
     std::remove(path.c_str());
+
+    TrainingOptions segment;
+    segment.task = "segment";
+    segment.outputStride = 16;
+    EXPECT_THROW(DemoTrainer(data(), segment), std::invalid_argument);
 }
 
 TEST(DemoTrainer, UnknownTaskIsAnError) {
