@@ -21,6 +21,7 @@ struct Prepared {
     SegmenterConfig config;
     ModelInfo info;
     io::TensorMap tensors;
+    bool bodyFromCard = false; // the card's body, output stride included, replaced the one the shapes gave
 };
 
 Prepared readCheckpoint(const std::string& path, const std::string& arch, io::Checkpoint* read) {
@@ -43,8 +44,10 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch, io::Ch
     if (card)
         card->applySemantics(semantics);
     out.config = SegmenterLoader::configFrom(converted.tensors, semantics, arch, out.info);
-    if (card && arch.empty())
+    if (card && arch.empty()) {
         ModelInfoFill::bodyFromCard(out.info, out.config.backbone, *card);
+        out.bodyFromCard = true;
+    }
     out.tensors = std::move(converted.tensors);
     return out;
 }
@@ -97,6 +100,7 @@ LoadedSegmenter SegmenterLoader::load(const ModelSpec& spec, int randomClasses, 
     LoadedSegmenter out;
     out.info.task = "segment";
     io::TensorMap tensors;
+    bool strideFromCard = false;
     if (spec.weights.empty()) {
         if (spec.arch.empty())
             throw std::invalid_argument("no weights given: name an architecture with --arch");
@@ -113,9 +117,15 @@ LoadedSegmenter SegmenterLoader::load(const ModelSpec& spec, int randomClasses, 
         out.config = std::move(p.config);
         out.info = std::move(p.info);
         tensors = std::move(p.tensors);
+        strideFromCard = p.bodyFromCard;
     }
     out.info.dataset = out.config.dataset;
-    out.config.backbone.outputStride = spec.outputStride > 0 ? spec.outputStride : 8;
+    // The shapes do not show a dilated body, and a checkpoint without a card (every upstream one) was trained
+    // at 8; a card records the stride its model was trained at.
+    if (spec.outputStride > 0)
+        out.config.backbone.outputStride = spec.outputStride;
+    else if (!strideFromCard)
+        out.config.backbone.outputStride = 8;
 
     torch::manual_seed(spec.seed);
     out.model = DeepLabV3(out.config);

@@ -108,6 +108,26 @@ TEST(ModelCard, ClassifierLoaderTakesTheOutputStrideFromTheCard) {
     std::filesystem::remove(path);
 }
 
+// The segmenter's twin: its card's stride, else the 8 every upstream segmentation checkpoint was trained at.
+TEST(ModelCard, SegmenterLoaderTakesTheOutputStrideFromTheCard) {
+    torch::manual_seed(4);
+    DeepLabV3 model(training::DemoRecipe::segmenter());
+    ModelCard card = training::DemoRecipe::card("segment");
+    card.body->outputStride = 16;
+    const std::string path = tempPath("dilated-segmenter.safetensors");
+    io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), card.toMetadata());
+    ModelSpec spec;
+    spec.weights = path;
+    EXPECT_EQ(SegmenterLoader::load(spec).config.backbone.outputStride, 16);
+    spec.outputStride = 32; // --output-stride still decides when given
+    EXPECT_EQ(SegmenterLoader::load(spec).config.backbone.outputStride, 32);
+
+    io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), {}); // no card
+    spec.outputStride = 0;
+    EXPECT_EQ(SegmenterLoader::load(spec).config.backbone.outputStride, 8);
+    std::filesystem::remove(path);
+}
+
 TEST(ModelCard, ABodyThatContradictsTheWeightsIsRefused) {
     ResNeStConfig body = training::DemoRecipe::classifierBody();
     ResNeSt model(body);
