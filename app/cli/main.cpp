@@ -91,7 +91,7 @@ model options:
                        bundled demo model of the task (digits, resources/demo/models)
   --device cpu|cuda    default cpu
   --dtype f32|f64|f16|bf16   compute precision (f16 needs CUDA); default f32
-  --output-stride 32|16|8    dilate the last stages; default 32 (segmenters: 8)
+  --output-stride 32|16|8    dilate the last stages; default the model card's, else 32 (segmenters: 8)
   --threads N          CPU threads (default: every core)
   --no-fuse            keep BatchNorm separate (default folds it into the convolutions)
   --channels-last      NHWC activations (instead of oneDNN's blocked layout)
