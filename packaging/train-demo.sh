@@ -15,12 +15,13 @@ for run in "segment 1" "detect 2"; do
   set -- $run
   (cd "$out/models" && "$train" "$1" --seed 2026 --threads "$2" --out "digits-$1.safetensors")
 done
-# The classifier: a run on all 48 background photos (KDE Plasma's wallpaper photos among them), then
-# six runs from its weights with fresh schedules (seeds 2036-2041) and one more from the run of seed 2036
-# (seed 2037), the seven's weights averaged (a "model soup"), scored on 5000 held-out scenes
-# (seed 2027) instead of the 1000 a run scores by default. Every card chains the commands that made it (the
-# first run of the shipped file wrote to another directory, which does not change the weights). Runs from
-# one file are independent: two at a time use both cores. The thread count is part of a run's result.
+# The classifier: a run on all 48 background photos (KDE Plasma's wallpaper photos among them), then a chain
+# of three more runs, each from the previous one's weights with a fresh schedule (seeds 2036, 2037, 2042), two
+# runs from the last of those (seeds 2043, 2044), and the weights of those three averaged (a "model soup"),
+# scored on 5000 held-out scenes (seed 2027) instead of the 1000 a run scores by default. Every card chains
+# the commands that made it, with the paths as they were typed (the shipped file's runs read and wrote other
+# directories, which does not change the weights). Runs from one file are independent: two at a time use
+# both cores. The thread count is part of a run's result.
 runs="$build/demo-classify-runs"
 mkdir -p "$runs/first"
 (cd "$runs/first" && "$train" classify --wallpapers --seed 2035 --iterations 12000 --threads 2 \
@@ -31,23 +32,19 @@ again() { # DIR FROM SEED THREADS: one more run from FROM's weights
   (cd "$runs/$1" && "$train" classify --init digits-classify.safetensors --wallpapers --seed "$3" \
     --iterations 3500 --lr 1e-3 --threads "$4" --out digits-classify.safetensors > train.log 2>&1)
 }
-pair() { # two runs at once: "DIR FROM SEED THREADS" "DIR FROM SEED THREADS"
-  again $1 & local a=$!
-  again $2 & local b=$!
-  wait $a
-  wait $b
-}
 again 2036 first 2036 2
-pair "2036-2037 2036 2037 1" "2037 first 2037 1"
-pair "2038 first 2038 1" "2039 first 2039 1"
-pair "2040 first 2040 1" "2041 first 2041 1"
-# Written as digits-classify.safetensors in $runs and moved, not --out soup7/...: the card records the
-# command as typed, and this is the command of the shipped card.
-mkdir -p "$runs/soup7"
-(cd "$runs" && "$train" average 2036/digits-classify.safetensors 2036-2037/digits-classify.safetensors \
-  2037/digits-classify.safetensors 2038/digits-classify.safetensors 2039/digits-classify.safetensors \
-  2040/digits-classify.safetensors 2041/digits-classify.safetensors --eval-images 0 --threads 2 \
-  --out digits-classify.safetensors && mv digits-classify.safetensors soup7/)
-cp "$runs/soup7/digits-classify.safetensors" "$out/models/digits-classify.safetensors.tmp"
+again 2037 2036 2037 1
+again 2042 2037 2042 1
+again 2043 2042 2043 1 & a=$!
+again 2044 2042 2044 1 & b=$!
+wait $a
+wait $b
+# Written as digits-classify.safetensors in $runs and moved, not --out soup/...: the card records the
+# command as typed.
+mkdir -p "$runs/soup"
+(cd "$runs" && "$train" average 2042/digits-classify.safetensors 2043/digits-classify.safetensors \
+  2044/digits-classify.safetensors --eval-images 0 --threads 1 --out digits-classify.safetensors &&
+  mv digits-classify.safetensors soup/)
+cp "$runs/soup/digits-classify.safetensors" "$out/models/digits-classify.safetensors.tmp"
 (cd "$out/models" && mv digits-classify.safetensors.tmp digits-classify.safetensors &&
   "$train" rescore digits-classify.safetensors --images 5000 --seed 2027)
