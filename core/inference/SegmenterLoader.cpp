@@ -21,8 +21,11 @@ struct Prepared {
     SegmenterConfig config;
     ModelInfo info;
     io::TensorMap tensors;
-    bool bodyFromCard = false; // the card's body, output stride included, replaced the one the shapes gave
 };
+
+// The shapes do not show a dilated body; every upstream segmentation checkpoint (none has a card) was
+// trained at 8. A card records the stride its model was trained at.
+constexpr int kUncardedOutputStride = 8;
 
 Prepared readCheckpoint(const std::string& path, const std::string& arch, io::Checkpoint* read) {
     Prepared out;
@@ -44,10 +47,10 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch, io::Ch
     if (card)
         card->applySemantics(semantics);
     out.config = SegmenterLoader::configFrom(converted.tensors, semantics, arch, out.info);
-    if (card && arch.empty()) {
+    if (card && arch.empty())
         ModelInfoFill::bodyFromCard(out.info, out.config.backbone, *card);
-        out.bodyFromCard = true;
-    }
+    else
+        out.config.backbone.outputStride = kUncardedOutputStride;
     out.tensors = std::move(converted.tensors);
     return out;
 }
@@ -100,12 +103,12 @@ LoadedSegmenter SegmenterLoader::load(const ModelSpec& spec, int randomClasses, 
     LoadedSegmenter out;
     out.info.task = "segment";
     io::TensorMap tensors;
-    bool strideFromCard = false;
     if (spec.weights.empty()) {
         if (spec.arch.empty())
             throw std::invalid_argument("no weights given: name an architecture with --arch");
         out.config.backbone = ResNeStConfig::byName(spec.arch);
         out.config.backbone.numClasses = 0;
+        out.config.backbone.outputStride = kUncardedOutputStride;
         out.config.numClasses = randomClasses;
         out.info.format = "random";
         out.info.layout = "torchvision";
@@ -117,15 +120,10 @@ LoadedSegmenter SegmenterLoader::load(const ModelSpec& spec, int randomClasses, 
         out.config = std::move(p.config);
         out.info = std::move(p.info);
         tensors = std::move(p.tensors);
-        strideFromCard = p.bodyFromCard;
     }
     out.info.dataset = out.config.dataset;
-    // The shapes do not show a dilated body, and a checkpoint without a card (every upstream one) was trained
-    // at 8; a card records the stride its model was trained at.
     if (spec.outputStride > 0)
         out.config.backbone.outputStride = spec.outputStride;
-    else if (!strideFromCard)
-        out.config.backbone.outputStride = 8;
 
     torch::manual_seed(spec.seed);
     out.model = DeepLabV3(out.config);
