@@ -51,6 +51,8 @@ commands:
                          classifier also trains on scikit-image's sample photos, python3-skimage)
       --wallpapers       also train on the photographs among KDE Plasma's wallpapers
                          (plasma-workspace-wallpapers)
+      --distort X        bend the training digits' handwriting (slant, width, stroke weight, elastic
+                         bends), 0 to 1 (default 0)
   evaluate MODEL [--images N] [--seed N] [--json]   score a demo model on held-out composites
                          (default: the count and seed its card was scored on)
       --real FILE        instead: a real photo's annotation (resources/demo/real/*.json)
@@ -131,7 +133,7 @@ void scoreAndSave(const std::string& out, tr::TrainingRun& run, const tr::DemoDa
 int cmdTrain(const std::string& task, const std::vector<std::string>& rest, const std::string& command) {
     ArgumentList args(rest,
                       {"out", "seed", "iterations", "batch", "lr", "weight-decay", "threads", "eval-images",
-                       "digits", "backgrounds", "init", "output-stride"},
+                       "digits", "backgrounds", "init", "output-stride", "distort"},
                       {"wallpapers"});
     tr::TrainingOptions o;
     o.task = task;
@@ -146,6 +148,7 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     o.initFrom = args.get("init");
     o.outputStride = args.getInt("output-stride", 0);
     o.wallpaperPhotos = args.has("wallpapers");
+    o.digitDistortion = args.getDouble("distort", 0.0);
     resnest::configureThreads(o.threads);
     const std::string out = args.get("out", tr::DemoRecipe::fileName(task));
     const int evalImages = args.getInt("eval-images", tr::DemoRecipe::forTask(task).evalImages);

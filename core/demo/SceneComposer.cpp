@@ -197,6 +197,8 @@ void checkOptions(const SceneOptions& o) {
         fail("maxBoxOverlap must be >= 0");
     if (!(o.deadLeavesProbability >= 0.0 && o.deadLeavesProbability <= 1.0))
         fail("deadLeavesProbability must be in [0, 1]");
+    if (!(o.digitDistortion >= 0.0 && o.digitDistortion <= 1.0))
+        fail("digitDistortion must be in [0, 1]");
     if (o.clutterShapes < 0 || o.clutterShapes > 64)
         fail("clutterShapes must be in [0, 64]");
     if (o.distractorObjects < 0 || o.distractorObjects > 64)
@@ -221,6 +223,52 @@ cv::Mat renderDigit(const cv::Mat& cell, double height, double degrees, cv::Poin
     cv::Mat out;
     // A copy, so that the warp never reads the sheet around the cell.
     cv::warpAffine(cell.clone(), out, m, cv::Size(side, side), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    return out;
+}
+
+cv::Mat distortDigit(const cv::Mat& cell, std::mt19937_64& rng, double strength) {
+    constexpr int kUp = 2;
+    constexpr int side = kCell * kUp;
+    const double shear = strength * uniformReal(rng, -0.35, 0.35);
+    const double widen = 1.0 + strength * uniformReal(rng, -0.25, 0.25);
+    const int stroke = int(std::lround(strength * uniformReal(rng, -1.0, 1.0))); // px at twice the size
+    // A smooth field: white noise blurred by a gaussian a quarter of the cell wide, scaled to its peak.
+    cv::Mat dx(side, side, CV_32F), dy(side, side, CV_32F);
+    for (cv::Mat* field : {&dx, &dy})
+        for (int y = 0; y < side; ++y)
+            for (int x = 0; x < side; ++x)
+                field->at<float>(y, x) = float(uniformReal(rng, -1.0, 1.0));
+    const double sigma = side / 8.0;
+    const double amplitude = strength * 1.6 * kUp;
+    for (cv::Mat* field : {&dx, &dy}) {
+        cv::GaussianBlur(*field, *field, cv::Size(0, 0), sigma, sigma, cv::BORDER_REFLECT);
+        double lo = 0.0, hi = 0.0;
+        cv::minMaxLoc(*field, &lo, &hi);
+        const double peak = std::max(std::abs(lo), std::abs(hi));
+        if (peak > 0.0)
+            *field *= amplitude / peak;
+    }
+    // Inverse map: each output pixel reads the input at c + A^-1 (p - c) + d(p), A = shear then widen.
+    cv::Mat mapX(side, side, CV_32F), mapY(side, side, CV_32F);
+    const double c = (side - 1) * 0.5;
+    for (int y = 0; y < side; ++y)
+        for (int x = 0; x < side; ++x) {
+            const double u = x - c, v = y - c;
+            const double su = u / widen - shear * v; // undo the widening, then the slant
+            mapX.at<float>(y, x) = float(c + su + dx.at<float>(y, x));
+            mapY.at<float>(y, x) = float(c + v + dy.at<float>(y, x));
+        }
+    cv::Mat up, out;
+    cv::resize(cell, up, cv::Size(side, side), 0, 0, cv::INTER_LINEAR);
+    cv::remap(up, out, mapX, mapY, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    if (stroke != 0) {
+        const cv::Mat k = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(3, 3));
+        if (stroke > 0)
+            cv::dilate(out, out, k);
+        else
+            cv::erode(out, out, k);
+    }
+    cv::resize(out, out, cv::Size(kCell, kCell), 0, 0, cv::INTER_AREA);
     return out;
 }
 
@@ -366,7 +414,10 @@ DigitScene SceneComposer::compose(std::mt19937_64& rng, const SceneOptions& o, S
             const int index = pool[size_t(detail::uniformInt(rng, 0, int(pool.size()) - 1))];
             const int size = detail::uniformInt(rng, minSize, maxSize);
             const double angle = detail::uniformReal(rng, -o.maxRotationDegrees, o.maxRotationDegrees);
-            const cv::Mat ink = detail::renderDigit(digits_.digit(index), size, angle);
+            const cv::Mat cell = split_ == Split::Train && o.digitDistortion > 0.0
+                                     ? detail::distortDigit(digits_.digit(index), rng, o.digitDistortion)
+                                     : digits_.digit(index);
+            const cv::Mat ink = detail::renderDigit(cell, size, angle);
             const cv::Mat footprint = detail::inkFootprint(ink, size);
             const cv::Rect local = cv::boundingRect(footprint);
             if (local.empty() || local.width > o.width || local.height > o.height)

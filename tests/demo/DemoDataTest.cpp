@@ -510,6 +510,66 @@ TEST(SceneComposerTest, DistractorObjectsOnlyInTrainingAndOnlyWhenAskedFor) {
     EXPECT_THROW(train.compose(rng, with), std::invalid_argument);
 }
 
+TEST(SceneComposerTest, DigitDistortionBendsTrainingDigitsOnly) {
+    // One cell, many writers: each distortion keeps the digit's ink roughly where and how large it was, but
+    // no two are alike, and strength 0 changes nothing.
+    const cv::Mat cell = sheet().digit(sheet().indices(Split::Train)[123]);
+    const double ink = cv::sum(cell)[0];
+    const cv::Moments m0 = cv::moments(cell);
+    std::mt19937_64 rng(11);
+    cv::Mat previous;
+    double meanChange = 0.0;
+    for (int i = 0; i < 20; ++i) {
+        const cv::Mat d = detail::distortDigit(cell, rng, 1.0);
+        ASSERT_EQ(d.size(), cell.size());
+        ASSERT_EQ(d.type(), CV_8U);
+        const double dInk = cv::sum(d)[0];
+        EXPECT_GT(dInk, 0.4 * ink);
+        EXPECT_LT(dInk, 2.0 * ink);
+        const cv::Moments m = cv::moments(d);
+        EXPECT_NEAR(m.m10 / m.m00, m0.m10 / m0.m00, 3.0);
+        EXPECT_NEAR(m.m01 / m.m00, m0.m01 / m0.m00, 3.0);
+        meanChange += cv::norm(d, cell, cv::NORM_L1) / ink / 20.0;
+        if (!previous.empty())
+            EXPECT_FALSE(sameBytes(d, previous));
+        previous = d;
+    }
+    EXPECT_GT(meanChange, 0.2);
+    std::mt19937_64 r1(3), r2(3);
+    // Weaker bends change the digit less.
+    double weak = 0.0, strong = 0.0;
+    for (int i = 0; i < 20; ++i) {
+        weak += cv::norm(detail::distortDigit(cell, r1, 0.3), cell, cv::NORM_L1);
+        strong += cv::norm(detail::distortDigit(cell, r2, 1.0), cell, cv::NORM_L1);
+    }
+    EXPECT_LT(weak, strong);
+
+    const SceneComposer train(sheet(), backgrounds(), Split::Train);
+    const SceneComposer heldOut(sheet(), backgrounds(), Split::HeldOut);
+    SceneOptions with;
+    with.digitDistortion = 1.0;
+    // Training scenes change and stay consistent; held-out scenes and option 0 draw the same stream as
+    // before.
+    int changed = 0;
+    for (uint64_t seed = 0; seed < 10; ++seed) {
+        std::mt19937_64 a(seed), b(seed);
+        const DigitScene x = train.compose(a, with);
+        changed += !sameBytes(x.image, train.compose(b, SceneOptions{}).image);
+        checkScene(x, with);
+    }
+    EXPECT_EQ(changed, 10);
+    std::mt19937_64 a(7), b(7);
+    EXPECT_TRUE(sameBytes(heldOut.compose(a, with).image, heldOut.compose(b, SceneOptions{}).image));
+    SceneOptions zero;
+    zero.digitDistortion = 0.0;
+    std::mt19937_64 c(8), d(8);
+    EXPECT_TRUE(sameBytes(train.compose(c, zero).image, train.compose(d, SceneOptions{}).image));
+
+    with.digitDistortion = 1.5;
+    std::mt19937_64 rng2(3);
+    EXPECT_THROW(train.compose(rng2, with), std::invalid_argument);
+}
+
 TEST(DemoRandomTest, UniformIntCoversItsRangeAndShuffleIsAPermutation) {
     std::mt19937_64 rng(5);
     int counts[7] = {};
