@@ -91,8 +91,8 @@ namespace detail {
 // moved by the sub-pixel `shift`, on a square patch just large enough: CV_8U ink 0..255.
 cv::Mat renderDigit(const cv::Mat& cell, double height, double degrees, cv::Point2d shift = {});
 // A random writer's version of a 20x20 cell: slanted (shear up to 0.35 x strength), narrower or wider (up to
-// 25% x strength), bent by a smooth elastic field (up to 1.6 px x strength at 20 px) and its strokes thinned or
-// thickened by up to half a pixel. Drawn at twice the resolution and brought back, so that sub-pixel bends
+// 25% x strength), bent by a smooth elastic field (up to 1.6 px x strength at 20 px) and its strokes thinned
+// or thickened by up to half a pixel. Drawn at twice the resolution and brought back, so that sub-pixel bends
 // survive. Ink that leaves the cell is cut off; the label is the cell's.
 cv::Mat distortDigit(const cv::Mat& cell, std::mt19937_64& rng, double strength);
 // Where a rendered digit counts in the class mask: ink >= 128, dilated by max(1, height / 20) px.
