@@ -26,11 +26,13 @@ runs="$build/demo-classify-runs"
 mkdir -p "$runs/first"
 (cd "$runs/first" && "$train" classify --wallpapers --seed 2035 --iterations 12000 --threads 2 \
   --out digits-classify.safetensors)
-again() { # DIR FROM SEED THREADS: one more run from FROM's weights
-  mkdir -p "$runs/$1"
-  cp "$runs/$2/digits-classify.safetensors" "$runs/$1/"
-  (cd "$runs/$1" && "$train" classify --init digits-classify.safetensors --wallpapers --seed "$3" \
-    --iterations 3500 --lr 1e-3 --threads "$4" --out digits-classify.safetensors > train.log 2>&1)
+again() { # DIR FROM SEED THREADS [OPTION...]: one more run from FROM's weights
+  local dir=$1 from=$2 seed=$3 threads=$4
+  shift 4
+  mkdir -p "$runs/$dir"
+  cp "$runs/$from/digits-classify.safetensors" "$runs/$dir/"
+  (cd "$runs/$dir" && "$train" classify --init digits-classify.safetensors --wallpapers "$@" --seed "$seed" \
+    --iterations 3500 --lr 1e-3 --threads "$threads" --out digits-classify.safetensors > train.log 2>&1)
 }
 again 2036 first 2036 2
 again 2037 2036 2037 1
@@ -45,6 +47,22 @@ mkdir -p "$runs/soup"
 (cd "$runs" && "$train" average 2042/digits-classify.safetensors 2043/digits-classify.safetensors \
   2044/digits-classify.safetensors --eval-images 0 --threads 1 --out digits-classify.safetensors &&
   mv digits-classify.safetensors soup/)
-cp "$runs/soup/digits-classify.safetensors" "$out/models/digits-classify.safetensors.tmp"
+# Six runs from that average (seeds 2054-2059, three of them with the training digits bent, --distort), and
+# the average and the six averaged: the shipped file.
+pair() { # SEED OPTIONS SEED OPTIONS: two runs from the first average at once
+  again "$1" soup "$1" 1 $2 & local a=$!
+  again "$3" soup "$3" 1 $4 & local b=$!
+  wait $a
+  wait $b
+}
+pair 2054 "" 2055 ""
+pair 2056 "--distort 1" 2057 "--distort 0.5"
+pair 2058 "" 2059 "--distort 0.5"
+mkdir -p "$runs/soup2"
+(cd "$runs" && "$train" average soup/digits-classify.safetensors 2054/digits-classify.safetensors \
+  2055/digits-classify.safetensors 2056/digits-classify.safetensors 2057/digits-classify.safetensors \
+  2058/digits-classify.safetensors 2059/digits-classify.safetensors --eval-images 0 --threads 1 \
+  --out digits-classify.safetensors && mv digits-classify.safetensors soup2/)
+cp "$runs/soup2/digits-classify.safetensors" "$out/models/digits-classify.safetensors.tmp"
 (cd "$out/models" && mv digits-classify.safetensors.tmp digits-classify.safetensors &&
   "$train" rescore digits-classify.safetensors --images 5000 --seed 2027)
