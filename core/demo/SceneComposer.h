@@ -43,8 +43,9 @@ struct SceneOptions {
     int distractorObjects = 0;
     // Training split only: how far each digit's handwriting is bent before it is drawn
     // (detail::distortDigit), 0 to 1. A held-out writer's digits differ from the training writers' in slant,
-    // width, stroke weight and the shape of loops (a looped 2 read as a 9); 0 leaves the random stream as it
-    // was.
+    // width, stroke weight and the shape of loops (a looped 2 read as a 9). Alone it did not pay (a run with
+    // it scores below one without, even on plain backgrounds), but such runs still add to an average of runs
+    // (docs/demo.md). 0 leaves the random stream as it was.
     double digitDistortion = 0.0;
 };
 
@@ -91,9 +92,10 @@ namespace detail {
 // moved by the sub-pixel `shift`, on a square patch just large enough: CV_8U ink 0..255.
 cv::Mat renderDigit(const cv::Mat& cell, double height, double degrees, cv::Point2d shift = {});
 // A random writer's version of a 20x20 cell: slanted (shear up to 0.35 x strength), narrower or wider (up to
-// 25% x strength), bent by a smooth elastic field (up to 1.6 px x strength at 20 px) and its strokes thinned
-// or thickened by up to half a pixel. Drawn at twice the resolution and brought back, so that sub-pixel bends
-// survive. Ink that leaves the cell is cut off; the label is the cell's.
+// 25% x strength), bent by a smooth elastic field (up to 1.6 px x strength at 20 px) and, above strength 0.5,
+// its strokes thinned or thickened by half a pixel (at strength 1, half the digits). Drawn at twice the
+// resolution and brought back, so that sub-pixel bends survive. Ink that leaves the cell is cut off; the
+// label is the cell's.
 cv::Mat distortDigit(const cv::Mat& cell, std::mt19937_64& rng, double strength);
 // Where a rendered digit counts in the class mask: ink >= 128, dilated by max(1, height / 20) px.
 cv::Mat inkFootprint(const cv::Mat& ink, double height);
