@@ -37,10 +37,13 @@ again() { # DIR FROM SEED THREADS [OPTION...]: one more run from FROM's weights
 again 2036 first 2036 2
 again 2037 2036 2037 1
 again 2042 2037 2042 1
-again 2043 2042 2043 1 & a=$!
-again 2044 2042 2044 1 & b=$!
-wait $a
-wait $b
+pair() { # FROM SEED OPTIONS SEED OPTIONS: two runs from FROM's weights at once, one thread each
+  again "$2" "$1" "$2" 1 $3 & local a=$!
+  again "$4" "$1" "$4" 1 $5 & local b=$!
+  wait $a
+  wait $b
+}
+pair 2042 2043 "" 2044 ""
 # Written as digits-classify.safetensors in $runs and moved, not --out soup/...: the card records the
 # command as typed.
 mkdir -p "$runs/soup"
@@ -49,15 +52,9 @@ mkdir -p "$runs/soup"
   mv digits-classify.safetensors soup/)
 # Six runs from that average (seeds 2054-2059, three of them with the training digits bent, --distort), and
 # the average and the six averaged: the shipped file.
-pair() { # SEED OPTIONS SEED OPTIONS: two runs from the first average at once
-  again "$1" soup "$1" 1 $2 & local a=$!
-  again "$3" soup "$3" 1 $4 & local b=$!
-  wait $a
-  wait $b
-}
-pair 2054 "" 2055 ""
-pair 2056 "--distort 1" 2057 "--distort 0.5"
-pair 2058 "" 2059 "--distort 0.5"
+pair soup 2054 "" 2055 ""
+pair soup 2056 "--distort 1" 2057 "--distort 0.5"
+pair soup 2058 "" 2059 "--distort 0.5"
 mkdir -p "$runs/soup2"
 (cd "$runs" && "$train" average soup/digits-classify.safetensors 2054/digits-classify.safetensors \
   2055/digits-classify.safetensors 2056/digits-classify.safetensors 2057/digits-classify.safetensors \

@@ -97,9 +97,8 @@ DemoTrainer::DemoTrainer(const DemoData& data, TrainingOptions options)
     if (options_.batchSize > 0)
         recipe_.batchSize = options_.batchSize;
     recipe_.scenes.wallpaperPhotos = recipe_.scenes.wallpaperPhotos || options_.wallpaperPhotos;
-    if (!(options_.digitDistortion >= 0.0 && options_.digitDistortion <= 1.0))
-        throw std::invalid_argument("the digits' distortion must be between 0 and 1");
-    if (options_.digitDistortion > 0.0)
+    // Any value but 0 goes to the scenes, whose composer rejects one outside [0, 1].
+    if (options_.digitDistortion != 0.0)
         recipe_.scenes.digitDistortion = options_.digitDistortion;
     if (options_.outputStride > 0 && options_.task != "classify")
         throw std::invalid_argument(
