@@ -51,6 +51,9 @@ commands:
                          classifier also trains on scikit-image's sample photos, python3-skimage)
       --wallpapers       also train on the photographs among KDE Plasma's wallpapers
                          (plasma-workspace-wallpapers)
+      --scikit-image     also train on scikit-image's sample photos (the classifier always does)
+      --distractors N    up to N objects (glossy discs, cut-outs of other photos) behind the training
+                         digits (the classifier's recipe: 4; the others: 0)
       --distort X        bend the training digits' handwriting (slant, width, stroke weight, elastic
                          bends), 0 to 1 (default 0)
   evaluate MODEL [--images N] [--seed N] [--json]   score a demo model on held-out composites
@@ -133,8 +136,8 @@ void scoreAndSave(const std::string& out, tr::TrainingRun& run, const tr::DemoDa
 int cmdTrain(const std::string& task, const std::vector<std::string>& rest, const std::string& command) {
     ArgumentList args(rest,
                       {"out", "seed", "iterations", "batch", "lr", "weight-decay", "threads", "eval-images",
-                       "digits", "backgrounds", "init", "output-stride", "distort"},
-                      {"wallpapers"});
+                       "digits", "backgrounds", "init", "output-stride", "distort", "distractors"},
+                      {"wallpapers", "scikit-image"});
     tr::TrainingOptions o;
     o.task = task;
     o.seed = uint64_t(args.getInt("seed", int(o.seed)));
@@ -149,6 +152,8 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     o.outputStride = args.getInt("output-stride", 0);
     o.wallpaperPhotos = args.has("wallpapers");
     o.digitDistortion = args.getDouble("distort", 0.0);
+    o.scikitImagePhotos = args.has("scikit-image");
+    o.distractorObjects = args.getInt("distractors", 0);
     resnest::configureThreads(o.threads);
     const std::string out = args.get("out", tr::DemoRecipe::fileName(task));
     const int evalImages = args.getInt("eval-images", tr::DemoRecipe::forTask(task).evalImages);

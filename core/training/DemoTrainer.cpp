@@ -97,6 +97,9 @@ DemoTrainer::DemoTrainer(const DemoData& data, TrainingOptions options)
     if (options_.batchSize > 0)
         recipe_.batchSize = options_.batchSize;
     recipe_.scenes.wallpaperPhotos = recipe_.scenes.wallpaperPhotos || options_.wallpaperPhotos;
+    recipe_.scenes.scikitImagePhotos = recipe_.scenes.scikitImagePhotos || options_.scikitImagePhotos;
+    if (options_.distractorObjects != 0)
+        recipe_.scenes.distractorObjects = options_.distractorObjects;
     // Any value but 0 goes to the scenes, whose composer rejects one outside [0, 1].
     if (options_.digitDistortion != 0.0)
         recipe_.scenes.digitDistortion = options_.digitDistortion;

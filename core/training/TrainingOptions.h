@@ -30,6 +30,11 @@ struct TrainingOptions {
     std::string backgroundsDir; // "" = opencv-doc's sample photos
     // Also train on the photographs among KDE Plasma's wallpapers (SceneOptions::wallpaperPhotos).
     bool wallpaperPhotos = false;
+    // Also train on scikit-image's sample photos (SceneOptions::scikitImagePhotos; the classifier's recipe
+    // always does).
+    bool scikitImagePhotos = false;
+    // Objects set behind the training digits (SceneOptions::distractorObjects); 0 = the recipe's.
+    int distractorObjects = 0;
     // Bend the training digits' handwriting (SceneOptions::digitDistortion, 0 to 1); 0 = the recipe's.
     double digitDistortion = 0.0;
     // A demo model of the same task whose weights start the run (fine-tuning, or continuing a run with a

@@ -70,6 +70,33 @@ TEST(DemoTrainer, WallpaperPhotosChangeTheTrainingScenes) {
     EXPECT_NE(trainer.run().losses, plain.losses);
 }
 
+// --scikit-image and --distractors give the segmenter the classifier's extra photos and objects: each
+// changes the scenes it trains on, and the recipe's own settings stay unless asked.
+TEST(DemoTrainer, ScikitPhotosAndDistractorsChangeTheSegmentersScenes) {
+    TrainingOptions o;
+    o.task = "segment";
+    o.iterations = 2;
+    o.batchSize = 2;
+    o.seed = 11;
+    const DemoTrainer recipe(data(), o);
+    EXPECT_FALSE(recipe.recipe().scenes.scikitImagePhotos);
+    EXPECT_EQ(recipe.recipe().scenes.distractorObjects, 0);
+    const TrainingRun plain = DemoTrainer(data(), o).run();
+    TrainingOptions photos = o;
+    photos.scikitImagePhotos = true;
+    DemoTrainer withPhotos(data(), photos);
+    EXPECT_TRUE(withPhotos.recipe().scenes.scikitImagePhotos);
+    EXPECT_NE(withPhotos.run().losses, plain.losses);
+    TrainingOptions objects = o;
+    objects.distractorObjects = 4;
+    DemoTrainer withObjects(data(), objects);
+    EXPECT_EQ(withObjects.recipe().scenes.distractorObjects, 4);
+    EXPECT_NE(withObjects.run().losses, plain.losses);
+    TrainingOptions classifier;
+    classifier.distractorObjects = 0;
+    EXPECT_EQ(DemoTrainer(data(), classifier).recipe().scenes.distractorObjects, 4);
+}
+
 // A run started from a saved model starts from its weights: with a vanishing learning rate it ends where the
 // saved model was (up to the file's float16 storage), far from the seed's weights. A model of another task
 // cannot start a run.
