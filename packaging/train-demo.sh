@@ -11,10 +11,49 @@ mkdir -p "$out/models" "$out/samples"
 
 "$train" samples "$out/samples" --seed 2026
 # The thread count each shipped file was trained with (its card records the command).
-for run in "segment 1" "detect 2"; do
-  set -- $run
-  (cd "$out/models" && "$train" "$1" --seed 2026 --threads "$2" --out "digits-$1.safetensors")
-done
+(cd "$out/models" && "$train" detect --seed 2026 --threads 2 --out digits-detect.safetensors)
+again() { # TASK DIR FROM SEED THREADS [OPTION...]: one more run from FROM's weights, with a fresh schedule
+  local task=$1 dir=$2 from=$3 seed=$4 threads=$5 iterations=3500
+  shift 5
+  if [ "$task" = segment ]; then iterations=3000; fi
+  local runs="$build/demo-$task-runs" file="digits-$task.safetensors"
+  mkdir -p "$runs/$dir"
+  cp "$runs/$from/$file" "$runs/$dir/"
+  (cd "$runs/$dir" && "$train" "$task" --init "$file" "$@" --seed "$seed" --iterations "$iterations" \
+    --lr 1e-3 --threads "$threads" --out "$file" > train.log 2>&1)
+}
+pair() { # TASK FROM SEED OPTIONS SEED OPTIONS: two runs from FROM's weights at once, one thread each
+  again "$1" "$3" "$2" "$3" 1 $4 & local a=$!
+  again "$1" "$5" "$2" "$5" 1 $6 & local b=$!
+  wait $a
+  wait $b
+}
+soup() { # TASK DIR THREADS INPUT...: the inputs' weights averaged into DIR (inputs relative to DIR)
+  local task=$1 dir=$2 threads=$3
+  shift 3
+  mkdir -p "$build/demo-$task-runs/$dir"
+  (cd "$build/demo-$task-runs/$dir" && "$train" average "$@" --eval-images 0 --threads "$threads" \
+    --out "digits-$task.safetensors")
+}
+ship() { # TASK DIR [RESCORE OPTION...]: DIR's file into resources/demo/models, atomically, and rescored
+  local task=$1 dir=$2 file="digits-$1.safetensors"
+  shift 2
+  cp "$build/demo-$task-runs/$dir/$file" "$out/models/$file.tmp"
+  (cd "$out/models" && mv "$file.tmp" "$file" && "$train" rescore "$file" "$@")
+}
+# The segmenter: its first run (10000 steps on one thread); two runs from it (seeds 3001, 3002, the second
+# also on the wallpaper photographs) and the three averaged; one run from that average (seed 3003, also on
+# the wallpapers and scikit-image's photos, with distractor objects behind the digits): the shipped file,
+# scored on the first run's held-out seed. Its card chains every input's commands, with the paths as they
+# were typed (the shipped file's runs were made in other directories, which does not change the weights).
+mkdir -p "$build/demo-segment-runs/first"
+(cd "$build/demo-segment-runs/first" && "$train" segment --seed 2026 --threads 1 \
+  --out digits-segment.safetensors)
+pair segment first 3001 "" 3002 "--wallpapers"
+soup segment soup 2 ../first/digits-segment.safetensors ../3001/digits-segment.safetensors \
+  ../3002/digits-segment.safetensors
+again segment 3003 soup 3003 1 --wallpapers --scikit-image --distractors 4
+ship segment 3003 --images 300 --seed 2027
 # The classifier: a run on all 48 background photos (KDE Plasma's wallpaper photos among them), then a chain
 # of three more runs, each from the previous one's weights with a fresh schedule (seeds 2036, 2037, 2042), two
 # runs from the last of those (seeds 2043, 2044), and the weights of those three averaged (a "model soup"),
@@ -26,24 +65,10 @@ runs="$build/demo-classify-runs"
 mkdir -p "$runs/first"
 (cd "$runs/first" && "$train" classify --wallpapers --seed 2035 --iterations 12000 --threads 2 \
   --out digits-classify.safetensors)
-again() { # DIR FROM SEED THREADS [OPTION...]: one more run from FROM's weights
-  local dir=$1 from=$2 seed=$3 threads=$4
-  shift 4
-  mkdir -p "$runs/$dir"
-  cp "$runs/$from/digits-classify.safetensors" "$runs/$dir/"
-  (cd "$runs/$dir" && "$train" classify --init digits-classify.safetensors --wallpapers "$@" --seed "$seed" \
-    --iterations 3500 --lr 1e-3 --threads "$threads" --out digits-classify.safetensors > train.log 2>&1)
-}
-again 2036 first 2036 2
-again 2037 2036 2037 1
-again 2042 2037 2042 1
-pair() { # FROM SEED OPTIONS SEED OPTIONS: two runs from FROM's weights at once, one thread each
-  again "$2" "$1" "$2" 1 $3 & local a=$!
-  again "$4" "$1" "$4" 1 $5 & local b=$!
-  wait $a
-  wait $b
-}
-pair 2042 2043 "" 2044 ""
+again classify 2036 first 2036 2 --wallpapers
+again classify 2037 2036 2037 1 --wallpapers
+again classify 2042 2037 2042 1 --wallpapers
+pair classify 2042 2043 --wallpapers 2044 --wallpapers
 # Written as digits-classify.safetensors in $runs and moved, not --out soup/...: the card records the
 # command as typed.
 mkdir -p "$runs/soup"
@@ -52,14 +77,12 @@ mkdir -p "$runs/soup"
   mv digits-classify.safetensors soup/)
 # Six runs from that average (seeds 2054-2059, three of them with the training digits bent, --distort), and
 # the average and the six averaged: the shipped file.
-pair soup 2054 "" 2055 ""
-pair soup 2056 "--distort 1" 2057 "--distort 0.5"
-pair soup 2058 "" 2059 "--distort 0.5"
+pair classify soup 2054 --wallpapers 2055 --wallpapers
+pair classify soup 2056 "--wallpapers --distort 1" 2057 "--wallpapers --distort 0.5"
+pair classify soup 2058 --wallpapers 2059 "--wallpapers --distort 0.5"
 mkdir -p "$runs/soup2"
 (cd "$runs" && "$train" average soup/digits-classify.safetensors 2054/digits-classify.safetensors \
   2055/digits-classify.safetensors 2056/digits-classify.safetensors 2057/digits-classify.safetensors \
   2058/digits-classify.safetensors 2059/digits-classify.safetensors --eval-images 0 --threads 1 \
   --out digits-classify.safetensors && mv digits-classify.safetensors soup2/)
-cp "$runs/soup2/digits-classify.safetensors" "$out/models/digits-classify.safetensors.tmp"
-(cd "$out/models" && mv digits-classify.safetensors.tmp digits-classify.safetensors &&
-  "$train" rescore digits-classify.safetensors --images 5000 --seed 2027)
+ship classify soup2 --images 5000 --seed 2027
