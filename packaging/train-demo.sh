@@ -28,12 +28,12 @@ pair() { # TASK FROM SEED OPTIONS SEED OPTIONS: two runs from FROM's weights at 
   wait $a
   wait $b
 }
-soup() { # TASK DIR THREADS INPUT...: the inputs' weights averaged into DIR (inputs relative to DIR)
-  local task=$1 dir=$2 threads=$3
+soup() { # TASK DIR THREADS INPUT...: the inputs' weights averaged into DIR (inputs relative to the task's
+  # runs folder; written there and moved, not --out DIR/...: the card records the command as typed)
+  local task=$1 dir=$2 threads=$3 runs="$build/demo-$1-runs" file="digits-$1.safetensors"
   shift 3
-  mkdir -p "$build/demo-$task-runs/$dir"
-  (cd "$build/demo-$task-runs/$dir" && "$train" average "$@" --eval-images 0 --threads "$threads" \
-    --out "digits-$task.safetensors")
+  mkdir -p "$runs/$dir"
+  (cd "$runs" && "$train" average "$@" --eval-images 0 --threads "$threads" --out "$file" && mv "$file" "$dir/")
 }
 ship() { # TASK DIR [RESCORE OPTION...]: DIR's file into resources/demo/models, atomically, and rescored
   local task=$1 dir=$2 file="digits-$1.safetensors"
@@ -50,8 +50,8 @@ mkdir -p "$build/demo-segment-runs/first"
 (cd "$build/demo-segment-runs/first" && "$train" segment --seed 2026 --threads 1 \
   --out digits-segment.safetensors)
 pair segment first 3001 "" 3002 "--wallpapers"
-soup segment soup 2 ../first/digits-segment.safetensors ../3001/digits-segment.safetensors \
-  ../3002/digits-segment.safetensors
+soup segment soup 2 first/digits-segment.safetensors 3001/digits-segment.safetensors \
+  3002/digits-segment.safetensors
 again segment 3003 soup 3003 1 --wallpapers --scikit-image --distractors 4
 ship segment 3003 --images 300 --seed 2027
 # The classifier: a run on all 48 background photos (KDE Plasma's wallpaper photos among them), then a chain
@@ -69,20 +69,14 @@ again classify 2036 first 2036 2 --wallpapers
 again classify 2037 2036 2037 1 --wallpapers
 again classify 2042 2037 2042 1 --wallpapers
 pair classify 2042 2043 --wallpapers 2044 --wallpapers
-# Written as digits-classify.safetensors in $runs and moved, not --out soup/...: the card records the
-# command as typed.
-mkdir -p "$runs/soup"
-(cd "$runs" && "$train" average 2042/digits-classify.safetensors 2043/digits-classify.safetensors \
-  2044/digits-classify.safetensors --eval-images 0 --threads 1 --out digits-classify.safetensors &&
-  mv digits-classify.safetensors soup/)
+soup classify soup 1 2042/digits-classify.safetensors 2043/digits-classify.safetensors \
+  2044/digits-classify.safetensors
 # Six runs from that average (seeds 2054-2059, three of them with the training digits bent, --distort), and
 # the average and the six averaged: the shipped file.
 pair classify soup 2054 --wallpapers 2055 --wallpapers
 pair classify soup 2056 "--wallpapers --distort 1" 2057 "--wallpapers --distort 0.5"
 pair classify soup 2058 --wallpapers 2059 "--wallpapers --distort 0.5"
-mkdir -p "$runs/soup2"
-(cd "$runs" && "$train" average soup/digits-classify.safetensors 2054/digits-classify.safetensors \
+soup classify soup2 1 soup/digits-classify.safetensors 2054/digits-classify.safetensors \
   2055/digits-classify.safetensors 2056/digits-classify.safetensors 2057/digits-classify.safetensors \
-  2058/digits-classify.safetensors 2059/digits-classify.safetensors --eval-images 0 --threads 1 \
-  --out digits-classify.safetensors && mv digits-classify.safetensors soup2/)
+  2058/digits-classify.safetensors 2059/digits-classify.safetensors
 ship classify soup2 --images 5000 --seed 2027
