@@ -62,8 +62,9 @@ TEST(DemoTrainer, WallpaperPhotosChangeTheTrainingScenes) {
     o.iterations = 3;
     o.batchSize = 8;
     o.seed = 11;
-    EXPECT_FALSE(DemoTrainer(data(), o).recipe().scenes.wallpaperPhotos);
-    const TrainingRun plain = DemoTrainer(data(), o).run();
+    DemoTrainer plainTrainer(data(), o);
+    EXPECT_FALSE(plainTrainer.recipe().scenes.wallpaperPhotos);
+    const TrainingRun plain = plainTrainer.run();
     o.wallpaperPhotos = true;
     DemoTrainer trainer(data(), o);
     EXPECT_TRUE(trainer.recipe().scenes.wallpaperPhotos);
@@ -78,10 +79,10 @@ TEST(DemoTrainer, ScikitPhotosAndDistractorsChangeTheSegmentersScenes) {
     o.iterations = 2;
     o.batchSize = 2;
     o.seed = 11;
-    const DemoTrainer recipe(data(), o);
-    EXPECT_FALSE(recipe.recipe().scenes.scikitImagePhotos);
-    EXPECT_EQ(recipe.recipe().scenes.distractorObjects, 0);
-    const TrainingRun plain = DemoTrainer(data(), o).run();
+    DemoTrainer plainTrainer(data(), o);
+    EXPECT_FALSE(plainTrainer.recipe().scenes.scikitImagePhotos);
+    EXPECT_EQ(plainTrainer.recipe().scenes.distractorObjects, 0);
+    const TrainingRun plain = plainTrainer.run();
     TrainingOptions photos = o;
     photos.scikitImagePhotos = true;
     DemoTrainer withPhotos(data(), photos);
