@@ -2,8 +2,30 @@
 
 #include <c10/util/Exception.h>
 #include <iostream>
+#include <new>
+#include <string>
 
 namespace resnest::cli {
+namespace {
+
+// A message is one line on a terminal and in a log, whatever library composed it.
+std::string oneLine(std::string text) {
+    std::string out;
+    bool space = false;
+    for (const char c : text) {
+        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+            space = !out.empty();
+            continue;
+        }
+        if (space)
+            out += ' ';
+        space = false;
+        out += c;
+    }
+    return out;
+}
+
+} // namespace
 
 int CommandDispatcher::run(int argc, char** argv, const char* usage,
                            const std::map<std::string, Command>& commands) {
@@ -20,10 +42,13 @@ int CommandDispatcher::run(int argc, char** argv, const char* usage,
     try {
         return command->second(std::vector<std::string>(args.begin() + 1, args.end()));
     } catch (const c10::Error& e) {
-        std::cerr << "error: " << e.what_without_backtrace() << "\n";
+        std::cerr << "error: " << oneLine(e.what_without_backtrace()) << "\n";
+        return 1;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "error: out of memory\n";
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
+        std::cerr << "error: " << oneLine(e.what()) << "\n";
         return 1;
     }
 }

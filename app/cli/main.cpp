@@ -94,6 +94,7 @@ model options:
   --output-stride 32|16|8    dilate the last stages; default the model card's, else 32 (segmenters: 8)
   --threads N          CPU threads (default: every core)
   --no-fuse            keep BatchNorm separate (default folds it into the convolutions)
+  --allow-non-finite   load weights that hold NaN or Inf (refused by default: every output would be NaN)
   --channels-last      NHWC activations (instead of oneDNN's blocked layout)
   --no-mkldnn          plain tensors on CPU instead of oneDNN's blocked layout
   --seed N             seed of random weights (default 0)
@@ -116,7 +117,7 @@ always `attention/layerI.J` (N, R, C) and `radix_maps/layerI.J` (N, R, H, W) of 
 
 const std::set<std::string> kModelValued = {"arch",    "weights", "device", "dtype",  "output-stride",
                                             "threads", "seed",    "task",   "classes"};
-const std::set<std::string> kModelFlags = {"no-fuse", "channels-last", "no-mkldnn", "mask"};
+const std::set<std::string> kModelFlags = {"no-fuse", "channels-last", "no-mkldnn", "mask", "allow-non-finite"};
 // Detection: input size and post-processing.
 const std::set<std::string> kDetectValued = {"min-size", "max-size", "score-threshold", "max-detections",
                                              "nms-iou"};
@@ -157,6 +158,7 @@ resnest::ModelSpec modelSpec(const ArgumentList& args, const std::string& defaul
     spec.compute.precision = resnest::ComputeOptions::parsePrecision(args.get("dtype", "f32"));
     spec.compute.threads = args.getInt("threads", 0);
     spec.compute.fuseBatchNorm = !args.has("no-fuse");
+    spec.allowNonFinite = args.has("allow-non-finite");
     spec.compute.channelsLast = args.has("channels-last");
     spec.compute.mkldnn = !args.has("no-mkldnn");
     resnest::configureThreads(spec.compute.threads);

@@ -1,5 +1,11 @@
 #include "core/imaging/ImagePreprocessor.h"
 
+#include "core/imaging/ImageHeader.h"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
+
 #include <cmath>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
@@ -9,18 +15,40 @@
 namespace resnest {
 
 cv::Mat ImagePreprocessor::readImage(const std::string& path) {
-    if (!std::ifstream(path).good())
-        throw std::runtime_error("cannot open image '" + path + "': no such file or not readable");
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        throw std::runtime_error("cannot open image '" + path + "': " + std::strerror(errno));
+    // A FIFO would block the decoder's open, a device never end.
+    if (!S_ISREG(st.st_mode))
+        throw std::runtime_error("cannot open image '" + path + "': not a regular file");
+    if (const auto size = ImageHeader::read(path)) {
+        const std::uint64_t limit = ImageHeader::maxPixels();
+        if (size->width > limit || size->height > limit || size->width * size->height > limit)
+            throw std::runtime_error("image '" + path + "' is " + std::to_string(size->width) + "x" +
+                                     std::to_string(size->height) + " pixels, more than the limit of " +
+                                     std::to_string(limit) + " pixels (RESNEST_MAX_IMAGE_PIXELS)");
+    }
     cv::Mat img;
     try {
         img = cv::imread(path, cv::IMREAD_COLOR);
     } catch (const cv::Exception& e) {
-        throw std::runtime_error("cannot decode image '" + path + "': " + e.what());
+        throw std::runtime_error("cannot decode image '" + path + "': " + e.msg);
     }
     if (img.empty())
         throw std::runtime_error("cannot decode image '" + path +
                                  "': not an image format OpenCV reads, or corrupt");
     return img;
+}
+
+cv::Mat ImagePreprocessor::reducedFor(const cv::Mat& bgr, double scale) {
+    if (bgr.empty() || !(scale < 0.25))
+        return bgr;
+    cv::Mat reduced;
+    cv::resize(bgr, reduced,
+               cv::Size(std::max(1, int(std::lround(bgr.cols * scale * 2))),
+                        std::max(1, int(std::lround(bgr.rows * scale * 2)))),
+               0, 0, cv::INTER_AREA);
+    return reduced;
 }
 
 torch::Tensor ImagePreprocessor::toRgbTensor(const cv::Mat& bgr) {
@@ -64,9 +92,12 @@ PreparedInput ImagePreprocessor::prepare(const cv::Mat& bgr) const {
     g.cropOffset = {int(std::nearbyint((g.resized.width - size) / 2.0)),
                     int(std::nearbyint((g.resized.height - size) / 2.0))};
 
+    // Only a photo over four times the target is reduced first; below that the antialiased resize is exactly
+    // torchvision's.
+    const cv::Mat source = reducedFor(bgr, double(shortTarget) / std::min(w, h));
     cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    auto x = torch::from_blob(rgb.data, {h, w, 3}, {int64_t(rgb.step[0]), 3, 1}, torch::kUInt8)
+    cv::cvtColor(source, rgb, cv::COLOR_BGR2RGB);
+    auto x = torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, {int64_t(rgb.step[0]), 3, 1}, torch::kUInt8)
                  .permute({2, 0, 1})
                  .unsqueeze(0)
                  .to(torch::kFloat32)

@@ -31,8 +31,12 @@ public:
     static torch::Tensor normalizedTensor(const cv::Mat& bgr, double pixelScale, bool bgrOrder,
                                           const std::array<double, 3>& mean,
                                           const std::array<double, 3>& std);
-    // Reads any image OpenCV can decode; throws std::runtime_error with the path on failure.
+    // Reads any image OpenCV can decode; throws std::runtime_error with the path on failure. A picture whose
+    // header claims more than ImageHeader::maxPixels() is refused before it is decoded.
     static cv::Mat readImage(const std::string& path);
+    // `bgr` itself when the network scales it by at least 1/4 (`scale`); otherwise reduced by area to twice
+    // the network's size, so the float copy of a huge photo is never made at full size.
+    static cv::Mat reducedFor(const cv::Mat& bgr, double scale);
 
 private:
     EvalTransform t_;

@@ -38,6 +38,7 @@ ResNeStConfig BodyResolver::resolve(const io::TensorMap& tensors, const std::str
                              "and segmentation projects build it); pass --arch to choose another");
     }
     c.numClasses = 0;
+    c.validate();
     ModelInfoFill::body(info, c);
     return c;
 }

@@ -4,7 +4,11 @@
 #include "core/inference/BodyResolver.h"
 #include "core/inference/ModelInfoFill.h"
 #include "core/io/CheckpointReader.h"
+#include "core/models/FiniteWeights.h"
+#include "core/models/ModelLimits.h"
 #include "core/models/StateDictLoader.h"
+
+#include <algorithm>
 
 namespace resnest {
 
@@ -14,7 +18,20 @@ int64_t dim(const io::TensorMap& t, const std::string& key, int64_t d = 0) {
     auto it = t.find(key);
     if (it == t.end())
         throw std::runtime_error("not a Faster / Mask R-CNN checkpoint: '" + key + "' is missing");
+    if (it->second.dim() <= d)
+        throw std::runtime_error("not a Faster / Mask R-CNN checkpoint: '" + key + "' has too few dimensions");
+    ModelLimits::checkWidth(key.c_str(), it->second.size(d));
     return it->second.size(d);
+}
+
+// The largest weights of the heads, a lower bound of their parameter count: what the file must at least hold.
+int64_t headParametersAtLeast(const DetectorConfig& c) {
+    const int64_t f = c.fpnChannels, r = c.representationSize;
+    int64_t n = int64_t{c.backbone.basePlanes} * 60 * f + 36 * f * f + 9 * f * f * c.rpnConvDepth;
+    n += (c.boxHeadConvs > 0 ? int64_t{c.boxHeadConvChannels} * 49 * r : f * 49 * r) + r * c.numClasses;
+    if (c.mask)
+        n += 9 * int64_t{c.maskHeadChannels} * c.maskHeadChannels * std::max(c.maskHeadConvs - 1, 0);
+    return n;
 }
 
 int count(const io::TensorMap& t, const std::string& prefix, const std::string& suffix) {
@@ -52,6 +69,9 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch, io::Ch
     out.config = DetectorLoader::configFrom(converted.tensors, semantics, arch, out.info);
     if (card && arch.empty())
         ModelInfoFill::bodyFromCard(out.info, out.config.backbone, *card);
+    ModelLimits::requireHeldBy(
+        ModelLimits::bodyParameters(out.config.backbone) + headParametersAtLeast(out.config), converted.tensors,
+        path);
     out.tensors = std::move(converted.tensors);
     return out;
 }
@@ -88,6 +108,10 @@ DetectorConfig DetectorLoader::configFrom(const io::TensorMap& t, const Detector
         c.maskHeadNorm = t.count("roi_heads.mask_head.0.1.weight") > 0;
         c.maskHeadChannels = int(dim(t, "roi_heads.mask_predictor.conv5_mask.weight", 1));
     }
+    ModelLimits::checkClasses("the class count", c.numClasses);
+    ModelLimits::checkHeadLayers("the RPN's conv layers", c.rpnConvDepth);
+    ModelLimits::checkHeadLayers("the box head's conv layers", c.boxHeadConvs);
+    ModelLimits::checkHeadLayers("the mask head's conv layers", c.maskHeadConvs);
     info.classes = c.numClasses;
     info.head = std::string(c.mask ? "Mask R-CNN" : "Faster R-CNN") + " FPN" +
                 (c.boxHeadConvs > 0 ? " (" + std::to_string(c.boxHeadConvs) + "conv1fc box head)" : "");
@@ -96,6 +120,8 @@ DetectorConfig DetectorLoader::configFrom(const io::TensorMap& t, const Detector
 
 ModelInfo DetectorLoader::inspect(const std::string& path, const std::string& arch, io::Checkpoint* read) {
     Prepared p = readCheckpoint(path, arch, read);
+    if (const std::string problem = FiniteWeights::problem(p.tensors); !problem.empty())
+        p.info.notes.push_back(problem + ": refused to run without --allow-non-finite");
     p.info.dataset = p.config.dataset;
     FasterRCNN model(p.config);
     p.info.parameters = ModelInfoFill::parameters(*model);
@@ -123,6 +149,8 @@ LoadedDetector DetectorLoader::load(const ModelSpec& spec, const DetectorOverrid
         out.info.head = randomMask ? "Mask R-CNN FPN" : "Faster R-CNN FPN";
     } else {
         Prepared p = readCheckpoint(spec.weights, spec.arch, read);
+        if (!spec.allowNonFinite)
+            FiniteWeights::require(p.tensors, spec.weights);
         out.config = std::move(p.config);
         out.info = std::move(p.info);
         tensors = std::move(p.tensors);

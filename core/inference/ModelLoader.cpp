@@ -3,6 +3,8 @@
 #include "core/inference/ModelInfoFill.h"
 #include "core/io/CheckpointReader.h"
 #include "core/models/ArchitectureDetector.h"
+#include "core/models/FiniteWeights.h"
+#include "core/models/ModelLimits.h"
 #include "core/models/StateDictLoader.h"
 
 #include <stdexcept>
@@ -39,6 +41,8 @@ ResNeStConfig resolve(const io::Checkpoint& ckpt, const std::string& path, const
         card->applyBody(c);
         info.ambiguous = false;
     }
+    c.validate();
+    ModelLimits::requireHeldBy(ModelLimits::bodyParameters(c), ckpt.tensors, path);
     ModelInfoFill::body(info, c);
     info.classes = c.numClasses;
     return c;
@@ -50,6 +54,8 @@ ModelInfo ModelLoader::inspect(const std::string& path, const std::string& arch,
     io::Checkpoint ckpt = read ? std::move(*read) : io::CheckpointReader::read(path);
     ModelInfo info;
     ResNeSt model(resolve(ckpt, path, arch, info));
+    if (const std::string problem = FiniteWeights::problem(ckpt.tensors); !problem.empty())
+        info.notes.push_back(problem + ": refused to run without --allow-non-finite");
     info.parameters = ModelInfoFill::parameters(*model);
     return info;
 }
@@ -69,6 +75,8 @@ LoadedModel ModelLoader::load(const ModelSpec& spec, io::Checkpoint* read) {
     } else {
         ckpt = read ? std::move(*read) : io::CheckpointReader::read(spec.weights);
         config = resolve(ckpt, spec.weights, spec.arch, out.info);
+        if (!spec.allowNonFinite)
+            FiniteWeights::require(ckpt.tensors, spec.weights);
         if (out.info.ambiguous)
             throw std::runtime_error(
                 "the weights fit several architectures that differ only in where the avd "

@@ -14,6 +14,7 @@ struct ModelSpec {
     int outputStride = 0; // 0 = a classifier's or segmenter's card's, else the task's: 32 to classify and
                           // detect, 8 to segment
     uint64_t seed = 0;    // for random weights
+    bool allowNonFinite = false; // load weights holding NaN or Inf (refused by default)
     ComputeOptions compute;
 };
 

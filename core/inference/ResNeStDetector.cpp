@@ -43,8 +43,15 @@ DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttentio
     result.imageWidth = bgr.cols;
     result.imageHeight = bgr.rows;
     auto t0 = std::chrono::steady_clock::now();
+    // A photo many times larger than the transform's target is first reduced in 8 bits, by area, to twice
+    // that target: its float copy at full size would take 12 bytes a pixel (2.4 GB at 200 MP) only to be
+    // shrunk. Boxes and masks are mapped back to the full image below.
+    const cv::Mat input = ImagePreprocessor::reducedFor(
+        bgr, std::min(double(config_.minSize) / std::min(bgr.rows, bgr.cols),
+                      double(config_.maxSize) / std::max(bgr.rows, bgr.cols)));
+    const double backX = double(bgr.cols) / input.cols, backY = double(bgr.rows) / input.rows;
     torch::Tensor image =
-        ImagePreprocessor::toRgbTensor(bgr)[0].to(compute_.torchDevice(), compute_.scalarType());
+        ImagePreprocessor::toRgbTensor(input)[0].to(compute_.torchDevice(), compute_.scalarType());
     result.preprocessMs = msSince(t0);
 
     t0 = std::chrono::steady_clock::now();
@@ -91,16 +98,19 @@ DetectionResult ResNeStDetector::detect(const cv::Mat& bgr, bool captureAttentio
     auto b = boxes.accessor<float, 2>();
     for (int64_t i = 0; i < k; ++i) {
         Detection det;
-        det.box = {b[i][0], b[i][1], b[i][2], b[i][3]};
+        det.box = {float(b[i][0] * backX), float(b[i][1] * backY), float(b[i][2] * backX),
+                   float(b[i][3] * backY)};
         det.score = scores[i].item<float>();
         det.label = int(labels[i].item<int64_t>());
         if (d.masks.defined()) {
             torch::Tensor p =
                 model_->transform()
-                    .pasteMasks(d.masks.narrow(0, i, 1), d.boxes.narrow(0, i, 1), bgr.rows, bgr.cols)[0][0]
+                    .pasteMasks(d.masks.narrow(0, i, 1), d.boxes.narrow(0, i, 1), input.rows, input.cols)[0][0]
                     .to(torch::kCPU, torch::kFloat32)
                     .contiguous();
-            det.maskProbability = cv::Mat(bgr.rows, bgr.cols, CV_32F, p.data_ptr<float>()).clone();
+            det.maskProbability = cv::Mat(input.rows, input.cols, CV_32F, p.data_ptr<float>()).clone();
+            if (input.size() != bgr.size())
+                cv::resize(det.maskProbability, det.maskProbability, bgr.size(), 0, 0, cv::INTER_LINEAR);
             cv::threshold(det.maskProbability, det.mask, config_.maskThreshold, 255, cv::THRESH_BINARY);
             det.mask.convertTo(det.mask, CV_8U);
         }

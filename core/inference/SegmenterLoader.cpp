@@ -3,6 +3,8 @@
 #include "core/inference/BodyResolver.h"
 #include "core/inference/ModelInfoFill.h"
 #include "core/io/CheckpointReader.h"
+#include "core/models/FiniteWeights.h"
+#include "core/models/ModelLimits.h"
 #include "core/models/StateDictLoader.h"
 #include "core/segmentation/SegmentationCheckpointLayout.h"
 
@@ -14,7 +16,18 @@ int64_t dim0(const io::TensorMap& t, const std::string& key) {
     auto it = t.find(key);
     if (it == t.end())
         throw std::runtime_error("not a DeepLabV3 / DeepLabV3+ checkpoint: '" + key + "' is missing");
+    if (it->second.dim() < 1)
+        throw std::runtime_error("not a DeepLabV3 / DeepLabV3+ checkpoint: '" + key + "' is a scalar");
+    ModelLimits::checkWidth(key.c_str(), it->second.size(0));
     return it->second.size(0);
+}
+
+// The largest weights of the head, a lower bound of its parameter count: what the file must at least hold.
+int64_t headParametersAtLeast(const SegmenterConfig& c) {
+    const int64_t in = int64_t{c.backbone.basePlanes} * 32, a = c.asppChannels;
+    if (c.plus)
+        return in * a * 5 + int64_t{c.backbone.basePlanes} * 4 * c.lowLevelChannels + a * c.numClasses;
+    return in * a * 29 + 9 * a * c.headChannels + int64_t{c.headChannels} * c.numClasses;
 }
 
 struct Prepared {
@@ -51,6 +64,10 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch, io::Ch
         ModelInfoFill::bodyFromCard(out.info, out.config.backbone, *card);
     else
         out.config.backbone.outputStride = kUncardedOutputStride;
+    ModelLimits::checkClasses("the class count", out.config.numClasses);
+    ModelLimits::requireHeldBy(
+        ModelLimits::bodyParameters(out.config.backbone) + headParametersAtLeast(out.config), converted.tensors,
+        path);
     out.tensors = std::move(converted.tensors);
     return out;
 }
@@ -92,6 +109,8 @@ SegmenterConfig SegmenterLoader::configFrom(const io::TensorMap& t, const Segmen
 
 ModelInfo SegmenterLoader::inspect(const std::string& path, const std::string& arch, io::Checkpoint* read) {
     Prepared p = readCheckpoint(path, arch, read);
+    if (const std::string problem = FiniteWeights::problem(p.tensors); !problem.empty())
+        p.info.notes.push_back(problem + ": refused to run without --allow-non-finite");
     p.info.dataset = p.config.dataset;
     DeepLabV3 model(p.config);
     p.info.parameters = ModelInfoFill::parameters(*model);
@@ -117,6 +136,8 @@ LoadedSegmenter SegmenterLoader::load(const ModelSpec& spec, int randomClasses, 
         out.info.head = "DeepLabV3";
     } else {
         Prepared p = readCheckpoint(spec.weights, spec.arch, read);
+        if (!spec.allowNonFinite)
+            FiniteWeights::require(p.tensors, spec.weights);
         out.config = std::move(p.config);
         out.info = std::move(p.info);
         tensors = std::move(p.tensors);

@@ -6,6 +6,7 @@
 #include "core/io/TorchLegacyReader.h"
 #include "core/io/TorchZipReader.h"
 
+#include <c10/util/Exception.h>
 #include <cstring>
 #include <new>
 
@@ -53,6 +54,9 @@ Checkpoint CheckpointReader::readBuffer(const std::uint8_t* data, std::size_t si
         throw;
     } catch (const std::bad_alloc&) {
         throw CheckpointError(name + ": not enough memory to load the checkpoint");
+    } catch (const c10::Error& e) {
+        // LibTorch's what() carries a backtrace; one line is what a user can read.
+        throw CheckpointError(name + ": " + kUnexpected + e.what_without_backtrace());
     } catch (const std::exception& e) {
         throw CheckpointError(name + ": " + kUnexpected + e.what());
     }

@@ -5,8 +5,24 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace resnest::io {
+namespace {
+
+// A valid header nests four levels (header, entry, shape, dims); anything deeper is refused while parsing,
+// before a recursive dump or destructor could meet a hostile depth.
+constexpr int kMaxHeaderDepth = 4;
+
+// Quoting a hostile value in full could print megabytes.
+std::string brief(const nlohmann::json& value) {
+    std::string text = value.dump();
+    if (text.size() > 60)
+        text = text.substr(0, 57) + "...";
+    return text;
+}
+
+} // namespace
 
 TensorMap SafetensorsReader::read(const std::uint8_t* data, std::size_t size, const std::string& name,
                                   std::map<std::string, std::string>* metadata) {
@@ -20,8 +36,18 @@ TensorMap SafetensorsReader::read(const std::uint8_t* data, std::size_t size, co
     const std::uint64_t payloadSize = in.remaining();
 
     nlohmann::json header;
+    // nlohmann keeps the last of two equal keys; one file must not mean two models, so a repeat is an error.
+    std::set<std::string> seen;
+    const auto check = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        if (depth > kMaxHeaderDepth)
+            in.fail("safetensors header nests deeper than " + std::to_string(kMaxHeaderDepth) + " levels");
+        if (event == nlohmann::json::parse_event_t::key && depth == 1 &&
+            !seen.insert(parsed.get<std::string>()).second)
+            in.fail("safetensors header lists '" + parsed.get<std::string>() + "' twice (duplicate key)");
+        return true;
+    };
     try {
-        header = nlohmann::json::parse(headerText, headerText + headerSize);
+        header = nlohmann::json::parse(headerText, headerText + headerSize, check);
     } catch (const nlohmann::json::exception& e) {
         in.fail(std::string("safetensors header is not valid JSON: ") + e.what());
     }
@@ -57,7 +83,7 @@ TensorMap SafetensorsReader::read(const std::uint8_t* data, std::size_t size, co
         const auto& code = info["dtype"];
         const auto dtype = code.is_string() ? DType::fromSafetensors(code.get<std::string>()) : std::nullopt;
         if (!dtype)
-            bad("unsupported dtype " + code.dump());
+            bad("unsupported dtype " + brief(code));
         const auto& shape = info["shape"];
         const auto& offsets = info["data_offsets"];
         if (!shape.is_array() || shape.size() > 64 || !offsets.is_array() || offsets.size() != 2 ||
@@ -70,7 +96,7 @@ TensorMap SafetensorsReader::read(const std::uint8_t* data, std::size_t size, co
             const std::uint64_t d = dim.is_number_unsigned() ? dim.get<std::uint64_t>() : ~std::uint64_t{0};
             if (d > (std::uint64_t{1} << 62) || __builtin_mul_overflow(bytes, d, &bytes) ||
                 __builtin_mul_overflow(nonZero, d ? d : 1, &nonZero) || nonZero > (std::uint64_t{1} << 62))
-                bad("invalid shape " + shape.dump());
+                bad("invalid shape " + brief(shape));
             sizes.push_back(static_cast<std::int64_t>(d));
         }
         const std::uint64_t begin = offsets[0].get<std::uint64_t>(), end = offsets[1].get<std::uint64_t>();
@@ -82,11 +108,24 @@ TensorMap SafetensorsReader::read(const std::uint8_t* data, std::size_t size, co
                 std::to_string(bytes));
         specs.push_back({key, *dtype, std::move(sizes), begin, end});
     }
-    // Checked before copying anything, so aliasing entries cannot multiply the memory we allocate.
-    std::sort(specs.begin(), specs.end(), [](const Spec& a, const Spec& b) { return a.begin < b.begin; });
-    for (std::size_t i = 1; i < specs.size(); ++i)
-        if (specs[i].begin < specs[i - 1].end)
+    // Checked before copying anything, so aliasing entries cannot multiply the memory we allocate. The tensors
+    // must tile the payload exactly, as the format requires: bytes that no tensor owns are a corrupt or
+    // tampered file.
+    std::sort(specs.begin(), specs.end(), [](const Spec& a, const Spec& b) {
+        return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+    });
+    std::uint64_t covered = 0;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        if (specs[i].begin < covered)
             in.fail("tensors '" + specs[i - 1].name + "' and '" + specs[i].name + "' overlap");
+        if (specs[i].begin > covered)
+            in.fail("data bytes [" + std::to_string(covered) + ", " + std::to_string(specs[i].begin) +
+                    ") belong to no tensor");
+        covered = specs[i].end;
+    }
+    if (covered != payloadSize)
+        in.fail("data bytes [" + std::to_string(covered) + ", " + std::to_string(payloadSize) +
+                ") belong to no tensor");
 
     TensorMap tensors;
     for (const Spec& s : specs) {

@@ -99,12 +99,27 @@ Checkpoint StateDictFinder::find(const PickleValue& root, CheckpointFormat forma
     }
     checkpoint.container = prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1);
 
+    // Memory is budgeted by what the file holds. Each storage is read once. A tensor that is its whole
+    // storage takes it over; any other view is copied, so every tensor owns compact memory and a small view
+    // does not pin a large storage. The copies together may add at most the storages' size again plus a
+    // margin, so aliasing cannot multiply memory; and a view that repeats elements (a zero or overlapping
+    // stride) beyond its storage's size is refused outright: a state dict never holds one.
+    constexpr std::uint64_t kCopyMargin = std::uint64_t{64} << 20;
+    std::map<std::string, std::uint64_t> storageBytes;
     std::map<std::string, int> uses;
     for (std::size_t i = 1; i < found.dict->items.size(); i += 2)
-        if (found.dict->items[i]->is(Kind::Tensor))
-            ++uses[found.dict->items[i]->storage->text];
+        if (found.dict->items[i]->is(Kind::Tensor)) {
+            const PickleValue& storage = *found.dict->items[i]->storage;
+            storageBytes[storage.text] =
+                static_cast<std::uint64_t>(storage.rootNumel) * c10::elementSize(storage.dtype);
+            ++uses[storage.text];
+        }
+    std::uint64_t copyBudget = kCopyMargin;
+    for (const auto& [key, bytes] : storageBytes)
+        copyBudget += bytes;
 
     std::map<std::string, torch::Tensor> roots;
+    std::uint64_t copied = 0;
     for (std::size_t i = 0; i + 1 < found.dict->items.size(); i += 2) {
         const PickleValue* t = found.dict->items[i + 1];
         const std::string key = keyName(found.dict->items[i]);
@@ -113,6 +128,13 @@ Checkpoint StateDictFinder::find(const PickleValue& root, CheckpointFormat forma
             continue;
         }
         const PickleValue& storage = *t->storage;
+        std::int64_t numel = 1;
+        for (const std::int64_t d : t->sizes)
+            numel *= d; // the pickle reader has checked that the view fits its storage, so this cannot overflow
+        if (numel > storage.rootNumel)
+            throw CheckpointError(name + ": tensor '" + key + "' has " + std::to_string(numel) +
+                                  " elements but its storage only " + std::to_string(storage.rootNumel) +
+                                  " (a zero or overlapping stride); not a state dict");
         torch::Tensor& rootTensor = roots[storage.text];
         if (!rootTensor.defined()) {
             rootTensor = load(storage.text, storage.dtype, storage.rootNumel);
@@ -125,11 +147,17 @@ Checkpoint StateDictFinder::find(const PickleValue& root, CheckpointFormat forma
         // The pickle reader has checked that this view stays inside the storage.
         const std::int64_t offset = storage.storageOffset + t->integer;
         torch::Tensor view = rootTensor.as_strided(t->sizes, t->strides, offset);
-        // Hand out the storage itself only when it is exactly this tensor; otherwise copy so every tensor
-        // owns compact memory of its own and a small view does not pin a large storage.
         const bool whole = uses[storage.text] == 1 && offset == 0 && view.numel() == rootTensor.numel() &&
                            view.is_contiguous();
-        checkpoint.tensors[key] = whole ? view : view.clone(at::MemoryFormat::Contiguous);
+        if (!whole) {
+            copied += static_cast<std::uint64_t>(view.numel()) * view.element_size();
+            if (copied > copyBudget)
+                throw CheckpointError(name + ": its views of shared storages would take more than " +
+                                      std::to_string(copyBudget) +
+                                      " bytes (its storages and 64 MiB); not a state dict");
+            view = view.clone(at::MemoryFormat::Contiguous);
+        }
+        checkpoint.tensors[key] = view;
     }
     return checkpoint;
 }

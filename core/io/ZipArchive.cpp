@@ -16,6 +16,11 @@ constexpr std::uint32_t kZip64EndOfCentralDir = 0x06064b50;
 constexpr std::uint32_t kMax32 = 0xffffffffu;
 // Deflate cannot expand data by more than about 1032:1, so a larger claimed size is a lie.
 constexpr std::uint64_t kMaxDeflateRatio = 1032;
+// Trained weights hardly compress (about 1.1:1); only a bomb made of zeros comes near the 1032:1 above. All
+// deflated entries together may claim this ratio plus a margin for small, very compressible pickles, so a
+// file of a few MB never inflates to GBs.
+constexpr std::uint64_t kMaxTotalDeflateRatio = 16;
+constexpr std::uint64_t kDeflateMargin = std::uint64_t{16} << 20;
 
 } // namespace
 
@@ -60,6 +65,8 @@ ZipArchive::ZipArchive(const std::uint8_t* data, std::size_t size, std::string n
 
     ByteCursor cd(data + cdOffset, static_cast<std::size_t>(cdSize), name_ + " (central directory)");
     entries_.reserve(static_cast<std::size_t>(count));
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> spans; // [local header, end of data) of each entry
+    std::uint64_t deflated = 0, inflated = 0;
     for (std::uint64_t i = 0; i < count; ++i) {
         const std::size_t at = static_cast<std::size_t>(cdOffset + cd.pos());
         if (cd.u32() != kCentralHeader)
@@ -106,9 +113,25 @@ ZipArchive::ZipArchive(const std::uint8_t* data, std::size_t size, std::string n
             fail("entry '" + e.name + "' has an unsupported compression method or implausible size");
         if (e.flags & 1)
             fail("entry '" + e.name + "' is encrypted");
-        index_.emplace(e.name, entries_.size());
+        // Readers disagree on which of two equal names wins (the first here, the last in torch): one file
+        // would be two models.
+        if (!index_.emplace(e.name, entries_.size()).second)
+            fail("entry name '" + e.name + "' appears twice");
+        spans.emplace_back(localOffset, e.dataOffset + e.compressedSize);
+        if (e.method == 8) {
+            deflated += e.compressedSize;
+            inflated += e.size;
+        }
         entries_.push_back(std::move(e));
     }
+    // Entries sharing bytes would let one compressed stream be inflated once per entry.
+    std::sort(spans.begin(), spans.end());
+    for (std::size_t i = 1; i < spans.size(); ++i)
+        if (spans[i].first < spans[i - 1].second)
+            fail("entries overlap at byte " + std::to_string(spans[i].first));
+    if (inflated > deflated * kMaxTotalDeflateRatio + kDeflateMargin)
+        fail("compressed entries claim " + std::to_string(inflated) + " bytes from " + std::to_string(deflated) +
+             ", more than any checkpoint compresses (a zip bomb?)");
 }
 
 const ZipArchive::Entry* ZipArchive::find(const std::string& name) const {

@@ -1,5 +1,6 @@
 #include "core/models/ArchitectureDetector.h"
 
+#include "core/models/ModelLimits.h"
 #include "core/models/StateDictLoader.h"
 
 #include <algorithm>
@@ -15,10 +16,16 @@ const torch::Tensor& need(const io::TensorMap& t, const std::string& key) {
     return it->second;
 }
 
+// Every width the architecture is built from passes the limits here, before any arithmetic: a zero or huge
+// dimension in a forged file must not reach a division or an allocation.
 int64_t dim(const torch::Tensor& t, int64_t d, const std::string& key) {
     if (t.dim() <= d)
         throw std::runtime_error("unexpected shape for '" + key + "'");
-    return t.size(d);
+    const int64_t size = t.size(d);
+    if (size < 1 || size > ModelLimits::kMaxWidth)
+        throw std::runtime_error("not a ResNeSt state dict: '" + key + "' has a dimension of " +
+                                 std::to_string(size));
+    return size;
 }
 
 std::string baseName(const std::string& path) {
@@ -52,7 +59,7 @@ DetectedArchitecture ArchitectureDetector::detect(const io::TensorMap& input, co
     const int64_t splitOut = dim(need(t, b + "conv2.conv.weight"), 0, b + "conv2.conv.weight");
     const int64_t perGroup = dim(need(t, b + "conv2.fc1.weight"), 1, b + "conv2.fc1.weight");
     const int64_t expanded = dim(need(t, b + "conv3.weight"), 0, b + "conv3.weight");
-    if (groupWidth <= 0 || perGroup <= 0 || splitOut % groupWidth || groupWidth % perGroup || expanded % 4)
+    if (splitOut % groupWidth || groupWidth % perGroup || expanded % 4)
         throw std::runtime_error("not a ResNeSt state dict: inconsistent split-attention shapes in layer1.0");
     c.radix = int(splitOut / groupWidth);
     c.cardinality = int(groupWidth / perGroup);
@@ -60,7 +67,15 @@ DetectedArchitecture ArchitectureDetector::detect(const io::TensorMap& input, co
     c.bottleneckWidth = int(groupWidth / c.cardinality * 64 / c.basePlanes);
     c.avgDown = t.count("layer1.0.downsample.1.weight") > 0;
     // A backbone saved without its classifier (the body of a detector or segmenter) has no fc.
-    c.numClasses = t.count("fc.weight") ? int(dim(t.at("fc.weight"), 0, "fc.weight")) : 0;
+    if (t.count("fc.weight")) {
+        const torch::Tensor& fc = t.at("fc.weight");
+        if (fc.dim() != 2 || fc.size(0) < 1 || fc.size(0) > ModelLimits::kMaxClassifierClasses)
+            throw std::runtime_error("not a ResNeSt state dict: 'fc.weight' has shape " +
+                                     c10::str(fc.sizes()));
+        c.numClasses = int(fc.size(0));
+    } else {
+        c.numClasses = 0;
+    }
 
     for (const auto& name : ResNeStConfig::knownNames()) {
         ResNeStConfig k = ResNeStConfig::byName(name);

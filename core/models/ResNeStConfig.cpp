@@ -1,5 +1,7 @@
 #include "core/models/ResNeStConfig.h"
 
+#include "core/models/ModelLimits.h"
+
 #include <algorithm>
 #include <sstream>
 #include <stdexcept>
@@ -108,6 +110,7 @@ void ResNeStConfig::validate() const {
             fail("every stage needs between 1 and 1000 blocks");
     if (outputStride != 32 && outputStride != 16 && outputStride != 8)
         fail("output stride must be 8, 16 or 32");
+    ModelLimits::checkBody(*this);
 }
 
 bool ResNeStConfig::sameWeightLayout(const ResNeStConfig& o) const {

@@ -120,11 +120,11 @@ LoadReport StateDictLoader::load(torch::nn::Module& module, const io::TensorMap&
         if (!report.strippedPrefix.empty())
             msg << " (after stripping prefix '" << report.strippedPrefix << "')";
         if (!missing.empty())
-            msg << "\n  missing keys: " << joinFirst(missing, 12);
+            msg << "; missing keys: " << joinFirst(missing, 12);
         if (!unexpected.empty())
-            msg << "\n  unexpected keys: " << joinFirst(unexpected, 12);
+            msg << "; unexpected keys: " << joinFirst(unexpected, 12);
         if (!mismatched.empty())
-            msg << "\n  shape mismatches: " << joinFirst(mismatched, 12);
+            msg << "; shape mismatches: " << joinFirst(mismatched, 12);
         throw std::runtime_error(msg.str());
     }
     for (auto& kv : targets) {

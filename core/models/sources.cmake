@@ -3,7 +3,9 @@ target_sources(resnest_nn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/AttentionOverride.cpp
   ${CMAKE_CURRENT_LIST_DIR}/BlockCapture.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ConvNormActivation.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/FiniteWeights.cpp
   ${CMAKE_CURRENT_LIST_DIR}/FoldedConv.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/ModelLimits.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ResNeSt.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ResNeStBottleneck.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ResNeStConfig.cpp

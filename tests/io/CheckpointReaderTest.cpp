@@ -73,7 +73,7 @@ TEST(CheckpointReader, MissingFileNamesPathAndReason) {
         CheckpointReader::read("/nonexistent/weights.pt");
         FAIL();
     } catch (const CheckpointError& e) {
-        EXPECT_STREQ(e.what(), "cannot open '/nonexistent/weights.pt': No such file or directory");
+        EXPECT_STREQ(e.what(), "cannot read '/nonexistent/weights.pt': No such file or directory");
     }
 }
 

@@ -6,48 +6,49 @@
 #include <gtest/gtest.h>
 #include <string>
 #include <sys/stat.h>
-#include <thread>
 #include <vector>
 
 namespace resnest::io {
 namespace {
 
-TEST(FileBuffer, ReadsToTheEndOfPipesAndNamesDirectories) {
-    // The size from stat only sizes the first read: a pipe reports none and must still arrive whole.
-    const std::string fifo = ::testing::TempDir() + "file_buffer_fifo";
-    std::remove(fifo.c_str());
-    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+std::string errorOf(const std::string& path, std::uint64_t maxBytes = FileBuffer::kDefaultMaxBytes) {
+    try {
+        FileBuffer::read(path, maxBytes);
+    } catch (const CheckpointError& e) {
+        return e.what();
+    }
+    return "<accepted>";
+}
+
+TEST(FileBuffer, ReadsRegularFilesWhole) {
     std::vector<std::uint8_t> sent(300000);
     for (std::size_t i = 0; i < sent.size(); ++i)
         sent[i] = static_cast<std::uint8_t>(i * 7 + i / 251);
-    std::thread writer([&] {
-        std::FILE* f = std::fopen(fifo.c_str(), "wb");
-        if (f) {
-            std::fwrite(sent.data(), 1, sent.size(), f);
-            std::fclose(f);
-        }
-    });
-    const std::vector<std::uint8_t> got = FileBuffer::read(fifo);
-    writer.join();
-    std::remove(fifo.c_str());
-    EXPECT_EQ(got, sent);
-
     const std::string regular = ::testing::TempDir() + "file_buffer_regular";
     {
         std::FILE* f = std::fopen(regular.c_str(), "wb");
         ASSERT_NE(f, nullptr);
-        std::fwrite(sent.data(), 1, 12345, f);
+        std::fwrite(sent.data(), 1, sent.size(), f);
         std::fclose(f);
     }
-    EXPECT_EQ(FileBuffer::read(regular), std::vector<std::uint8_t>(sent.begin(), sent.begin() + 12345));
+    EXPECT_EQ(FileBuffer::read(regular), sent);
+    EXPECT_EQ(errorOf(regular, sent.size() - 1),
+              "cannot read '" + regular + "': it has 300000 bytes, more than the limit of 299999");
+    EXPECT_EQ(FileBuffer::read(regular, sent.size()), sent);
     std::remove(regular.c_str());
+}
 
-    try {
-        FileBuffer::read(::testing::TempDir());
-        FAIL();
-    } catch (const CheckpointError& e) {
-        EXPECT_NE(std::string(e.what()).find("Is a directory"), std::string::npos) << e.what();
-    }
+TEST(FileBuffer, RefusesDevicesFifosAndFoldersWithoutReadingOrBlocking) {
+    // /dev/zero never ends; a FIFO with no writer would block the open.
+    EXPECT_EQ(errorOf("/dev/zero"), "cannot read '/dev/zero': it is a device, not a regular file");
+    const std::string fifo = ::testing::TempDir() + "file_buffer_fifo";
+    std::remove(fifo.c_str());
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_EQ(errorOf(fifo), "cannot read '" + fifo + "': it is a FIFO, not a regular file");
+    std::remove(fifo.c_str());
+    const std::string folder = ::testing::TempDir();
+    EXPECT_EQ(errorOf(folder), "cannot read '" + folder + "': it is a folder, not a regular file");
+    EXPECT_NE(errorOf(folder + "no/such/file").find("No such file or directory"), std::string::npos);
 }
 
 } // namespace

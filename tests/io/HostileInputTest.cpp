@@ -90,9 +90,40 @@ TEST(HostileInput, SafetensorsHeaders) {
         "unsupported dtype \"C64\"");
     EXPECT_ERROR(safetensors(R"({"a":{"dtype":"F32","shape":[1]}})", ""),
                  "needs dtype, shape and data_offsets");
-    // Deep nesting must neither overflow the stack while parsing nor while destroying the JSON.
+    // Deep nesting must neither overflow the stack while parsing, quoting or destroying the JSON.
     EXPECT_ERROR(safetensors("{\"x\":" + std::string(100000, '[') + std::string(100000, ']') + "}", ""),
-                 "tensor 'x'");
+                 "nests deeper than 4 levels");
+    EXPECT_ERROR(safetensors(R"({"a":{"dtype":)" + std::string(100000, '[') + std::string(100000, ']') +
+                                 R"(,"shape":[1],"data_offsets":[0,4]}})",
+                             std::string(4, '\0')),
+                 "nests deeper than 4 levels");
+    EXPECT_ERROR(safetensors(R"({"a":{"dtype":")" + std::string(100000, 'Z') +
+                                 R"(","shape":[1],"data_offsets":[0,4]}})",
+                             std::string(4, '\0')),
+                 "unsupported dtype \"ZZZZ");
+    EXPECT_LT(errorOf(safetensors(R"({"a":{"dtype":")" + std::string(100000, 'Z') +
+                                      R"(","shape":[1],"data_offsets":[0,4]}})",
+                                  std::string(4, '\0')))
+                  .size(),
+              200u);
+}
+
+TEST(HostileInput, SafetensorsDuplicatesAndUnclaimedBytes) {
+    // nlohmann keeps the last of two equal keys: one file, two readings.
+    EXPECT_ERROR(safetensors(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},
+                                 "a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                             std::string(8, '\0')),
+                 "lists 'a' twice (duplicate key)");
+    EXPECT_ERROR(safetensors(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},
+                                 "b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})",
+                             std::string(12, '\0')),
+                 "data bytes [4, 8) belong to no tensor");
+    EXPECT_ERROR(safetensors(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", std::string(9, '\0')),
+                 "data bytes [4, 9) belong to no tensor");
+    EXPECT_EQ(errorOf(safetensors(R"({"e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]},
+                                      "a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
+                                  std::string(4, '\0'))),
+              "<accepted>");
 }
 
 TEST(HostileInput, PickleMachine) {
@@ -174,6 +205,40 @@ TEST(HostileInput, TensorGeometry) {
     EXPECT_ERROR(tensorFile(4, 0, {2}, {1, 1}), "malformed tensor");
     EXPECT_ERROR(tensorFile(1LL << 61, 0, {2}, {1}, 1ULL << 61), "runs past the end of the file");
     EXPECT_ERROR(tensorFile(4, 0, {2}, {1}, 5), "holds 5 elements, expected 4");
+    // A zero stride repeats the storage: 4 floats in the file would become 16 MB.
+    EXPECT_ERROR(tensorFile(4, 0, {1000, 1000, 4}, {0, 0, 1}), "has 4000000 elements but its storage only 4");
+    EXPECT_ERROR(tensorFile(4, 0, {5}, {0}), "has 5 elements but its storage only 4 (a zero or overlapping");
+    EXPECT_EQ(errorOf(tensorFile(4, 0, {3}, {0})), "<accepted>"); // copied: 12 bytes of a 16-byte storage
+}
+
+// {"k0": view, "k1": view, ...}: `count` entries on storage "0" of 4 floats.
+std::vector<std::uint8_t> aliasingFile(int count, std::vector<std::int64_t> size, std::vector<std::int64_t> stride) {
+    PickleBuilder main;
+    main.proto().op('}');
+    for (int i = 0; i < count; ++i)
+        main.str("k" + std::to_string(i)).tensor("0", 4, 0, size, stride).op('s');
+    PickleBuilder numel;
+    numel.le(4, 8);
+    return test::legacyFile(main.done(), PickleBuilder().proto().op('(').str("0").op('l').done(),
+                            numel.done().substr(0, 8) + std::string(16, '\0'));
+}
+
+TEST(HostileInput, AliasingViewsCannotMultiplyMemory) {
+    // Every view is an independent copy, so many keys on one storage would each take its size again.
+    const auto few = aliasingFile(1000, {4}, {1});
+    EXPECT_EQ(CheckpointReader::readBuffer(few.data(), few.size(), "alias.pt").tensors.size(), 1000u);
+    // 64 MiB of copies of 16 bytes is about 4.2 million views; a pickle of that many is large, so take
+    // bigger views of a bigger storage instead: 4 MiB of storage, each view all of it.
+    PickleBuilder main;
+    main.proto().op('}');
+    const std::int64_t numel = std::int64_t{1} << 20;
+    for (int i = 0; i < 20; ++i)
+        main.str("k" + std::to_string(i)).tensor("0", numel, 0, {numel}, {1}).op('s');
+    PickleBuilder count;
+    count.le(static_cast<std::uint64_t>(numel), 8);
+    const auto many = test::legacyFile(main.done(), PickleBuilder().proto().op('(').str("0").op('l').done(),
+                                       count.done().substr(0, 8) + std::string(numel * 4, '\0'));
+    EXPECT_ERROR(many, "views of shared storages would take more than 71303168 bytes");
 }
 
 std::vector<std::uint8_t> plainZip() {
@@ -218,6 +283,20 @@ TEST(HostileInput, ZipStructure) {
     EXPECT_ERROR(zip64, "past the end of the data");
     zip64[eocd - 20] = 'X';
     EXPECT_ERROR(zip64, "ZIP64 locator missing");
+}
+
+TEST(HostileInput, ZipDuplicateNames) {
+    // Every occurrence (local header and central directory) of data/1 renamed to data/0.
+    auto zip = plainZip();
+    const std::string from = "plain_zip/data/1", to = "plain_zip/data/0";
+    int renamed = 0;
+    for (auto at = std::search(zip.begin(), zip.end(), from.begin(), from.end()); at != zip.end();
+         at = std::search(at, zip.end(), from.begin(), from.end())) {
+        std::copy(to.begin(), to.end(), at);
+        ++renamed;
+    }
+    ASSERT_EQ(renamed, 2);
+    EXPECT_ERROR(zip, "entry name 'plain_zip/data/0' appears twice");
 }
 
 } // namespace

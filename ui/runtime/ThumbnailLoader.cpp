@@ -1,5 +1,7 @@
 #include "ui/runtime/ThumbnailLoader.h"
 
+#include "core/imaging/ImageHeader.h"
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -14,6 +16,17 @@ void ThumbnailLoader::load(const QStringList& paths, int size, quint64 generatio
         if (generation != generation_.load())
             return;
         cv::Mat rgb;
+        // A picture over the pixel limit gets no thumbnail; opening it says why.
+        std::optional<ImageHeader::Size> header;
+        try {
+            header = ImageHeader::read(paths[i].toStdString());
+        } catch (const std::exception&) {
+        }
+        const std::uint64_t limit = ImageHeader::maxPixels();
+        if (header && (header->width > limit || header->height > limit || header->width * header->height > limit)) {
+            Q_EMIT thumbnailReady(i, rgb, generation);
+            continue;
+        }
         // Reduced decoding where the codec offers it: a quarter-size JPEG is all a thumbnail needs.
         cv::Mat bgr = cv::imread(paths[i].toStdString(), cv::IMREAD_REDUCED_COLOR_4);
         if (bgr.empty())
