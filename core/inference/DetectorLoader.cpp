@@ -2,6 +2,7 @@
 
 #include "core/detection/DetectionCheckpointLayout.h"
 #include "core/inference/BodyResolver.h"
+#include "core/inference/FileNamedErrors.h"
 #include "core/inference/ModelInfoFill.h"
 #include "core/io/CheckpointReader.h"
 #include "core/models/FiniteWeights.h"
@@ -119,64 +120,68 @@ DetectorConfig DetectorLoader::configFrom(const io::TensorMap& t, const Detector
 }
 
 ModelInfo DetectorLoader::inspect(const std::string& path, const std::string& arch, io::Checkpoint* read) {
-    Prepared p = readCheckpoint(path, arch, read);
-    if (const std::string problem = FiniteWeights::problem(p.tensors); !problem.empty())
-        p.info.notes.push_back(problem + ": refused to run without --allow-non-finite");
-    p.info.dataset = p.config.dataset;
-    FasterRCNN model(p.config);
-    p.info.parameters = ModelInfoFill::parameters(*model);
-    return p.info;
+    return FileNamedErrors::run(path, [&] {
+        Prepared p = readCheckpoint(path, arch, read);
+        if (const std::string problem = FiniteWeights::problem(p.tensors); !problem.empty())
+            p.info.notes.push_back(problem + ": refused to run without --allow-non-finite");
+        p.info.dataset = p.config.dataset;
+        FasterRCNN model(p.config);
+        p.info.parameters = ModelInfoFill::parameters(*model);
+        return p.info;
+    });
 }
 
 LoadedDetector DetectorLoader::load(const ModelSpec& spec, const DetectorOverrides& o, io::Checkpoint* read) {
-    const int randomClasses = o.randomClasses;
-    const bool randomMask = o.randomMask;
-    spec.compute.validate();
-    LoadedDetector out;
-    out.info.task = "detect";
-    io::TensorMap tensors;
-    if (spec.weights.empty()) {
-        if (spec.arch.empty())
-            throw std::invalid_argument("no weights given: name an architecture with --arch");
-        out.config.backbone = ResNeStConfig::byName(spec.arch);
-        out.config.backbone.numClasses = 0;
-        out.config.numClasses = randomClasses;
-        out.config.mask = randomMask;
-        out.info.format = "random";
-        out.info.layout = "torchvision";
-        out.info.architecture = spec.arch;
-        out.info.classes = randomClasses;
-        out.info.head = randomMask ? "Mask R-CNN FPN" : "Faster R-CNN FPN";
-    } else {
-        Prepared p = readCheckpoint(spec.weights, spec.arch, read);
-        if (!spec.allowNonFinite)
-            FiniteWeights::require(p.tensors, spec.weights);
-        out.config = std::move(p.config);
-        out.info = std::move(p.info);
-        tensors = std::move(p.tensors);
-    }
-    out.info.dataset = out.config.dataset;
-    if (spec.outputStride > 0 && spec.outputStride != 32)
-        throw std::invalid_argument("the FPN detector needs output stride 32");
+    return FileNamedErrors::run(spec.weights, [&] {
+        const int randomClasses = o.randomClasses;
+        const bool randomMask = o.randomMask;
+        spec.compute.validate();
+        LoadedDetector out;
+        out.info.task = "detect";
+        io::TensorMap tensors;
+        if (spec.weights.empty()) {
+            if (spec.arch.empty())
+                throw std::invalid_argument("no weights given: name an architecture with --arch");
+            out.config.backbone = ResNeStConfig::byName(spec.arch);
+            out.config.backbone.numClasses = 0;
+            out.config.numClasses = randomClasses;
+            out.config.mask = randomMask;
+            out.info.format = "random";
+            out.info.layout = "torchvision";
+            out.info.architecture = spec.arch;
+            out.info.classes = randomClasses;
+            out.info.head = randomMask ? "Mask R-CNN FPN" : "Faster R-CNN FPN";
+        } else {
+            Prepared p = readCheckpoint(spec.weights, spec.arch, read);
+            if (!spec.allowNonFinite)
+                FiniteWeights::require(p.tensors, spec.weights);
+            out.config = std::move(p.config);
+            out.info = std::move(p.info);
+            tensors = std::move(p.tensors);
+        }
+        out.info.dataset = out.config.dataset;
+        if (spec.outputStride > 0 && spec.outputStride != 32)
+            throw std::invalid_argument("the FPN detector needs output stride 32");
 
-    if (o.minSize > 0)
-        out.config.minSize = o.minSize;
-    if (o.maxSize > 0)
-        out.config.maxSize = o.maxSize;
-    if (out.config.minSize < 32 || out.config.maxSize < out.config.minSize)
-        throw std::invalid_argument("detector input size: need 32 <= min size <= max size");
+        if (o.minSize > 0)
+            out.config.minSize = o.minSize;
+        if (o.maxSize > 0)
+            out.config.maxSize = o.maxSize;
+        if (out.config.minSize < 32 || out.config.maxSize < out.config.minSize)
+            throw std::invalid_argument("detector input size: need 32 <= min size <= max size");
 
-    torch::manual_seed(spec.seed);
-    out.model = FasterRCNN(out.config);
-    if (!tensors.empty())
-        StateDictLoader::load(*out.model, tensors);
-    tensors.clear();
-    out.info.parameters = ModelInfoFill::parameters(*out.model);
-    out.model->eval();
-    out.model->to(spec.compute.torchDevice(), spec.compute.scalarType());
-    if (spec.compute.fuseBatchNorm)
-        out.model->fuse(spec.compute.mkldnn && !spec.compute.channelsLast);
-    return out;
+        torch::manual_seed(spec.seed);
+        out.model = FasterRCNN(out.config);
+        if (!tensors.empty())
+            StateDictLoader::load(*out.model, tensors);
+        tensors.clear();
+        out.info.parameters = ModelInfoFill::parameters(*out.model);
+        out.model->eval();
+        out.model->to(spec.compute.torchDevice(), spec.compute.scalarType());
+        if (spec.compute.fuseBatchNorm)
+            out.model->fuse(spec.compute.mkldnn && !spec.compute.channelsLast);
+        return out;
+    });
 }
 
 } // namespace resnest

@@ -1,5 +1,6 @@
 #include "core/inference/ModelLoader.h"
 
+#include "core/inference/FileNamedErrors.h"
 #include "core/inference/ModelInfoFill.h"
 #include "core/io/CheckpointReader.h"
 #include "core/models/ArchitectureDetector.h"
@@ -51,54 +52,58 @@ ResNeStConfig resolve(const io::Checkpoint& ckpt, const std::string& path, const
 } // namespace
 
 ModelInfo ModelLoader::inspect(const std::string& path, const std::string& arch, io::Checkpoint* read) {
-    io::Checkpoint ckpt = read ? std::move(*read) : io::CheckpointReader::read(path);
-    ModelInfo info;
-    ResNeSt model(resolve(ckpt, path, arch, info));
-    if (const std::string problem = FiniteWeights::problem(ckpt.tensors); !problem.empty())
-        info.notes.push_back(problem + ": refused to run without --allow-non-finite");
-    info.parameters = ModelInfoFill::parameters(*model);
-    return info;
+    return FileNamedErrors::run(path, [&] {
+        io::Checkpoint ckpt = read ? std::move(*read) : io::CheckpointReader::read(path);
+        ModelInfo info;
+        ResNeSt model(resolve(ckpt, path, arch, info));
+        if (const std::string problem = FiniteWeights::problem(ckpt.tensors); !problem.empty())
+            info.notes.push_back(problem + ": refused to run without --allow-non-finite");
+        info.parameters = ModelInfoFill::parameters(*model);
+        return info;
+    });
 }
 
 LoadedModel ModelLoader::load(const ModelSpec& spec, io::Checkpoint* read) {
-    spec.compute.validate();
-    LoadedModel out;
-    ResNeStConfig config;
-    io::Checkpoint ckpt;
-    if (spec.weights.empty()) {
-        if (spec.arch.empty())
-            throw std::invalid_argument("no weights given: name an architecture with --arch");
-        config = ResNeStConfig::byName(spec.arch);
-        out.info.format = "random";
-        ModelInfoFill::body(out.info, config);
-        out.info.classes = config.numClasses;
-    } else {
-        ckpt = read ? std::move(*read) : io::CheckpointReader::read(spec.weights);
-        config = resolve(ckpt, spec.weights, spec.arch, out.info);
-        if (!spec.allowNonFinite)
-            FiniteWeights::require(ckpt.tensors, spec.weights);
-        if (out.info.ambiguous)
-            throw std::runtime_error(
-                "the weights fit several architectures that differ only in where the avd "
-                "pool sits (" +
-                joined(out.info.candidates) + "); choose one with --arch");
-    }
-    // The shapes do not show a dilated body: without --output-stride, the card's stride (a plain checkpoint's
-    // config has 32).
-    if (spec.outputStride > 0)
-        config.outputStride = spec.outputStride;
+    return FileNamedErrors::run(spec.weights, [&] {
+        spec.compute.validate();
+        LoadedModel out;
+        ResNeStConfig config;
+        io::Checkpoint ckpt;
+        if (spec.weights.empty()) {
+            if (spec.arch.empty())
+                throw std::invalid_argument("no weights given: name an architecture with --arch");
+            config = ResNeStConfig::byName(spec.arch);
+            out.info.format = "random";
+            ModelInfoFill::body(out.info, config);
+            out.info.classes = config.numClasses;
+        } else {
+            ckpt = read ? std::move(*read) : io::CheckpointReader::read(spec.weights);
+            config = resolve(ckpt, spec.weights, spec.arch, out.info);
+            if (!spec.allowNonFinite)
+                FiniteWeights::require(ckpt.tensors, spec.weights);
+            if (out.info.ambiguous)
+                throw std::runtime_error(
+                    "the weights fit several architectures that differ only in where the avd "
+                    "pool sits (" +
+                    joined(out.info.candidates) + "); choose one with --arch");
+        }
+        // The shapes do not show a dilated body: without --output-stride, the card's stride (a plain checkpoint's
+        // config has 32).
+        if (spec.outputStride > 0)
+            config.outputStride = spec.outputStride;
 
-    torch::manual_seed(spec.seed);
-    out.model = ResNeSt(config);
-    if (!spec.weights.empty())
-        out.info.strippedPrefix = StateDictLoader::load(*out.model, ckpt.tensors).strippedPrefix;
-    ckpt.tensors.clear();
-    out.info.parameters = ModelInfoFill::parameters(*out.model);
-    out.model->eval();
-    out.model->to(spec.compute.torchDevice(), spec.compute.scalarType());
-    if (spec.compute.fuseBatchNorm)
-        out.model->fuse(spec.compute.channelsLast, spec.compute.mkldnn);
-    return out;
+        torch::manual_seed(spec.seed);
+        out.model = ResNeSt(config);
+        if (!spec.weights.empty())
+            out.info.strippedPrefix = StateDictLoader::load(*out.model, ckpt.tensors).strippedPrefix;
+        ckpt.tensors.clear();
+        out.info.parameters = ModelInfoFill::parameters(*out.model);
+        out.model->eval();
+        out.model->to(spec.compute.torchDevice(), spec.compute.scalarType());
+        if (spec.compute.fuseBatchNorm)
+            out.model->fuse(spec.compute.channelsLast, spec.compute.mkldnn);
+        return out;
+    });
 }
 
 } // namespace resnest

@@ -1,6 +1,7 @@
 #include "core/inference/SegmenterLoader.h"
 
 #include "core/inference/BodyResolver.h"
+#include "core/inference/FileNamedErrors.h"
 #include "core/inference/ModelInfoFill.h"
 #include "core/io/CheckpointReader.h"
 #include "core/models/FiniteWeights.h"
@@ -108,55 +109,59 @@ SegmenterConfig SegmenterLoader::configFrom(const io::TensorMap& t, const Segmen
 }
 
 ModelInfo SegmenterLoader::inspect(const std::string& path, const std::string& arch, io::Checkpoint* read) {
-    Prepared p = readCheckpoint(path, arch, read);
-    if (const std::string problem = FiniteWeights::problem(p.tensors); !problem.empty())
-        p.info.notes.push_back(problem + ": refused to run without --allow-non-finite");
-    p.info.dataset = p.config.dataset;
-    DeepLabV3 model(p.config);
-    p.info.parameters = ModelInfoFill::parameters(*model);
-    return p.info;
+    return FileNamedErrors::run(path, [&] {
+        Prepared p = readCheckpoint(path, arch, read);
+        if (const std::string problem = FiniteWeights::problem(p.tensors); !problem.empty())
+            p.info.notes.push_back(problem + ": refused to run without --allow-non-finite");
+        p.info.dataset = p.config.dataset;
+        DeepLabV3 model(p.config);
+        p.info.parameters = ModelInfoFill::parameters(*model);
+        return p.info;
+    });
 }
 
 LoadedSegmenter SegmenterLoader::load(const ModelSpec& spec, int randomClasses, io::Checkpoint* read) {
-    spec.compute.validate();
-    LoadedSegmenter out;
-    out.info.task = "segment";
-    io::TensorMap tensors;
-    if (spec.weights.empty()) {
-        if (spec.arch.empty())
-            throw std::invalid_argument("no weights given: name an architecture with --arch");
-        out.config.backbone = ResNeStConfig::byName(spec.arch);
-        out.config.backbone.numClasses = 0;
-        out.config.backbone.outputStride = kUncardedOutputStride;
-        out.config.numClasses = randomClasses;
-        out.info.format = "random";
-        out.info.layout = "torchvision";
-        out.info.architecture = spec.arch;
-        out.info.classes = randomClasses;
-        out.info.head = "DeepLabV3";
-    } else {
-        Prepared p = readCheckpoint(spec.weights, spec.arch, read);
-        if (!spec.allowNonFinite)
-            FiniteWeights::require(p.tensors, spec.weights);
-        out.config = std::move(p.config);
-        out.info = std::move(p.info);
-        tensors = std::move(p.tensors);
-    }
-    out.info.dataset = out.config.dataset;
-    if (spec.outputStride > 0)
-        out.config.backbone.outputStride = spec.outputStride;
+    return FileNamedErrors::run(spec.weights, [&] {
+        spec.compute.validate();
+        LoadedSegmenter out;
+        out.info.task = "segment";
+        io::TensorMap tensors;
+        if (spec.weights.empty()) {
+            if (spec.arch.empty())
+                throw std::invalid_argument("no weights given: name an architecture with --arch");
+            out.config.backbone = ResNeStConfig::byName(spec.arch);
+            out.config.backbone.numClasses = 0;
+            out.config.backbone.outputStride = kUncardedOutputStride;
+            out.config.numClasses = randomClasses;
+            out.info.format = "random";
+            out.info.layout = "torchvision";
+            out.info.architecture = spec.arch;
+            out.info.classes = randomClasses;
+            out.info.head = "DeepLabV3";
+        } else {
+            Prepared p = readCheckpoint(spec.weights, spec.arch, read);
+            if (!spec.allowNonFinite)
+                FiniteWeights::require(p.tensors, spec.weights);
+            out.config = std::move(p.config);
+            out.info = std::move(p.info);
+            tensors = std::move(p.tensors);
+        }
+        out.info.dataset = out.config.dataset;
+        if (spec.outputStride > 0)
+            out.config.backbone.outputStride = spec.outputStride;
 
-    torch::manual_seed(spec.seed);
-    out.model = DeepLabV3(out.config);
-    if (!tensors.empty())
-        StateDictLoader::load(*out.model, tensors);
-    tensors.clear();
-    out.info.parameters = ModelInfoFill::parameters(*out.model);
-    out.model->eval();
-    out.model->to(spec.compute.torchDevice(), spec.compute.scalarType());
-    if (spec.compute.fuseBatchNorm)
-        out.model->fuse(spec.compute.channelsLast, spec.compute.mkldnn);
-    return out;
+        torch::manual_seed(spec.seed);
+        out.model = DeepLabV3(out.config);
+        if (!tensors.empty())
+            StateDictLoader::load(*out.model, tensors);
+        tensors.clear();
+        out.info.parameters = ModelInfoFill::parameters(*out.model);
+        out.model->eval();
+        out.model->to(spec.compute.torchDevice(), spec.compute.scalarType());
+        if (spec.compute.fuseBatchNorm)
+            out.model->fuse(spec.compute.channelsLast, spec.compute.mkldnn);
+        return out;
+    });
 }
 
 } // namespace resnest
