@@ -275,8 +275,13 @@ EXPORT = ["export", "--input-tensor", "FILE", "--weights", "WEIGHTS", "--out", "
 
 
 def cut(data, *points):
-    """`data` cut at each point (negative: from the end)."""
-    return [(p if p >= 0 else len(data) + p, data[:p]) for p in points]
+    """`data` cut at each point: a byte count, "half", or a negative count from the end. The names stay the
+    same from run to run (a legacy file's storage keys are addresses, so its length varies)."""
+    out = []
+    for p in points:
+        name = f"at_{p}" if isinstance(p, int) and p >= 0 else "half" if p == "half" else f"end_minus_{-p}"
+        out.append((name, data[:len(data) // 2 if p == "half" else p]))
+    return out
 
 
 def with_shapes(entries, shapes):
@@ -524,14 +529,12 @@ def add_special_paths(c, out):
 def add_truncations(c, state):
     cls = "truncated download"
     st = safetensors(st_entries(state))
-    for at, data in cut(st, 4, 8, 100, len(st) // 2, -1):
-        c.add(f"st.truncated_at_{at}", cls, data, INFO)
-    z = torch_zip(state)
-    for at, data in cut(z, 100, len(z) // 2, -22, -1):
-        c.add(f"zip.truncated_at_{at}", cls, data, INFO)
-    legacy = torch_legacy(state)
-    for at, data in cut(legacy, 30, 300, len(legacy) // 2, -1):
-        c.add(f"legacy.truncated_at_{at}", cls, data, INFO)
+    for at, data in cut(st, 4, 8, 100, "half", -1):
+        c.add(f"st.truncated_{at}", cls, data, INFO)
+    for at, data in cut(torch_zip(state), 100, "half", -22, -1):
+        c.add(f"zip.truncated_{at}", cls, data, INFO)
+    for at, data in cut(torch_legacy(state), 30, 300, "half", -1):
+        c.add(f"legacy.truncated_{at}", cls, data, INFO)
 
 
 def add_bad_offsets(c, entries):
