@@ -71,7 +71,8 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch, io::Ch
     if (card && arch.empty())
         ModelInfoFill::bodyFromCard(out.info, out.config.backbone, *card);
     ModelLimits::requireHeldBy(
-        ModelLimits::bodyParameters(out.config.backbone) + headParametersAtLeast(out.config), converted.tensors,
+        (arch.empty() ? ModelLimits::bodyParameters(out.config.backbone) : 0) + headParametersAtLeast(out.config),
+        converted.tensors,
         path);
     out.tensors = std::move(converted.tensors);
     return out;

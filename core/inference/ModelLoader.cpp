@@ -43,7 +43,9 @@ ResNeStConfig resolve(const io::Checkpoint& ckpt, const std::string& path, const
         info.ambiguous = false;
     }
     c.validate();
-    ModelLimits::requireHeldBy(ModelLimits::bodyParameters(c), ckpt.tensors, path);
+    // With --arch the network comes from the registry, and the loader's key-by-key report says more.
+    if (arch.empty())
+        ModelLimits::requireHeldBy(ModelLimits::bodyParameters(c), ckpt.tensors, path);
     ModelInfoFill::body(info, c);
     info.classes = c.numClasses;
     return c;

@@ -67,7 +67,8 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch, io::Ch
         out.config.backbone.outputStride = kUncardedOutputStride;
     ModelLimits::checkClasses("the class count", out.config.numClasses);
     ModelLimits::requireHeldBy(
-        ModelLimits::bodyParameters(out.config.backbone) + headParametersAtLeast(out.config), converted.tensors,
+        (arch.empty() ? ModelLimits::bodyParameters(out.config.backbone) : 0) + headParametersAtLeast(out.config),
+        converted.tensors,
         path);
     out.tensors = std::move(converted.tensors);
     return out;
