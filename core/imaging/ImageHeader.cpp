@@ -257,4 +257,9 @@ std::uint64_t ImageHeader::maxPixels() {
     return kDefaultMaxPixels;
 }
 
+bool ImageHeader::overLimit(const Size& size) {
+    const std::uint64_t limit = maxPixels();
+    return size.width > limit || size.height > limit || size.width * size.height > limit;
+}
+
 } // namespace resnest

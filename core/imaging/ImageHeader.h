@@ -25,6 +25,8 @@ public:
     static std::optional<Size> read(const std::string& path);
     // RESNEST_MAX_IMAGE_PIXELS when set to a positive number, else kDefaultMaxPixels.
     static std::uint64_t maxPixels();
+    // Whether `size` passes maxPixels() (each side first, so the product cannot wrap).
+    static bool overLimit(const Size& size);
 };
 
 } // namespace resnest

@@ -21,13 +21,10 @@ cv::Mat ImagePreprocessor::readImage(const std::string& path) {
     // A FIFO would block the decoder's open, a device never end.
     if (!S_ISREG(st.st_mode))
         throw std::runtime_error("cannot open image '" + path + "': not a regular file");
-    if (const auto size = ImageHeader::read(path)) {
-        const std::uint64_t limit = ImageHeader::maxPixels();
-        if (size->width > limit || size->height > limit || size->width * size->height > limit)
-            throw std::runtime_error("image '" + path + "' is " + std::to_string(size->width) + "x" +
-                                     std::to_string(size->height) + " pixels, more than the limit of " +
-                                     std::to_string(limit) + " pixels (RESNEST_MAX_IMAGE_PIXELS)");
-    }
+    if (const auto size = ImageHeader::read(path); size && ImageHeader::overLimit(*size))
+        throw std::runtime_error("image '" + path + "' is " + std::to_string(size->width) + "x" +
+                                 std::to_string(size->height) + " pixels, more than the limit of " +
+                                 std::to_string(ImageHeader::maxPixels()) + " pixels (RESNEST_MAX_IMAGE_PIXELS)");
     cv::Mat img;
     try {
         img = cv::imread(path, cv::IMREAD_COLOR);

@@ -35,8 +35,6 @@ void ModelLimits::checkBody(const ResNeStConfig& c) {
     checkWidth("the stem width", c.stemWidth);
     checkWidth("the base width", c.basePlanes);
     checkWidth("the bottleneck width", c.bottleneckWidth);
-    checkWidth("the cardinality", c.cardinality);
-    checkWidth("the radix", c.radix);
     // layer4's width is basePlanes * 8 * 4; its split-attention conv is wider still by radix and cardinality.
     checkWidth("layer4's output channels", std::int64_t{c.basePlanes} * 32);
     checkWidth("layer4's split-attention channels",

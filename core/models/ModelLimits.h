@@ -21,7 +21,8 @@ public:
     static constexpr int kMaxHeadLayers = 16;           // repeated convs in an RPN, box or mask head
     static constexpr std::int64_t kMaxParameters = 1'000'000'000;
 
-    // Throws std::invalid_argument naming the field and its limit.
+    // Throws std::invalid_argument naming the field and its limit. Radix, cardinality and output stride are
+    // ResNeStConfig::validate()'s, which calls this.
     static void checkBody(const ResNeStConfig& config);
     static void checkWidth(const char* what, std::int64_t value);
     static void checkHeadLayers(const char* what, std::int64_t value);

@@ -103,13 +103,9 @@ void ResNeStConfig::validate() const {
         fail("radix must be in [1, 64]");
     if (cardinality < 1 || cardinality > 256)
         fail("cardinality must be in [1, 256]");
-    if (bottleneckWidth < 1 || stemWidth < 1 || numClasses < 0 || basePlanes < 1)
-        fail("widths must be positive and the class count not negative");
-    for (int n : layers)
-        if (n < 1 || n > 1000)
-            fail("every stage needs between 1 and 1000 blocks");
     if (outputStride != 32 && outputStride != 16 && outputStride != 8)
         fail("output stride must be 8, 16 or 32");
+    // Widths, depths and the class count: their ranges are the limits' to say.
     ModelLimits::checkBody(*this);
 }
 

@@ -22,8 +22,7 @@ void ThumbnailLoader::load(const QStringList& paths, int size, quint64 generatio
             header = ImageHeader::read(paths[i].toStdString());
         } catch (const std::exception&) {
         }
-        const std::uint64_t limit = ImageHeader::maxPixels();
-        if (header && (header->width > limit || header->height > limit || header->width * header->height > limit)) {
+        if (header && ImageHeader::overLimit(*header)) {
             Q_EMIT thumbnailReady(i, rgb, generation);
             continue;
         }
