@@ -1,8 +1,7 @@
 #include "core/media/VideoSource.h"
 
-#include <opencv2/imgproc.hpp>
-
 #include <fstream>
+#include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
 namespace resnest {
@@ -13,13 +12,22 @@ VideoSource VideoSource::openFile(const std::string& pathOrUrl) {
         throw std::runtime_error("cannot open video '" + pathOrUrl + "': no such file or not readable");
     VideoSource s;
     s.name_ = pathOrUrl;
+    s.url_ = url;
     try {
-        s.capture_.open(pathOrUrl, cv::CAP_ANY);
+        // FFmpeg alone reads URLs with timeouts (OpenCV >= 4.5.2); the other backends would only add their
+        // own error messages when it fails. A file does not need them.
+        if (url)
+            s.capture_.open(pathOrUrl, cv::CAP_FFMPEG,
+                            {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, kOpenTimeoutMs, cv::CAP_PROP_READ_TIMEOUT_MSEC,
+                             kReadTimeoutMs});
+        else
+            s.capture_.open(pathOrUrl, cv::CAP_ANY);
     } catch (const cv::Exception& e) {
         throw std::runtime_error("cannot open video '" + pathOrUrl + "': " + e.what());
     }
     if (!s.capture_.isOpened())
-        throw std::runtime_error("cannot open video '" + pathOrUrl + "': not a format or stream OpenCV can decode");
+        throw std::runtime_error("cannot open video '" + pathOrUrl +
+                                 "': not a format or stream OpenCV can decode");
     s.fps_ = s.capture_.get(cv::CAP_PROP_FPS);
     if (!(s.fps_ > 0.0 && s.fps_ < 1000.0))
         s.fps_ = 25.0; // streams often report nothing; a sane pace for "play as live"
@@ -31,15 +39,21 @@ VideoSource VideoSource::openFile(const std::string& pathOrUrl) {
 VideoSource VideoSource::openCamera(int index) {
     VideoSource s;
     s.name_ = "camera " + std::to_string(index);
+    s.camera_ = index;
     try {
         s.capture_.open(index, cv::CAP_ANY);
     } catch (const cv::Exception&) {
     }
     if (!s.capture_.isOpened())
-        throw std::runtime_error("no camera at index " + std::to_string(index) +
-                                 " (none connected, or in use); a video file played as live works the same way");
+        throw std::runtime_error(
+            "no camera at index " + std::to_string(index) +
+            " (none connected, or in use); a video file played as live works the same way");
     s.fps_ = s.capture_.get(cv::CAP_PROP_FPS) > 0 ? s.capture_.get(cv::CAP_PROP_FPS) : 30.0;
     return s;
+}
+
+VideoSource VideoSource::reopen() const {
+    return camera_ >= 0 ? openCamera(camera_) : openFile(name_);
 }
 
 bool VideoSource::read(cv::Mat& frame) {

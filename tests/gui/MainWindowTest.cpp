@@ -4,6 +4,7 @@
 #include "ui/widgets/MainWindow.h"
 
 #include "core/inference/ResourceLocator.h"
+#include "tests/support/EventLoopProbe.h"
 #include "ui/runtime/InferenceController.h"
 #include "ui/widgets/ImageView.h"
 #include "ui/widgets/OverlayPanel.h"
@@ -150,20 +151,9 @@ class MainWindowTest : public QObject {
         QVERIFY(!w.playbackBar()->isVisible());
     }
 
-    // Nanoseconds this thread has so far spent runnable but waiting for a core (Linux schedstat; 0 where the
-    // kernel does not say).
-    static qint64 runQueueWaitNs() {
-        std::ifstream stat("/proc/thread-self/schedstat");
-        long long onCpu = 0, waiting = 0;
-        return stat >> onCpu >> waiting ? qint64(waiting) : 0;
-    }
-
-    // The GUI thread must never stall while the model runs on live video: a 5 ms timer measures the longest
-    // gap between its ticks (the stall is that gap minus the 5 ms period). Time the thread spent waiting for
-    // a core is not the window's doing: when other programs load every core (a parallel build, training
-    // runs), the scheduler delays the ticks however little the GUI thread does, so that wait is taken out
-    // of each gap before the check. That also forgives waits behind the app's own inference threads, so the
-    // raw gap is printed beside it (2 ms more than the checked one on an idle machine).
+    // The GUI thread must never stall while the model runs on live video (EventLoopProbe: 5 ms ticks, the
+    // waits for a core taken out, the raw gap printed beside; 2 ms more than the checked one on an idle
+    // machine).
     Q_SLOT void theEventLoopIsNeverBlockedMoreThan20ms() {
         MainWindow w(false);
         w.resize(1200, 760);
@@ -172,34 +162,18 @@ class MainWindowTest : public QObject {
         QSignalSpy shown(&w, &MainWindow::frameShown);
         w.openVideo(sample("digits-video.avi"), false);
         QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 2, 60000);
-        QElapsedTimer clock;
-        clock.start();
-        qint64 last = clock.nsecsElapsed();
-        qint64 lastWait = runQueueWaitNs();
-        qint64 worst = 0, worstRaw = 0;
-        int ticks = 0;
-        QTimer timer;
-        timer.setTimerType(Qt::PreciseTimer);
-        connect(&timer, &QTimer::timeout, [&] {
-            const qint64 now = clock.nsecsElapsed();
-            const qint64 wait = runQueueWaitNs();
-            worstRaw = std::max(worstRaw, now - last);
-            worst = std::max(worst, now - last - (wait - lastWait));
-            last = now;
-            lastWait = wait;
-            ++ticks;
-        });
+        EventLoopProbe probe;
         const int before = shown.count();
-        timer.start(5);
+        probe.start();
         QTest::qWait(5000);
-        timer.stop();
+        probe.stop();
         const int frames = shown.count() - before;
-        const double worstStallMs = double(worst) / 1e6 - 5.0;
         qInfo("event loop: %d ticks, %d frames shown in 5 s, longest stall %.1f ms (%.1f ms with the waits "
               "for a core)",
-              ticks, frames, worstStallMs, double(worstRaw) / 1e6 - 5.0);
+              probe.ticks(), frames, probe.worstStallMs(), probe.worstRawStallMs());
         QVERIFY(frames >= 5); // inference really ran meanwhile (11 frames beside four busy loops on 2 cores)
-        QVERIFY2(worstStallMs <= 20.0, qPrintable(QStringLiteral("stall %1 ms").arg(worstStallMs)));
+        QVERIFY2(probe.worstStallMs() <= 20.0,
+                 qPrintable(QStringLiteral("stall %1 ms").arg(probe.worstStallMs())));
         w.controller()->stopVideo();
     }
 

@@ -2,11 +2,14 @@
 // and the controller's live path delivers ordered results and reports bad sources.
 #include "ui/runtime/FrameGrabber.h"
 
+#include "tests/support/MjpegServer.h"
 #include "ui/runtime/InferenceController.h"
 
 #include <QSignalSpy>
 #include <QThread>
 #include <QtTest>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <optional>
 
 using namespace resnest;
@@ -39,6 +42,36 @@ struct GrabberOnThread {
     }
     ~GrabberOnThread() { stop(); }
 };
+
+// Frames a test can tell apart: a bar that moves across a 320x240 picture.
+std::vector<QByteArray> movingBarJpegs(int count) {
+    std::vector<QByteArray> out;
+    for (int i = 0; i < count; ++i) {
+        cv::Mat m(240, 320, CV_8UC3, cv::Scalar(40, 90, 160));
+        cv::rectangle(m, cv::Rect(i * 300 / count, 0, 20, 240), cv::Scalar(250, 250, 250), cv::FILLED);
+        std::vector<uchar> jpeg;
+        cv::imencode(".jpg", m, jpeg);
+        out.emplace_back(reinterpret_cast<const char*>(jpeg.data()), int(jpeg.size()));
+    }
+    return out;
+}
+
+// Takes frames from the mailbox as a consumer would, for `ms`; returns how many.
+int consume(GrabberOnThread& g, int ms) {
+    int frames = 0;
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < ms) {
+        QTest::qWait(20);
+        g.notified->store(false);
+        if (auto f = g.box->take()) {
+            if (f->image.cols != 320 || f->image.rows != 240)
+                return -1;
+            ++frames;
+        }
+    }
+    return frames;
+}
 
 } // namespace
 
@@ -146,6 +179,73 @@ class FrameGrabberTest : public QObject {
             QCOMPARE(int(r->prediction.classification.blocks.size()), 4);
         }
         QVERIFY(c.grabbedFrames() >= quint64(results.count()));
+    }
+
+    // An MJPEG camera on 127.0.0.1 that sends an undecodable frame, stalls past the read timeout, and drops
+    // the connection with its port closed for a while: the bad frame is skipped, each outage is reported with
+    // the next try's delay, and the stream is opened again each time, with growing delays while it is away.
+    Q_SLOT void aBrokenStreamIsSkippedOverAndReconnected() {
+        MjpegServer server(movingBarJpegs(30), 30.0);
+        const QString url = server.start();
+        GrabberOnThread g;
+        QSignalSpy opened(g.grabber, &FrameGrabber::opened);
+        QSignalSpy failed(g.grabber, &FrameGrabber::failed);
+        QSignalSpy finished(g.grabber, &FrameGrabber::finished);
+        QSignalSpy interrupted(g.grabber, &FrameGrabber::interrupted);
+        QSignalSpy resumed(g.grabber, &FrameGrabber::resumed);
+        QSignalSpy skipped(g.grabber, &FrameGrabber::skipped);
+        g.start(url, false);
+        QVERIFY(opened.wait(10000));
+        QVERIFY(consume(g, 1000) >= 10);
+
+        server.sendCorruptFrame();
+        QVERIFY(consume(g, 1000) >= 10);
+        QVERIFY(skipped.size() >= 1);
+        QCOMPARE(interrupted.size(), 0);
+
+        // Longer than VideoSource::kReadTimeoutMs: the read gives up, the stream counts as broken off.
+        server.stall(VideoSource::kReadTimeoutMs + 1500);
+        QTRY_VERIFY_WITH_TIMEOUT(interrupted.size() >= 1, VideoSource::kReadTimeoutMs + 3000);
+        QVERIFY(interrupted.at(0).at(0).toString().contains(url));
+        QCOMPARE(interrupted.at(0).at(1).toInt(), FrameGrabber::kRetryFirstMs);
+        QTRY_VERIFY_WITH_TIMEOUT(resumed.size() == 1, 10000);
+        QVERIFY(consume(g, 1000) >= 10);
+
+        // Away for 2.5 s: refused connections, the retries back off (0.5, 1, 2 s ...) until the port is back.
+        const int before = int(interrupted.size());
+        server.disconnectFor(2500);
+        QTRY_VERIFY_WITH_TIMEOUT(resumed.size() == 2, 15000);
+        QVERIFY(interrupted.size() >= before + 2);
+        std::vector<int> delays;
+        for (int i = before; i < interrupted.size(); ++i)
+            delays.push_back(interrupted.at(i).at(1).toInt());
+        for (size_t i = 1; i < delays.size(); ++i)
+            QVERIFY(delays[i] == std::min(FrameGrabber::kRetryMaxMs, 2 * delays[i - 1]));
+        QVERIFY(consume(g, 1000) >= 10);
+
+        QCOMPARE(failed.size(), 0);
+        QCOMPARE(finished.size(), 0);
+        QVERIFY(server.connectionsAccepted() >= 3);
+        g.stop();
+    }
+
+    // Stop while the stream is away ends the retries: nothing is opened again afterwards.
+    Q_SLOT void stopEndsTheRetries() {
+        MjpegServer server(movingBarJpegs(10), 30.0);
+        const QString url = server.start();
+        GrabberOnThread g;
+        QSignalSpy interrupted(g.grabber, &FrameGrabber::interrupted);
+        QSignalSpy resumed(g.grabber, &FrameGrabber::resumed);
+        g.start(url, false);
+        QVERIFY(consume(g, 800) >= 5);
+        server.disconnectFor(1000);
+        QTRY_VERIFY_WITH_TIMEOUT(interrupted.size() >= 1, 5000);
+        QMetaObject::invokeMethod(g.grabber, "stop", Qt::BlockingQueuedConnection);
+        const int accepted = server.connectionsAccepted();
+        QTest::qWait(2500);
+        QCOMPARE(resumed.size(), 0);
+        QCOMPARE(server.connectionsAccepted(), accepted);
+        QVERIFY(!g.box->take());
     }
 
     Q_SLOT void missingSourcesAreReported() {

@@ -42,16 +42,23 @@ void FrameGrabber::begin(VideoSource source, Mode mode) {
         timer_->setTimerType(Qt::PreciseTimer);
         connect(timer_, &QTimer::timeout, this, &FrameGrabber::tick);
     }
-    intervalMs_ = std::max(1, int(std::lround(1000.0 / source_->fps())));
+    // A camera or stream paces itself (a read waits for the next frame): reading back to back keeps no
+    // backlog in the socket or driver, which a timer at a reported rate below the real one would build up.
+    intervalMs_ = source_->live() ? 0 : std::max(1, int(std::lround(1000.0 / source_->fps())));
+    failuresInRow_ = 0;
+    skipped_ = 0;
     Q_EMIT opened(QString::fromStdString(source_->name()), qint64(source_->frameCount()), source_->fps());
     timer_->start(intervalMs_);
     Q_EMIT playingChanged(true);
 }
 
 void FrameGrabber::stop() {
-    const bool wasPlaying = timer_ && timer_->isActive();
+    const bool wasPlaying = (timer_ && timer_->isActive()) || away_;
     if (timer_)
         timer_->stop();
+    if (retry_)
+        retry_->stop();
+    away_.reset();
     source_.reset();
     if (wasPlaying)
         Q_EMIT playingChanged(false);
@@ -93,10 +100,17 @@ bool FrameGrabber::readAndPost() {
     f.still = !(timer_ && timer_->isActive());
     const qint64 start = steadyNowNs();
     if (!source_->read(f.image)) {
-        stop();
-        Q_EMIT finished();
+        if (!source_->live()) {
+            stop();
+            Q_EMIT finished();
+        } else if (++failuresInRow_ >= kFailuresToReconnect) {
+            lost(tr("%1 stopped sending frames").arg(QString::fromStdString(source_->name())));
+        } else {
+            Q_EMIT skipped(++skipped_);
+        }
         return false;
     }
+    failuresInRow_ = 0;
     f.capturedNs = steadyNowNs();
     f.decodeMs = double(f.capturedNs - start) / 1e6;
     Q_EMIT position(qint64(f.index));
@@ -104,6 +118,40 @@ bool FrameGrabber::readAndPost() {
     if (!notified_->exchange(true))
         Q_EMIT frameAvailable();
     return true;
+}
+
+void FrameGrabber::lost(const QString& why) {
+    timer_->stop();
+    away_.emplace(std::move(*source_));
+    away_->close(); // a stalled connection is not kept open while retrying
+    source_.reset();
+    retryMs_ = kRetryFirstMs;
+    if (!retry_) {
+        retry_ = new QTimer(this);
+        retry_->setSingleShot(true);
+        connect(retry_, &QTimer::timeout, this, &FrameGrabber::reconnect);
+    }
+    Q_EMIT interrupted(tr("%1; reconnecting").arg(why), retryMs_);
+    retry_->start(retryMs_);
+}
+
+void FrameGrabber::reconnect() {
+    if (!away_)
+        return;
+    try {
+        // Blocks this thread at most VideoSource::kOpenTimeoutMs; the GUI thread never waits on it.
+        VideoSource back = away_->reopen();
+        away_.reset();
+        const QString name = QString::fromStdString(back.name());
+        source_.emplace(std::move(back));
+        failuresInRow_ = 0;
+        timer_->start(intervalMs_);
+        Q_EMIT resumed(name);
+    } catch (const std::exception& e) {
+        retryMs_ = std::min(kRetryMaxMs, retryMs_ * 2);
+        Q_EMIT interrupted(QString::fromUtf8(e.what()), retryMs_);
+        retry_->start(retryMs_);
+    }
 }
 
 void FrameGrabber::tick() {

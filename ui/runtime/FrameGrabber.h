@@ -18,7 +18,9 @@ namespace resnest {
 // with a camera (cameras and streams are always live). EveryFrame: a file played for inspection; the next
 // frame is read only once the consumer took the previous one, so none is skipped (still capped at the
 // file's rate). At most one wake-up is ever queued for the consumer (the `notified` flag), so nothing piles
-// up. All slots run on the grabber's thread.
+// up. A live source that breaks off (a stream that stalls past VideoSource::kReadTimeoutMs or disconnects, a
+// camera unplugged) is opened again with backoff (kRetryFirstMs doubling up to kRetryMaxMs) until it comes
+// back or `stop`; a frame that cannot be decoded is skipped. All slots run on the grabber's thread.
 class FrameGrabber : public QObject {
     Q_OBJECT
 public:
@@ -44,11 +46,24 @@ public:
     Q_SIGNAL void playingChanged(bool playing);
     Q_SIGNAL void finished();
     Q_SIGNAL void failed(const QString& message);
+    // A live source broke off, or a retry failed: the next try is in `retryInMs`.
+    Q_SIGNAL void interrupted(const QString& message, int retryInMs);
+    // The live source is back after an interruption.
+    Q_SIGNAL void resumed(const QString& name);
+    // Frames of a live source that could not be decoded were skipped (`count` so far from this source).
+    Q_SIGNAL void skipped(qint64 count);
+
+    static constexpr int kRetryFirstMs = 500;
+    static constexpr int kRetryMaxMs = 8000;
+    // Reads failing in a row before a live source counts as broken off (one bad frame is only skipped).
+    static constexpr int kFailuresToReconnect = 3;
 
 private:
     void begin(VideoSource source, Mode mode);
     void tick();
     bool readAndPost();
+    void lost(const QString& why);
+    void reconnect();
 
     std::shared_ptr<LatestFrameMailbox<LiveFrame>> mailbox_;
     std::shared_ptr<std::atomic<bool>> notified_;
@@ -56,6 +71,12 @@ private:
     QTimer* timer_ = nullptr;
     Mode mode_ = Mode::Live;
     int intervalMs_ = 40;
+    // While a live source is away: what to open again, the retry timer, and the next delay.
+    std::optional<VideoSource> away_;
+    QTimer* retry_ = nullptr;
+    int retryMs_ = kRetryFirstMs;
+    int failuresInRow_ = 0;
+    qint64 skipped_ = 0;
 };
 
 } // namespace resnest

@@ -57,6 +57,9 @@ InferenceController::InferenceController(QObject* parent)
     connect(grabber_, &FrameGrabber::playingChanged, this, &InferenceController::videoPlaying);
     connect(grabber_, &FrameGrabber::finished, this, &InferenceController::videoFinished);
     connect(grabber_, &FrameGrabber::failed, this, &InferenceController::videoFailed);
+    connect(grabber_, &FrameGrabber::interrupted, this, &InferenceController::videoInterrupted);
+    connect(grabber_, &FrameGrabber::resumed, this, &InferenceController::videoResumed);
+    connect(grabber_, &FrameGrabber::skipped, this, &InferenceController::videoSkipped);
     grabThread_.setObjectName(QStringLiteral("capture"));
     grabThread_.start();
 }

@@ -74,6 +74,10 @@ public:
     Q_SIGNAL void videoPlaying(bool playing);
     Q_SIGNAL void videoFinished();
     Q_SIGNAL void videoFailed(const QString& message);
+    // A live source broke off (or a retry failed); it is tried again in `retryInMs` (FrameGrabber).
+    Q_SIGNAL void videoInterrupted(const QString& message, int retryInMs);
+    Q_SIGNAL void videoResumed(const QString& name);
+    Q_SIGNAL void videoSkipped(qint64 count);
 
 private:
     struct Job {

@@ -161,6 +161,18 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
                                      .arg(controller_->droppedFrames())
                                      .arg(controller_->grabbedFrames()));
     });
+    connect(controller_, &InferenceController::videoInterrupted, this,
+            [this](const QString& msg, int retryInMs) {
+                // Over the last frame, so that a frozen picture is never mistaken for a live one.
+                showError(tr("%1 (next try in %2 s)").arg(msg).arg(retryInMs / 1000.0, 0, 'f', 1));
+            });
+    connect(controller_, &InferenceController::videoResumed, this, [this](const QString& name) {
+        view_->setMessage(QString());
+        statusBar()->showMessage(tr("%1 is back").arg(name), 5000);
+    });
+    connect(controller_, &InferenceController::videoSkipped, this, [this](qint64 count) {
+        statusBar()->showMessage(tr("%n undecodable frame(s) skipped", nullptr, int(count)), 5000);
+    });
     connect(controller_, &InferenceController::videoFailed, this, [this](const QString& msg) {
         if (source_ == SourceKind::Camera)
             offerSampleVideo(msg);
