@@ -25,6 +25,7 @@
 #include "core/inference/ResourceLocator.h"
 #include "core/io/AtomicFileWriter.h"
 #include "core/media/ImageFolder.h"
+#include "core/media/VideoExport.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <unistd.h>
@@ -62,6 +63,9 @@ commands:
   detect IMAGE... [--json] [--overlay OUT.png] [--masks rle|polygon|none] [--only CLASS,...]
          [detection options] [model options]
       Faster / Mask R-CNN: detections; --json prints the COCO results format (image_id = argument index)
+  render-video VIDEO --out OUT.avi|OUT.mp4 [--short-side S] [model options]
+      every frame through the model (any task), written again with the overlays the app draws; the output
+      appears only when complete (a temporary beside it is renamed over it)
   export (--input-tensor X.npy | IMAGE) --out OUT.npz [--aux] [detection options] [model options]
       logits, attention/layerI.J (N,R,C) and radix_maps/layerI.J (N,R,H,W) of every block;
       from an IMAGE also `input`, the preprocessed (1,3,H,W) tensor;
@@ -117,7 +121,8 @@ always `attention/layerI.J` (N, R, C) and `radix_maps/layerI.J` (N, R, H, W) of 
 
 const std::set<std::string> kModelValued = {"arch",    "weights", "device", "dtype",  "output-stride",
                                             "threads", "seed",    "task",   "classes"};
-const std::set<std::string> kModelFlags = {"no-fuse", "channels-last", "no-mkldnn", "mask", "allow-non-finite"};
+const std::set<std::string> kModelFlags = {"no-fuse", "channels-last", "no-mkldnn", "mask",
+                                           "allow-non-finite"};
 // Detection: input size and post-processing.
 const std::set<std::string> kDetectValued = {"min-size", "max-size", "score-threshold", "max-detections",
                                              "nms-iou"};
@@ -464,6 +469,28 @@ int cmdDetect(const std::vector<std::string>& rest) {
 #endif
 
 #if RESNEST_HAVE_OPENCV
+int cmdRenderVideo(const std::vector<std::string>& rest) {
+    ArgumentList args(rest, with({"out", "short-side"}, kModelValued), kModelFlags);
+    if (args.positional().size() != 1 || !args.has("out"))
+        throw std::invalid_argument("render-video needs one VIDEO and --out OUT.avi|OUT.mp4");
+    auto model = resnest::Predictor::load(modelSpec(args, "detect"));
+    resnest::PredictOptions predict;
+    predict.shortSide = args.getInt("short-side", 0);
+    const bool tty = isatty(fileno(stderr));
+    const int64_t frames = resnest::VideoExport::run(
+        *model, args.positional()[0], args.get("out"), predict, resnest::OverlayOptions{},
+        [tty](int64_t done, int64_t total) {
+            if (tty)
+                std::cerr << "\r" << done << (total > 0 ? " / " + std::to_string(total) : std::string())
+                          << " frames" << std::flush;
+            return true;
+        });
+    if (tty)
+        std::cerr << "\n";
+    std::cout << args.get("out") << ": " << frames << " frames\n";
+    return 0;
+}
+
 // The class an image's attention is filed under: the top class, the class covering most of the mask (other
 // than a background class 0), or the best detection's class.
 std::string groupOf(const resnest::Prediction& p, const resnest::DatasetLabels& labels) {
@@ -829,7 +856,8 @@ int main(int argc, char** argv) {
         {"info", cmdInfo},
 #if RESNEST_HAVE_OPENCV
             {"classify", cmdClassify}, {"segment", cmdSegment}, {"detect", cmdDetect},
-            {"attention-stats", cmdAttentionStats}, {"merge-stats", cmdMergeStats},
+            {"render-video", cmdRenderVideo}, {"attention-stats", cmdAttentionStats},
+            {"merge-stats", cmdMergeStats},
 #endif
             {"export", cmdExport}, {"bench", cmdBench}, {
             "archs", [](const std::vector<std::string>&) {

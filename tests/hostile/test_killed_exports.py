@@ -15,6 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLES = os.path.join(HERE, "..", "..", "resources", "demo", "samples")
 FIRST = os.path.join(SAMPLES, "digits-scene-1.jpg")
 SECOND = os.path.join(SAMPLES, "digits-scene-2.jpg")
+VIDEO = os.path.join(SAMPLES, "digits-video.avi")
 KILLS = int(os.environ.get("KILLED_EXPORTS_RUNS", "8"))
 
 
@@ -51,7 +52,11 @@ KINDS = {
     "png": (["segment", "IMAGE", "--overlay", "OUT0"], [("OUT0", ".png", same_bytes)]),
     "json+csv": (["attention-stats", "IMAGE", "--out", "OUT0", "--csv", "OUT1"],
                  [("OUT0", ".json", same_json), ("OUT1", ".csv", same_bytes)]),
+    "video": (["render-video", "IMAGE", "--out", "OUT0"], [("OUT0", ".avi", same_bytes)]),
 }
+# What each kind exports from (the new file), and how its different previous file is made: by the export from
+# the second input, or for a video, a copy of the input video itself (any other complete .avi will do).
+INPUTS = {"video": (VIDEO, None)}
 
 
 class KilledExportsTest(unittest.TestCase):
@@ -75,10 +80,16 @@ class KilledExportsTest(unittest.TestCase):
 
             # Complete references: the new export (first scene) and a different previous one (second scene).
             reference, previous = names("reference"), names("previous")
+            first, second = INPUTS.get(kind, (FIRST, SECOND))
             start = time.monotonic()
-            self.run_export(kind, FIRST, reference)
+            self.run_export(kind, first, reference)
             full = time.monotonic() - start
-            self.run_export(kind, SECOND, previous)
+            if second is None:
+                for path in previous.values():
+                    with open(first, "rb") as f, open(path, "wb") as g:
+                        g.write(f.read())
+            else:
+                self.run_export(kind, second, previous)
             compare = {ph: cmp for ph, _, cmp in outputs}
             for i in range(KILLS):
                 delay = full * (i + 0.5) / KILLS
@@ -88,7 +99,7 @@ class KilledExportsTest(unittest.TestCase):
                         for ph, path in target.items():
                             with open(previous[ph], "rb") as f, open(path, "wb") as g:
                                 g.write(f.read())
-                    self.run_export(kind, FIRST, target, kill_after=delay)
+                    self.run_export(kind, first, target, kill_after=delay)
                     for ph, path in target.items():
                         with self.subTest(kind=kind, delay=round(delay, 2), previous=with_previous, file=ph):
                             if not os.path.exists(path):
@@ -106,6 +117,9 @@ class KilledExportsTest(unittest.TestCase):
 
     def test_json_and_csv(self):
         self.check_kind("json+csv")
+
+    def test_video(self):
+        self.check_kind("video")
 
 
 if __name__ == "__main__":

@@ -10,10 +10,9 @@
 
 namespace resnest {
 
-// Runs a whole video through a model of its own and writes it again with the overlays drawn (OpenCV
-// VideoWriter, MJPG in .avi, mp4v in .mp4), on the thread it lives on; the GUI shows `progress` and may
-// `cancel` from any thread. The output appears only when complete: frames go to a temporary file in the
-// target's folder that is renamed over the target at the end, and removed on cancel or error.
+// Runs a whole video through a model of its own and writes it again with the overlays drawn (VideoExport:
+// the output appears only when complete), on the thread it lives on; the GUI shows `progress` and may
+// `cancel` from any thread.
 class VideoExportJob : public QObject {
     Q_OBJECT
 public:

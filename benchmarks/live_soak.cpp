@@ -1,0 +1,248 @@
+// live-soak-bench: a long run of the whole live pipeline (capture, inference with attention capture, render
+// with the explorer's map and small multiples, the real window painting offscreen), with resident memory
+// sampled over time. Its table is in docs/reliability.md.
+//
+//   QT_QPA_PLATFORM=offscreen OMP_WAIT_POLICY=PASSIVE live-soak-bench [--source video|mjpeg] [--frames 10000]
+//       [--fps 30] [--weights FILE] [--threads 0] [--max-growth 5] [--csv SAMPLES.csv]
+//
+// video: the bundled sample re-timed to --fps and played as live, opened again whenever it ends. mjpeg: the
+// same frames served as an HTTP MJPEG stream on 127.0.0.1 by this program (tests/support/MjpegServer). The
+// run lasts until the source delivered --frames frames (dropped ones included). Memory growth is the median
+// resident size over the last tenth of the samples against the median over the tenth after warm-up (the first
+// tenth of the frames); exit status 3 when it exceeds --max-growth per cent.
+#include "benchmarks/RetimedVideo.h"
+#include "core/inference/HeapPolicy.h"
+#include "core/inference/ResourceLocator.h"
+#include "core/media/VideoSource.h"
+#include "tests/support/EventLoopProbe.h"
+#include "tests/support/MjpegServer.h"
+#include "tests/support/ProcessMemory.h"
+#include "ui/runtime/InferenceController.h"
+#include "ui/runtime/SteadyClock.h"
+#include "ui/widgets/AttentionPanel.h"
+#include "ui/widgets/ImageView.h"
+#include "ui/widgets/MainWindow.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <opencv2/imgcodecs.hpp>
+#include <vector>
+
+using namespace resnest;
+
+namespace {
+
+struct Args {
+    QString source = QStringLiteral("video"), weights, csv;
+    qint64 frames = 10000;
+    double fps = 30.0;
+    int threads = 0;
+    double maxGrowth = 5.0;
+};
+
+Args parse(const QStringList& a) {
+    Args r;
+    for (int i = 1; i < a.size(); ++i) {
+        const QString k = a[i];
+        auto next = [&] {
+            if (i + 1 >= a.size())
+                throw std::invalid_argument(k.toStdString() + " needs a value");
+            return a[++i];
+        };
+        if (k == "--source")
+            r.source = next();
+        else if (k == "--frames")
+            r.frames = next().toLongLong();
+        else if (k == "--fps")
+            r.fps = next().toDouble();
+        else if (k == "--weights")
+            r.weights = next();
+        else if (k == "--threads")
+            r.threads = next().toInt();
+        else if (k == "--max-growth")
+            r.maxGrowth = next().toDouble();
+        else if (k == "--csv")
+            r.csv = next();
+        else
+            throw std::invalid_argument("unknown option " + k.toStdString());
+    }
+    if (r.source != "video" && r.source != "mjpeg")
+        throw std::invalid_argument("--source is video or mjpeg");
+    if (r.frames < 100)
+        throw std::invalid_argument("--frames: at least 100");
+    return r;
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty())
+        return 0.0;
+    std::sort(v.begin(), v.end());
+    return v[size_t(std::min<double>(double(v.size() - 1), p * double(v.size() - 1) + 0.5))];
+}
+
+struct Sample {
+    double seconds, residentMiB;
+    quint64 grabbed, dropped, rendered;
+};
+
+std::vector<QByteArray> jpegsOf(const QString& video) {
+    VideoSource in = VideoSource::openFile(video.toStdString());
+    std::vector<QByteArray> out;
+    std::vector<uchar> jpeg;
+    for (cv::Mat f; in.read(f);) {
+        cv::imencode(".jpg", f, jpeg);
+        out.emplace_back(reinterpret_cast<const char*>(jpeg.data()), int(jpeg.size()));
+    }
+    if (out.empty())
+        throw std::runtime_error("cannot read " + video.toStdString());
+    return out;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    // As the inspector does (app/inspector/main.cpp), so that the memory measured is the one users see.
+    HeapPolicy::keepFreedMemory();
+    QApplication app(argc, argv);
+    try {
+        const Args a = parse(QApplication::arguments());
+        const QString sample = QString::fromStdString(ResourceLocator::find("demo/samples/digits-video.avi"));
+        QTemporaryDir tmp;
+        std::unique_ptr<MjpegServer> server;
+        QString source;
+        if (a.source == "mjpeg") {
+            server = std::make_unique<MjpegServer>(jpegsOf(sample), a.fps);
+            source = server->start();
+        } else {
+            source = retimedCopy(sample, QString(), a.fps, 60.0, tmp.path());
+        }
+
+        MainWindow w(false);
+        w.resize(1280, 800);
+        w.show();
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        QSignalSpy failed(w.controller(), &InferenceController::modelFailed);
+        if (!a.weights.isEmpty() || a.threads > 0) {
+            ModelRequest request;
+            request.weights =
+                a.weights.isEmpty()
+                    ? QString::fromStdString(ResourceLocator::find("demo/models/digits-detect.safetensors"))
+                    : a.weights;
+            request.threads = a.threads;
+            w.loadModel(request);
+            while (ready.size() < 2 && failed.isEmpty())
+                if (!ready.wait(600000))
+                    throw std::runtime_error("the model did not load");
+        } else if (!w.model() && !ready.wait(600000)) {
+            throw std::runtime_error("the model did not load");
+        }
+        if (!failed.isEmpty())
+            throw std::runtime_error(failed.at(0).at(0).toString().toStdString());
+        // Attention captured on every frame, the explorer's map drawn over it and its small multiples.
+        AttentionPanel* attention = w.attentionPanel();
+        attention->setCaptureEnabled(true);
+        attention->setLiveCaptureEvery(1);
+        attention->setMapShown(true);
+
+        InferenceController* c = w.controller();
+        std::vector<double> latencies;
+        latencies.reserve(size_t(a.frames));
+        quint64 rendered = 0, withMaps = 0;
+        QObject::connect(&w, &MainWindow::frameShown, [&](const RenderedFramePtr& f) {
+            ++rendered;
+            withMaps += f->radixViews.empty() ? 0 : 1;
+            latencies.push_back(double(steadyNowNs() - f->result->capturedNs) / 1e6);
+        });
+        int reopened = 0, interruptions = 0;
+        QObject::connect(c, &InferenceController::videoFinished, [&] {
+            ++reopened; // the file ended: looped, as a camera that never stops
+            w.openVideo(source, false);
+        });
+        QObject::connect(c, &InferenceController::videoInterrupted, [&] { ++interruptions; });
+        EventLoopProbe probe;
+        w.openVideo(source, false);
+        probe.start();
+
+        std::vector<Sample> samples;
+        QElapsedTimer clock;
+        clock.start();
+        const quint64 g0 = c->grabbedFrames();
+        while (c->grabbedFrames() - g0 < quint64(a.frames)) {
+            QTest::qWait(1000);
+            samples.push_back({clock.elapsed() / 1000.0, residentMiB(), c->grabbedFrames() - g0,
+                               c->droppedFrames(), rendered});
+            if (samples.size() % 30 == 0) {
+                std::fprintf(stderr, "%.0f s: %llu frames, %.0f MiB\n", samples.back().seconds,
+                             (unsigned long long)samples.back().grabbed, samples.back().residentMiB);
+            }
+        }
+        probe.stop();
+        c->stopVideo();
+        QTest::qWait(300);
+
+        // Warm-up is the first tenth of the frames; the baseline the tenth of the samples after it.
+        const quint64 warm = quint64(a.frames) / 10;
+        const auto firstWarm =
+            std::find_if(samples.begin(), samples.end(), [&](const Sample& s) { return s.grabbed >= warm; });
+        const size_t from = size_t(firstWarm - samples.begin());
+        const size_t tenth = std::max<size_t>(1, samples.size() / 10);
+        std::vector<double> base, end, all;
+        for (size_t i = from; i < std::min(samples.size(), from + tenth); ++i)
+            base.push_back(samples[i].residentMiB);
+        for (size_t i = samples.size() - std::min(samples.size(), tenth); i < samples.size(); ++i)
+            end.push_back(samples[i].residentMiB);
+        for (const Sample& s : samples)
+            all.push_back(s.residentMiB);
+        const double baseline = percentile(base, 0.5), last = percentile(end, 0.5);
+        const double growth = baseline > 0 ? 100.0 * (last / baseline - 1.0) : 0.0;
+        const Sample& fin = samples.back();
+        const double seconds = fin.seconds;
+
+        std::printf(
+            "model: %s; source: %s at %.0f fps (%s); capture every frame, map and small multiples on\n",
+            w.model()->description.toUtf8().constData(), a.source.toUtf8().constData(), a.fps,
+            a.source == "mjpeg" ? "HTTP on 127.0.0.1" : "file looped as live");
+        std::printf(
+            "| source | frames | seconds | rendered (with maps) | dropped | latency p50 / p95 / p99 ms | "
+            "resident after warm-up / end / max MiB | growth | longest GUI stall ms | reopened / "
+            "interrupted |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        std::printf("| %s | %llu | %.0f | %llu (%llu) | %.1f %% | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | "
+                    "%+.1f %% | "
+                    "%.1f | %d / %d |\n",
+                    a.source.toUtf8().constData(), (unsigned long long)fin.grabbed, seconds,
+                    (unsigned long long)rendered, (unsigned long long)withMaps,
+                    fin.grabbed ? 100.0 * double(fin.dropped) / double(fin.grabbed) : 0.0,
+                    percentile(latencies, 0.5), percentile(latencies, 0.95), percentile(latencies, 0.99),
+                    baseline, last, *std::max_element(all.begin(), all.end()), growth, probe.worstStallMs(),
+                    reopened, interruptions);
+        std::fflush(stdout);
+        if (!a.csv.isEmpty()) {
+            std::ofstream csv(a.csv.toStdString());
+            csv << "seconds,resident_mib,grabbed,dropped,rendered\n";
+            for (const Sample& s : samples)
+                csv << s.seconds << ',' << s.residentMiB << ',' << s.grabbed << ',' << s.dropped << ','
+                    << s.rendered << '\n';
+        }
+        if (growth > a.maxGrowth) {
+            std::cerr << "resident memory grew " << growth << " % after warm-up (limit " << a.maxGrowth
+                      << " %)\n";
+            return 3;
+        }
+        if (rendered == 0 || withMaps == 0) {
+            std::cerr << "no frame (or no map) was rendered\n";
+            return 4;
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
