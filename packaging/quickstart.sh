@@ -3,6 +3,8 @@
 #   quickstart.sh run    starts the app on its bundled defaults (or the CLI when there is no display)
 #   quickstart.sh test   runs the whole test suite (ctest); extra arguments go to ctest, e.g. -L fast
 #   quickstart.sh build  only installs and builds
+#   quickstart.sh sanitize  AddressSanitizer + UndefinedBehaviorSanitizer (clang) over the checkpoint readers'
+#                           tests and the fuzz targets' seed corpora, in build-asan/ (CI runs it after test)
 set -euo pipefail
 
 mode=${1:-run}
@@ -24,6 +26,10 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+if [ "$mode" = sanitize ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -35,6 +41,17 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 jobs=$(nproc)
+if [ "$mode" = sanitize ]; then
+  # Only the io layer and the fuzz targets are built: minutes, not the whole tree (docs/reliability.md has
+  # the whole-suite sanitizer builds).
+  asan=${RESNEST_ASAN_BUILD_DIR:-$root/build-asan}
+  cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    -DRESNEST_SANITIZE=address,undefined -DRESNEST_BUILD_GUI=OFF -DRESNEST_BUILD_FUZZERS=ON
+  cmake --build "$asan" --parallel "$jobs" --target resnest_io_tests resnest_io_write_samples \
+    fuzz_safetensors fuzz_torch_zip fuzz_torch_legacy fuzz_npy
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  exec ctest --test-dir "$asan" --output-on-failure --timeout 1500 -L '^(io|fuzz)$' "$@"
+fi
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release ${RESNEST_CMAKE_ARGS:-}
 cmake --build "$build" --parallel "$jobs"
 
@@ -56,7 +73,7 @@ case "$mode" in
     exec "$build/app/cli/resnest-cli" bench --task segment --size 128 --iterations 10
     ;;
   *)
-    echo "usage: $0 run|test|build [args]" >&2
+    echo "usage: $0 run|test|build|sanitize [args]" >&2
     exit 2
     ;;
 esac

@@ -1,5 +1,6 @@
-# Checkpoint and tensor-file readers/writers. The list is also published as a global property so the
-# fuzz targets can compile these files alone with sanitizer/fuzzer instrumentation.
+# Checkpoint and tensor-file readers/writers: resnest_io, the bottom layer (LibTorch tensors, no models). The
+# list is also published as a global property so the fuzz targets can compile these files alone with
+# fuzzer instrumentation.
 set(_resnest_io_sources
   AtomicFileWriter.cpp
   CheckpointFormat.cpp
@@ -18,5 +19,5 @@ set(_resnest_io_sources
   ZipArchive.cpp)
 list(TRANSFORM _resnest_io_sources PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
 set_property(GLOBAL PROPERTY RESNEST_IO_SOURCES ${_resnest_io_sources})
-target_sources(resnest_nn PRIVATE ${_resnest_io_sources})
+target_sources(resnest_io PRIVATE ${_resnest_io_sources})
 unset(_resnest_io_sources)
