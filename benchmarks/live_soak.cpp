@@ -1,9 +1,9 @@
 // live-soak-bench: a long run of the whole live pipeline (capture, inference with attention capture, render
 // with the explorer's map and small multiples, the real window painting offscreen), with memory sampled every
-// second. Its table is in docs/reliability.md.
+// second (--sample-ms). Its table is in docs/reliability.md.
 //
 //   QT_QPA_PLATFORM=offscreen OMP_WAIT_POLICY=PASSIVE live-soak-bench [--source video|mjpeg] [--frames 10000]
-//       [--fps 30] [--weights FILE] [--threads 0] [--max-growth 5] [--csv SAMPLES.csv]
+//       [--fps 30] [--weights FILE] [--threads 0] [--max-growth 5] [--sample-ms 1000] [--csv SAMPLES.csv]
 //
 // video: the bundled sample re-timed to --fps and played as live, opened again whenever it ends. mjpeg: the
 // same frames served as an HTTP MJPEG stream on 127.0.0.1 by this program (tests/support/MjpegServer). The
@@ -49,6 +49,7 @@ struct Args {
     double fps = 30.0;
     int threads = 0;
     double maxGrowth = 5.0;
+    int sampleMs = 1000;
 };
 
 Args parse(const QStringList& a) {
@@ -72,6 +73,8 @@ Args parse(const QStringList& a) {
             r.threads = next().toInt();
         else if (k == "--max-growth")
             r.maxGrowth = next().toDouble();
+        else if (k == "--sample-ms")
+            r.sampleMs = std::max(50, next().toInt());
         else if (k == "--csv")
             r.csv = next();
         else
@@ -187,10 +190,10 @@ int main(int argc, char** argv) {
         clock.start();
         const quint64 g0 = c->grabbedFrames();
         while (c->grabbedFrames() - g0 < quint64(a.frames)) {
-            QTest::qWait(1000);
+            QTest::qWait(a.sampleMs);
             samples.push_back({clock.elapsed() / 1000.0, residentMiB(), heapFootprintMiB(), heapInUseMiB(),
                                c->grabbedFrames() - g0, c->droppedFrames(), rendered});
-            if (samples.size() % 30 == 0) {
+            if (samples.size() % size_t(30000 / a.sampleMs) == 0) {
                 std::fprintf(stderr, "%.0f s: %llu frames, %.0f MiB\n", samples.back().seconds,
                              (unsigned long long)samples.back().grabbed, samples.back().residentMiB);
             }

@@ -26,8 +26,10 @@ VideoSource VideoSource::openFile(const std::string& pathOrUrl) {
         throw std::runtime_error("cannot open video '" + pathOrUrl + "': " + e.what());
     }
     if (!s.capture_.isOpened())
-        throw std::runtime_error("cannot open video '" + pathOrUrl +
-                                 "': not a format or stream OpenCV can decode");
+        throw std::runtime_error(
+            url ? "cannot open stream '" + pathOrUrl + "': no answer within " +
+                      std::to_string(kOpenTimeoutMs / 1000) + " s, or not a video stream FFmpeg can decode"
+                : "cannot open video '" + pathOrUrl + "': not a format or stream OpenCV can decode");
     s.fps_ = s.capture_.get(cv::CAP_PROP_FPS);
     if (!(s.fps_ > 0.0 && s.fps_ < 1000.0))
         s.fps_ = 25.0; // streams often report nothing; a sane pace for "play as live"

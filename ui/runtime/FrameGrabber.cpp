@@ -147,9 +147,11 @@ void FrameGrabber::reconnect() {
         failuresInRow_ = 0;
         timer_->start(intervalMs_);
         Q_EMIT resumed(name);
-    } catch (const std::exception& e) {
+    } catch (const std::exception&) {
+        // The open's own message ("cannot open ...") would read as a final failure; this is one try of many.
         retryMs_ = std::min(kRetryMaxMs, retryMs_ * 2);
-        Q_EMIT interrupted(QString::fromUtf8(e.what()), retryMs_);
+        Q_EMIT interrupted(tr("%1 is not back yet; reconnecting").arg(QString::fromStdString(away_->name())),
+                           retryMs_);
         retry_->start(retryMs_);
     }
 }

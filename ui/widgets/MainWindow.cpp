@@ -505,7 +505,9 @@ double MainWindow::displayedFps() const {
 void MainWindow::updateStatus(const RenderedFrame& frame) {
     const FrameResult& r = *frame.result;
     const Prediction& p = r.prediction;
-    QString text = tr("decode %1 · preprocess %2 · infer %3 · postprocess %4 · render %5 ms")
+    // A live source's read includes the wait for its next frame: "capture", not "decode".
+    QString text = (r.live ? tr("capture %1 · preprocess %2 · infer %3 · postprocess %4 · render %5 ms")
+                           : tr("decode %1 · preprocess %2 · infer %3 · postprocess %4 · render %5 ms"))
                        .arg(r.decodeMs, 0, 'f', 1)
                        .arg(p.preprocessMs(), 0, 'f', 1)
                        .arg(p.inferMs(), 0, 'f', 1)
