@@ -10,16 +10,18 @@
 
 namespace resnest {
 
-namespace {
-
-QIcon swatch(const DatasetLabels& labels, int index) {
+// One icon per colour for the life of the panel: a QIcon made anew every frame has a new cache key, and Qt
+// keeps every painted icon's pixmap in QPixmapCache, so the live view filled it (10 MB) frame by frame.
+QIcon ResultsPanel::swatch(const DatasetLabels& labels, int index) {
     const cv::Vec3b c = labels.color(index);
+    const QRgb rgb = qRgb(c[2], c[1], c[0]);
+    auto found = swatches_.constFind(rgb);
+    if (found != swatches_.constEnd())
+        return *found;
     QPixmap p(12, 12);
-    p.fill(QColor(c[2], c[1], c[0]));
-    return QIcon(p);
+    p.fill(QColor(rgb));
+    return *swatches_.insert(rgb, QIcon(p));
 }
-
-} // namespace
 
 ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     title_ = new QLabel;
@@ -46,6 +48,11 @@ int ResultsPanel::rowCount() const {
 QString ResultsPanel::rowText(int row, int column) const {
     const QTreeWidgetItem* item = table_->topLevelItem(row);
     return item ? item->text(column) : QString();
+}
+
+QIcon ResultsPanel::rowIcon(int row) const {
+    const QTreeWidgetItem* item = table_->topLevelItem(row);
+    return item ? item->icon(0) : QIcon();
 }
 
 void ResultsPanel::show(const RenderedFrame& frame) {

@@ -1,7 +1,11 @@
 #pragma once
 
+#include "core/inference/DatasetLabels.h"
 #include "ui/runtime/RenderedFrame.h"
 
+#include <QColor>
+#include <QHash>
+#include <QIcon>
 #include <QWidget>
 
 class QLabel;
@@ -20,10 +24,14 @@ public:
     void clear();
     int rowCount() const;
     QString rowText(int row, int column) const;
+    QIcon rowIcon(int row) const;
 
 private:
+    QIcon swatch(const DatasetLabels& labels, int index);
+
     QLabel* title_;
     QTreeWidget* table_;
+    QHash<QRgb, QIcon> swatches_;
 };
 
 } // namespace resnest
