@@ -12,6 +12,7 @@
 // played as live at that rate, frames dropped when the model is slower, as from a camera. --short-side N runs
 // a segmenter on the frame resized to that shorter side (the mask is drawn at full size), as the model
 // panel's input size does.
+#include "benchmarks/Percentile.h"
 #include "benchmarks/RetimedVideo.h"
 #include "core/imaging/PredictionRenderer.h"
 #include "core/inference/ComputeOptions.h"
@@ -89,13 +90,6 @@ Args parse(const QStringList& a) {
             throw std::invalid_argument("unknown option " + k.toStdString());
     }
     return r;
-}
-
-double percentile(std::vector<double> v, double p) {
-    if (v.empty())
-        return 0.0;
-    std::sort(v.begin(), v.end());
-    return v[size_t(std::min<double>(v.size() - 1, p * (v.size() - 1) + 0.5))];
 }
 
 // The plain loop: what one frame costs without the pipeline.

@@ -14,6 +14,7 @@
 // resident size first climbs for minutes while the heap, which keeps what it frees (HeapPolicy), settles at
 // its high-water mark; the heap's size is shown beside it. Exit status 3 when either grows more than
 // --max-growth per cent.
+#include "benchmarks/Percentile.h"
 #include "benchmarks/RetimedVideo.h"
 #include "core/inference/HeapPolicy.h"
 #include "core/inference/ResourceLocator.h"
@@ -89,13 +90,6 @@ Args parse(const QStringList& a) {
     if (r.frames < 100)
         throw std::invalid_argument("--frames: at least 100");
     return r;
-}
-
-double percentile(std::vector<double> v, double p) {
-    if (v.empty())
-        return 0.0;
-    std::sort(v.begin(), v.end());
-    return v[size_t(std::min<double>(double(v.size() - 1), p * double(v.size() - 1) + 0.5))];
 }
 
 struct Sample {
