@@ -11,6 +11,7 @@
 #include "ui/widgets/ImageView.h"
 #include "ui/widgets/MainWindow.h"
 
+#include <QLabel>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -77,6 +78,9 @@ class LiveStreamFaultTest : public QObject {
         QVERIFY(w.view()->message().contains(url));
         QVERIFY(w.view()->message().contains(QStringLiteral("reconnecting")));
         QVERIFY(w.view()->message().contains(QStringLiteral("next try in 0.5 s")));
+        const auto labels = w.statusBar()->findChildren<QLabel*>();
+        QVERIFY(std::any_of(labels.begin(), labels.end(),
+                            [](const QLabel* l) { return l->text() == QStringLiteral("no frames"); }));
         QTRY_VERIFY_WITH_TIMEOUT(resumed.size() == 1, 10000);
         QVERIFY(w.view()->message().isEmpty());
         QVERIFY(w.statusBar()->currentMessage().contains(QStringLiteral("is back")));

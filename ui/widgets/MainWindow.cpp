@@ -163,8 +163,11 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     });
     connect(controller_, &InferenceController::videoInterrupted, this,
             [this](const QString& msg, int retryInMs) {
-                // Over the last frame, so that a frozen picture is never mistaken for a live one.
+                // Over the last frame, so that a frozen picture is never mistaken for a live one; nor is the
+                // rate of frames that stopped coming.
                 showError(tr("%1 (next try in %2 s)").arg(msg).arg(retryInMs / 1000.0, 0, 'f', 1));
+                shownAtMs_.clear();
+                fpsLabel_->setText(tr("no frames"));
             });
     connect(controller_, &InferenceController::videoResumed, this, [this](const QString& name) {
         view_->setMessage(QString());
