@@ -20,7 +20,8 @@ int64_t dim(const io::TensorMap& t, const std::string& key, int64_t d = 0) {
     if (it == t.end())
         throw std::runtime_error("not a Faster / Mask R-CNN checkpoint: '" + key + "' is missing");
     if (it->second.dim() <= d)
-        throw std::runtime_error("not a Faster / Mask R-CNN checkpoint: '" + key + "' has too few dimensions");
+        throw std::runtime_error("not a Faster / Mask R-CNN checkpoint: '" + key +
+                                 "' has too few dimensions");
     ModelLimits::checkWidth(key.c_str(), it->second.size(d));
     return it->second.size(d);
 }
@@ -70,10 +71,9 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch, io::Ch
     out.config = DetectorLoader::configFrom(converted.tensors, semantics, arch, out.info);
     if (card && arch.empty())
         ModelInfoFill::bodyFromCard(out.info, out.config.backbone, *card);
-    ModelLimits::requireHeldBy(
-        (arch.empty() ? ModelLimits::bodyParameters(out.config.backbone) : 0) + headParametersAtLeast(out.config),
-        converted.tensors,
-        path);
+    ModelLimits::requireHeldBy((arch.empty() ? ModelLimits::bodyParameters(out.config.backbone) : 0) +
+                                   headParametersAtLeast(out.config),
+                               converted.tensors, path);
     out.tensors = std::move(converted.tensors);
     return out;
 }
@@ -123,8 +123,7 @@ DetectorConfig DetectorLoader::configFrom(const io::TensorMap& t, const Detector
 ModelInfo DetectorLoader::inspect(const std::string& path, const std::string& arch, io::Checkpoint* read) {
     return FileNamedErrors::run(path, [&] {
         Prepared p = readCheckpoint(path, arch, read);
-        if (const std::string problem = FiniteWeights::problem(p.tensors); !problem.empty())
-            p.info.notes.push_back(problem + ": refused to run without --allow-non-finite");
+        ModelInfoFill::nonFinite(p.info, p.tensors);
         p.info.dataset = p.config.dataset;
         FasterRCNN model(p.config);
         p.info.parameters = ModelInfoFill::parameters(*model);

@@ -1,6 +1,7 @@
 #include "core/inference/ModelInfoFill.h"
 
 #include "core/io/CheckpointFormat.h"
+#include "core/models/FiniteWeights.h"
 
 #include <algorithm>
 
@@ -53,6 +54,11 @@ int64_t ModelInfoFill::parameters(torch::nn::Module& m) {
     for (const auto& p : m.parameters())
         n += p.numel();
     return n;
+}
+
+void ModelInfoFill::nonFinite(ModelInfo& info, const io::TensorMap& tensors) {
+    if (const std::string problem = FiniteWeights::problem(tensors); !problem.empty())
+        info.notes.push_back(problem + ": refused to run without --allow-non-finite");
 }
 
 } // namespace resnest

@@ -21,6 +21,8 @@ public:
     static std::optional<ModelCard> card(ModelInfo& info, const io::Checkpoint& ckpt);
     // A head's body as its card records it (BodyResolver's guess and its note give way).
     static void bodyFromCard(ModelInfo& info, ResNeStConfig& body, const ModelCard& card);
+    // `info` (the inspect path, which never refuses) notes NaN / Inf in the weights, which loading refuses.
+    static void nonFinite(ModelInfo& info, const io::TensorMap& tensors);
 };
 
 } // namespace resnest

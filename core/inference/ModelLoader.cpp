@@ -58,8 +58,7 @@ ModelInfo ModelLoader::inspect(const std::string& path, const std::string& arch,
         io::Checkpoint ckpt = read ? std::move(*read) : io::CheckpointReader::read(path);
         ModelInfo info;
         ResNeSt model(resolve(ckpt, path, arch, info));
-        if (const std::string problem = FiniteWeights::problem(ckpt.tensors); !problem.empty())
-            info.notes.push_back(problem + ": refused to run without --allow-non-finite");
+        ModelInfoFill::nonFinite(info, ckpt.tensors);
         info.parameters = ModelInfoFill::parameters(*model);
         return info;
     });
@@ -89,8 +88,8 @@ LoadedModel ModelLoader::load(const ModelSpec& spec, io::Checkpoint* read) {
                     "pool sits (" +
                     joined(out.info.candidates) + "); choose one with --arch");
         }
-        // The shapes do not show a dilated body: without --output-stride, the card's stride (a plain checkpoint's
-        // config has 32).
+        // The shapes do not show a dilated body: without --output-stride, the card's stride (a plain
+        // checkpoint's config has 32).
         if (spec.outputStride > 0)
             config.outputStride = spec.outputStride;
 

@@ -66,10 +66,9 @@ Prepared readCheckpoint(const std::string& path, const std::string& arch, io::Ch
     else
         out.config.backbone.outputStride = kUncardedOutputStride;
     ModelLimits::checkClasses("the class count", out.config.numClasses);
-    ModelLimits::requireHeldBy(
-        (arch.empty() ? ModelLimits::bodyParameters(out.config.backbone) : 0) + headParametersAtLeast(out.config),
-        converted.tensors,
-        path);
+    ModelLimits::requireHeldBy((arch.empty() ? ModelLimits::bodyParameters(out.config.backbone) : 0) +
+                                   headParametersAtLeast(out.config),
+                               converted.tensors, path);
     out.tensors = std::move(converted.tensors);
     return out;
 }
@@ -112,8 +111,7 @@ SegmenterConfig SegmenterLoader::configFrom(const io::TensorMap& t, const Segmen
 ModelInfo SegmenterLoader::inspect(const std::string& path, const std::string& arch, io::Checkpoint* read) {
     return FileNamedErrors::run(path, [&] {
         Prepared p = readCheckpoint(path, arch, read);
-        if (const std::string problem = FiniteWeights::problem(p.tensors); !problem.empty())
-            p.info.notes.push_back(problem + ": refused to run without --allow-non-finite");
+        ModelInfoFill::nonFinite(p.info, p.tensors);
         p.info.dataset = p.config.dataset;
         DeepLabV3 model(p.config);
         p.info.parameters = ModelInfoFill::parameters(*model);

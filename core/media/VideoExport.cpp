@@ -53,12 +53,11 @@ int64_t VideoExport::run(Predictor& model, const std::string& input, const std::
                                              "' (no encoder for this format in OpenCV?)");
             }
             writer.write(drawn);
-            if (progress && !progress(++done, total)) {
+            ++done;
+            if (progress && !progress(done, total)) {
                 writer.release();
                 std::filesystem::remove(temp, ignored);
                 return -1;
-            } else if (!progress) {
-                ++done;
             }
         }
         if (done == 0)

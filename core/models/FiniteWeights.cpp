@@ -9,9 +9,12 @@ std::string FiniteWeights::problem(const io::TensorMap& tensors) {
     std::int64_t values = 0, count = 0;
     std::string first;
     for (const auto& [key, tensor] : tensors) {
-        if (!tensor.is_floating_point() || tensor.numel() == 0 || tensor.isfinite().all().item<bool>())
+        if (!tensor.is_floating_point())
             continue;
-        values += tensor.numel() - tensor.isfinite().sum().item<std::int64_t>();
+        const std::int64_t nonFinite = tensor.numel() - tensor.isfinite().sum().item<std::int64_t>();
+        if (nonFinite == 0)
+            continue;
+        values += nonFinite;
         if (count++ == 0)
             first = key;
     }

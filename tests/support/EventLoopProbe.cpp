@@ -15,7 +15,7 @@ void EventLoopProbe::start() {
     last_ = clock_.nsecsElapsed();
     lastWait_ = runQueueWaitNs();
     worst_ = worstRaw_ = 0;
-    ticks_ = over20_ = 0;
+    ticks_ = 0;
     timer_.start(periodMs_);
 }
 
@@ -25,8 +25,6 @@ void EventLoopProbe::tick() {
     const qint64 gap = now - last_ - (wait - lastWait_);
     worstRaw_ = std::max(worstRaw_, now - last_);
     worst_ = std::max(worst_, gap);
-    if (double(gap) / 1e6 - periodMs_ > 20.0)
-        ++over20_;
     last_ = now;
     lastWait_ = wait;
     ++ticks_;

@@ -18,8 +18,6 @@ public:
     void stop() { timer_.stop(); }
     double worstStallMs() const { return double(worst_) / 1e6 - periodMs_; }
     double worstRawStallMs() const { return double(worstRaw_) / 1e6 - periodMs_; }
-    // Ticks whose stall (schedstat-corrected) exceeded 20 ms.
-    int stallsOver20ms() const { return over20_; }
     int ticks() const { return ticks_; }
 
     // Nanoseconds the calling thread has so far spent runnable but waiting for a core (0 where the kernel
@@ -33,7 +31,7 @@ private:
     QTimer timer_;
     QElapsedTimer clock_;
     qint64 last_ = 0, lastWait_ = 0, worst_ = 0, worstRaw_ = 0;
-    int ticks_ = 0, over20_ = 0;
+    int ticks_ = 0;
 };
 
 } // namespace resnest
