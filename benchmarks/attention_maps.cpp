@@ -5,13 +5,14 @@
 // without capture).
 //
 //   OMP_WAIT_POLICY=PASSIVE attention-maps-bench [--weights FILE] [--image FILE] [--repeats 50] [--threads 0]
+#include "core/api/ComputeOptions.h"
+#include "core/api/ResourceLocator.h"
 #include "core/attention/AttentionStatistics.h"
 #include "core/imaging/HeatmapRenderer.h"
-#include "core/imaging/ImagePreprocessor.h"
+#include "core/imaging/ImageReader.h"
 #include "core/imaging/RadixMapProjector.h"
-#include "core/inference/ComputeOptions.h"
 #include "core/inference/Predictor.h"
-#include "core/inference/ResourceLocator.h"
+#include "core/pipeline/Devices.h"
 
 #include <algorithm>
 #include <chrono>
@@ -60,11 +61,11 @@ int main(int argc, char** argv) {
             weights = ResourceLocator::find("demo/models/digits-segment.safetensors");
         if (image.empty())
             image = ResourceLocator::find("demo/samples/digits-scene-1.jpg");
-        configureThreads(threads);
+        Devices::setThreads(threads);
         ModelSpec spec;
         spec.weights = weights;
         auto model = Predictor::load(spec);
-        const cv::Mat bgr = ImagePreprocessor::readImage(image);
+        const cv::Mat bgr = ImageReader::read(image);
         PredictOptions off, on, explain;
         on.captureAttention = true;
         explain = on;

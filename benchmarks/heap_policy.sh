@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What keeping freed memory in the process (core/inference/HeapPolicy.h) is worth: the same commands from a
+# What keeping freed memory in the process (core/pipeline/HeapPolicy.h) is worth: the same commands from a
 # baseline build (before the policy) and from this one, alternately, on the demo models and a random
 # ResNeSt-50. Prints the medians the tools report (per-frame latency, training seconds) side by side.
 #   benchmarks/heap_policy.sh BASELINE_DIR [BUILD_DIR] [ROUNDS]

@@ -14,12 +14,13 @@
 // panel's input size does.
 #include "benchmarks/Percentile.h"
 #include "benchmarks/RetimedVideo.h"
+#include "core/api/ComputeOptions.h"
+#include "core/api/ResourceLocator.h"
 #include "core/imaging/PredictionRenderer.h"
-#include "core/inference/ComputeOptions.h"
-#include "core/inference/HeapPolicy.h"
 #include "core/inference/Predictor.h"
-#include "core/inference/ResourceLocator.h"
 #include "core/media/VideoSource.h"
+#include "core/pipeline/Devices.h"
+#include "core/pipeline/HeapPolicy.h"
 #include "ui/runtime/InferenceController.h"
 #include "ui/runtime/SteadyClock.h"
 #include "ui/widgets/ImageView.h"
@@ -194,7 +195,7 @@ int main(int argc, char** argv) {
         const OverlayOptions overlay = w.controller()->overlayOptions();
 
         auto model = Predictor::load(request.spec());
-        configureThreads(a.threads);
+        Devices::setThreads(a.threads);
         VideoSource probe = VideoSource::openFile(a.video.toStdString());
         cv::Mat first;
         probe.read(first);

@@ -16,9 +16,9 @@
 // --max-growth per cent.
 #include "benchmarks/Percentile.h"
 #include "benchmarks/RetimedVideo.h"
-#include "core/inference/HeapPolicy.h"
-#include "core/inference/ResourceLocator.h"
+#include "core/api/ResourceLocator.h"
 #include "core/media/VideoSource.h"
+#include "core/pipeline/HeapPolicy.h"
 #include "tests/support/EventLoopProbe.h"
 #include "tests/support/MjpegServer.h"
 #include "tests/support/ProcessMemory.h"

@@ -3,6 +3,27 @@
 #include <cmath>
 
 namespace resnest::cli {
+namespace {
+
+// The value of --name converted whole by `parse`, or `fallback` when absent: a malformed value is an error
+// that names the option, never a silent fallback.
+template <class T, class Parse>
+T converted(const std::map<std::string, std::string>& values, const std::string& name, T fallback,
+            const char* expected, Parse parse) {
+    const auto it = values.find(name);
+    if (it == values.end())
+        return fallback;
+    try {
+        size_t used = 0;
+        const T v = parse(it->second, &used);
+        if (used == it->second.size())
+            return v;
+    } catch (const std::exception&) {
+    }
+    throw std::invalid_argument("option --" + name + " expects " + expected + ", got '" + it->second + "'");
+}
+
+} // namespace
 
 ArgumentList::ArgumentList(const std::vector<std::string>& args, const std::set<std::string>& valued,
                            const std::set<std::string>& flags) {
@@ -40,31 +61,17 @@ std::string ArgumentList::get(const std::string& name, const std::string& fallba
 }
 
 int ArgumentList::getInt(const std::string& name, int fallback) const {
-    auto it = values_.find(name);
-    if (it == values_.end())
-        return fallback;
-    try {
-        size_t used = 0;
-        const int v = std::stoi(it->second, &used);
-        if (used == it->second.size())
-            return v;
-    } catch (const std::exception&) {
-    }
-    throw std::invalid_argument("option --" + name + " expects an integer, got '" + it->second + "'");
+    return converted(values_, name, fallback, "an integer",
+                     [](const std::string& text, size_t* used) { return std::stoi(text, used); });
 }
 
 double ArgumentList::getDouble(const std::string& name, double fallback) const {
-    auto it = values_.find(name);
-    if (it == values_.end())
-        return fallback;
-    try {
-        size_t used = 0;
-        const double v = std::stod(it->second, &used);
-        if (used == it->second.size() && std::isfinite(v))
-            return v;
-    } catch (const std::exception&) {
-    }
-    throw std::invalid_argument("option --" + name + " expects a number, got '" + it->second + "'");
+    return converted(values_, name, fallback, "a number", [](const std::string& text, size_t* used) {
+        const double v = std::stod(text, used);
+        if (!std::isfinite(v))
+            throw std::out_of_range(text);
+        return v;
+    });
 }
 
 } // namespace resnest::cli

@@ -53,4 +53,17 @@ int CommandDispatcher::run(int argc, char** argv, const char* usage,
     }
 }
 
+int CommandDispatcher::run(int argc, char** argv, const std::string& header,
+                           const std::vector<Entry>& commands, const std::string& footer) {
+    std::string usage = header, notes;
+    std::map<std::string, Command> table;
+    for (const Entry& c : commands) {
+        usage += c.usage;
+        notes += c.notes;
+        table.emplace(c.name, c.run);
+    }
+    usage += footer + notes;
+    return run(argc, argv, usage.c_str(), table);
+}
+
 } // namespace resnest::cli

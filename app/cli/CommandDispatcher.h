@@ -14,7 +14,18 @@ class CommandDispatcher {
 public:
     using Command = std::function<int(const std::vector<std::string>& rest)>;
 
+    // A command that brings its own part of the usage text, so that the text lists what this build has.
+    struct Entry {
+        std::string name;
+        std::string usage; // its paragraph under "commands:"
+        Command run;
+        std::string notes; // a paragraph after the option sections, "" for none
+    };
+
     static int run(int argc, char** argv, const char* usage, const std::map<std::string, Command>& commands);
+    // The usage is `header`, the commands' paragraphs in the given order, `footer`, then their notes.
+    static int run(int argc, char** argv, const std::string& header, const std::vector<Entry>& commands,
+                   const std::string& footer);
 };
 
 } // namespace resnest::cli

@@ -1,6 +1,6 @@
 // resnest-inspector: the desktop application.
-#include "core/inference/HeapPolicy.h"
-#include "core/inference/OpenMpWaitPolicy.h"
+#include "core/pipeline/HeapPolicy.h"
+#include "core/pipeline/OpenMpWaitPolicy.h"
 #include "ui/widgets/AttentionPanel.h"
 #include "ui/widgets/MainWindow.h"
 

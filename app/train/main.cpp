@@ -4,12 +4,13 @@
 
 #include "app/cli/ArgumentList.h"
 #include "app/cli/CommandDispatcher.h"
+#include "core/api/ComputeOptions.h"
 #include "core/demo/SampleMedia.h"
-#include "core/inference/ComputeOptions.h"
-#include "core/inference/HeapPolicy.h"
-#include "core/inference/ModelCard.h"
-#include "core/inference/OpenMpWaitPolicy.h"
 #include "core/io/CheckpointReader.h"
+#include "core/pipeline/Devices.h"
+#include "core/pipeline/HeapPolicy.h"
+#include "core/pipeline/ModelCard.h"
+#include "core/pipeline/OpenMpWaitPolicy.h"
 #include "core/training/DemoEvaluator.h"
 #include "core/training/DemoTrainer.h"
 #include "core/training/WeightAverage.h"
@@ -154,7 +155,7 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     o.digitDistortion = args.getDouble("distort", 0.0);
     o.scikitImagePhotos = args.has("scikit-image");
     o.distractorObjects = args.getInt("distractors", 0);
-    resnest::configureThreads(o.threads);
+    resnest::Devices::setThreads(o.threads);
     const std::string out = args.get("out", tr::DemoRecipe::fileName(task));
     const int evalImages = args.getInt("eval-images", tr::DemoRecipe::forTask(task).evalImages);
     if (o.iterations < 0 || o.batchSize < 0 || evalImages < 0 || !(o.weightDecay >= 0.0))
@@ -176,7 +177,7 @@ int cmdTrain(const std::string& task, const std::vector<std::string>& rest, cons
     tr::DemoData data(o.digitsPath, o.backgroundsDir);
     tr::DemoTrainer trainer(data, o);
     std::cerr << "training the demo " << task << " model: " << trainer.recipe().batchSize
-              << " scenes per step, seed " << o.seed << ", " << torch::get_num_threads() << " threads\n";
+              << " scenes per step, seed " << o.seed << ", " << resnest::Devices::threads() << " threads\n";
     tr::TrainingRun run = trainer.run();
     run.card.trainedWith = command;
     run.card.metrics["train_seconds"] = run.seconds;
@@ -213,7 +214,7 @@ int cmdEvaluate(const std::vector<std::string>& rest) {
         throw std::invalid_argument("evaluate needs exactly one model file");
     resnest::ComputeOptions compute;
     compute.threads = args.getInt("threads", 0);
-    resnest::configureThreads(compute.threads);
+    resnest::Devices::setThreads(compute.threads);
     if (args.has("real")) {
         const tr::DemoEvaluation e =
             tr::DemoEvaluator::evaluateReal(args.positional()[0], args.get("real"), compute);
@@ -242,7 +243,7 @@ int cmdRescore(const std::vector<std::string>& rest) {
     ArgumentList args(rest, {"images", "seed", "threads", "digits", "backgrounds"}, {});
     if (args.positional().size() != 1)
         throw std::invalid_argument("rescore needs exactly one model file");
-    resnest::configureThreads(args.getInt("threads", 0));
+    resnest::Devices::setThreads(args.getInt("threads", 0));
     const std::string path = args.positional()[0];
     resnest::io::Checkpoint ckpt = resnest::io::CheckpointReader::read(path);
     tr::TrainingRun run;
@@ -283,7 +284,7 @@ int cmdAverage(const std::vector<std::string>& rest, const std::string& command)
         throw std::invalid_argument("--eval-images must not be negative");
     run.stateDict = tr::WeightAverage::mean(weights);
     const uint64_t seed = uint64_t(args.getInt("seed", int(tr::TrainingOptions{}.seed)));
-    resnest::configureThreads(args.getInt("threads", 0));
+    resnest::Devices::setThreads(args.getInt("threads", 0));
     run.card.trainedWith = command + " (" + inputs + ")";
     run.card.metrics = {{"train_seconds", seconds}};
     const std::string out = args.get("out", tr::DemoRecipe::fileName(run.card.task));

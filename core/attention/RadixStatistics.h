@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/inference/ClassificationResult.h"
+#include "core/api/ClassificationResult.h"
 
 #include <cstdint>
 #include <map>

@@ -1,11 +1,5 @@
 #include "core/imaging/ImagePreprocessor.h"
 
-#include "core/imaging/ImageHeader.h"
-
-#include <cerrno>
-#include <cstring>
-#include <sys/stat.h>
-
 #include <cmath>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
@@ -13,29 +7,6 @@
 #include <stdexcept>
 
 namespace resnest {
-
-cv::Mat ImagePreprocessor::readImage(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0)
-        throw std::runtime_error("cannot open image '" + path + "': " + std::strerror(errno));
-    // A FIFO would block the decoder's open, a device never end.
-    if (!S_ISREG(st.st_mode))
-        throw std::runtime_error("cannot open image '" + path + "': not a regular file");
-    if (const auto size = ImageHeader::read(path); size && ImageHeader::overLimit(*size))
-        throw std::runtime_error("image '" + path + "' is " + std::to_string(size->width) + "x" +
-                                 std::to_string(size->height) + " pixels, more than the limit of " +
-                                 std::to_string(ImageHeader::maxPixels()) + " pixels (RESNEST_MAX_IMAGE_PIXELS)");
-    cv::Mat img;
-    try {
-        img = cv::imread(path, cv::IMREAD_COLOR);
-    } catch (const cv::Exception& e) {
-        throw std::runtime_error("cannot decode image '" + path + "': " + e.msg);
-    }
-    if (img.empty())
-        throw std::runtime_error("cannot decode image '" + path +
-                                 "': not an image format OpenCV reads, or corrupt");
-    return img;
-}
 
 cv::Mat ImagePreprocessor::reducedFor(const cv::Mat& bgr, double scale) {
     if (bgr.empty() || !(scale < 0.25))

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/imaging/InputGeometry.h"
+#include "core/api/InputGeometry.h"
 #include "core/models/ResNeStConfig.h"
 
 #include <array>
@@ -31,9 +31,6 @@ public:
     static torch::Tensor normalizedTensor(const cv::Mat& bgr, double pixelScale, bool bgrOrder,
                                           const std::array<double, 3>& mean,
                                           const std::array<double, 3>& std);
-    // Reads any image OpenCV can decode; throws std::runtime_error with the path on failure. A picture whose
-    // header claims more than ImageHeader::maxPixels() is refused before it is decoded.
-    static cv::Mat readImage(const std::string& path);
     // `bgr` itself when the network scales it by at least 1/4 (`scale`); otherwise reduced by area to twice
     // the network's size, so the float copy of a huge photo is never made at full size.
     static cv::Mat reducedFor(const cv::Mat& bgr, double scale);

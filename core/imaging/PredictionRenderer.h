@@ -1,9 +1,9 @@
 #pragma once
 
+#include "core/api/DatasetLabels.h"
+#include "core/api/Prediction.h"
 #include "core/imaging/DetectionOverlay.h"
 #include "core/imaging/SegmentationOverlay.h"
-#include "core/inference/DatasetLabels.h"
-#include "core/inference/Prediction.h"
 
 #include <opencv2/core.hpp>
 #include <set>

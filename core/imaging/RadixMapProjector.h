@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/imaging/InputGeometry.h"
+#include "core/api/InputGeometry.h"
 
 #include <opencv2/core.hpp>
 

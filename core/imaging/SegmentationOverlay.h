@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/inference/DatasetLabels.h"
-#include "core/inference/SegmentationResult.h"
+#include "core/api/DatasetLabels.h"
+#include "core/api/SegmentationResult.h"
 
 #include <cstdint>
 #include <opencv2/core.hpp>

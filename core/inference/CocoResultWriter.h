@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/inference/DatasetLabels.h"
-#include "core/inference/DetectionResult.h"
+#include "core/api/DatasetLabels.h"
+#include "core/api/DetectionResult.h"
 
 #include <cstdint>
 #include <opencv2/core.hpp>

@@ -1,16 +1,16 @@
 #pragma once
 
-#include "core/inference/DatasetLabels.h"
-#include "core/inference/Prediction.h"
+#include "core/api/DatasetLabels.h"
+#include "core/api/Prediction.h"
 
 #include <string>
 
 namespace resnest {
 
-// A prediction as JSON for the GUI's "export results". Detection is the COCO results format (the list that
-// COCO.loadRes reads, image_id 0, masks as RLE); classification is {"image", "task", "top": [{index,
-// label, probability}]}; segmentation is {"image", "task", "width", "height", "classes": [{index, name,
-// pixels, fraction}]}, the per-pixel map itself being exported as an image.
+// A prediction as JSON for the GUI's "export results", in the schemas resnest-cli writes too. Detection is
+// the COCO results format (CocoResultWriter: the list that COCO.loadRes reads, image_id 0, masks as RLE);
+// classification is ClassificationJson's, segmentation SegmentationJson's (the per-pixel map itself being
+// exported as an image).
 class PredictionJson {
 public:
     static std::string toJson(const Prediction& prediction, const DatasetLabels& labels,

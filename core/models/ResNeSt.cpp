@@ -118,6 +118,21 @@ void ResNeStImpl::clearAttentionOverrides() {
             b->conv2->setOverride({});
 }
 
+void ResNeStImpl::setAttentionOverrides(const std::vector<BlockOverride>& overrides) {
+    clearAttentionOverrides();
+    for (const BlockOverride& o : overrides) {
+        try {
+            setAttentionOverride(o.block, o.mode);
+        } catch (const c10::Error& e) {
+            clearAttentionOverrides();
+            throw std::invalid_argument(e.msg());
+        } catch (const std::invalid_argument& e) {
+            clearAttentionOverrides();
+            throw std::invalid_argument(o.block + ": " + e.what());
+        }
+    }
+}
+
 torch::Tensor ResNeStImpl::stemForward(const torch::Tensor& input) {
     torch::Tensor x = input;
     if (mkldnn_)

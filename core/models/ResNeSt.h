@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/api/BlockOverride.h"
 #include "core/models/BlockCapture.h"
 #include "core/models/FoldedConv.h"
 #include "core/models/ResNeStBottleneck.h"
@@ -50,6 +51,9 @@ public:
     // Intervene on one block's attention (AttentionOverride{} lifts it); clearOverrides lifts all.
     void setAttentionOverride(const std::string& name, const AttentionOverride& o);
     void clearAttentionOverrides();
+    // Lifts every earlier override, then sets these in order; std::invalid_argument names a bad one (and
+    // leaves none set).
+    void setAttentionOverrides(const std::vector<BlockOverride>& overrides);
 
     torch::nn::Sequential stem{nullptr}; // "conv1": the deep stem, or a single 7x7 conv
     torch::nn::BatchNorm2d bn1{nullptr};

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/models/AttentionOverride.h"
+#include "core/api/AttentionOverride.h"
 #include "core/models/FoldedConv.h"
 
 #include <torch/torch.h>

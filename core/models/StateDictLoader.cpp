@@ -1,30 +1,12 @@
 #include "core/models/StateDictLoader.h"
 
+#include "core/models/KeyRenaming.h"
+
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
 namespace resnest {
-namespace {
-
-bool startsWith(const std::string& s, const std::string& p) {
-    return s.compare(0, p.size(), p) == 0;
-}
-
-bool endsWith(const std::string& s, const std::string& p) {
-    return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
-}
-
-std::string joinFirst(const std::vector<std::string>& items, size_t limit) {
-    std::ostringstream out;
-    for (size_t i = 0; i < items.size() && i < limit; ++i)
-        out << (i ? ", " : "") << items[i];
-    if (items.size() > limit)
-        out << ", ... (" << items.size() << " in all)";
-    return out.str();
-}
-
-} // namespace
 
 std::string StateDictLoader::findPrefix(const io::TensorMap& tensors,
                                         const std::vector<std::string>& expected) {
@@ -32,7 +14,7 @@ std::string StateDictLoader::findPrefix(const io::TensorMap& tensors,
     auto matches = [&](const std::string& prefix) {
         size_t n = 0;
         for (const auto& kv : tensors)
-            if (startsWith(kv.first, prefix) && want.count(kv.first.substr(prefix.size())))
+            if (KeyRenaming::startsWith(kv.first, prefix) && want.count(kv.first.substr(prefix.size())))
                 ++n;
         return n;
     };
@@ -63,10 +45,7 @@ io::TensorMap StateDictLoader::stripPrefix(const io::TensorMap& tensors, const s
         return tensors;
     io::TensorMap out;
     for (const auto& kv : tensors)
-        if (startsWith(kv.first, prefix))
-            out.emplace(kv.first.substr(prefix.size()), kv.second);
-        else
-            out.emplace(kv.first, kv.second);
+        out.emplace(KeyRenaming::renamePrefix(kv.first, prefix, "").value_or(kv.first), kv.second);
     return out;
 }
 
@@ -100,7 +79,7 @@ LoadReport StateDictLoader::load(torch::nn::Module& module, const io::TensorMap&
         if (it == tensors.end()) {
             // Checkpoints from before PyTorch 0.4.1 have no BatchNorm step counters; inference never reads
             // them.
-            if (endsWith(kv.first, "num_batches_tracked"))
+            if (KeyRenaming::endsWith(kv.first, "num_batches_tracked"))
                 report.skippedKeys.push_back(kv.first);
             else
                 missing.push_back(kv.first);
@@ -120,11 +99,11 @@ LoadReport StateDictLoader::load(torch::nn::Module& module, const io::TensorMap&
         if (!report.strippedPrefix.empty())
             msg << " (after stripping prefix '" << report.strippedPrefix << "')";
         if (!missing.empty())
-            msg << "; missing keys: " << joinFirst(missing, 12);
+            msg << "; missing keys: " << KeyRenaming::joinFirst(missing, 12);
         if (!unexpected.empty())
-            msg << "; unexpected keys: " << joinFirst(unexpected, 12);
+            msg << "; unexpected keys: " << KeyRenaming::joinFirst(unexpected, 12);
         if (!mismatched.empty())
-            msg << "; shape mismatches: " << joinFirst(mismatched, 12);
+            msg << "; shape mismatches: " << KeyRenaming::joinFirst(mismatched, 12);
         throw std::runtime_error(msg.str());
     }
     for (auto& kv : targets) {

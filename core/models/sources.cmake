@@ -1,6 +1,5 @@
 target_sources(resnest_nn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/AttentionAttribution.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/AttentionOverride.cpp
   ${CMAKE_CURRENT_LIST_DIR}/BlockCapture.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ConvNormActivation.cpp
   ${CMAKE_CURRENT_LIST_DIR}/FiniteWeights.cpp
@@ -12,4 +11,5 @@ target_sources(resnest_nn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/SplitAttentionConv.cpp)
 target_sources(resnest_nn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ArchitectureDetector.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/KeyRenaming.cpp
   ${CMAKE_CURRENT_LIST_DIR}/StateDictLoader.cpp)

@@ -3,13 +3,11 @@
 #include "core/attention/AttentionStatistics.h"
 #include "core/evaluation/DetectionMetrics.h"
 #include "core/evaluation/SegmentationMetrics.h"
-#include "core/imaging/ImagePreprocessor.h"
+#include "core/imaging/ImageReader.h"
 #include "core/imaging/RadixMapProjector.h"
-#include "core/inference/ModelCard.h"
-#include "core/inference/ResNeStClassifier.h"
-#include "core/inference/ResNeStDetector.h"
-#include "core/inference/ResNeStSegmenter.h"
+#include "core/inference/Predictor.h"
 #include "core/io/CheckpointReader.h"
+#include "core/pipeline/ModelCard.h"
 #include "core/training/DemoRecipe.h"
 
 #include <algorithm>
@@ -132,19 +130,23 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
     std::mt19937_64 rng(seed);
     ModelSpec spec;
     spec.weights = modelPath;
+    spec.task = e.task;
     spec.compute = compute;
     EnergyAccumulator energy;
 
     if (e.task == "classify") {
-        auto model = ResNeStClassifier::load(spec, &checkpoint);
+        auto model = Predictor::load(spec, &checkpoint);
         e.metric = "accuracy";
+        PredictOptions options;
+        options.topk = 1;
         DigitTally tally;
         for (int i = 0; i < images;) {
             demo::DigitScene scene = composer.compose(rng, recipe.scenes);
             if (scene.labels.empty()) // a digit that found no place
                 continue;
             const bool capture = i < energyImages;
-            ClassificationResult r = model->classify(scene.image, 1, capture);
+            options.captureAttention = capture;
+            const ClassificationResult r = model->predict(scene.image, options).classification;
             const int truth = scene.labels.front();
             tally.add(truth, !r.top.empty() && r.top.front().index == truth);
             if (capture)
@@ -153,13 +155,15 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
         }
         tally.finish(e);
     } else if (e.task == "segment") {
-        auto model = ResNeStSegmenter::load(spec, SegmenterLoader::kRandomClasses, &checkpoint);
+        auto model = Predictor::load(spec, &checkpoint);
         e.metric = "mIoU";
-        evaluation::SegmentationMetrics metrics(model->config().numClasses);
+        evaluation::SegmentationMetrics metrics(int(model->labels().size()));
+        PredictOptions options;
         for (int i = 0; i < images; ++i) {
             demo::DigitScene scene = composer.compose(rng, recipe.scenes);
             const bool capture = i < energyImages;
-            SegmentationResult r = model->segment(scene.image, capture);
+            options.captureAttention = capture;
+            const SegmentationResult r = model->predict(scene.image, options).segmentation;
             cv::Mat truth;
             scene.classMask.convertTo(truth, CV_32S);
             metrics.add(r.labels, truth);
@@ -169,15 +173,16 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
         e.score = metrics.meanIoU();
         e.perClass = metrics.iou();
     } else {
-        auto model = ResNeStDetector::load(spec, {}, &checkpoint);
+        auto model = Predictor::load(spec, &checkpoint);
         e.metric = "mAP@0.5";
         evaluation::DetectionMetrics metrics(10, 0.5);
-        PostprocessOptions options = model->defaultPostprocess();
-        options.scoreThreshold = 0.01;
+        PredictOptions options;
+        options.detectionScoreFloor = 0.01;
         for (int i = 0; i < images; ++i) {
             demo::DigitScene scene = composer.compose(rng, recipe.scenes);
             const bool capture = i < energyImages;
-            DetectionResult r = model->detect(scene.image, capture, options);
+            options.captureAttention = capture;
+            const DetectionResult r = model->predict(scene.image, options).detection;
             addImage(metrics, r, scene.boxes, scene.labels);
             if (capture)
                 energy.add(r.blocks, scene.classMask);
@@ -203,7 +208,7 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
         throw std::runtime_error(annotationPath + ": " + e.what());
     }
     const std::string source = a.value("source", "");
-    cv::Mat image = ImagePreprocessor::readImage(source);
+    cv::Mat image = ImageReader::read(source);
     std::vector<cv::Rect2f> boxes;
     std::vector<int> labels;
     for (const auto& b : a.at("boxes")) {
@@ -234,25 +239,28 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
              std::to_string(scale).substr(0, 4) + ")";
     ModelSpec spec;
     spec.weights = modelPath;
+    spec.task = e.task;
     spec.compute = compute;
     DigitTally tally;
     if (e.task == "classify") {
-        auto model = ResNeStClassifier::load(spec, &checkpoint);
+        auto model = Predictor::load(spec, &checkpoint);
         e.metric = "accuracy";
-        const int side = model->preprocessor().transform().inputSize;
+        PredictOptions options;
+        options.topk = 1;
+        const int side = model->inputSize();
         // The training patches hold a digit at 0.47-0.88 of their side; 40 px in 64 is the middle.
         const double patch = digitHeight * side / 40.0;
         for (size_t k = 0; k < boxes.size(); ++k) {
             const cv::Point2f c(boxes[k].x + boxes[k].width / 2, boxes[k].y + boxes[k].height / 2);
             cv::Mat crop;
             cv::getRectSubPix(scaled, cv::Size(int(patch), int(patch)), c, crop);
-            ClassificationResult r = model->classify(crop, 1, false);
+            const ClassificationResult r = model->predict(crop, options).classification;
             tally.add(labels[k], !r.top.empty() && r.top.front().index == labels[k]);
         }
     } else if (e.task == "segment") {
-        auto model = ResNeStSegmenter::load(spec, SegmenterLoader::kRandomClasses, &checkpoint);
+        auto model = Predictor::load(spec, &checkpoint);
         e.metric = "box accuracy";
-        SegmentationResult r = model->segment(scaled, false);
+        const SegmentationResult r = model->predict(scaled, {}).segmentation;
         for (size_t k = 0; k < boxes.size(); ++k) {
             const cv::Rect box = cv::Rect(boxes[k]) & cv::Rect(0, 0, r.labels.cols, r.labels.rows);
             std::vector<int> votes(11, 0);
@@ -267,15 +275,14 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
         }
     } else {
         // The detector resizes its input (short side 256): keep the digits at the trained size instead.
-        DetectorOverrides overrides;
-        overrides.minSize = std::min(scaled.rows, scaled.cols);
-        overrides.maxSize = std::max(scaled.rows, scaled.cols);
-        auto model = ResNeStDetector::load(spec, overrides, &checkpoint);
+        spec.minSize = std::min(scaled.rows, scaled.cols);
+        spec.maxSize = std::max(scaled.rows, scaled.cols);
+        auto model = Predictor::load(spec, &checkpoint);
         e.metric = "mAP@0.5";
-        PostprocessOptions options = model->defaultPostprocess();
-        options.scoreThreshold = 0.01;
+        PredictOptions options;
+        options.detectionScoreFloor = 0.01;
         evaluation::DetectionMetrics metrics(10, 0.5);
-        addImage(metrics, model->detect(scaled, false, options), boxes, labels);
+        addImage(metrics, model->predict(scaled, options).detection, boxes, labels);
         e.score = metrics.meanAP();
         e.perClass = metrics.averagePrecision();
     }

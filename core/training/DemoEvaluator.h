@@ -1,8 +1,8 @@
 #pragma once
 
-#include "core/inference/ComputeOptions.h"
-#include "core/inference/ModelCard.h"
+#include "core/api/ComputeOptions.h"
 #include "core/io/Checkpoint.h"
+#include "core/pipeline/ModelCard.h"
 #include "core/training/DemoData.h"
 
 #include <cstdint>

@@ -2,8 +2,8 @@
 
 #include "core/demo/SceneComposer.h"
 #include "core/detection/DetectorConfig.h"
-#include "core/inference/ModelCard.h"
 #include "core/models/ResNeStConfig.h"
+#include "core/pipeline/ModelCard.h"
 #include "core/segmentation/SegmenterConfig.h"
 
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/inference/ModelCard.h"
 #include "core/io/TensorMap.h"
+#include "core/pipeline/ModelCard.h"
 #include "core/training/DemoData.h"
 #include "core/training/DemoRecipe.h"
 #include "core/training/TrainingOptions.h"

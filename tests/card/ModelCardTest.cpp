@@ -1,13 +1,12 @@
-#include "core/inference/ModelCard.h"
+#include "core/pipeline/ModelCard.h"
 
-#include "core/inference/DetectorLoader.h"
-#include "core/inference/ModelLoader.h"
-#include "core/inference/ResNeStClassifier.h"
-#include "core/inference/ResNeStDetector.h"
-#include "core/inference/SegmenterLoader.h"
+#include "core/inference/Predictor.h"
 #include "core/io/CheckpointReader.h"
 #include "core/io/SafetensorsWriter.h"
 #include "core/models/StateDictLoader.h"
+#include "core/pipeline/DetectionModel.h"
+#include "core/pipeline/SegmentationModel.h"
+#include "core/pipeline/TaskModelLoader.h"
 #include "core/training/DemoRecipe.h"
 
 #include <filesystem>
@@ -77,12 +76,12 @@ TEST(ModelCard, ClassifierLoaderTakesTheBodyAndNamesFromTheCard) {
 
     ModelSpec spec;
     spec.weights = path;
-    auto classifier = ResNeStClassifier::load(spec);
+    auto classifier = Predictor::load(spec);
     EXPECT_EQ(classifier->info().architecture, "resnest14d-digits");
     EXPECT_EQ(classifier->info().dataset, "digits");
     EXPECT_NE(classifier->info().description.find("digits"), std::string::npos);
-    EXPECT_EQ(classifier->classNames().front(), "0");
-    EXPECT_EQ(classifier->preprocessor().transform().inputSize, 64);
+    EXPECT_EQ(classifier->labels().name(0), "0");
+    EXPECT_EQ(classifier->inputSize(), 64);
     std::filesystem::remove(path);
 }
 
@@ -97,14 +96,14 @@ TEST(ModelCard, ClassifierLoaderTakesTheOutputStrideFromTheCard) {
     io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), card.toMetadata());
     ModelSpec spec;
     spec.weights = path;
-    EXPECT_EQ(ModelLoader::load(spec).model->config().outputStride, 16);
+    EXPECT_EQ(TaskModelLoader::load(spec)->body().config().outputStride, 16);
     spec.outputStride = 8; // --output-stride still decides when given
-    EXPECT_EQ(ModelLoader::load(spec).model->config().outputStride, 8);
+    EXPECT_EQ(TaskModelLoader::load(spec)->body().config().outputStride, 8);
 
     card.body->outputStride = 32;
     io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), card.toMetadata());
     spec.outputStride = 0;
-    EXPECT_EQ(ModelLoader::load(spec).model->config().outputStride, 32);
+    EXPECT_EQ(TaskModelLoader::load(spec)->body().config().outputStride, 32);
     std::filesystem::remove(path);
 }
 
@@ -118,13 +117,13 @@ TEST(ModelCard, SegmenterLoaderTakesTheOutputStrideFromTheCard) {
     io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), card.toMetadata());
     ModelSpec spec;
     spec.weights = path;
-    EXPECT_EQ(SegmenterLoader::load(spec).config.backbone.outputStride, 16);
+    EXPECT_EQ(TaskModelLoader::load(spec)->body().config().outputStride, 16);
     spec.outputStride = 32; // --output-stride still decides when given
-    EXPECT_EQ(SegmenterLoader::load(spec).config.backbone.outputStride, 32);
+    EXPECT_EQ(TaskModelLoader::load(spec)->body().config().outputStride, 32);
 
     io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), {}); // no card
     spec.outputStride = 0;
-    EXPECT_EQ(SegmenterLoader::load(spec).config.backbone.outputStride, 8);
+    EXPECT_EQ(TaskModelLoader::load(spec)->body().config().outputStride, 8);
     std::filesystem::remove(path);
 }
 
@@ -137,7 +136,7 @@ TEST(ModelCard, ABodyThatContradictsTheWeightsIsRefused) {
     io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), card.toMetadata());
     ModelSpec spec;
     spec.weights = path;
-    EXPECT_THROW(ModelLoader::load(spec), std::runtime_error);
+    EXPECT_THROW(TaskModelLoader::load(spec), std::runtime_error);
     std::filesystem::remove(path);
 }
 
@@ -149,13 +148,14 @@ TEST(ModelCard, DetectorLoaderTakesAnchorsAndResizeFromTheCard) {
                                  training::DemoRecipe::card("detect").toMetadata());
     ModelSpec spec;
     spec.weights = path;
-    LoadedDetector d = DetectorLoader::load(spec);
-    EXPECT_EQ(d.config.minSize, 256);
-    EXPECT_EQ(d.config.anchorSizes, config.anchorSizes);
-    EXPECT_EQ(d.config.fpnChannels, 64);
-    EXPECT_EQ(d.config.backbone.name, "resnest14d-digits");
-    EXPECT_EQ(d.info.dataset, "digits");
-    auto facade = ResNeStDetector::load(spec);
+    auto loaded = TaskModelLoader::load(spec);
+    const DetectionModel& d = loaded->as<DetectionModel>();
+    EXPECT_EQ(d.config().minSize, 256);
+    EXPECT_EQ(d.config().anchorSizes, config.anchorSizes);
+    EXPECT_EQ(d.config().fpnChannels, 64);
+    EXPECT_EQ(d.config().backbone.name, "resnest14d-digits");
+    EXPECT_EQ(d.info().dataset, "digits");
+    auto facade = Predictor::load(spec);
     EXPECT_EQ(facade->labels().name(0), "__background__");
     EXPECT_EQ(facade->labels().name(10), "9");
     std::filesystem::remove(path);
@@ -171,18 +171,19 @@ TEST(ModelCard, SegmenterLoaderTakesAsppRatesFromTheCard) {
                                  training::DemoRecipe::card("segment").toMetadata());
     ModelSpec spec;
     spec.weights = path;
-    LoadedSegmenter s = SegmenterLoader::load(spec);
-    EXPECT_EQ(s.config.asppRates, config.asppRates);
-    EXPECT_EQ(s.config.asppChannels, 64);
-    EXPECT_EQ(s.config.dataset, "digits");
+    auto taskModel = TaskModelLoader::load(spec);
+    const SegmentationModel& s = taskModel->as<SegmentationModel>();
+    EXPECT_EQ(s.config().asppRates, config.asppRates);
+    EXPECT_EQ(s.config().asppChannels, 64);
+    EXPECT_EQ(s.config().dataset, "digits");
     // The DeepLabV3+ structure is read off the tensors: the loaded (BatchNorm-folded) model computes what the
     // saved one does.
-    EXPECT_TRUE(s.config.plus);
-    EXPECT_EQ(s.config.lowLevelChannels, config.lowLevelChannels);
-    EXPECT_EQ(s.config.separableBottleneck, config.separableBottleneck);
+    EXPECT_TRUE(s.config().plus);
+    EXPECT_EQ(s.config().lowLevelChannels, config.lowLevelChannels);
+    EXPECT_EQ(s.config().separableBottleneck, config.separableBottleneck);
     torch::NoGradGuard noGrad;
     const torch::Tensor x = torch::randn({1, 3, 72, 88});
-    const torch::Tensor saved = model->forward(x).logits, loaded = s.model->forward(x).logits;
+    const torch::Tensor saved = model->forward(x).logits, loaded = s.network()->forward(x).logits;
     ASSERT_EQ(loaded.sizes(), saved.sizes());
     EXPECT_LT((loaded - saved).abs().max().item<double>(), 1e-4 * (1.0 + saved.abs().max().item<double>()));
     std::filesystem::remove(path);

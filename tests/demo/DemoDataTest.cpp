@@ -530,8 +530,9 @@ TEST(SceneComposerTest, DigitDistortionBendsTrainingDigitsOnly) {
         EXPECT_NEAR(m.m10 / m.m00, m0.m10 / m0.m00, 3.0);
         EXPECT_NEAR(m.m01 / m.m00, m0.m01 / m0.m00, 3.0);
         meanChange += cv::norm(d, cell, cv::NORM_L1) / ink / 20.0;
-        if (!previous.empty())
+        if (!previous.empty()) {
             EXPECT_FALSE(sameBytes(d, previous));
+        }
         previous = d;
     }
     EXPECT_GT(meanChange, 0.2);

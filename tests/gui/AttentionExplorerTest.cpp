@@ -1,7 +1,7 @@
 // The Attention tab driven in the real window, offscreen, on the demo classifier (radix 2, cardinality 2):
 // the block tree and its keyboard navigation, the plots, the map over the image, the explained class, an
 // intervention with its before / after comparison, and the pixel probe; the demo detector's explained box.
-#include "core/inference/ResourceLocator.h"
+#include "core/api/ResourceLocator.h"
 #include "ui/widgets/AttentionPanel.h"
 #include "ui/widgets/AttentionPlots.h"
 #include "ui/widgets/AttentionTimeline.h"
@@ -180,7 +180,8 @@ class AttentionExplorerTest : public QObject {
         MainWindow w(false);
         w.resize(1280, 900);
         w.show();
-        w.openCheckpoint(QString::fromStdString(ResourceLocator::find("demo/models/digits-detect.safetensors")));
+        w.openCheckpoint(
+            QString::fromStdString(ResourceLocator::find("demo/models/digits-detect.safetensors")));
         QTRY_VERIFY_WITH_TIMEOUT(w.model() && w.model()->task == ModelTask::Detect, 60000);
         w.openImage(QString::fromStdString(ResourceLocator::find("demo/samples/digits-scene-1.jpg")));
         AttentionPanel* a = w.attentionPanel();

@@ -2,7 +2,7 @@
 // past the read timeout, a dropped connection with the port closed): the window says what happened and when
 // it tries again, shows the stream again once it is back, its event loop never stalls more than 20 ms, and
 // repeated outages do not grow its memory.
-#include "core/inference/ResourceLocator.h"
+#include "core/api/ResourceLocator.h"
 #include "core/media/VideoSource.h"
 #include "tests/support/EventLoopProbe.h"
 #include "tests/support/MjpegServer.h"

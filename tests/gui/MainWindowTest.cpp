@@ -3,7 +3,7 @@
 // files give a message, settings persist, exports are written.
 #include "ui/widgets/MainWindow.h"
 
-#include "core/inference/ResourceLocator.h"
+#include "core/api/ResourceLocator.h"
 #include "tests/support/EventLoopProbe.h"
 #include "ui/runtime/InferenceController.h"
 #include "ui/widgets/ImageView.h"

@@ -1,4 +1,4 @@
-#include "core/inference/HeapPolicy.h"
+#include "core/pipeline/HeapPolicy.h"
 
 #include <cstdlib>
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 #include "core/inference/Predictor.h"
 
+#include "core/api/ResourceLocator.h"
 #include "core/imaging/PredictionRenderer.h"
-#include "core/inference/ResourceLocator.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -112,7 +112,6 @@ TEST(PredictorTest, SegmenterExplainsItsLargestDigitRegion) {
     EXPECT_GT(cv::countNonZero(region), 100);
     ASSERT_FALSE(p.blocks().empty());
     EXPECT_EQ(p.blocks().back().classMaps.size(), size_t(p.blocks().back().radix));
-
 }
 
 TEST(PredictorTest, DetectorExplainsABoxScoreAndTakesOverrides) {

@@ -1,6 +1,6 @@
-#include "core/models/AttentionOverride.h"
+#include "core/api/AttentionOverride.h"
 
-#include "core/inference/AttentionRequest.h"
+#include "core/api/AttentionRequest.h"
 #include "core/models/AttentionAttribution.h"
 #include "core/models/BlockCapture.h"
 #include "core/models/ResNeSt.h"

@@ -1,8 +1,9 @@
 #include "core/imaging/ImagePreprocessor.h"
 
-#include <gtest/gtest.h>
+#include "core/imaging/ImageReader.h"
 
 #include <fstream>
+#include <gtest/gtest.h>
 
 using namespace resnest;
 
@@ -38,10 +39,10 @@ TEST(ImagePreprocessorTest, CorruptFilesGiveAClearError) {
     const std::string path = ::testing::TempDir() + "/not_an_image.png";
     std::ofstream(path) << "\x89PNG\r\n\x1a\n this is not really a png";
     try {
-        ImagePreprocessor::readImage(path);
+        ImageReader::read(path);
         FAIL() << "expected an error";
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("not_an_image.png"), std::string::npos);
     }
-    EXPECT_THROW(ImagePreprocessor::readImage("/nonexistent/x.jpg"), std::runtime_error);
+    EXPECT_THROW(ImageReader::read("/nonexistent/x.jpg"), std::runtime_error);
 }

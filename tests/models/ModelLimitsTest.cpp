@@ -1,8 +1,9 @@
-#include "core/inference/ModelInfoFill.h"
+#include "core/models/ModelLimits.h"
+
 #include "core/models/ArchitectureDetector.h"
 #include "core/models/FiniteWeights.h"
-#include "core/models/ModelLimits.h"
 #include "core/models/ResNeSt.h"
+#include "core/pipeline/ModelInfoFill.h"
 #include "tests/models/ModelTestSupport.h"
 
 #include <gtest/gtest.h>
@@ -55,13 +56,16 @@ TEST(ModelLimitsTest, ParameterCountIsExactForEveryShapeOfBody) {
 TEST(ModelLimitsTest, RefusesNetworksNoRealCheckpointDescribes) {
     ResNeStConfig c = ResNeStConfig::byName("resnest14d");
     c.layers[2] = ModelLimits::kMaxBlocksPerStage + 1;
-    EXPECT_EQ(errorOf([&] { ResNeSt model(c); }), "network too large: stage layer3 has 129 blocks, outside [1, 128]");
+    EXPECT_EQ(errorOf([&] { ResNeSt model(c); }),
+              "network too large: stage layer3 has 129 blocks, outside [1, 128]");
     c = ResNeStConfig::byName("resnest14d");
     c.basePlanes = 512;
-    EXPECT_EQ(errorOf([&] { c.validate(); }), "network too large: layer4's output channels is 16384, outside [1, 8192]");
+    EXPECT_EQ(errorOf([&] { c.validate(); }),
+              "network too large: layer4's output channels is 16384, outside [1, 8192]");
     c = ResNeStConfig::byName("resnest14d");
     c.numClasses = 200000;
-    EXPECT_EQ(errorOf([&] { c.validate(); }), "network too large: the class count is 200000, outside [0, 100000]");
+    EXPECT_EQ(errorOf([&] { c.validate(); }),
+              "network too large: the class count is 200000, outside [0, 100000]");
     c = ResNeStConfig::byName("resnest14d");
     c.layers = {100, 100, 100, 100};
     c.basePlanes = 256;
@@ -72,23 +76,25 @@ TEST(ModelLimitsTest, RefusesNetworksNoRealCheckpointDescribes) {
 TEST(ModelLimitsTest, AFileMustHoldTheNetworkItsShapesDescribe) {
     io::TensorMap tensors{{"a", torch::zeros({10})}, {"b", torch::zeros({2, 5})}};
     EXPECT_EQ(errorOf([&] { ModelLimits::requireHeldBy(20, tensors, "f.pth"); }), "<accepted>");
-    EXPECT_EQ(errorOf([&] { ModelLimits::requireHeldBy(21, tensors, "f.pth"); }),
-              "f.pth: its tensor shapes describe a network of at least 21 parameters, but it holds only 20 values "
-              "(forged or inconsistent shapes)");
+    EXPECT_EQ(
+        errorOf([&] { ModelLimits::requireHeldBy(21, tensors, "f.pth"); }),
+        "f.pth: its tensor shapes describe a network of at least 21 parameters, but it holds only 20 values "
+        "(forged or inconsistent shapes)");
 }
 
 TEST(ModelLimitsTest, ZeroAndHugeDimensionsNeverReachTheArithmetic) {
     ResNeStConfig c = ResNeStConfig::byName("resnest14d");
     c.numClasses = 10;
     const io::TensorMap good = stateDictOf(c);
-    for (const char* key : {"layer1.0.conv1.weight", "layer1.0.conv2.conv.weight", "layer1.0.conv2.fc1.weight",
-                            "layer1.0.conv3.weight", "conv1.0.weight"}) {
+    for (const char* key : {"layer1.0.conv1.weight", "layer1.0.conv2.conv.weight",
+                            "layer1.0.conv2.fc1.weight", "layer1.0.conv3.weight", "conv1.0.weight"}) {
         io::TensorMap t = good;
         auto sizes = t.at(key).sizes().vec();
         const int d = std::string(key).find("fc1") != std::string::npos ? 1 : 0;
         sizes[d] = 0;
         t[key] = torch::zeros(sizes);
-        EXPECT_NE(errorOf([&] { ArchitectureDetector::detect(t); }).find("has a dimension of 0"), std::string::npos)
+        EXPECT_NE(errorOf([&] { ArchitectureDetector::detect(t); }).find("has a dimension of 0"),
+                  std::string::npos)
             << key;
         sizes[d] = int64_t{1} << 40;
         t[key] = torch::zeros({1}).expand(sizes);
@@ -103,14 +109,17 @@ TEST(ModelLimitsTest, ZeroAndHugeDimensionsNeverReachTheArithmetic) {
 }
 
 TEST(ModelLimitsTest, NonFiniteWeightsAreCountedAndNamed) {
-    io::TensorMap t{{"a", torch::ones({4})}, {"b", torch::ones({3})}, {"c", torch::ones({2})},
+    io::TensorMap t{{"a", torch::ones({4})},
+                    {"b", torch::ones({3})},
+                    {"c", torch::ones({2})},
                     {"n", torch::ones({2}, torch::kInt64)}};
     EXPECT_EQ(FiniteWeights::problem(t), "");
     t["b"][1] = std::numeric_limits<float>::quiet_NaN();
     t["c"][0] = std::numeric_limits<float>::infinity();
     t["c"][1] = -std::numeric_limits<float>::infinity();
     EXPECT_EQ(FiniteWeights::problem(t), "3 non-finite values (NaN or Inf) in 2 tensors, the first in 'b'");
-    EXPECT_EQ(errorOf([&] { FiniteWeights::require(t, "w.pth"); }),
-              "w.pth: 3 non-finite values (NaN or Inf) in 2 tensors, the first in 'b'; --allow-non-finite loads "
-              "it anyway");
+    EXPECT_EQ(
+        errorOf([&] { FiniteWeights::require(t, "w.pth"); }),
+        "w.pth: 3 non-finite values (NaN or Inf) in 2 tensors, the first in 'b'; --allow-non-finite loads "
+        "it anyway");
 }

@@ -1,4 +1,4 @@
-#include "core/inference/DatasetLabels.h"
+#include "core/api/DatasetLabels.h"
 
 #include <cstdio>
 #include <filesystem>

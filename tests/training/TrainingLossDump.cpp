@@ -10,11 +10,11 @@
 // out.npz: loss/rpn_objectness, loss/rpn_box_reg, loss/classifier, loss/box_reg (shape (1), float64) and
 // grad/<name> of d(sum of the losses)/d(parameter) for every --grads name.
 #include "core/detection/FasterRCNN.h"
-#include "core/inference/DetectorLoader.h"
 #include "core/io/FileBuffer.h"
 #include "core/io/NpzWriter.h"
 #include "core/io/SafetensorsReader.h"
 #include "core/models/StateDictLoader.h"
+#include "core/pipeline/DetectionModel.h"
 #include "core/training/FasterRCNNLoss.h"
 
 #include <iostream>
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
 
         // The structure from the tensors' names and shapes, as the application's loader reads it.
         ModelInfo info;
-        DetectorConfig config = DetectorLoader::configFrom(weights, DetectorConfig{}, opt["--arch"], info);
+        DetectorConfig config = DetectionModel::configFrom(weights, DetectorConfig{}, opt["--arch"], info);
         if (std::stoi(opt["--min-size"]) > 0)
             config.minSize = std::stoi(opt["--min-size"]);
         if (std::stoi(opt["--max-size"]) > 0)

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/inference/Prediction.h"
+#include "core/api/Prediction.h"
 #include "ui/runtime/ModelSummary.h"
 
 #include <QMetaType>

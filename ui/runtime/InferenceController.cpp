@@ -1,6 +1,7 @@
 #include "ui/runtime/InferenceController.h"
 
-#include "core/inference/ComputeOptions.h"
+#include "core/api/ComputeOptions.h"
+#include "core/pipeline/Devices.h"
 #include "ui/runtime/FrameGrabber.h"
 #include "ui/runtime/InferenceWorker.h"
 #include "ui/runtime/RenderWorker.h"
@@ -108,7 +109,7 @@ void InferenceController::stopVideo() {
 
 QStringList InferenceController::availableDevices() {
     QStringList out;
-    for (const std::string& d : ComputeOptions::availableDevices())
+    for (const std::string& d : Devices::available())
         out << QString::fromStdString(d);
     return out;
 }

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "core/api/Prediction.h"
 #include "core/imaging/PredictionRenderer.h"
-#include "core/inference/Prediction.h"
 #include "ui/runtime/FrameResult.h"
 #include "ui/runtime/LatestFrameMailbox.h"
 #include "ui/runtime/LiveFrame.h"

@@ -1,9 +1,10 @@
 #include "ui/runtime/InferenceWorker.h"
 
-#include "core/imaging/ImagePreprocessor.h"
-#include "core/inference/ComputeOptions.h"
-#include "core/inference/ModelTaskDetector.h"
+#include "core/api/ComputeOptions.h"
+#include "core/api/ModelTask.h"
+#include "core/imaging/ImageReader.h"
 #include "core/inference/Predictor.h"
+#include "core/pipeline/Devices.h"
 #include "ui/runtime/SteadyClock.h"
 
 #include <QElapsedTimer>
@@ -35,7 +36,7 @@ void InferenceWorker::loadModel(const ModelRequest& request) {
     clock.start();
     try {
         const ModelSpec spec = request.spec();
-        configureThreads(request.threads);
+        Devices::setThreads(request.threads);
         // The old model stays until the new one is ready: a checkpoint that fails to load leaves the app
         // working with what it had (at the cost of both in memory for a moment).
         std::unique_ptr<Predictor> next = Predictor::load(spec);
@@ -48,7 +49,7 @@ void InferenceWorker::loadModel(const ModelRequest& request) {
         s->precision = request.precision;
         s->randomWeights = s->info.format == "random";
         QString text = QString::fromStdString(s->info.architecture) + QStringLiteral(" · ") +
-                       QString::fromStdString(ModelTaskDetector::toString(s->task));
+                       QString::fromStdString(taskName(s->task));
         if (!s->info.description.empty()) // a model card says what the model is (the demo models: digits)
             text += QStringLiteral(" — ") + QString::fromStdString(s->info.description);
         else if (s->randomWeights)
@@ -129,7 +130,7 @@ void InferenceWorker::runFile(quint64 jobId, const QString& path) {
         result->jobId = jobId;
         result->source = path;
         const qint64 start = steadyNowNs();
-        result->image = ImagePreprocessor::readImage(path.toStdString());
+        result->image = ImageReader::read(path.toStdString());
         result->capturedNs = steadyNowNs();
         result->decodeMs = double(result->capturedNs - start) / 1e6;
         result->model = summary_;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/inference/Prediction.h"
+#include "core/api/Prediction.h"
 #include "ui/runtime/FrameResult.h"
 #include "ui/runtime/LatestFrameMailbox.h"
 #include "ui/runtime/LiveFrame.h"

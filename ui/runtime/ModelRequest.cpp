@@ -1,6 +1,7 @@
 #include "ui/runtime/ModelRequest.h"
 
-#include "core/inference/ModelSpec.h"
+#include "core/api/ModelSpec.h"
+#include "core/pipeline/Devices.h"
 
 namespace resnest {
 
@@ -12,7 +13,7 @@ ModelSpec ModelRequest::spec() const {
     s.compute.device = device.toStdString();
     s.compute.precision = ComputeOptions::parsePrecision(precision.toStdString());
     s.compute.threads = threads;
-    s.compute.validate();
+    Devices::check(s.compute);
     return s;
 }
 

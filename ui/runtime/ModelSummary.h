@@ -1,8 +1,8 @@
 #pragma once
 
-#include "core/inference/DatasetLabels.h"
-#include "core/inference/ModelInfo.h"
-#include "core/inference/ModelTask.h"
+#include "core/api/DatasetLabels.h"
+#include "core/api/ModelInfo.h"
+#include "core/api/ModelTask.h"
 
 #include <QMetaType>
 #include <QString>

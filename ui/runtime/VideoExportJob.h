@@ -1,7 +1,7 @@
 #pragma once
 
+#include "core/api/Prediction.h"
 #include "core/imaging/PredictionRenderer.h"
-#include "core/inference/Prediction.h"
 #include "ui/runtime/ModelRequest.h"
 
 #include <QObject>

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "core/api/AttentionRequest.h"
 #include "core/imaging/PredictionRenderer.h"
-#include "core/inference/AttentionRequest.h"
 #include "ui/runtime/FrameResult.h"
 #include "ui/runtime/RenderedFrame.h"
 

@@ -1,8 +1,8 @@
 #include "ui/widgets/MainWindow.h"
 
+#include "core/api/ResourceLocator.h"
 #include "core/attention/AttentionExport.h"
 #include "core/inference/PredictionJson.h"
-#include "core/inference/ResourceLocator.h"
 #include "core/io/AtomicFileWriter.h"
 #include "core/media/ImageFolder.h"
 #include "ui/runtime/InferenceController.h"

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "core/api/DatasetLabels.h"
+#include "core/api/ModelTask.h"
 #include "core/imaging/PredictionRenderer.h"
-#include "core/inference/DatasetLabels.h"
-#include "core/inference/ModelTask.h"
 
 #include <QWidget>
 

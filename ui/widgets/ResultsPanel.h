@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/inference/DatasetLabels.h"
+#include "core/api/DatasetLabels.h"
 #include "ui/runtime/RenderedFrame.h"
 
 #include <QColor>

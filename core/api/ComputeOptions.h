@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace resnest {
+
+enum class Precision { F32, F64, F16, BF16 };
+
+// Where and in which precision a model runs: plain data (Devices::check validates it, ComputeDevice gives it
+// in LibTorch's terms).
+struct ComputeOptions {
+    std::string device = "cpu"; // "cpu", "cuda" or "cuda:N"
+    Precision precision = Precision::F32;
+    bool fuseBatchNorm = true; // fold BatchNorm into convolutions (inference only)
+    bool channelsLast = false; // NHWC activations; see docs/benchmarks.md for when it wins
+    bool mkldnn = true;        // CPU float32/bfloat16: oneDNN blocked activations, weights reordered once
+    int threads = 0;           // intra-op threads on CPU; 0 = every core
+
+    static Precision parsePrecision(const std::string& name);
+    static std::string toString(Precision p);
+};
+
+} // namespace resnest
