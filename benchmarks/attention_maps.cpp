@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
         std::printf("| block | radix | map size | stride | project (ms) | colour + blend, all radices (ms) | "
                     "dominant radix (ms) | total (ms) |\n|---|---|---|---|---|---|---|---|\n");
         const int colormap = HeatmapRenderer::colormapByName("viridis");
-        for (const AttentionBlock& block : p.blocks()) {
+        for (const AttentionBlock& block : p.blocks) {
             std::vector<double> project, blend, dominant, total;
             for (int i = 0; i < repeats; ++i) {
                 const auto t0 = std::chrono::steady_clock::now();

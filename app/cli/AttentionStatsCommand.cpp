@@ -96,7 +96,7 @@ int run(const std::vector<std::string>& rest) {
     for (size_t k = 0; k < mine.size(); ++k) {
         try {
             const Prediction p = model->predict(ImageReader::read(mine[k]), options);
-            stats.add(groupOf(p, model->labels()), p.blocks());
+            stats.add(groupOf(p, model->labels()), p.blocks);
         } catch (const std::exception& e) {
             ++failures;
             std::cerr << (tty ? "\r" : "") << "error: " << e.what() << "\n";

@@ -20,17 +20,14 @@ const char* const kUsage = R"(  classify IMAGE... [--topk K] [--json] [model opt
 int run(const std::vector<std::string>& rest) {
     ArgumentList args(rest, ModelOptions::with({"topk"}, ModelOptions::kValued),
                       ModelOptions::with({"json"}, ModelOptions::kFlags));
-    if (args.positional().empty())
-        throw std::invalid_argument("classify needs at least one image");
-    ModelSpec spec = ModelOptions::modelSpec(args);
-    spec.task = "classify";
-    auto model = Predictor::load(spec);
+    auto model = ImageBatch::load(args, "classify");
     PredictOptions options;
     options.topk = args.getInt("topk", 5);
     const auto& images = args.positional();
     return ImageBatch::run(images, args.has("json"), [&](size_t i, nlohmann::json& entry) {
-        const ClassificationResult r = model->predict(ImageReader::read(images[i]), options).classification;
-        entry = nlohmann::json::parse(ClassificationJson::toJson(r, images[i]));
+        const Prediction p = model->predict(ImageReader::read(images[i]), options);
+        const ClassificationResult& r = p.classification;
+        entry = nlohmann::json::parse(ClassificationJson::toJson(r, images[i], p.inferMs));
         if (!args.has("json")) {
             std::cout << images[i] << "\n";
             for (const auto& s : r.top)

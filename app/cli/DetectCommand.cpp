@@ -1,5 +1,6 @@
 #include "app/cli/ArgumentList.h"
 #include "app/cli/Commands.h"
+#include "app/cli/ImageBatch.h"
 #include "app/cli/ModelOptions.h"
 #include "app/cli/OutputFiles.h"
 #include "core/imaging/DetectionOverlay.h"
@@ -58,11 +59,7 @@ int run(const std::vector<std::string>& rest) {
         ModelOptions::with(ModelOptions::with({"overlay", "masks", "only"}, ModelOptions::kValued),
                            ModelOptions::kDetectValued),
         ModelOptions::with({"json"}, ModelOptions::kFlags));
-    if (args.positional().empty())
-        throw std::invalid_argument("detect needs at least one image");
-    ModelSpec spec = ModelOptions::modelSpec(args, "detect");
-    spec.task = "detect";
-    auto model = Predictor::load(spec);
+    auto model = ImageBatch::load(args, "detect");
     // Unlike export's, these values are passed on unchecked.
     PredictOptions options;
     options.scoreThreshold = args.getDouble("score-threshold", model->defaultScoreThreshold());
@@ -78,7 +75,8 @@ int run(const std::vector<std::string>& rest) {
     for (size_t i = 0; i < images.size(); ++i) {
         try {
             const cv::Mat bgr = ImageReader::read(images[i]);
-            DetectionResult r = model->predict(bgr, options).detection;
+            const Prediction p = model->predict(bgr, options);
+            DetectionResult r = p.detection;
             if (!only.empty())
                 r.detections.erase(std::remove_if(r.detections.begin(), r.detections.end(),
                                                   [&](const Detection& d) { return !only.count(d.label); }),
@@ -91,7 +89,7 @@ int run(const std::vector<std::string>& rest) {
                                         DetectionOverlay::draw(bgr, r, model->labels(), overlay));
             if (!args.has("json")) {
                 std::cout << images[i] << ": " << r.detections.size() << " detections (" << std::fixed
-                          << std::setprecision(1) << r.inferMs << " ms)\n";
+                          << std::setprecision(1) << p.inferMs << " ms)\n";
                 for (const auto& d : r.detections)
                     std::cout << "  " << std::setprecision(3) << d.score << "  "
                               << model->labels().name(d.label) << "  [" << std::setprecision(1) << d.box[0]

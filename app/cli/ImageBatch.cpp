@@ -1,7 +1,10 @@
 #include "app/cli/ImageBatch.h"
 
+#include "app/cli/ModelOptions.h"
+
 #include <exception>
 #include <iostream>
+#include <stdexcept>
 
 namespace resnest::cli {
 
@@ -22,6 +25,14 @@ int ImageBatch::run(const std::vector<std::string>& images, bool printJson, cons
     if (printJson)
         std::cout << all.dump(2) << "\n";
     return failures ? 1 : 0;
+}
+
+std::unique_ptr<Predictor> ImageBatch::load(const ArgumentList& args, const std::string& task) {
+    if (args.positional().empty())
+        throw std::invalid_argument(task + " needs at least one image");
+    ModelSpec spec = ModelOptions::modelSpec(args, task);
+    spec.task = task;
+    return Predictor::load(spec);
 }
 
 } // namespace resnest::cli

@@ -1,7 +1,11 @@
 #pragma once
 
+#include "app/cli/ArgumentList.h"
+#include "core/inference/Predictor.h"
+
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -18,6 +22,9 @@ public:
     // With `printJson` the entries go to stdout as one array at the end. Returns the exit status: 1 when an
     // image failed, else 0.
     static int run(const std::vector<std::string>& images, bool printJson, const Step& step);
+    // The model of the image command named after its task ("classify", "segment", "detect"): the images are
+    // checked to be there first, then the model options load the model with its task forced.
+    static std::unique_ptr<Predictor> load(const ArgumentList& args, const std::string& task);
 };
 
 } // namespace resnest::cli

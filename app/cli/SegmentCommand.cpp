@@ -24,11 +24,7 @@ const char* const kUsage =
 int run(const std::vector<std::string>& rest) {
     ArgumentList args(rest, ModelOptions::with({"overlay", "short-side", "opacity"}, ModelOptions::kValued),
                       ModelOptions::with({"json"}, ModelOptions::kFlags));
-    if (args.positional().empty())
-        throw std::invalid_argument("segment needs at least one image");
-    ModelSpec spec = ModelOptions::modelSpec(args, "segment");
-    spec.task = "segment";
-    auto model = Predictor::load(spec);
+    auto model = ImageBatch::load(args, "segment");
     PredictOptions options;
     options.shortSide = args.getInt("short-side", 0);
     SegmentationOverlayOptions overlay;
@@ -36,8 +32,9 @@ int run(const std::vector<std::string>& rest) {
     const auto& images = args.positional();
     return ImageBatch::run(images, args.has("json"), [&](size_t i, nlohmann::json& entry) {
         const cv::Mat bgr = ImageReader::read(images[i]);
-        const SegmentationResult r = model->predict(bgr, options).segmentation;
-        entry = nlohmann::json::parse(SegmentationJson::toJson(r, model->labels(), images[i]));
+        const Prediction p = model->predict(bgr, options);
+        const SegmentationResult& r = p.segmentation;
+        entry = nlohmann::json::parse(SegmentationJson::toJson(r, model->labels(), images[i], p.inferMs));
         if (args.has("overlay")) {
             const std::string path = OutputFiles::indexedPath(args.get("overlay"), i, images.size());
             OutputFiles::writeImage(path, SegmentationOverlay::draw(bgr, r, model->labels(), overlay));

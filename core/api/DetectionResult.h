@@ -1,6 +1,5 @@
 #pragma once
 
-#include "core/api/ClassificationResult.h"
 #include "core/api/InputGeometry.h"
 
 #include <array>
@@ -23,15 +22,10 @@ struct DetectionResult {
     std::vector<std::string> classNames;
     int imageWidth = 0;
     int imageHeight = 0;
-    std::vector<AttentionBlock> blocks; // empty unless attention was captured
     // The detector's own resize and padding (RCNNTransform): the image resized by `scaleX/Y` into the
     // top-left of a zero-padded `input`; what places the blocks' maps on the image.
     InputGeometry geometry;
     int explainedDetection = -1; // the detection whose score the blocks' gradient explains, -1 none
-    int explainedClass = -1;     // its label
-    double preprocessMs = 0.0;
-    double inferMs = 0.0;
-    double postprocessMs = 0.0;
 };
 
 } // namespace resnest

@@ -109,7 +109,7 @@ bool PredictionRenderer::selectMap(const AttentionBlock& block, const AttentionM
 cv::Mat PredictionRenderer::radixMapOnImage(const Prediction& prediction, cv::Size imageSize,
                                             const AttentionMapOptions& options,
                                             std::pair<double, double>* range) {
-    const std::vector<AttentionBlock>& blocks = prediction.blocks();
+    const std::vector<AttentionBlock>& blocks = prediction.blocks;
     if (blocks.empty() ||
         (prediction.task == ModelTask::Detect && prediction.detection.geometry.input.empty()))
         return {};
@@ -157,7 +157,7 @@ cv::Mat PredictionRenderer::draw(const cv::Mat& image, const Prediction& predict
 std::vector<cv::Mat> PredictionRenderer::radixMultiples(const cv::Mat& image, const Prediction& prediction,
                                                         const AttentionMapOptions& options, int longSide) {
     std::vector<cv::Mat> out;
-    const std::vector<AttentionBlock>& blocks = prediction.blocks();
+    const std::vector<AttentionBlock>& blocks = prediction.blocks;
     if (blocks.empty() || image.empty() || longSide < 8)
         return out;
     const AttentionBlock* block = &chosenBlock(blocks, options.block);

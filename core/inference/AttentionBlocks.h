@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/api/ClassificationResult.h"
+#include "core/api/AttentionBlock.h"
 #include "core/models/AttentionAttribution.h"
 #include "core/models/BlockCapture.h"
 

@@ -11,7 +11,8 @@ namespace resnest {
 class ClassificationJson {
 public:
     // {"image", "task": "classify", "top": [{index, label, probability, logit}], "infer_ms"}.
-    static std::string toJson(const ClassificationResult& result, const std::string& imageName);
+    static std::string toJson(const ClassificationResult& result, const std::string& imageName,
+                              double inferMs);
 };
 
 } // namespace resnest

@@ -13,11 +13,11 @@ std::string PredictionJson::toJson(const Prediction& p, const DatasetLabels& lab
     case ModelTask::Detect:
         return CocoResultWriter::toJson(p.detection, 0, labels);
     case ModelTask::Segment:
-        return SegmentationJson::toJson(p.segmentation, labels, imageName);
+        return SegmentationJson::toJson(p.segmentation, labels, imageName, p.inferMs);
     case ModelTask::Classify:
         break;
     }
-    return ClassificationJson::toJson(p.classification, imageName);
+    return ClassificationJson::toJson(p.classification, imageName, p.inferMs);
 }
 
 void PredictionJson::writeFile(const std::string& path, const Prediction& p, const DatasetLabels& labels,

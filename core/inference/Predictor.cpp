@@ -198,29 +198,17 @@ Prediction Predictor::predict(const cv::Mat& input, const PredictOptions& option
     const double runMs = msSince(t0);
 
     t0 = std::chrono::steady_clock::now();
-    std::vector<AttentionBlock> blocks = AttentionBlocks::fromCaptures(run.output.blocks, 0, run.attribution);
-    const int explained = first(run.explainedClass);
-    if (task == ModelTask::Classify) {
-        p.classification.blocks = std::move(blocks);
-        p.classification.explainedClass = explained;
-        p.classification.preprocessMs = preprocessMs;
-        p.classification.inferMs = runMs + msSince(t0);
-    } else if (task == ModelTask::Segment) {
-        p.segmentation.blocks = std::move(blocks);
-        p.segmentation.explainedClass = explained;
+    p.blocks = AttentionBlocks::fromCaptures(run.output.blocks, 0, run.attribution);
+    p.explainedClass = first(run.explainedClass);
+    if (task == ModelTask::Segment)
         p.segmentation.classNames = labels_.names();
-        p.segmentation.preprocessMs = preprocessMs;
-        p.segmentation.inferMs = runMs;
-        p.segmentation.postprocessMs = msSince(t0);
-    } else {
-        p.detection.blocks = std::move(blocks);
-        p.detection.explainedClass = explained;
+    if (task == ModelTask::Detect) {
         p.detection.explainedDetection = first(run.explainedDetection);
         p.detection.classNames = labels_.names();
-        p.detection.preprocessMs = preprocessMs;
-        p.detection.inferMs = runMs;
-        p.detection.postprocessMs = msSince(t0);
     }
+    p.preprocessMs = preprocessMs;
+    p.inferMs = runMs;
+    p.postprocessMs = msSince(t0);
     return p;
 }
 

@@ -15,7 +15,7 @@ public:
     // {"image", "task": "segment", "width", "height", "classes": [{index, name, pixels, fraction}],
     // "infer_ms"}, the classes present by decreasing pixel count.
     static std::string toJson(const SegmentationResult& result, const DatasetLabels& labels,
-                              const std::string& imageName);
+                              const std::string& imageName, double inferMs);
 };
 
 } // namespace resnest

@@ -146,11 +146,12 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
                 continue;
             const bool capture = i < energyImages;
             options.captureAttention = capture;
-            const ClassificationResult r = model->predict(scene.image, options).classification;
+            const Prediction p = model->predict(scene.image, options);
+            const ClassificationResult& r = p.classification;
             const int truth = scene.labels.front();
             tally.add(truth, !r.top.empty() && r.top.front().index == truth);
             if (capture)
-                energy.add(r.blocks, scene.classMask);
+                energy.add(p.blocks, scene.classMask);
             ++i;
         }
         tally.finish(e);
@@ -163,12 +164,13 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
             demo::DigitScene scene = composer.compose(rng, recipe.scenes);
             const bool capture = i < energyImages;
             options.captureAttention = capture;
-            const SegmentationResult r = model->predict(scene.image, options).segmentation;
+            const Prediction p = model->predict(scene.image, options);
+            const SegmentationResult& r = p.segmentation;
             cv::Mat truth;
             scene.classMask.convertTo(truth, CV_32S);
             metrics.add(r.labels, truth);
             if (capture)
-                energy.add(r.blocks, scene.classMask);
+                energy.add(p.blocks, scene.classMask);
         }
         e.score = metrics.meanIoU();
         e.perClass = metrics.iou();
@@ -182,10 +184,11 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
             demo::DigitScene scene = composer.compose(rng, recipe.scenes);
             const bool capture = i < energyImages;
             options.captureAttention = capture;
-            const DetectionResult r = model->predict(scene.image, options).detection;
+            const Prediction p = model->predict(scene.image, options);
+            const DetectionResult& r = p.detection;
             addImage(metrics, r, scene.boxes, scene.labels);
             if (capture)
-                energy.add(r.blocks, scene.classMask);
+                energy.add(p.blocks, scene.classMask);
         }
         e.score = metrics.meanAP();
         e.perClass = metrics.averagePrecision();

@@ -72,7 +72,7 @@ class AttentionExplorerTest : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(w.model() && w.model()->task == ModelTask::Classify, 60000);
         w.openImage(digit_);
         const RenderedFramePtr plain =
-            waitFor(w, [](const RenderedFrame& f) { return !f.result->prediction.blocks().empty(); });
+            waitFor(w, [](const RenderedFrame& f) { return !f.result->prediction.blocks.empty(); });
         QVERIFY(plain);
         AttentionPanel* a = w.attentionPanel();
         qobject_cast<QDockWidget*>(a->parentWidget())->raise(); // its plots draw only when on screen
@@ -144,12 +144,12 @@ class AttentionExplorerTest : public QObject {
         // class-conditioned map is drawn.
         a->setExplainClass(AttentionRequest::kExplainPredicted);
         const RenderedFramePtr explained =
-            waitFor(w, [](const RenderedFrame& f) { return f.result->prediction.explainedClass() >= 0; });
+            waitFor(w, [](const RenderedFrame& f) { return f.result->prediction.explainedClass >= 0; });
         QVERIFY(explained);
-        QCOMPARE(explained->result->prediction.explainedClass(),
+        QCOMPARE(explained->result->prediction.explainedClass,
                  explained->result->prediction.classification.top[0].index);
         QTRY_COMPARE(plots->radixPlot()->plottableCount(), 2);
-        QVERIFY(!explained->result->prediction.blocks()[2].classMaps.empty());
+        QVERIFY(!explained->result->prediction.blocks[2].classMaps.empty());
         QCOMPARE(a->mapOptions().kind, AttentionMapKind::ClassConditioned);
         QVERIFY(cv::norm(explained->rgb, mapped->rgb, cv::NORM_L1) > 0);
         QVERIFY(a->comparisonText().contains(QStringLiteral("Explained")));
@@ -192,7 +192,7 @@ class AttentionExplorerTest : public QObject {
         QVERIFY(top);
         const DetectionResult& d = top->result->prediction.detection;
         QCOMPARE(d.explainedDetection, 0);
-        QVERIFY(!top->result->prediction.blocks().back().classMaps.empty());
+        QVERIFY(!top->result->prediction.blocks.back().classMaps.empty());
         QCOMPARE(a->mapOptions().kind, AttentionMapKind::ClassConditioned);
         QVERIFY2(a->comparisonText().contains(QStringLiteral("box #0")), qPrintable(a->comparisonText()));
 
@@ -221,7 +221,7 @@ class AttentionExplorerTest : public QObject {
             return f.result->prediction.detection.explainedDetection == expected;
         });
         QVERIFY(picked);
-        QCOMPARE(picked->result->prediction.explainedClass(),
+        QCOMPARE(picked->result->prediction.explainedClass,
                  picked->result->prediction.detection.detections[size_t(expected)].label);
         QVERIFY(cv::norm(picked->rgb, top->rgb, cv::NORM_L1) > 0);
         QVERIFY2(a->comparisonText().contains(QStringLiteral("box #%1").arg(expected)),
@@ -263,7 +263,7 @@ class AttentionExplorerTest : public QObject {
         const RenderedFramePtr frozen =
             waitFor(w, [frame](const RenderedFrame& f) { return f.result->jobId == frame; });
         QVERIFY(frozen);
-        QVERIFY(!frozen->result->prediction.blocks().empty());
+        QVERIFY(!frozen->result->prediction.blocks.empty());
         QTRY_VERIFY(!w.playbackBar()->playing());
         QTRY_VERIFY(a->probeText().startsWith(QStringLiteral("(20, 30)")));
         w.openImage(digit_); // leaves video mode

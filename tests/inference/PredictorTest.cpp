@@ -48,10 +48,10 @@ TEST(PredictorTest, ExplainsTheTopClassWithAGradientPerBlockAndTheSamePrediction
     PredictOptions explain = plain;
     explain.attention.explainClass = AttentionRequest::kExplainPredicted;
     const Prediction b = p->predict(image, explain);
-    ASSERT_EQ(b.explainedClass(), a.classification.top.at(0).index);
+    ASSERT_EQ(b.explainedClass, a.classification.top.at(0).index);
     EXPECT_NEAR(b.classification.top.at(0).probability, a.classification.top.at(0).probability, 1e-4);
-    ASSERT_EQ(b.blocks().size(), a.blocks().size());
-    const AttentionBlock& last = b.blocks().back();
+    ASSERT_EQ(b.blocks.size(), a.blocks.size());
+    const AttentionBlock& last = b.blocks.back();
     ASSERT_EQ(last.classMaps.size(), size_t(last.radix));
     ASSERT_EQ(last.support.size(), size_t(last.radix));
     ASSERT_EQ(last.gradient.size(), last.attention.size());
@@ -65,13 +65,13 @@ TEST(PredictorTest, ExplainsTheTopClassWithAGradientPerBlockAndTheSamePrediction
                  last.gradient[size_t(r * last.channels + c)];
         EXPECT_NEAR(last.support[size_t(r)], s, 1e-4 * (1 + std::abs(s)));
     }
-    EXPECT_TRUE(a.blocks().back().classMaps.empty());
-    EXPECT_EQ(a.explainedClass(), -1);
+    EXPECT_TRUE(a.blocks.back().classMaps.empty());
+    EXPECT_EQ(a.explainedClass, -1);
 
     // A chosen class other than the top one is explained as asked; the fused plan comes back afterwards
     // (a plain prediction again matches the first).
-    explain.attention.explainClass = (b.explainedClass() + 1) % 10;
-    EXPECT_EQ(p->predict(image, explain).explainedClass(), (b.explainedClass() + 1) % 10);
+    explain.attention.explainClass = (b.explainedClass + 1) % 10;
+    EXPECT_EQ(p->predict(image, explain).explainedClass, (b.explainedClass + 1) % 10);
     const Prediction again = p->predict(image, plain);
     EXPECT_NEAR(again.classification.top[0].probability, a.classification.top[0].probability, 1e-5);
 }
@@ -107,11 +107,11 @@ TEST(PredictorTest, SegmenterExplainsItsLargestDigitRegion) {
     PredictOptions o;
     o.attention.explainClass = AttentionRequest::kExplainPredicted;
     const Prediction p = seg->predict(scene(), o);
-    ASSERT_GT(p.explainedClass(), 0); // a digit, not the background
-    const cv::Mat region = p.segmentation.labels == p.explainedClass();
+    ASSERT_GT(p.explainedClass, 0); // a digit, not the background
+    const cv::Mat region = p.segmentation.labels == p.explainedClass;
     EXPECT_GT(cv::countNonZero(region), 100);
-    ASSERT_FALSE(p.blocks().empty());
-    EXPECT_EQ(p.blocks().back().classMaps.size(), size_t(p.blocks().back().radix));
+    ASSERT_FALSE(p.blocks.empty());
+    EXPECT_EQ(p.blocks.back().classMaps.size(), size_t(p.blocks.back().radix));
 }
 
 TEST(PredictorTest, DetectorExplainsABoxScoreAndTakesOverrides) {
@@ -121,9 +121,9 @@ TEST(PredictorTest, DetectorExplainsABoxScoreAndTakesOverrides) {
     const Prediction top = det->predict(scene(), o);
     ASSERT_FALSE(top.detection.detections.empty());
     EXPECT_EQ(top.detection.explainedDetection, 0);
-    EXPECT_EQ(top.explainedClass(), top.detection.detections[0].label);
-    ASSERT_FALSE(top.blocks().empty());
-    const AttentionBlock& last = top.blocks().back();
+    EXPECT_EQ(top.explainedClass, top.detection.detections[0].label);
+    ASSERT_FALSE(top.blocks.empty());
+    const AttentionBlock& last = top.blocks.back();
     ASSERT_EQ(last.classMaps.size(), size_t(last.radix));
     EXPECT_GT(maxAbs(last.classMaps[0]) + maxAbs(last.classMaps[1]), 0.0);
 
@@ -141,8 +141,8 @@ TEST(PredictorTest, DetectorExplainsABoxScoreAndTakesOverrides) {
     o.attention.explainDetection = int(top.detection.detections.size()) + 5;
     const Prediction none = det->predict(scene(), o);
     EXPECT_EQ(none.detection.explainedDetection, -1);
-    EXPECT_EQ(none.explainedClass(), -1);
-    EXPECT_TRUE(none.blocks().back().classMaps.empty());
+    EXPECT_EQ(none.explainedClass, -1);
+    EXPECT_TRUE(none.blocks.back().classMaps.empty());
     // Explaining does not change the detections (same boxes and scores as a plain run).
     o.attention.explainDetection = AttentionRequest::kExplainNone;
     const Prediction plain = det->predict(scene(), o);

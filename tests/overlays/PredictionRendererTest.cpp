@@ -117,7 +117,7 @@ TEST(PredictionRenderer, RadixMapGoesWhereItsFeatureIsAndDrawsOnTop) {
     b.stride = 8;
     b.radixMaps = {cv::Mat(6, 8, CV_32F, cv::Scalar(0.0f)), cv::Mat(6, 8, CV_32F, cv::Scalar(0.0f))};
     b.radixMaps[1].at<float>(3, 2) = 1.0f;
-    p.segmentation.blocks = {b};
+    p.blocks = {b};
     AttentionMapOptions o;
     o.show = true;
     o.radix = 1;
@@ -132,7 +132,7 @@ TEST(PredictionRenderer, RadixMapGoesWhereItsFeatureIsAndDrawsOnTop) {
     EXPECT_FLOAT_EQ(map.at<float>(40, 50), 0.0f);
     // The shared scale spans both radices; a map's own scale only itself.
     b.radixMaps[0].at<float>(0, 0) = -2.0f;
-    p.segmentation.blocks = {b};
+    p.blocks = {b};
     PredictionRenderer::radixMapOnImage(p, {64, 48}, o, &range);
     EXPECT_EQ(range, std::make_pair(-2.0, 1.0));
     o.perMapScale = true;
@@ -151,14 +151,14 @@ TEST(PredictionRenderer, RadixMapGoesWhereItsFeatureIsAndDrawsOnTop) {
     EXPECT_EQ(cv::norm(PredictionRenderer::draw(image, p, labels, on), image, cv::NORM_INF), 0.0);
     // A detector's maps need its resize and padding: none reported, none placed.
     p.task = ModelTask::Detect;
-    p.detection.blocks = {b};
+    p.blocks = {b};
     EXPECT_TRUE(PredictionRenderer::radixMapOnImage(p, {64, 48}, o).empty());
     // Resized 2x (64x48 -> 128x96) into a 128x128 padded input: a stride-8 feature grid of 16x16; feature (2,
     // 3) sits over input pixel (16, 24), i.e. original pixel (7.75, 11.75).
     AttentionBlock d = b;
     d.radixMaps = {cv::Mat(16, 16, CV_32F, cv::Scalar(0.0f)), cv::Mat(16, 16, CV_32F, cv::Scalar(0.0f))};
     d.radixMaps[1].at<float>(3, 2) = 1.0f;
-    p.detection.blocks = {d};
+    p.blocks = {d};
     p.detection.geometry.original = {64, 48};
     p.detection.geometry.resized = {128, 96};
     p.detection.geometry.input = {128, 128};

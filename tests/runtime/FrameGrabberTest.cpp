@@ -176,7 +176,7 @@ class FrameGrabberTest : public QObject {
             QVERIFY(i == 0 || r->jobId > previous);
             previous = r->jobId;
             QCOMPARE(r->image.cols, 768);
-            QCOMPARE(int(r->prediction.classification.blocks.size()), 4);
+            QCOMPARE(int(r->prediction.blocks.size()), 4);
         }
         QVERIFY(c.grabbedFrames() >= quint64(results.count()));
     }

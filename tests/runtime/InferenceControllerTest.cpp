@@ -46,7 +46,7 @@ class InferenceControllerTest : public QObject {
         QVERIFY(!c.busy());
         const auto r = results.at(1).at(0).value<FrameResultPtr>();
         QCOMPARE(int(r->prediction.classification.top.size()), 5);
-        QCOMPARE(int(r->prediction.classification.blocks.size()), 4); // resnest14d: one block per stage
+        QCOMPARE(int(r->prediction.blocks.size()), 4); // resnest14d: one block per stage
     }
 
     Q_SLOT void cancelledJobsNeverDeliver() {
@@ -119,14 +119,14 @@ class InferenceControllerTest : public QObject {
         QTRY_COMPARE_WITH_TIMEOUT(live.count(), 30, 30000);
         for (const auto& args : live) {
             const auto r = args.at(0).value<FrameResultPtr>();
-            QCOMPARE(r->prediction.blocks().empty(), r->jobId % 5 != 0);
+            QCOMPARE(r->prediction.blocks.empty(), r->jobId % 5 != 0);
         }
         // Frames between two captured ones are drawn with the held map, not bare.
         QTRY_VERIFY_WITH_TIMEOUT(rendered.count() >= 1, 10000);
         bool heldSeen = false;
         for (const auto& args : rendered) {
             const auto f = args.at(0).value<resnest::RenderedFramePtr>();
-            if (f->result->prediction.blocks().empty()) {
+            if (f->result->prediction.blocks.empty()) {
                 cv::Mat bgr;
                 cv::cvtColor(f->rgb, bgr, cv::COLOR_RGB2BGR);
                 heldSeen |= cv::norm(bgr(cv::Rect(40, 40, 40, 40)),
@@ -143,11 +143,11 @@ class InferenceControllerTest : public QObject {
         c.pauseVideo();
         QTest::qWait(500);
         for (const auto& args : live)
-            QVERIFY(args.at(0).value<FrameResultPtr>()->prediction.blocks().empty());
+            QVERIFY(args.at(0).value<FrameResultPtr>()->prediction.blocks.empty());
         live.clear();
         c.stepVideo();
         QVERIFY(live.wait(30000));
-        QVERIFY(!live.last().at(0).value<FrameResultPtr>()->prediction.blocks().empty());
+        QVERIFY(!live.last().at(0).value<FrameResultPtr>()->prediction.blocks.empty());
         c.stopVideo();
     }
 

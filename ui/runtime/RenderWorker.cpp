@@ -74,16 +74,14 @@ void RenderWorker::renderPending() {
         const DatasetLabels& labels = result->model ? result->model->labels : DatasetLabels::generic(0);
         const Prediction* drawn = &result->prediction;
         Prediction held;
-        if (!result->prediction.blocks().empty()) {
+        if (!result->prediction.blocks.empty()) {
             lastCaptured_ = result;
         } else if (frame->options.attention.show && result->live && lastCaptured_ &&
                    lastCaptured_->model == result->model &&
                    lastCaptured_->image.size() == result->image.size()) {
             held = result->prediction;
             const Prediction& from = lastCaptured_->prediction;
-            held.classification.blocks = from.classification.blocks;
-            held.segmentation.blocks = from.segmentation.blocks;
-            held.detection.blocks = from.detection.blocks;
+            held.blocks = from.blocks;
             drawn = &held;
         }
         cv::Mat bgr =

@@ -379,7 +379,7 @@ void AttentionPanel::showResult(const FrameResultPtr& result) {
     probeMapsValid_ = false;
     if (!result)
         return;
-    const auto& blocks = result->prediction.blocks();
+    const auto& blocks = result->prediction.blocks;
     const QString before = tree_->currentBlock();
     tree_->setBlocks(blocks);
     // Another network: overrides of blocks it does not have are dropped (the predictions would fail).
@@ -428,7 +428,7 @@ void AttentionPanel::setProbePinned(bool on) {
 int AttentionPanel::blockIndex() const {
     if (!current_)
         return -1;
-    const auto& blocks = current_->prediction.blocks();
+    const auto& blocks = current_->prediction.blocks;
     const std::string name = tree_->currentBlock().toStdString();
     for (size_t i = 0; i < blocks.size(); ++i)
         if (blocks[i].name == name)
@@ -439,7 +439,7 @@ int AttentionPanel::blockIndex() const {
 void AttentionPanel::blockChanged() {
     const int b = blockIndex();
     if (b >= 0) {
-        const AttentionBlock& block = current_->prediction.blocks()[size_t(b)];
+        const AttentionBlock& block = current_->prediction.blocks[size_t(b)];
         radix_->setRange(0, block.radix - 1);
         const int groups = block.groupMaps.empty() ? 1 : block.cardinality;
         if (group_->count() != groups + (groups > 1 ? 1 : 0)) {
@@ -470,7 +470,7 @@ void AttentionPanel::blockChanged() {
 void AttentionPanel::refreshPlots() {
     if (!current_)
         return;
-    plots_->show(current_->prediction.blocks(), blockIndex(), radix_->value());
+    plots_->show(current_->prediction.blocks, blockIndex(), radix_->value());
 }
 
 void AttentionPanel::refreshComparison() {
@@ -483,9 +483,8 @@ void AttentionPanel::refreshComparison() {
                      .arg(after.detection.explainedDetection)
                      .arg(QString::fromStdString(r.model->labels.name(d.label)))
                      .arg(d.score, 0, 'f', 3);
-    } else if (after.explainedClass() >= 0 && r.model) {
-        lines
-            << tr("Explained: %1").arg(QString::fromStdString(r.model->labels.name(after.explainedClass())));
+    } else if (after.explainedClass >= 0 && r.model) {
+        lines << tr("Explained: %1").arg(QString::fromStdString(r.model->labels.name(after.explainedClass)));
     } else if (after.task == ModelTask::Detect && explain_->isChecked()) {
         lines << tr("Explained: nothing (no such box in this frame)");
     }
@@ -586,7 +585,7 @@ void AttentionPanel::probe(QPointF imagePos, bool inside) {
     QStringList values;
     const int b = blockIndex();
     if (b >= 0) {
-        const AttentionBlock& block = p.blocks()[size_t(b)];
+        const AttentionBlock& block = p.blocks[size_t(b)];
         if (!probeMapsValid_) {
             probeMaps_.clear();
             AttentionMapOptions o = mapOptions();

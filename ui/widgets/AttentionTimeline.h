@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/api/ClassificationResult.h"
+#include "core/api/AttentionBlock.h"
 
 #include <QWidget>
 #include <deque>

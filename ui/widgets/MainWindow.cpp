@@ -512,9 +512,9 @@ void MainWindow::updateStatus(const RenderedFrame& frame) {
     QString text = (r.live ? tr("capture %1 · preprocess %2 · infer %3 · postprocess %4 · render %5 ms")
                            : tr("decode %1 · preprocess %2 · infer %3 · postprocess %4 · render %5 ms"))
                        .arg(r.decodeMs, 0, 'f', 1)
-                       .arg(p.preprocessMs(), 0, 'f', 1)
-                       .arg(p.inferMs(), 0, 'f', 1)
-                       .arg(p.postprocessMs(), 0, 'f', 1)
+                       .arg(p.preprocessMs, 0, 'f', 1)
+                       .arg(p.inferMs, 0, 'f', 1)
+                       .arg(p.postprocessMs, 0, 'f', 1)
                        .arg(frame.renderMs, 0, 'f', 1);
     if (r.live) {
         text += tr(" · latency %1 ms").arg(double(steadyNowNs() - r.capturedNs) / 1e6, 0, 'f', 0);
@@ -573,11 +573,11 @@ bool MainWindow::exportResults(const QString& path) {
 }
 
 bool MainWindow::exportAttention(const QString& path) {
-    if (!shown_ || !shown_->result || shown_->result->prediction.blocks().empty()) {
+    if (!shown_ || !shown_->result || shown_->result->prediction.blocks.empty()) {
         showError(tr("No attention was captured for the shown frame (Attention tab: capture attention)."));
         return false;
     }
-    const std::vector<AttentionBlock>& blocks = shown_->result->prediction.blocks();
+    const std::vector<AttentionBlock>& blocks = shown_->result->prediction.blocks;
     const QString suffix = QFileInfo(path).suffix().toLower();
     try {
         if (suffix == QLatin1String("csv")) {
