@@ -246,7 +246,7 @@ void ModelCard::applySemantics(SegmenterConfig& config) const {
 void ModelCard::applySemantics(DetectorConfig& config) const {
     if (!detector)
         return;
-    // Everything DetectorLoader does not read off the tensors.
+    // Everything DetectionModel::configFrom does not read off the tensors.
     DetectorConfig d = *detector;
     d.backbone = config.backbone;
     d.numClasses = config.numClasses;

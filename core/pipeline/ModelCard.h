@@ -36,8 +36,8 @@ struct ModelCard {
 
     // The card's body (when present) replaces the detected one: same weight layout required, or it throws.
     void applyBody(ResNeStConfig& detected) const;
-    // Settings of the heads that the weights cannot show (all but what DetectorLoader/SegmenterLoader read
-    // off the shapes).
+    // Settings of the heads that the weights cannot show (all but what the heads' configFrom read off
+    // the shapes).
     void applySemantics(SegmenterConfig& config) const;
     void applySemantics(DetectorConfig& config) const;
 };

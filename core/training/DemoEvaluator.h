@@ -30,9 +30,9 @@ struct DemoEvaluation {
     double seconds = 0.0;
 };
 
-// Scores a demo model file through the same facades the app and the CLI use (ResNeStClassifier,
-// ResNeStSegmenter, ResNeStDetector) on held-out composites: held-out writers' digits on held-out photos,
-// the recipe's scene sizes, scenes drawn from `seed` (the same seed, the same scenes).
+// Scores a demo model file through the facade the app and the CLI use (Predictor) on held-out composites:
+// held-out writers' digits on held-out photos, the recipe's scene sizes, scenes drawn from `seed` (the same
+// seed, the same scenes).
 class DemoEvaluator {
 public:
     // A real photograph with annotated digit boxes (resources/demo/real/*.json: "source" image path, "boxes"
