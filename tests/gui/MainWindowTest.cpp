@@ -7,6 +7,7 @@
 #include "tests/support/EventLoopProbe.h"
 #include "ui/runtime/InferenceController.h"
 #include "ui/widgets/ImageView.h"
+#include "ui/widgets/ModelPanel.h"
 #include "ui/widgets/OverlayPanel.h"
 #include "ui/widgets/PlaybackBar.h"
 #include "ui/widgets/ResultsPanel.h"
@@ -267,6 +268,44 @@ class MainWindowTest : public QObject {
                  qPrintable(done.at(1).at(0).toString()));
         QCOMPARE(QFileInfo(video).size(), before);
         QVERIFY(noPartials());
+    }
+
+    // Issue 33: a checkpoint that fails to load must not become the saved model, the panel names the model
+    // that runs, and a saved model that fails at start falls back to the demo model with a message.
+    Q_SLOT void aCheckpointThatFailsIsNeitherShownAsRunningNorSaved() {
+        QSettings().clear();
+        QTemporaryDir dir;
+        const QString broken = dir.filePath(QStringLiteral("broken.safetensors"));
+        { std::ofstream(broken.toStdString(), std::ios::binary) << "not a checkpoint at all"; }
+        QString running;
+        {
+            MainWindow w(true);
+            w.show();
+            QVERIFY(waitForModel(w));
+            const ModelSummaryPtr before = w.model();
+            running = QString::fromStdString(before->info.weightsPath);
+            QSignalSpy failed(w.controller(), &InferenceController::modelFailed);
+            w.openCheckpoint(broken);
+            QVERIFY(failed.wait(60000));
+            QCOMPARE(w.model(), before);                          // the demo model keeps running...
+            QCOMPARE(w.modelPanel()->request().weights, running); // ...and the panel names it
+            QVERIFY2(w.modelPanel()->statusText().contains(QStringLiteral("Still running")),
+                     qPrintable(w.modelPanel()->statusText()));
+            w.close(); // saves
+        }
+        QCOMPARE(QSettings().value(QStringLiteral("model/weights")).toString(), running);
+
+        // A saved model that fails at the next start: the demo model, and the panel says why.
+        QSettings().setValue(QStringLiteral("model/weights"), broken);
+        MainWindow again(true);
+        QVERIFY(waitForModel(again));
+        QCOMPARE(QString::fromStdString(again.model()->info.weightsPath), running);
+        QVERIFY2(again.modelPanel()->statusText().contains(
+                     QStringLiteral("broken.safetensors could not be loaded")),
+                 qPrintable(again.modelPanel()->statusText()));
+        again.close();
+        QCOMPARE(QSettings().value(QStringLiteral("model/weights")).toString(), running);
+        QSettings().clear();
     }
 
     Q_SLOT void settingsPersist() {

@@ -58,6 +58,7 @@ void InferenceWorker::loadModel(const ModelRequest& request) {
             text += QStringLiteral(" — ") + QFileInfo(request.weights).fileName();
         s->description = text;
         s->loadMs = double(clock.nsecsElapsed()) / 1e6;
+        s->request = request;
         summary_ = s;
         {
             std::lock_guard<std::mutex> lock(optionsMutex_);

@@ -21,6 +21,11 @@ struct ModelRequest {
     // The core's spec; throws std::invalid_argument for an unknown precision or a device this build or
     // machine cannot use.
     ModelSpec spec() const;
+    bool operator==(const ModelRequest& o) const {
+        return weights == o.weights && arch == o.arch && task == o.task && device == o.device &&
+               precision == o.precision && shortSide == o.shortSide && threads == o.threads;
+    }
+    bool operator!=(const ModelRequest& o) const { return !(*this == o); }
 };
 
 } // namespace resnest

@@ -3,6 +3,7 @@
 #include "core/api/DatasetLabels.h"
 #include "core/api/ModelInfo.h"
 #include "core/api/ModelTask.h"
+#include "ui/runtime/ModelRequest.h"
 
 #include <QMetaType>
 #include <QString>
@@ -20,6 +21,7 @@ struct ModelSummary {
     QString precision;
     bool randomWeights = false;
     double loadMs = 0.0;
+    ModelRequest request; // what it was loaded from: what the window saves and shows as running
 };
 
 using ModelSummaryPtr = std::shared_ptr<const ModelSummary>;

@@ -130,7 +130,13 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     connect(controller_, &InferenceController::modelLoading, modelPanel_, &ModelPanel::setLoading);
     connect(controller_, &InferenceController::modelLoaded, this, [this](const ModelSummaryPtr& s) {
         model_ = s;
+        lastRequest_ = s->request;
+        modelPanel_->setRequest(s->request);
         modelPanel_->setLoaded(*s);
+        if (!fallbackNote_.isEmpty()) {
+            modelPanel_->addNote(fallbackNote_);
+            fallbackNote_.clear();
+        }
         overlay_->setLabels(s->labels, s->task);
         attention_->setModelTask(s->task);
         controller_->setOverlayOptions(overlayOptions());
@@ -141,8 +147,21 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
         Q_EMIT modelReady(s);
     });
     connect(controller_, &InferenceController::modelFailed, this, [this](const QString& msg) {
-        modelPanel_->setFailed(msg);
-        showError(tr("Could not load the model: %1").arg(msg));
+        if (model_) {
+            // The previous model keeps running: the panel names it, and nothing of the failed one is kept.
+            modelPanel_->setRequest(lastRequest_);
+            modelPanel_->setFailed(msg, model_->description);
+            showError(tr("Could not load the model: %1").arg(msg));
+        } else if (pendingRequest_ != defaultModel()) {
+            // Nothing runs yet (a saved or given model failed at start): the demo model, saying why.
+            fallbackNote_ = tr("%1 could not be loaded (%2): the demo model instead.")
+                                .arg(QFileInfo(pendingRequest_.weights).fileName(), msg);
+            statusBar()->showMessage(fallbackNote_);
+            loadModel(defaultModel());
+        } else {
+            modelPanel_->setFailed(msg);
+            showError(tr("Could not load the model: %1").arg(msg));
+        }
     });
     connect(controller_, &InferenceController::frameRendered, this, &MainWindow::showRendered);
     connect(controller_, &InferenceController::jobFailed, this,
@@ -362,7 +381,7 @@ void MainWindow::applyPredictOptions() {
 }
 
 void MainWindow::loadModel(const ModelRequest& request) {
-    lastRequest_ = request;
+    pendingRequest_ = request;
     controller_->loadModel(request);
 }
 
@@ -669,12 +688,15 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 
 void MainWindow::saveSettings() const {
     QSettings s;
-    s.setValue(QStringLiteral("model/weights"), lastRequest_.weights);
-    s.setValue(QStringLiteral("model/arch"), lastRequest_.arch);
-    s.setValue(QStringLiteral("model/task"), lastRequest_.task);
-    s.setValue(QStringLiteral("model/device"), lastRequest_.device);
-    s.setValue(QStringLiteral("model/precision"), lastRequest_.precision);
-    s.setValue(QStringLiteral("model/shortSide"), lastRequest_.shortSide);
+    // Only a model that loaded is saved (a checkpoint that failed would come back as an empty window).
+    if (model_) {
+        s.setValue(QStringLiteral("model/weights"), lastRequest_.weights);
+        s.setValue(QStringLiteral("model/arch"), lastRequest_.arch);
+        s.setValue(QStringLiteral("model/task"), lastRequest_.task);
+        s.setValue(QStringLiteral("model/device"), lastRequest_.device);
+        s.setValue(QStringLiteral("model/precision"), lastRequest_.precision);
+        s.setValue(QStringLiteral("model/shortSide"), lastRequest_.shortSide);
+    }
     s.setValue(QStringLiteral("model/recent"), modelPanel_->recentFiles());
     s.setValue(QStringLiteral("overlay/opacity"), overlay_->opacity());
     s.setValue(QStringLiteral("overlay/threshold"), overlay_->scoreThreshold());

@@ -103,7 +103,9 @@ private:
     QLabel* timings_;
     QLabel* fpsLabel_;
     ModelSummaryPtr model_;
-    ModelRequest lastRequest_;
+    ModelRequest lastRequest_;    // the model running: what is saved, exported with, shown in the panel
+    ModelRequest pendingRequest_; // the model asked for last
+    QString fallbackNote_;        // why the running model is the demo instead of the one asked for
     RenderedFramePtr shown_;
     SourceKind source_ = SourceKind::None;
     QString sourcePath_;

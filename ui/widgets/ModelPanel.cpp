@@ -157,10 +157,21 @@ void ModelPanel::setLoaded(const ModelSummary& summary) {
     addRecent(QString::fromStdString(summary.info.weightsPath));
 }
 
-void ModelPanel::setFailed(const QString& message) {
+void ModelPanel::setFailed(const QString& message, const QString& running) {
     load_->setEnabled(true);
     busy_->hide();
-    status_->setText(tr("Could not load the model: %1").arg(message));
+    QString text = tr("Could not load the model: %1").arg(message);
+    if (!running.isEmpty())
+        text += tr("\nStill running: %1").arg(running);
+    status_->setText(text);
+}
+
+void ModelPanel::addNote(const QString& note) {
+    status_->setText(status_->text() + QStringLiteral("\n") + note);
+}
+
+QString ModelPanel::statusText() const {
+    return status_->text();
 }
 
 } // namespace resnest

@@ -29,7 +29,11 @@ public:
 
     void setLoading(const QString& what);
     void setLoaded(const ModelSummary& summary);
-    void setFailed(const QString& message);
+    // `running`: the description of the model still in use, if any (the panel then shows its request again).
+    void setFailed(const QString& message, const QString& running = {});
+    // A line under the loaded model's description (why it is not the one asked for).
+    void addNote(const QString& note);
+    QString statusText() const;
 
     // Browse dialog, then load.
     void chooseCheckpoint();
