@@ -6,6 +6,7 @@
 #include "core/api/ResourceLocator.h"
 #include "tests/support/EventLoopProbe.h"
 #include "ui/runtime/InferenceController.h"
+#include "ui/widgets/AttentionPanel.h"
 #include "ui/widgets/ImageView.h"
 #include "ui/widgets/ModelPanel.h"
 #include "ui/widgets/OverlayPanel.h"
@@ -19,6 +20,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <fstream>
@@ -306,6 +308,40 @@ class MainWindowTest : public QObject {
         again.close();
         QCOMPARE(QSettings().value(QStringLiteral("model/weights")).toString(), running);
         QSettings().clear();
+    }
+
+    // Issue 33: overrides set on one network are checked against the next one. Before, an override of a
+    // block the new model lacks stayed, and every frame failed with "no block 'layer3.1' in this network".
+    Q_SLOT void overridesTheNewModelLacksAreDroppedWithANote() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(waitForModel(w));
+        ModelRequest wide; // two blocks per stage: layer3.1 exists
+        wide.arch = QStringLiteral("resnest26d");
+        wide.task = QStringLiteral("classify");
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        w.loadModel(wide);
+        QVERIFY(ready.wait(60000));
+        QCOMPARE(QString::fromStdString(w.model()->info.architecture), QStringLiteral("resnest26d"));
+        w.attentionPanel()->setOverride(QStringLiteral("layer3.1"), AttentionOverride::oneHot(0));
+        w.attentionPanel()->setOverride(QStringLiteral("layer2.0"), AttentionOverride::uniform());
+
+        ModelRequest demo; // the demo segmenter: one block per stage
+        demo.weights =
+            QString::fromStdString(ResourceLocator::find("demo/models/digits-segment.safetensors"));
+        w.loadModel(demo);
+        QVERIFY(ready.wait(60000));
+        QCOMPARE(w.model()->task, ModelTask::Segment);
+        const std::vector<BlockOverride> left = w.attentionPanel()->attentionRequest().overrides;
+        QCOMPARE(int(left.size()), 1);
+        QCOMPARE(QString::fromStdString(left[0].block), QStringLiteral("layer2.0"));
+        QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("layer3.1=onehot:0")),
+                 qPrintable(w.statusBar()->currentMessage()));
+        // And the new model runs with what is left.
+        QSignalSpy failed(w.controller(), &InferenceController::jobFailed);
+        w.openImage(sample("digits-scene-2.jpg"));
+        QVERIFY(waitForFrame(w));
+        QCOMPARE(failed.count(), 0);
     }
 
     Q_SLOT void settingsPersist() {

@@ -332,6 +332,40 @@ void AttentionPanel::setModelTask(ModelTask task) {
         Q_EMIT requestChanged();
 }
 
+QStringList AttentionPanel::dropWhatDoesNotApply(const ModelInfo& model) {
+    const auto applies = [&](const BlockOverride& o) {
+        bool found = false;
+        for (size_t stage = 0; stage < model.layers.size() && !found; ++stage)
+            for (int block = 0; block < model.layers[stage] && !found; ++block)
+                found = o.block == "layer" + std::to_string(stage + 1) + "." + std::to_string(block);
+        try {
+            return found && (o.mode.check(model.radix, model.cardinality), true);
+        } catch (const std::invalid_argument&) {
+            return false;
+        }
+    };
+    QStringList dropped;
+    std::vector<BlockOverride> kept;
+    for (const BlockOverride& o : overrides_) {
+        if (applies(o))
+            kept.push_back(o);
+        else
+            dropped << QString::fromStdString(o.block + "=" + o.mode.toString());
+    }
+    const int cls = explainClass_->value();
+    if (model.classes > 0 && cls >= model.classes) {
+        QSignalBlocker quiet(explainClass_);
+        explainClass_->setValue(AttentionRequest::kExplainPredicted);
+        dropped << tr("explained class %1").arg(cls);
+    }
+    if (!dropped.isEmpty()) {
+        overrides_ = std::move(kept);
+        refreshOverrideList();
+        Q_EMIT requestChanged();
+    }
+    return dropped;
+}
+
 void AttentionPanel::setOverride(const QString& block, const AttentionOverride& mode) {
     if (block.isEmpty())
         return;

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "core/api/AttentionRequest.h"
+#include "core/api/ModelInfo.h"
 #include "core/imaging/PredictionRenderer.h"
 #include "ui/runtime/FrameResult.h"
 #include "ui/runtime/RenderedFrame.h"
 
+#include <QStringList>
 #include <QWidget>
 #include <vector>
 
@@ -43,6 +45,10 @@ public:
     void showResult(const FrameResultPtr& result);
     // A detector explains a box instead of a class: the controls say so and offer the box choice.
     void setModelTask(ModelTask task);
+    // After a model change: drops the overrides of blocks the new network does not have (or whose radix or
+    // group it lacks) and an explained class past its classes, so that its predictions do not all fail.
+    // Returns what was dropped, for the window to say ("layer3.1=onehot:0", "explained class 12").
+    QStringList dropWhatDoesNotApply(const ModelInfo& model);
     // What the render thread draws over the image.
     AttentionMapOptions mapOptions() const;
     // What the next predictions must do beyond the capture: overrides and the explained class.

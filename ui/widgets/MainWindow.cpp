@@ -139,8 +139,13 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
         }
         overlay_->setLabels(s->labels, s->task);
         attention_->setModelTask(s->task);
+        const QStringList dropped = attention_->dropWhatDoesNotApply(s->info);
         controller_->setOverlayOptions(overlayOptions());
-        statusBar()->showMessage(tr("Model ready: %1").arg(s->description), 5000);
+        if (dropped.isEmpty())
+            statusBar()->showMessage(tr("Model ready: %1").arg(s->description), 5000);
+        else
+            statusBar()->showMessage(tr("Model ready: %1. Dropped what it does not have: %2")
+                                         .arg(s->description, dropped.join(QStringLiteral(", "))));
         // What is on screen was made by the previous model: run it again.
         if ((source_ == SourceKind::Image || source_ == SourceKind::Folder) && !sourcePath_.isEmpty())
             controller_->requestFile(sourcePath_);
