@@ -344,6 +344,47 @@ class MainWindowTest : public QObject {
         QCOMPARE(failed.count(), 0);
     }
 
+    // Issue 33: counters and messages belong to the source and state they describe.
+    Q_SLOT void eachSourceStartsItsOwnCountsAndMessages() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(waitForModel(w));
+        // A still: "Analysing" is gone once its result is on screen.
+        w.openImage(sample("digits-scene-1.jpg"));
+        QVERIFY(w.statusBar()->currentMessage().startsWith(QStringLiteral("Analysing")));
+        QVERIFY(waitForFrame(w));
+        QVERIFY2(!w.statusBar()->currentMessage().startsWith(QStringLiteral("Analysing")),
+                 qPrintable(w.statusBar()->currentMessage()));
+
+        // A video: "Playing" is not shown while paused.
+        QSignalSpy shown(&w, &MainWindow::frameShown);
+        w.openVideo(sample("digits-video.avi"), false);
+        QTRY_VERIFY_WITH_TIMEOUT(w.controller()->grabbedFrames() >= 20, 60000);
+        w.controller()->pauseVideo();
+        QTRY_VERIFY_WITH_TIMEOUT(!w.playbackBar()->playing(), 5000);
+        QVERIFY2(!w.statusBar()->currentMessage().startsWith(QStringLiteral("Playing")),
+                 qPrintable(w.statusBar()->currentMessage()));
+        w.controller()->stopVideo();
+
+        // The next run counts its own frames from zero.
+        w.openVideo(sample("digits-video.avi"), false);
+        shown.clear();
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 1, 60000);
+        QVERIFY2(w.controller()->grabbedFrames() < 20,
+                 qPrintable(QString::number(w.controller()->grabbedFrames())));
+        w.controller()->stopVideo();
+
+        // An error about one source does not stay over the next.
+        QSignalSpy failed(w.controller(), &InferenceController::jobFailed);
+        w.openImage(QStringLiteral("/nonexistent/photo.jpg"));
+        QVERIFY(failed.wait(30000));
+        QVERIFY(!w.view()->message().isEmpty());
+        w.openFolder(QFileInfo(sample("digits-scene-1.jpg")).absolutePath());
+        QVERIFY2(w.view()->message().isEmpty(), qPrintable(w.view()->message()));
+        QVERIFY2(!w.statusBar()->currentMessage().contains(QStringLiteral("nonexistent")),
+                 qPrintable(w.statusBar()->currentMessage()));
+    }
+
     Q_SLOT void settingsPersist() {
         {
             MainWindow w(true);

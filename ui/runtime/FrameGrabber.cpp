@@ -36,7 +36,7 @@ void FrameGrabber::begin(VideoSource source, Mode mode) {
     stop();
     source_.emplace(std::move(source));
     mode_ = mode;
-    mailbox_->take(); // a frame of the previous source must not be shown as this one's
+    mailbox_->restart();
     if (!timer_) {
         timer_ = new QTimer(this);
         timer_->setTimerType(Qt::PreciseTimer);

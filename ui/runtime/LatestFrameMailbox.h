@@ -30,6 +30,14 @@ public:
         return out;
     }
 
+    // A new source: its own counts, and no frame of the previous one left to be shown as this one's.
+    void restart() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        slot_.reset();
+        dropped_ = 0;
+        delivered_ = 0;
+    }
+
     bool pending() const {
         std::lock_guard<std::mutex> lock(mutex_);
         return slot_.has_value();

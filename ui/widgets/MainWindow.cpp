@@ -179,7 +179,14 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
                 attention_->timeline()->clear();
             });
     connect(controller_, &InferenceController::videoPosition, playback_, &PlaybackBar::setPosition);
-    connect(controller_, &InferenceController::videoPlaying, playback_, &PlaybackBar::setPlaying);
+    connect(controller_, &InferenceController::videoPlaying, this, [this](bool playing) {
+        playback_->setPlaying(playing);
+        // "Playing x" is not true while paused.
+        if (!playing && !sourceMessage_.isEmpty() && statusBar()->currentMessage() == sourceMessage_)
+            statusBar()->clearMessage();
+        else if (playing && !sourceMessage_.isEmpty() && statusBar()->currentMessage().isEmpty())
+            statusBar()->showMessage(sourceMessage_);
+    });
     connect(controller_, &InferenceController::videoFinished, this, [this] {
         statusBar()->showMessage(tr("End of video: %1 of %2 frames dropped")
                                      .arg(controller_->droppedFrames())
@@ -403,6 +410,10 @@ void MainWindow::setSource(SourceKind kind) {
         !(kind == SourceKind::Video || kind == SourceKind::Camera))
         controller_->stopVideo();
     source_ = kind;
+    // Messages about the previous source (an error, "Analysing", "Playing") are not about this one.
+    statusBar()->clearMessage();
+    view_->setMessage({});
+    sourceMessage_.clear();
     thumbnails_->setVisible(kind == SourceKind::Folder);
     playback_->setVisible(kind == SourceKind::Video || kind == SourceKind::Camera);
     shownAtMs_.clear();
@@ -425,7 +436,8 @@ void MainWindow::openImage(const QString& path) {
     setSource(SourceKind::Image);
     sourcePath_ = path;
     setWindowTitle(tr("%1 — ResNeSt Inspector").arg(QFileInfo(path).fileName()));
-    statusBar()->showMessage(tr("Analysing %1...").arg(QFileInfo(path).fileName()));
+    sourceMessage_ = tr("Analysing %1...").arg(QFileInfo(path).fileName());
+    statusBar()->showMessage(sourceMessage_);
     controller_->requestFile(path);
 }
 
@@ -453,8 +465,8 @@ void MainWindow::openVideo(const QString& pathOrUrl, bool everyFrame) {
     setSource(SourceKind::Video);
     sourcePath_ = pathOrUrl;
     setWindowTitle(tr("%1 — ResNeSt Inspector").arg(QFileInfo(pathOrUrl).fileName()));
-    statusBar()->showMessage(everyFrame ? tr("Playing %1").arg(pathOrUrl)
-                                        : tr("Playing %1 as live").arg(pathOrUrl));
+    sourceMessage_ = everyFrame ? tr("Playing %1").arg(pathOrUrl) : tr("Playing %1 as live").arg(pathOrUrl);
+    statusBar()->showMessage(sourceMessage_);
     controller_->openVideo(pathOrUrl, everyFrame);
 }
 
@@ -494,6 +506,12 @@ void MainWindow::showRendered(const RenderedFramePtr& frame) {
     if (!frame->result || frame->result->live != liveSource)
         return;
     shown_ = frame;
+    // "Analysing x.jpg..." is over once its result is on screen (it hid the per-stage timings).
+    if (!frame->result->live && !sourceMessage_.isEmpty() &&
+        statusBar()->currentMessage() == sourceMessage_) {
+        statusBar()->clearMessage();
+        sourceMessage_.clear();
+    }
     // Side panels and the status line are text nobody reads at 25 Hz, and on a 2-core machine their
     // layout and replotting would take time from the model: live, they follow at most 5 times a second.
     const qint64 now = clock_.elapsed();

@@ -105,7 +105,9 @@ private:
     ModelSummaryPtr model_;
     ModelRequest lastRequest_;    // the model running: what is saved, exported with, shown in the panel
     ModelRequest pendingRequest_; // the model asked for last
-    QString fallbackNote_;        // why the running model is the demo instead of the one asked for
+    QString fallbackNote_;
+    QString sourceMessage_; // "Analysing x.jpg...", "Playing v.avi": cleared when no longer true        //
+                            // why the running model is the demo instead of the one asked for
     RenderedFramePtr shown_;
     SourceKind source_ = SourceKind::None;
     QString sourcePath_;
