@@ -13,13 +13,23 @@
 int main(int argc, char** argv) {
     resnest::OpenMpWaitPolicy::ensureChosen(argv);
     resnest::HeapPolicy::keepFreedMemory();
+    // --help and --version print and exit: they must not need a display (from a terminal over ssh, in a
+    // package's build, for a man page generator).
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if ((a == "-h" || a == "--help" || a == "--help-all" || a == "-v" || a == "--version") &&
+            qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("ResNeSt Inspector"));
     QApplication::setOrganizationName(QStringLiteral("ResNeSt Inspector"));
+    QApplication::setApplicationVersion(QStringLiteral(RESNEST_VERSION));
     QCommandLineParser cli;
     cli.setApplicationDescription(QStringLiteral(
         "ResNeSt classification, segmentation and detection with per-radix split-attention maps"));
     cli.addHelpOption();
+    cli.addVersionOption();
     cli.addPositionalArgument(QStringLiteral("path"),
                               QStringLiteral("image, folder, video or checkpoint to open"));
     QCommandLineOption live(QStringLiteral("live"),
