@@ -385,6 +385,25 @@ class MainWindowTest : public QObject {
                  qPrintable(w.statusBar()->currentMessage()));
     }
 
+    // Issue 33: a class-conditioned map chosen while nothing is explained drew nothing, with no hint. It is
+    // offered only with an explanation; asking for it explains the predicted class; ending the explanation
+    // goes back to the radix map.
+    Q_SLOT void aClassMapIsOfferedOnlyWithAnExplanation() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(waitForModel(w));
+        AttentionPanel* a = w.attentionPanel();
+        a->setExplainClass(AttentionRequest::kExplainNone);
+        QVERIFY(!a->classMapOffered());
+        a->setMapKind(AttentionMapKind::ClassConditioned);
+        QVERIFY(a->attentionRequest().explains());
+        QCOMPARE(int(a->mapOptions().kind), int(AttentionMapKind::ClassConditioned));
+        QVERIFY(a->classMapOffered());
+        a->setExplainClass(AttentionRequest::kExplainNone);
+        QCOMPARE(int(a->mapOptions().kind), int(AttentionMapKind::Radix));
+        QVERIFY(!a->classMapOffered());
+    }
+
     Q_SLOT void settingsPersist() {
         {
             MainWindow w(true);

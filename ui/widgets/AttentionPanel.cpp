@@ -15,6 +15,7 @@
 #include <QScrollArea>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -218,8 +219,13 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     connect(explain_, &QCheckBox::toggled, this, [this](bool on) {
         if (on && kind_->currentData().toInt() == int(AttentionMapKind::Radix))
             setMapKind(AttentionMapKind::ClassConditioned);
+        // Without an explained class there is no gradient: a class-conditioned map would draw nothing.
+        if (!on && kind_->currentData().toInt() == int(AttentionMapKind::ClassConditioned))
+            setMapKind(AttentionMapKind::Radix);
+        updateClassMapChoice();
         Q_EMIT requestChanged();
     });
+    updateClassMapChoice();
     connect(explainClass_, &QSpinBox::valueChanged, this, [this] {
         if (explain_->isChecked())
             Q_EMIT requestChanged();
@@ -270,12 +276,33 @@ void AttentionPanel::chooseBlock(const QString& name) {
     blockChanged();
 }
 
+bool AttentionPanel::classMapOffered() const {
+    auto* items = qobject_cast<QStandardItemModel*>(kind_->model());
+    const int i = kind_->findData(int(AttentionMapKind::ClassConditioned));
+    return items && i >= 0 && items->item(i)->isEnabled();
+}
+
 QString AttentionPanel::chosenBlock() const {
     return tree_->currentBlock();
 }
 
 void AttentionPanel::setMapKind(AttentionMapKind kind) {
+    // The class-conditioned map is made of the explained class's gradient: asking for it explains one.
+    if (kind == AttentionMapKind::ClassConditioned && !explain_->isChecked())
+        explain_->setChecked(true);
     kind_->setCurrentIndex(kind_->findData(int(kind)));
+}
+
+void AttentionPanel::updateClassMapChoice() {
+    auto* items = qobject_cast<QStandardItemModel*>(kind_->model());
+    const int i = kind_->findData(int(AttentionMapKind::ClassConditioned));
+    if (!items || i < 0)
+        return;
+    const bool on = explain_->isChecked();
+    items->item(i)->setEnabled(on);
+    items->item(i)->setToolTip(on          ? QString()
+                               : detector_ ? tr("Needs \"explain box\" on: the map is its score's gradient.")
+                                           : tr("Needs \"explain class\" on: the map is its gradient."));
 }
 
 void AttentionPanel::setRadix(int radix) {
@@ -327,6 +354,7 @@ void AttentionPanel::setModelTask(ModelTask task) {
     explainClass_->setToolTip(detector_ ? tr("The class whose best box is explained (\"predicted\": the "
                                              "best box of all), unless a box is chosen below.")
                                         : tr("The class explained (\"predicted\": the top class)."));
+    updateClassMapChoice();
     // A box chosen before the detector loaded is part of the request only now.
     if (changed && explain_->isChecked())
         Q_EMIT requestChanged();

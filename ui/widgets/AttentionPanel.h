@@ -45,6 +45,8 @@ public:
     void showResult(const FrameResultPtr& result);
     // A detector explains a box instead of a class: the controls say so and offer the box choice.
     void setModelTask(ModelTask task);
+    // Whether the map kind offered now can draw something (the class-conditioned map needs an explanation).
+    bool classMapOffered() const;
     // After a model change: drops the overrides of blocks the new network does not have (or whose radix or
     // group it lacks) and an explained class past its classes, so that its predictions do not all fail.
     // Returns what was dropped, for the window to say ("layer3.1=onehot:0", "explained class 12").
@@ -95,6 +97,7 @@ private:
     void refreshPlots();
     void refreshComparison();
     void refreshOverrideList();
+    void updateClassMapChoice();
     int blockIndex() const;
 
     QCheckBox* capture_;
