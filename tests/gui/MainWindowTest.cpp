@@ -404,6 +404,29 @@ class MainWindowTest : public QObject {
         QVERIFY(!a->classMapOffered());
     }
 
+    // Issue 33: the pixel probe showed values of an earlier block or frame until the mouse moved.
+    Q_SLOT void theProbeFollowsTheBlockAndTheFrame() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(waitForModel(w));
+        AttentionPanel* a = w.attentionPanel();
+        w.openImage(sample("digits-scene-2.jpg"));
+        const RenderedFramePtr f = waitForFrame(w);
+        QVERIFY(f);
+        QVERIFY(!f->result->prediction.blocks.empty());
+        a->chooseBlock(QStringLiteral("layer4.0"));
+        const QPointF at(f->result->image.cols / 2.0, f->result->image.rows / 2.0);
+        a->probe(at, true); // the cursor rests there
+        const QString deep = a->probeText();
+        QVERIFY2(deep.contains(QStringLiteral("r0 ")), qPrintable(deep));
+        a->chooseBlock(QStringLiteral("layer1.0"));
+        QVERIFY2(a->probeText() != deep, qPrintable(a->probeText()));
+        const QString shallow = a->probeText();
+        w.openImage(sample("digits-scene-3.jpg"));
+        QVERIFY(waitForFrame(w));
+        QVERIFY2(a->probeText() != shallow, qPrintable(a->probeText()));
+    }
+
     Q_SLOT void settingsPersist() {
         {
             MainWindow w(true);

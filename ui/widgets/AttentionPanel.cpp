@@ -196,6 +196,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
 
     auto mapOptionChanged = [this] {
         probeMapsValid_ = false;
+        refreshProbe();
         Q_EMIT mapChanged();
     };
     connect(capture_, &QCheckBox::toggled, this, &AttentionPanel::captureChanged);
@@ -479,7 +480,13 @@ void AttentionPanel::showResult(const FrameResultPtr& result) {
     else
         timeline_->clear();
     timeline_->setBlock(tree_->currentBlock().toStdString());
-    if (pinProbe_->isChecked() && probeAt_.x() >= 0)
+    refreshProbe();
+}
+
+void AttentionPanel::refreshProbe() {
+    // What the probe reads changed under a still cursor (or a pinned probe): read again, so that it never
+    // shows one frame's, block's or model's values beside another's.
+    if (probeAt_.x() >= 0 && (probeInside_ || pinProbe_->isChecked()))
         probe(probeAt_, true);
 }
 
@@ -523,6 +530,7 @@ void AttentionPanel::blockChanged() {
     probeMapsValid_ = false;
     timeline_->setBlock(tree_->currentBlock().toStdString());
     refreshPlots();
+    refreshProbe();
     // The block only matters to the drawing when a map is drawn; a redraw otherwise would show the same
     // frame twice.
     if (showMap_->isChecked())
@@ -620,6 +628,7 @@ void AttentionPanel::probe(QPointF imagePos, bool inside) {
         return; // pinned: the cursor no longer moves it
     if (inside)
         probeAt_ = imagePos;
+    probeInside_ = inside;
     if (!inside || !current_ || current_->image.empty()) {
         if (pinProbe_->isChecked())
             return;

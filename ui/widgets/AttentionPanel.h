@@ -98,6 +98,7 @@ private:
     void refreshComparison();
     void refreshOverrideList();
     void updateClassMapChoice();
+    void refreshProbe();
     int blockIndex() const;
 
     QCheckBox* capture_;
@@ -126,6 +127,7 @@ private:
     AttentionTimeline* timeline_;
     QCheckBox* pinProbe_;
     QPointF probeAt_{-1, -1};
+    bool probeInside_ = false; // the cursor is over the image now
     FrameResultPtr current_;
     std::vector<BlockOverride> overrides_;
     // The probe reads the chosen maps on image pixels; projected once per frame and choice.
