@@ -427,6 +427,22 @@ class MainWindowTest : public QObject {
         QVERIFY2(a->probeText() != shallow, qPrintable(a->probeText()));
     }
 
+    // Issue 33: a failed open left the window titled with the failed file over the previous image.
+    Q_SLOT void aFailedOpenDoesNotRenameTheWindow() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(waitForModel(w));
+        w.openImage(sample("digits-scene-1.jpg"));
+        QVERIFY(waitForFrame(w));
+        QVERIFY(w.windowTitle().startsWith(QStringLiteral("digits-scene-1.jpg")));
+        QSignalSpy failed(w.controller(), &InferenceController::jobFailed);
+        w.openImage(QStringLiteral("/nonexistent/lost.jpg"));
+        QVERIFY(failed.wait(30000));
+        QVERIFY2(w.windowTitle().startsWith(QStringLiteral("digits-scene-1.jpg")),
+                 qPrintable(w.windowTitle()));
+        QVERIFY(w.view()->message().contains(QStringLiteral("lost.jpg")));
+    }
+
     Q_SLOT void settingsPersist() {
         {
             MainWindow w(true);

@@ -169,8 +169,16 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
         }
     });
     connect(controller_, &InferenceController::frameRendered, this, &MainWindow::showRendered);
-    connect(controller_, &InferenceController::jobFailed, this,
-            [this](quint64, const QString& msg) { showError(msg); });
+    connect(controller_, &InferenceController::jobFailed, this, [this](quint64, const QString& msg) {
+        // A still that failed is not what is on screen: the title goes back to the one that is.
+        if (source_ == SourceKind::Image || source_ == SourceKind::Folder) {
+            const bool stillShown = shown_ && shown_->result && !shown_->result->live;
+            setWindowTitle(
+                stillShown ? tr("%1 — ResNeSt Inspector").arg(QFileInfo(shown_->result->source).fileName())
+                           : tr("ResNeSt Inspector"));
+        }
+        showError(msg);
+    });
     connect(controller_, &InferenceController::videoOpened, this,
             [this](const QString& name, qint64 frames, double fps) {
                 playback_->setSource(QFileInfo(name).fileName().isEmpty() ? name : QFileInfo(name).fileName(),
