@@ -15,6 +15,7 @@
 #include "ui/widgets/ThumbnailStrip.h"
 
 #include <QDropEvent>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QProgressDialog>
 #include <QPushButton>
@@ -441,6 +442,32 @@ class MainWindowTest : public QObject {
         QVERIFY2(w.windowTitle().startsWith(QStringLiteral("digits-scene-1.jpg")),
                  qPrintable(w.windowTitle()));
         QVERIFY(w.view()->message().contains(QStringLiteral("lost.jpg")));
+    }
+
+    // Issue 33: a failed camera brought back the previous video's playback bar and title, and said its
+    // message three times (status bar, view, dialog).
+    Q_SLOT void aMissingCameraSaysSoOnceAndShowsNoPlayback() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(waitForModel(w));
+        QSignalSpy shown(&w, &MainWindow::frameShown);
+        w.openVideo(sample("digits-video.avi"), false);
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 2, 60000);
+        w.controller()->stopVideo();
+        QSignalSpy failed(w.controller(), &InferenceController::videoFailed);
+        w.openCamera(97);
+        QVERIFY(failed.wait(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(QApplication::activeModalWidget() != nullptr, 5000);
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        QVERIFY(box);
+        const QString cause = failed.at(0).at(0).toString();
+        QCOMPARE(w.view()->message(), cause); // the cause, once, where the picture would be
+        QVERIFY2(!box->text().contains(cause), qPrintable(box->text())); // the dialog offers, not repeats
+        QVERIFY2(!w.statusBar()->currentMessage().contains(cause),
+                 qPrintable(w.statusBar()->currentMessage()));
+        QVERIFY(!w.playbackBar()->isVisible());
+        QVERIFY2(!w.windowTitle().contains(QStringLiteral("digits-video")), qPrintable(w.windowTitle()));
+        box->close();
     }
 
     Q_SLOT void settingsPersist() {

@@ -216,10 +216,15 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
         statusBar()->showMessage(tr("%n undecodable frame(s) skipped", nullptr, int(count)), 5000);
     });
     connect(controller_, &InferenceController::videoFailed, this, [this](const QString& msg) {
-        if (source_ == SourceKind::Camera)
+        if (source_ == SourceKind::Camera) {
+            // No camera: nothing plays, so neither the playback bar (of an earlier video) nor the title says
+            // so.
+            playback_->hide();
+            setWindowTitle(tr("ResNeSt Inspector"));
             offerSampleVideo(msg);
-        else
+        } else {
             showError(msg);
+        }
     });
 
     connect(modelPanel_, &ModelPanel::loadRequested, this, &MainWindow::loadModel);
@@ -487,13 +492,18 @@ void MainWindow::openCamera(int index) {
 
 void MainWindow::offerSampleVideo(const QString& why) {
     const QString sample = resource("demo/samples/digits-video.avi");
-    showError(why + (sample.isEmpty()
-                         ? QString()
-                         : tr("\nFile ▸ Play the sample video as live shows live mode without a camera.")));
-    if (sample.isEmpty())
+    if (sample.isEmpty()) {
+        showError(why);
         return;
+    }
+    // One message for one failure: the cause where the picture would be, and the dialog only offers the
+    // sample (it does not repeat the cause, nor does the status bar).
+    view_->setMessage(why);
+    statusBar()->clearMessage();
     // Window-modal but not blocking: the event loop (and a test driving it) keeps running.
-    auto* box = new QMessageBox(QMessageBox::Information, tr("No camera"), why, QMessageBox::Close, this);
+    auto* box = new QMessageBox(QMessageBox::Information, tr("No camera"),
+                                tr("Live mode can be tried without a camera on the bundled sample video."),
+                                QMessageBox::Close, this);
     QPushButton* play = box->addButton(tr("Play the sample video as live"), QMessageBox::AcceptRole);
     box->setAttribute(Qt::WA_DeleteOnClose);
     connect(box, &QMessageBox::buttonClicked, this, [this, play, sample](QAbstractButton* b) {
