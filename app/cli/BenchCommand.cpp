@@ -26,24 +26,17 @@ int run(const std::vector<std::string>& rest) {
                                          ModelOptions::kValued),
                       ModelOptions::with({"capture", "json"}, ModelOptions::kFlags));
     BenchmarkOptions o;
-    o.model = ModelOptions::modelSpec(args);
-    o.task = o.model.task; // empty: what the checkpoint holds
+    o.model = ModelOptions::modelSpec(args); // its task empty: what the checkpoint holds
     o.size = args.getInt("size", 224);
     o.batch = args.getInt("batch", 1);
     o.iterations = args.getInt("iterations", 30);
     o.warmup = args.getInt("warmup", 5);
     o.capture = args.has("capture");
-    o.classes = args.getInt("classes", 0);
-    o.mask = args.has("mask");
     o.height = args.getInt("height", 800);
     o.width = args.getInt("width", 1333);
-    o.minSize = args.getInt("min-size", 0);
-    o.maxSize = args.getInt("max-size", 0);
     o.scoreThreshold = args.getDouble("score-threshold", -1);
     if (o.size < 32 || o.batch < 1 || o.iterations < 1 || o.warmup < 0)
         throw std::invalid_argument("bench needs --size >= 32, --batch >= 1, --iterations >= 1");
-    if (o.task == "detect" && (o.height < 32 || o.width < 32))
-        throw std::invalid_argument("bench --task detect needs --height and --width >= 32");
     const BenchmarkResult r = Benchmark::run(o);
     nlohmann::json j{{"task", r.task},
                      {"arch", r.architecture},

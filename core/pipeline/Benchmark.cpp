@@ -2,7 +2,6 @@
 
 #include "core/pipeline/ComputeDevice.h"
 #include "core/pipeline/DetectionModel.h"
-#include "core/pipeline/ModelTaskDetector.h"
 #include "core/pipeline/TaskModelLoader.h"
 #include "core/pipeline/TaskRunner.h"
 
@@ -84,16 +83,11 @@ std::vector<torch::Tensor> randomImages(int n, int height, int width, uint64_t s
 // costs a trained model; everything up to the box head's 1000 proposals per image is the same work as with
 // real weights. A checkpoint given with --weights is timed with its own scores.
 BenchmarkResult Benchmark::run(const BenchmarkOptions& o) {
-    ModelSpec spec = o.model;
-    if (!o.task.empty())
-        spec.task = o.task;
-    ModelTaskDetector::parse(spec.task.empty() ? "classify" : spec.task); // names a bad --task before loading
-    spec.classes = o.classes;
-    spec.mask = o.mask;
-    spec.minSize = o.minSize;
-    spec.maxSize = o.maxSize;
+    const ModelSpec& spec = o.model;
     std::unique_ptr<TaskModel> model = TaskModelLoader::load(spec);
     const bool detector = model->task() == ModelTask::Detect;
+    if (detector && (o.height < 32 || o.width < 32))
+        throw std::invalid_argument("bench --task detect needs --height and --width >= 32");
     RunRequest request;
     request.capture = o.capture;
     if (detector) {

@@ -8,22 +8,19 @@
 namespace resnest {
 
 struct BenchmarkOptions {
+    // The model, its task ("classify", "segment" (DeepLabV3), "detect" (Faster / Mask R-CNN FPN); empty: the
+    // checkpoint's), random heads' classes and Mask R-CNN branch, a detector's resize (ModelSpec).
     ModelSpec model;
-    std::string task; // "classify", "segment" (DeepLabV3), "detect" (Faster / Mask R-CNN FPN); empty: the
-                      // checkpoint's
-    int size = 224;   // classify, segment: the square (batch, 3, size, size) input
+    int size = 224; // classify, segment: the square (batch, 3, size, size) input
     int batch = 1;
     bool capture = false;
     int warmup = 5;
     int iterations = 30;
-    int classes = 0; // random-weight heads: 0 = the task's default (segment 21, detect 91 with background)
 
-    // Detection: `batch` images of height x width, before the detector's own resize to minSize / maxSize.
-    bool mask = false; // random weights: Mask R-CNN instead of Faster R-CNN
+    // Detection: `batch` images of height x width, before the detector's own resize (model.minSize /
+    // maxSize).
     int height = 800;
     int width = 1333;
-    int minSize = 0;            // 0 = the model's (800)
-    int maxSize = 0;            // 0 = the model's (1333)
     double scoreThreshold = -1; // < 0 = the model's (0.05)
 };
 

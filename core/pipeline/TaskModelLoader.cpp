@@ -19,6 +19,8 @@ namespace {
 
 // The task's steps on the checkpoint (null: random weights for spec.arch).
 LoadPlan planFor(const ModelSpec& spec, io::Checkpoint* read) {
+    // A task given by name is checked before any file is read.
+    const ModelTask named = spec.task.empty() ? ModelTask::Classify : ModelTaskDetector::parse(spec.task);
     io::Checkpoint checkpoint;
     io::Checkpoint* file = nullptr;
     if (!spec.weights.empty()) {
@@ -27,7 +29,7 @@ LoadPlan planFor(const ModelSpec& spec, io::Checkpoint* read) {
     } else if (spec.arch.empty()) {
         throw std::invalid_argument("no weights given: name an architecture with --arch");
     }
-    const ModelTask task = !spec.task.empty() ? ModelTaskDetector::parse(spec.task)
+    const ModelTask task = !spec.task.empty() ? named
                            : file             ? ModelTaskDetector::detect(file->tensors)
                                               : ModelTask::Classify;
     LoadPlan plan = task == ModelTask::Segment  ? SegmentationModel::plan(spec, file)
