@@ -103,6 +103,12 @@ DetectionResult detectionOf(const TaskRun& run, const DetectionModel& model, con
     return result;
 }
 
+// A head's classes: its card's names, else its dataset's (named in its config or its file name).
+template <class HeadConfig> DatasetLabels headLabels(const HeadConfig& c, const ModelInfo& info) {
+    return DatasetLabels::forHead(c.numClasses, info.classNames,
+                                  !c.dataset.empty() ? c.dataset : info.weightsPath);
+}
+
 } // namespace
 
 Predictor::Predictor() = default;
@@ -120,18 +126,12 @@ std::unique_ptr<Predictor> Predictor::load(const ModelSpec& spec, io::Checkpoint
                                                   : ClassNames::forClassifier(c.numClasses));
         break;
     }
-    case ModelTask::Segment: {
-        const SegmenterConfig& c = p->model_->as<SegmentationModel>().config();
-        p->labels_ = DatasetLabels::forHead(c.numClasses, info.classNames,
-                                            !c.dataset.empty() ? c.dataset : info.weightsPath);
+    case ModelTask::Segment:
+        p->labels_ = headLabels(p->model_->as<SegmentationModel>().config(), info);
         break;
-    }
-    case ModelTask::Detect: {
-        const DetectorConfig& c = p->model_->as<DetectionModel>().config();
-        p->labels_ = DatasetLabels::forHead(c.numClasses, info.classNames,
-                                            !c.dataset.empty() ? c.dataset : info.weightsPath);
+    case ModelTask::Detect:
+        p->labels_ = headLabels(p->model_->as<DetectionModel>().config(), info);
         break;
-    }
     }
     return p;
 }
@@ -148,6 +148,10 @@ double Predictor::defaultScoreThreshold() const {
     return model_->task() == ModelTask::Detect
                ? model_->as<DetectionModel>().defaultPostprocess().scoreThreshold
                : 0.0;
+}
+
+std::vector<std::string> Predictor::blockNames() const {
+    return model_->body().blockNames();
 }
 
 int Predictor::inputSize() const {

@@ -34,6 +34,8 @@ public:
     const ModelInfo& info() const;
     // Names and colours of the output classes (for a classifier, its class names).
     const DatasetLabels& labels() const { return labels_; }
+    // The split-attention blocks of the network, "layerI.J" in network order (what overrides can name).
+    std::vector<std::string> blockNames() const;
     // Classifiers: the side of the square network input (their evaluation transform); else 0.
     int inputSize() const;
     // Detectors: the score a box must pass unless PredictOptions says otherwise (the model's, or its card's).

@@ -59,6 +59,7 @@ void InferenceWorker::loadModel(const ModelRequest& request) {
         s->description = text;
         s->loadMs = double(clock.nsecsElapsed()) / 1e6;
         s->request = request;
+        s->blocks = model_->blockNames();
         summary_ = s;
         {
             std::lock_guard<std::mutex> lock(optionsMutex_);

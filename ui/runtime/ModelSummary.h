@@ -8,6 +8,8 @@
 #include <QMetaType>
 #include <QString>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace resnest {
 
@@ -21,7 +23,8 @@ struct ModelSummary {
     QString precision;
     bool randomWeights = false;
     double loadMs = 0.0;
-    ModelRequest request; // what it was loaded from: what the window saves and shows as running
+    ModelRequest request;            // what it was loaded from: what the window saves and shows as running
+    std::vector<std::string> blocks; // the network's split-attention blocks, "layerI.J"
 };
 
 using ModelSummaryPtr = std::shared_ptr<const ModelSummary>;

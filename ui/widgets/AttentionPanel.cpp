@@ -361,14 +361,11 @@ void AttentionPanel::setModelTask(ModelTask task) {
         Q_EMIT requestChanged();
 }
 
-QStringList AttentionPanel::dropWhatDoesNotApply(const ModelInfo& model) {
+QStringList AttentionPanel::dropWhatDoesNotApply(const ModelSummary& model) {
     const auto applies = [&](const BlockOverride& o) {
-        bool found = false;
-        for (size_t stage = 0; stage < model.layers.size() && !found; ++stage)
-            for (int block = 0; block < model.layers[stage] && !found; ++block)
-                found = o.block == "layer" + std::to_string(stage + 1) + "." + std::to_string(block);
+        const bool found = std::find(model.blocks.begin(), model.blocks.end(), o.block) != model.blocks.end();
         try {
-            return found && (o.mode.check(model.radix, model.cardinality), true);
+            return found && (o.mode.check(model.info.radix, model.info.cardinality), true);
         } catch (const std::invalid_argument&) {
             return false;
         }
@@ -382,7 +379,7 @@ QStringList AttentionPanel::dropWhatDoesNotApply(const ModelInfo& model) {
             dropped << QString::fromStdString(o.block + "=" + o.mode.toString());
     }
     const int cls = explainClass_->value();
-    if (model.classes > 0 && cls >= model.classes) {
+    if (model.info.classes > 0 && cls >= model.info.classes) {
         QSignalBlocker quiet(explainClass_);
         explainClass_->setValue(AttentionRequest::kExplainPredicted);
         dropped << tr("explained class %1").arg(cls);
@@ -445,20 +442,6 @@ void AttentionPanel::showResult(const FrameResultPtr& result) {
     const auto& blocks = result->prediction.blocks;
     const QString before = tree_->currentBlock();
     tree_->setBlocks(blocks);
-    // Another network: overrides of blocks it does not have are dropped (the predictions would fail).
-    const size_t overridesBefore = overrides_.size();
-    overrides_.erase(std::remove_if(overrides_.begin(), overrides_.end(),
-                                    [&](const BlockOverride& o) {
-                                        return !blocks.empty() && std::none_of(blocks.begin(), blocks.end(),
-                                                                               [&](const AttentionBlock& b) {
-                                                                                   return b.name == o.block;
-                                                                               });
-                                    }),
-                     overrides_.end());
-    if (overrides_.size() != overridesBefore) {
-        refreshOverrideList();
-        Q_EMIT requestChanged();
-    }
     if (!wantedBlock_.isEmpty()) {
         tree_->setCurrentBlock(wantedBlock_);
         if (tree_->currentBlock() == wantedBlock_)

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "core/api/AttentionRequest.h"
-#include "core/api/ModelInfo.h"
 #include "core/imaging/PredictionRenderer.h"
 #include "ui/runtime/FrameResult.h"
 #include "ui/runtime/RenderedFrame.h"
@@ -50,7 +49,7 @@ public:
     // After a model change: drops the overrides of blocks the new network does not have (or whose radix or
     // group it lacks) and an explained class past its classes, so that its predictions do not all fail.
     // Returns what was dropped, for the window to say ("layer3.1=onehot:0", "explained class 12").
-    QStringList dropWhatDoesNotApply(const ModelInfo& model);
+    QStringList dropWhatDoesNotApply(const ModelSummary& model);
     // What the render thread draws over the image.
     AttentionMapOptions mapOptions() const;
     // What the next predictions must do beyond the capture: overrides and the explained class.

@@ -73,7 +73,7 @@ QString MainWindow::defaultImage() {
 
 MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     : QMainWindow(parent), controller_(new InferenceController(this)) {
-    setWindowTitle(tr("ResNeSt Inspector"));
+    setTitle({});
     setAcceptDrops(true);
     setDockNestingEnabled(true);
     clock_.start();
@@ -130,7 +130,6 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     connect(controller_, &InferenceController::modelLoading, modelPanel_, &ModelPanel::setLoading);
     connect(controller_, &InferenceController::modelLoaded, this, [this](const ModelSummaryPtr& s) {
         model_ = s;
-        lastRequest_ = s->request;
         modelPanel_->setRequest(s->request);
         modelPanel_->setLoaded(*s);
         if (!fallbackNote_.isEmpty()) {
@@ -139,7 +138,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
         }
         overlay_->setLabels(s->labels, s->task);
         attention_->setModelTask(s->task);
-        const QStringList dropped = attention_->dropWhatDoesNotApply(s->info);
+        const QStringList dropped = attention_->dropWhatDoesNotApply(*s);
         controller_->setOverlayOptions(overlayOptions());
         if (dropped.isEmpty())
             statusBar()->showMessage(tr("Model ready: %1").arg(s->description), 5000);
@@ -154,7 +153,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     connect(controller_, &InferenceController::modelFailed, this, [this](const QString& msg) {
         if (model_) {
             // The previous model keeps running: the panel names it, and nothing of the failed one is kept.
-            modelPanel_->setRequest(lastRequest_);
+            modelPanel_->setRequest(model_->request);
             modelPanel_->setFailed(msg, model_->description);
             showError(tr("Could not load the model: %1").arg(msg));
         } else if (pendingRequest_ != defaultModel()) {
@@ -173,9 +172,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
         // A still that failed is not what is on screen: the title goes back to the one that is.
         if (source_ == SourceKind::Image || source_ == SourceKind::Folder) {
             const bool stillShown = shown_ && shown_->result && !shown_->result->live;
-            setWindowTitle(
-                stillShown ? tr("%1 — ResNeSt Inspector").arg(QFileInfo(shown_->result->source).fileName())
-                           : tr("ResNeSt Inspector"));
+            setTitle(stillShown ? QFileInfo(shown_->result->source).fileName() : QString());
         }
         showError(msg);
     });
@@ -220,7 +217,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
             // No camera: nothing plays, so neither the playback bar (of an earlier video) nor the title says
             // so.
             playback_->hide();
-            setWindowTitle(tr("ResNeSt Inspector"));
+            setTitle({});
             offerSampleVideo(msg);
         } else {
             showError(msg);
@@ -251,7 +248,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     connect(thumbnails_, &ThumbnailStrip::imageChosen, this, [this](const QString& path) {
         sourcePath_ = path;
         controller_->requestFile(path);
-        setWindowTitle(tr("%1 — ResNeSt Inspector").arg(QFileInfo(path).fileName()));
+        setTitle(QFileInfo(path).fileName());
     });
     connect(playback_, &PlaybackBar::playRequested, controller_, &InferenceController::resumeVideo);
     connect(playback_, &PlaybackBar::pauseRequested, controller_, &InferenceController::pauseVideo);
@@ -448,7 +445,7 @@ void MainWindow::openPath(const QString& path) {
 void MainWindow::openImage(const QString& path) {
     setSource(SourceKind::Image);
     sourcePath_ = path;
-    setWindowTitle(tr("%1 — ResNeSt Inspector").arg(QFileInfo(path).fileName()));
+    setTitle(QFileInfo(path).fileName());
     sourceMessage_ = tr("Analysing %1...").arg(QFileInfo(path).fileName());
     statusBar()->showMessage(sourceMessage_);
     controller_->requestFile(path);
@@ -477,7 +474,7 @@ void MainWindow::openFolder(const QString& path) {
 void MainWindow::openVideo(const QString& pathOrUrl, bool everyFrame) {
     setSource(SourceKind::Video);
     sourcePath_ = pathOrUrl;
-    setWindowTitle(tr("%1 — ResNeSt Inspector").arg(QFileInfo(pathOrUrl).fileName()));
+    setTitle(QFileInfo(pathOrUrl).fileName());
     sourceMessage_ = everyFrame ? tr("Playing %1").arg(pathOrUrl) : tr("Playing %1 as live").arg(pathOrUrl);
     statusBar()->showMessage(sourceMessage_);
     controller_->openVideo(pathOrUrl, everyFrame);
@@ -486,7 +483,7 @@ void MainWindow::openVideo(const QString& pathOrUrl, bool everyFrame) {
 void MainWindow::openCamera(int index) {
     setSource(SourceKind::Camera);
     sourcePath_ = tr("camera %1").arg(index);
-    setWindowTitle(tr("Camera %1 — ResNeSt Inspector").arg(index));
+    setTitle(tr("Camera %1").arg(index));
     controller_->openCamera(index);
 }
 
@@ -511,6 +508,10 @@ void MainWindow::offerSampleVideo(const QString& why) {
             openVideo(sample, false);
     });
     box->open();
+}
+
+void MainWindow::setTitle(const QString& shown) {
+    setWindowTitle(shown.isEmpty() ? tr("ResNeSt Inspector") : tr("%1 — ResNeSt Inspector").arg(shown));
 }
 
 void MainWindow::showError(const QString& message) {
@@ -666,8 +667,8 @@ bool MainWindow::exportAttention(const QString& path) {
 
 void MainWindow::exportVideo(const QString& input, const QString& output) {
     auto* thread = new QThread(this);
-    auto* job =
-        new VideoExportJob(lastRequest_, controller_->predictOptions(), controller_->overlayOptions());
+    auto* job = new VideoExportJob(model_ ? model_->request : pendingRequest_, controller_->predictOptions(),
+                                   controller_->overlayOptions());
     job->moveToThread(thread);
     connect(thread, &QThread::finished, job, &QObject::deleteLater);
     connect(thread, &QThread::finished, thread, &QObject::deleteLater);
@@ -731,12 +732,13 @@ void MainWindow::saveSettings() const {
     QSettings s;
     // Only a model that loaded is saved (a checkpoint that failed would come back as an empty window).
     if (model_) {
-        s.setValue(QStringLiteral("model/weights"), lastRequest_.weights);
-        s.setValue(QStringLiteral("model/arch"), lastRequest_.arch);
-        s.setValue(QStringLiteral("model/task"), lastRequest_.task);
-        s.setValue(QStringLiteral("model/device"), lastRequest_.device);
-        s.setValue(QStringLiteral("model/precision"), lastRequest_.precision);
-        s.setValue(QStringLiteral("model/shortSide"), lastRequest_.shortSide);
+        const ModelRequest& r = model_->request;
+        s.setValue(QStringLiteral("model/weights"), r.weights);
+        s.setValue(QStringLiteral("model/arch"), r.arch);
+        s.setValue(QStringLiteral("model/task"), r.task);
+        s.setValue(QStringLiteral("model/device"), r.device);
+        s.setValue(QStringLiteral("model/precision"), r.precision);
+        s.setValue(QStringLiteral("model/shortSide"), r.shortSide);
     }
     s.setValue(QStringLiteral("model/recent"), modelPanel_->recentFiles());
     s.setValue(QStringLiteral("overlay/opacity"), overlay_->opacity());

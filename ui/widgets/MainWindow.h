@@ -82,6 +82,8 @@ protected:
 private:
     void buildMenus();
     void showRendered(const RenderedFramePtr& frame);
+    // "<shown> — ResNeSt Inspector", or the bare name when nothing is shown.
+    void setTitle(const QString& shown);
     void showError(const QString& message);
     void updateStatus(const RenderedFrame& frame);
     void setSource(SourceKind kind);
@@ -103,8 +105,7 @@ private:
     QLabel* timings_;
     QLabel* fpsLabel_;
     ModelSummaryPtr model_;
-    ModelRequest lastRequest_;    // the model running: what is saved, exported with, shown in the panel
-    ModelRequest pendingRequest_; // the model asked for last
+    ModelRequest pendingRequest_; // the model asked for last (model_->request: the one running)
     QString fallbackNote_;
     QString sourceMessage_; // "Analysing x.jpg...", "Playing v.avi": cleared when no longer true        //
                             // why the running model is the demo instead of the one asked for
