@@ -5,6 +5,7 @@
 #include "core/imaging/RadixMapProjector.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <opencv2/imgproc.hpp>
@@ -138,8 +139,10 @@ cv::Mat PredictionRenderer::radixMapOnImage(const Prediction& prediction, cv::Si
 
 cv::Mat PredictionRenderer::draw(const cv::Mat& image, const Prediction& prediction,
                                  const DatasetLabels& labels, const OverlayOptions& options,
-                                 std::vector<int>* drawnDetections) {
+                                 std::vector<int>* drawnDetections, DrawnMap* drawnMap) {
     cv::Mat out = drawPrediction(image, prediction, labels, options, drawnDetections);
+    if (drawnMap)
+        *drawnMap = DrawnMap{};
     if (options.attention.show) {
         std::pair<double, double> range;
         const cv::Mat map = radixMapOnImage(prediction, out.size(), options.attention, &range);
@@ -147,6 +150,13 @@ cv::Mat PredictionRenderer::draw(const cv::Mat& image, const Prediction& predict
             const int colormap = HeatmapRenderer::colormapByName(options.attention.colormap);
             out = HeatmapRenderer::blend(out, map, range.first, range.second, options.attention.opacity,
                                          colormap);
+            if (drawnMap) {
+                drawnMap->drawn = true;
+                drawnMap->lo = range.first;
+                drawnMap->hi = range.second;
+                if (options.attention.kind == AttentionMapKind::Dominant)
+                    drawnMap->radices = int(std::lround(range.second)) + 1;
+            }
             if (options.attention.colourBar)
                 HeatmapRenderer::drawColourBar(out, range.first, range.second, colormap);
         }
@@ -155,8 +165,11 @@ cv::Mat PredictionRenderer::draw(const cv::Mat& image, const Prediction& predict
 }
 
 std::vector<cv::Mat> PredictionRenderer::radixMultiples(const cv::Mat& image, const Prediction& prediction,
-                                                        const AttentionMapOptions& options, int longSide) {
+                                                        const AttentionMapOptions& options, int longSide,
+                                                        std::vector<std::pair<double, double>>* ranges) {
     std::vector<cv::Mat> out;
+    if (ranges)
+        ranges->clear();
     const std::vector<AttentionBlock>& blocks = prediction.blocks;
     if (blocks.empty() || image.empty() || longSide < 8)
         return out;
@@ -176,8 +189,13 @@ std::vector<cv::Mat> PredictionRenderer::radixMultiples(const cv::Mat& image, co
         o.radix = r;
         std::pair<double, double> range;
         const cv::Mat map = radixMapOnImage(prediction, image.size(), o, &range);
-        if (map.empty())
+        if (map.empty()) {
+            if (ranges)
+                ranges->clear();
             return {};
+        }
+        if (ranges)
+            ranges->push_back(range);
         cv::Mat m;
         cv::resize(map, m, small.size(), 0, 0, cv::INTER_AREA);
         out.push_back(HeatmapRenderer::blend(small, m, range.first, range.second,

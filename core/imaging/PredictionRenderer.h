@@ -34,6 +34,16 @@ struct AttentionMapOptions {
     // spans its own range (shows the shape of a weak map).
     bool perMapScale = false;
     bool colourBar = true; // the colour scale with its range, at the image's right edge
+    // Whoever shows small multiples (radixMultiples) wants them drawn even while the map over the image is
+    // off.
+    bool multiples = false;
+};
+
+// What PredictionRenderer::draw put over the image, for a colour scale drawn outside it.
+struct DrawnMap {
+    bool drawn = false;
+    double lo = 0.0, hi = 0.0;
+    int radices = 0; // a dominant-radix map: its values are radix indices 0..radices-1
 };
 
 struct OverlayOptions {
@@ -49,9 +59,11 @@ struct OverlayOptions {
 class PredictionRenderer {
 public:
     // `image` is 8-bit BGR or grey; returns a new BGR image of the same size. `drawnDetections`, if given,
-    // receives the indices of the detections drawn (threshold and class filter applied).
+    // receives the indices of the detections drawn (threshold and class filter applied); `map`, the attention
+    // map's colour scale when one was drawn.
     static cv::Mat draw(const cv::Mat& image, const Prediction& prediction, const DatasetLabels& labels,
-                        const OverlayOptions& options, std::vector<int>* drawnDetections = nullptr);
+                        const OverlayOptions& options, std::vector<int>* drawnDetections = nullptr,
+                        DrawnMap* map = nullptr);
     // The chosen radix map of a captured prediction on image pixels (CV_32F, `imageSize`), and in `range` its
     // colour scale: shared by all radices of its block, or the map's own with perMapScale. Classifiers go
     // back through their resize and crop, detectors through their resize and padding; segmenters see the
@@ -61,9 +73,10 @@ public:
                                    std::pair<double, double>* range = nullptr);
     // Small multiples: every radix of the chosen block over the image scaled to `longSide` pixels, with the
     // options' kind, group and colour scale (shared by all of them unless perMapScale). BGR; empty when the
-    // prediction has no placeable map.
+    // prediction has no placeable map. `ranges`, if given, receives each view's colour scale.
     static std::vector<cv::Mat> radixMultiples(const cv::Mat& image, const Prediction& prediction,
-                                               const AttentionMapOptions& options, int longSide);
+                                               const AttentionMapOptions& options, int longSide,
+                                               std::vector<std::pair<double, double>>* ranges = nullptr);
     // The block map `options` describe at the block's resolution (kind, group, radix) and its colour range;
     // false when the block lacks it (no class-conditioned maps captured, one radix for a difference).
     static bool selectMap(const AttentionBlock& block, const AttentionMapOptions& options, cv::Mat& map,

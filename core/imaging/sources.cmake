@@ -6,4 +6,5 @@ target_sources(resnest_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ImageReader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/PredictionRenderer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/RadixMapProjector.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/RadixSheet.cpp
   ${CMAKE_CURRENT_LIST_DIR}/SegmentationOverlay.cpp)

@@ -6,6 +6,7 @@
 #include "ui/widgets/AttentionPlots.h"
 #include "ui/widgets/AttentionTimeline.h"
 #include "ui/widgets/BlockTree.h"
+#include "ui/widgets/ColourBar.h"
 #include "ui/widgets/ImageView.h"
 #include "ui/widgets/MainWindow.h"
 #include "ui/widgets/PlaybackBar.h"
@@ -18,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <optional>
 
 using namespace resnest;
@@ -114,6 +116,12 @@ class AttentionExplorerTest : public QObject {
             waitFor(w, [](const RenderedFrame& f) { return f.options.attention.show; });
         QVERIFY(mapped);
         QVERIFY(cv::norm(mapped->rgb, plain->rgb, cv::NORM_L1) > 0);
+        // The colour scale is beside the view, not drawn into the image, and says the drawn range.
+        QVERIFY(!mapped->options.attention.colourBar);
+        QVERIFY(mapped->map.drawn);
+        QVERIFY(w.colourBar()->isVisible());
+        QCOMPARE(w.colourBar()->labels(), QStringList({QString::number(mapped->map.hi, 'g', 3),
+                                                       QString::number(mapped->map.lo, 'g', 3)}));
         // Small multiples: both radices, following the main view's zoom.
         QCOMPARE(a->multiples()->count(), 2);
         QCOMPARE(int(mapped->radixViews.size()), 2);
@@ -137,8 +145,16 @@ class AttentionExplorerTest : public QObject {
         QFile table(csv);
         QVERIFY(table.open(QIODevice::ReadOnly));
         QCOMPARE(table.readAll().count('\n'), 5); // header + 4 blocks
+        // The PNG reads on its own: the maps, captioned, with the shared colour scale beside them.
         const cv::Mat maps = cv::imread(png.toStdString());
-        QCOMPARE(maps.cols, 2 * mapped->radixViews[0].cols);
+        const cv::Mat& first = mapped->radixViews[0];
+        QVERIFY(maps.cols > 2 * first.cols + 20);
+        QVERIFY(maps.rows > first.rows + 20);
+        cv::Mat firstBgr;
+        cv::cvtColor(first, firstBgr, cv::COLOR_RGB2BGR);
+        QCOMPARE(cv::norm(maps(cv::Rect(6, maps.rows - 6 - first.rows, first.cols, first.rows)), firstBgr,
+                          cv::NORM_INF),
+                 0.0);
 
         // Explain the predicted class: the result carries it, the radix plot adds the support bars, and the
         // class-conditioned map is drawn.

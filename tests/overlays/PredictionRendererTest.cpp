@@ -145,10 +145,26 @@ TEST(PredictionRenderer, RadixMapGoesWhereItsFeatureIsAndDrawsOnTop) {
     OverlayOptions on;
     on.segmentation.opacity = 0.0;
     on.attention = o;
-    const cv::Mat drawn = PredictionRenderer::draw(image, p, labels, on);
+    DrawnMap scale;
+    const cv::Mat drawn = PredictionRenderer::draw(image, p, labels, on, nullptr, &scale);
     EXPECT_NE(drawn.at<cv::Vec3b>(24, 16), drawn.at<cv::Vec3b>(40, 50)); // the hot feature stands out
+    // The window draws the colour scale beside the view from what draw() reports.
+    EXPECT_TRUE(scale.drawn);
+    EXPECT_EQ(scale.lo, -2.0);
+    EXPECT_EQ(scale.hi, 1.0);
+    EXPECT_EQ(scale.radices, 0);
+    on.attention.kind = AttentionMapKind::Dominant;
+    PredictionRenderer::draw(image, p, labels, on, nullptr, &scale);
+    EXPECT_EQ(scale.radices, 2);
+    on.attention.kind = AttentionMapKind::Radix;
     on.attention.show = false;
-    EXPECT_EQ(cv::norm(PredictionRenderer::draw(image, p, labels, on), image, cv::NORM_INF), 0.0);
+    EXPECT_EQ(cv::norm(PredictionRenderer::draw(image, p, labels, on, nullptr, &scale), image, cv::NORM_INF),
+              0.0);
+    EXPECT_FALSE(scale.drawn);
+    // Small multiples report the scale of each view.
+    std::vector<std::pair<double, double>> ranges;
+    EXPECT_EQ(PredictionRenderer::radixMultiples(image, p, o, 32, &ranges).size(), 2u);
+    EXPECT_EQ(ranges, (std::vector<std::pair<double, double>>{{-2.0, 1.0}, {-2.0, 1.0}}));
     // A detector's maps need its resize and padding: none reported, none placed.
     p.task = ModelTask::Detect;
     p.blocks = {b};

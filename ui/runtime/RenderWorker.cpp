@@ -84,12 +84,13 @@ void RenderWorker::renderPending() {
             held.blocks = from.blocks;
             drawn = &held;
         }
-        cv::Mat bgr =
-            PredictionRenderer::draw(result->image, *drawn, labels, frame->options, &frame->drawnDetections);
+        cv::Mat bgr = PredictionRenderer::draw(result->image, *drawn, labels, frame->options,
+                                               &frame->drawnDetections, &frame->map);
         cv::cvtColor(bgr, frame->rgb, cv::COLOR_BGR2RGB);
-        if (frame->options.attention.show)
-            for (cv::Mat& view : PredictionRenderer::radixMultiples(
-                     result->image, *drawn, frame->options.attention, kMultiplesLongSide)) {
+        if (frame->options.attention.show || frame->options.attention.multiples)
+            for (cv::Mat& view :
+                 PredictionRenderer::radixMultiples(result->image, *drawn, frame->options.attention,
+                                                    kMultiplesLongSide, &frame->radixRanges)) {
                 cv::cvtColor(view, view, cv::COLOR_BGR2RGB);
                 frame->radixViews.push_back(view);
             }

@@ -16,9 +16,11 @@ struct RenderedFrame {
     OverlayOptions options;
     cv::Mat rgb;
     std::vector<int> drawnDetections; // indices into result->prediction.detection.detections
-    // With the attention map on: every radix of the chosen block over a small copy of the image (RGB), for
-    // the explorer's small multiples.
+    DrawnMap map; // the attention map drawn over `rgb`, for the colour bar beside the view
+    // With the map or the small multiples on: every radix of the chosen block over a small copy of the image
+    // (RGB), and the colour scale of each.
     std::vector<cv::Mat> radixViews;
+    std::vector<std::pair<double, double>> radixRanges;
     double renderMs = 0.0;
     quint64 generation = 0; // increases with every render request; the view keeps the newest
 };

@@ -7,7 +7,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -15,6 +15,7 @@
 #include <QScrollArea>
 #include <QSlider>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QStandardItemModel>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -75,8 +76,7 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     liveEvery_->setToolTip(tr("Video and camera: which frames are captured (and explained). The map of the "
                               "last captured frame stays over the frames in between."));
     tree_ = new BlockTree;
-    tree_->setMinimumHeight(120);
-    tree_->setMaximumHeight(150);
+    tree_->setMinimumHeight(140);
     kind_ = new QComboBox;
     kind_->addItem(tr("radix map"), int(AttentionMapKind::Radix));
     kind_->addItem(tr("radix minus the others"), int(AttentionMapKind::Difference));
@@ -138,35 +138,37 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     pinProbe_ = new QCheckBox(tr("pin"));
     pinProbe_->setToolTip(tr("Keep reading the maps at the last probed pixel as new frames arrive"));
     multiples_ = new RadixMultiples;
-    multiples_->hide();
 
+    // Two columns of short rows: the whole panel fits a 720-pixel-high screen beside the block tree.
     auto* mapBox = new QGroupBox(tr("Map"));
-    auto* mapForm = new QFormLayout(mapBox);
-    mapForm->addRow(showMap_);
-    mapForm->addRow(tr("Kind"), kind_);
-    mapForm->addRow(tr("Group"), group_);
-    mapForm->addRow(tr("Radix"), radix_);
-    mapForm->addRow(tr("Opacity"), opacity_);
-    mapForm->addRow(tr("Colormap"), colormap_);
-    mapForm->addRow(perMapScale_);
+    auto* mapGrid = new QGridLayout(mapBox);
+    mapGrid->addWidget(showMap_, 0, 0, 1, 4);
+    mapGrid->addWidget(new QLabel(tr("Kind")), 1, 0);
+    mapGrid->addWidget(kind_, 1, 1, 1, 3);
+    mapGrid->addWidget(new QLabel(tr("Radix")), 2, 0);
+    mapGrid->addWidget(radix_, 2, 1);
+    mapGrid->addWidget(new QLabel(tr("Group")), 2, 2);
+    mapGrid->addWidget(group_, 2, 3);
+    mapGrid->addWidget(new QLabel(tr("Colours")), 3, 0);
+    mapGrid->addWidget(colormap_, 3, 1);
+    mapGrid->addWidget(perMapScale_, 3, 2, 1, 2);
+    mapGrid->addWidget(new QLabel(tr("Opacity")), 4, 0);
+    mapGrid->addWidget(opacity_, 4, 1, 1, 3);
+    mapGrid->setColumnStretch(1, 1);
+    mapGrid->setColumnStretch(3, 1);
 
     auto* interveneBox = new QGroupBox(tr("Explain and intervene"));
-    auto* interveneForm = new QFormLayout(interveneBox);
-    auto* explainRow = new QHBoxLayout;
-    explainRow->addWidget(explain_);
-    explainRow->addWidget(explainClass_, 1);
-    interveneForm->addRow(explainRow);
-    interveneForm->addRow(explainBox_);
-    auto* modeRow = new QHBoxLayout;
-    modeRow->addWidget(mode_, 1);
-    modeRow->addWidget(modeIndex_);
-    interveneForm->addRow(modeRow);
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(applyOverride_);
-    buttons->addWidget(clearOverrides_);
-    interveneForm->addRow(buttons);
-    interveneForm->addRow(overrideList_);
-    interveneForm->addRow(comparison_);
+    auto* interveneGrid = new QGridLayout(interveneBox);
+    interveneGrid->addWidget(explain_, 0, 0);
+    interveneGrid->addWidget(explainClass_, 0, 1, 1, 2);
+    interveneGrid->addWidget(explainBox_, 1, 0, 1, 3);
+    interveneGrid->addWidget(mode_, 2, 0, 1, 2);
+    interveneGrid->addWidget(modeIndex_, 2, 2);
+    interveneGrid->addWidget(applyOverride_, 3, 0, 1, 2);
+    interveneGrid->addWidget(clearOverrides_, 3, 2);
+    interveneGrid->addWidget(overrideList_, 4, 0, 1, 3);
+    interveneGrid->addWidget(comparison_, 5, 0, 1, 3);
+    interveneGrid->setColumnStretch(1, 1);
 
     auto* content = new QWidget;
     auto* layout = new QVBoxLayout(content);
@@ -175,17 +177,11 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     captureRow->addWidget(new QLabel(tr("live:")));
     captureRow->addWidget(liveEvery_, 1);
     layout->addLayout(captureRow);
-    layout->addWidget(tree_);
-    layout->addWidget(interveneBox);
+    layout->addWidget(tree_, 1);
     layout->addWidget(mapBox);
-    layout->addWidget(multiples_);
-    auto* probeRow = new QHBoxLayout;
-    probeRow->addWidget(probe_, 1);
-    probeRow->addWidget(pinProbe_);
-    layout->addLayout(probeRow);
-    plots_->setMinimumHeight(220);
-    layout->addWidget(plots_, 1);
-    layout->addWidget(sortChannels_);
+    layout->addWidget(interveneBox);
+    // Only a screen smaller than the panel needs it; the wheel over a control does not scroll it
+    // (WheelGuard).
     auto* scroll = new QScrollArea;
     scroll->setWidget(content);
     scroll->setWidgetResizable(true);
@@ -193,6 +189,28 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
     outer->addWidget(scroll);
+
+    // The workspace: what is looked at rather than set, given the width under the image.
+    workspace_ = new QSplitter(Qt::Horizontal);
+    workspace_->setObjectName(QStringLiteral("attentionWorkspace"));
+    auto* mapsColumn = new QWidget;
+    auto* mapsLayout = new QVBoxLayout(mapsColumn);
+    mapsLayout->setContentsMargins(4, 2, 2, 2);
+    mapsLayout->addWidget(multiples_, 1);
+    auto* probeRow = new QHBoxLayout;
+    probeRow->addWidget(probe_, 1);
+    probeRow->addWidget(pinProbe_);
+    mapsLayout->addLayout(probeRow);
+    auto* plotsColumn = new QWidget;
+    auto* plotsLayout = new QVBoxLayout(plotsColumn);
+    plotsLayout->setContentsMargins(2, 2, 4, 2);
+    plotsLayout->addWidget(plots_, 1);
+    plotsLayout->addWidget(sortChannels_);
+    workspace_->addWidget(mapsColumn);
+    workspace_->addWidget(plotsColumn);
+    workspace_->setStretchFactor(0, 3);
+    workspace_->setStretchFactor(1, 2);
+    workspace_->setChildrenCollapsible(false);
 
     auto mapOptionChanged = [this] {
         probeMapsValid_ = false;
@@ -244,6 +262,15 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     });
     connect(clearOverrides_, &QPushButton::clicked, this, &AttentionPanel::clearOverrides);
     connect(timeline_, &AttentionTimeline::frameRequested, this, &AttentionPanel::frameRequested);
+}
+
+AttentionPanel::~AttentionPanel() {
+    if (workspace_ && !workspace_->parent())
+        delete workspace_.data();
+}
+
+QWidget* AttentionPanel::workspace() const {
+    return workspace_.data();
 }
 
 bool AttentionPanel::captureEnabled() const {
@@ -600,6 +627,15 @@ QString AttentionPanel::probeText() const {
 
 void AttentionPanel::showFrame(const RenderedFramePtr& frame) {
     multiples_->setFrame(frame);
+    if (!frame || !frame->radixViews.empty())
+        return;
+    // Say why the space is empty.
+    const bool captured = frame->result && !frame->result->prediction.blocks.empty();
+    multiples_->setHint(!captureEnabled() ? tr("Attention capture is off (Attention tab).")
+                        : !captured ? tr("This frame's attention was not captured (Attention tab: live).")
+                        : kind_->currentData().toInt() == int(AttentionMapKind::ClassConditioned)
+                            ? tr("No class-conditioned maps for this frame: nothing was explained.")
+                            : tr("The chosen block has no map of this kind."));
 }
 
 void AttentionPanel::setVisibleRegion(QRectF imageRect) {

@@ -5,6 +5,7 @@
 #include "ui/runtime/FrameResult.h"
 #include "ui/runtime/RenderedFrame.h"
 
+#include <QPointer>
 #include <QStringList>
 #include <QWidget>
 #include <vector>
@@ -15,6 +16,7 @@ class QLabel;
 class QPushButton;
 class QSlider;
 class QSpinBox;
+class QSplitter;
 
 namespace resnest {
 
@@ -33,6 +35,11 @@ class AttentionPanel : public QWidget {
     Q_OBJECT
 public:
     explicit AttentionPanel(QWidget* parent = nullptr);
+    ~AttentionPanel() override;
+
+    // The small multiples, the pixel probe and the plots, for the window to place where they have room (under
+    // the image); the panel keeps driving them. Deleted with the panel when nobody took it.
+    QWidget* workspace() const;
 
     bool captureEnabled() const;
     // Live sources: capture every n-th frame (1 every frame, 0 only frames stepped to while paused).
@@ -125,6 +132,7 @@ private:
     RadixMultiples* multiples_;
     AttentionTimeline* timeline_;
     QCheckBox* pinProbe_;
+    QPointer<QSplitter> workspace_;
     QPointF probeAt_{-1, -1};
     bool probeInside_ = false; // the cursor is over the image now
     FrameResultPtr current_;

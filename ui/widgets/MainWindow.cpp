@@ -2,6 +2,8 @@
 
 #include "core/api/ResourceLocator.h"
 #include "core/attention/AttentionExport.h"
+#include "core/imaging/HeatmapRenderer.h"
+#include "core/imaging/RadixSheet.h"
 #include "core/inference/PredictionJson.h"
 #include "core/io/AtomicFileWriter.h"
 #include "core/media/ImageFolder.h"
@@ -10,12 +12,14 @@
 #include "ui/runtime/VideoExportJob.h"
 #include "ui/widgets/AttentionPanel.h"
 #include "ui/widgets/AttentionTimeline.h"
+#include "ui/widgets/ColourBar.h"
 #include "ui/widgets/ImageView.h"
 #include "ui/widgets/ModelPanel.h"
 #include "ui/widgets/OverlayPanel.h"
 #include "ui/widgets/PlaybackBar.h"
 #include "ui/widgets/ResultsPanel.h"
 #include "ui/widgets/ThumbnailStrip.h"
+#include "ui/widgets/WheelGuard.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -54,6 +58,28 @@ QString resource(const char* relative) {
     }
 }
 
+// The block the renderer drew: the chosen one, else the last (PredictionRenderer's rule).
+std::string drawnBlock(const std::vector<AttentionBlock>& blocks, const AttentionMapOptions& map) {
+    for (const AttentionBlock& b : blocks)
+        if (b.name == map.block)
+            return b.name;
+    return blocks.back().name;
+}
+
+// What the small multiples show for a map kind (a dominant-radix map is shown as its radix maps).
+QString multiplesKind(AttentionMapKind kind) {
+    switch (kind) {
+    case AttentionMapKind::Difference:
+        return QStringLiteral("radix minus the others");
+    case AttentionMapKind::ClassConditioned:
+        return QStringLiteral("class-conditioned");
+    case AttentionMapKind::Radix:
+    case AttentionMapKind::Dominant:
+        break;
+    }
+    return QStringLiteral("radix maps");
+}
+
 } // namespace
 
 ModelRequest MainWindow::defaultModel() {
@@ -84,12 +110,17 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     thumbnails_->hide();
     playback_ = new PlaybackBar;
     playback_->hide();
+    colourBar_ = new ColourBar;
     auto* central = new QWidget;
     auto* column = new QVBoxLayout(central);
     column->setContentsMargins(0, 0, 0, 0);
     column->setSpacing(2);
     column->addWidget(thumbnails_);
-    column->addWidget(view_, 1);
+    auto* viewRow = new QHBoxLayout;
+    viewRow->setSpacing(0);
+    viewRow->addWidget(view_, 1);
+    viewRow->addWidget(colourBar_);
+    column->addLayout(viewRow, 1);
     column->addWidget(playback_);
     setCentralWidget(central);
 
@@ -97,39 +128,55 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     overlay_ = new OverlayPanel;
     results_ = new ResultsPanel;
     attention_ = new AttentionPanel;
-    auto dock = [this](QWidget* w, const QString& title, const char* name) {
+    auto dock = [this](QWidget* w, const QString& title, const char* name, Qt::DockWidgetArea area) {
         auto* d = new QDockWidget(title, this);
         d->setObjectName(QString::fromLatin1(name));
         d->setWidget(w);
-        addDockWidget(Qt::RightDockWidgetArea, d);
+        addDockWidget(area, d);
         return d;
     };
-    QDockWidget* modelDock = dock(modelPanel_, tr("Model"), "modelDock");
-    QDockWidget* overlayDock = dock(overlay_, tr("Overlay"), "overlayDock");
-    QDockWidget* resultsDock = dock(results_, tr("Results"), "resultsDock");
-    QDockWidget* attentionDock = dock(attention_, tr("Attention"), "attentionDock");
-    // Below the model form, one tab group: what the model said, how it is drawn, and the attention.
+    // Settings on the right, one tab group (the running model is named in the status bar); what the attention
+    // looks like below the image, where it has the window's width.
+    QDockWidget* modelDock = dock(modelPanel_, tr("Model"), "modelDock", Qt::RightDockWidgetArea);
+    QDockWidget* resultsDock = dock(results_, tr("Results"), "resultsDock", Qt::RightDockWidgetArea);
+    QDockWidget* overlayDock = dock(overlay_, tr("Overlay"), "overlayDock", Qt::RightDockWidgetArea);
+    attentionDock_ = dock(attention_, tr("Attention"), "attentionDock", Qt::RightDockWidgetArea);
+    mapsDock_ =
+        dock(attention_->workspace(), tr("Attention maps"), "attentionMapsDock", Qt::BottomDockWidgetArea);
+    // The settings column runs the window's full height; the workspace takes the width under the image.
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    tabifyDockWidget(modelDock, resultsDock);
     tabifyDockWidget(resultsDock, overlayDock);
-    tabifyDockWidget(overlayDock, attentionDock);
+    tabifyDockWidget(overlayDock, attentionDock_);
     resultsDock->raise();
-    // The model form (with its wrapped description) gets its full height; the tabs below take the rest.
-    resizeDocks({modelDock, resultsDock}, {250, 900}, Qt::Vertical);
-    // Wide enough for the attention explorer's block table and plots.
-    resizeDocks({modelDock}, {420}, Qt::Horizontal);
+    resizeDocks({modelDock}, {440}, Qt::Horizontal);
+    resizeDocks({mapsDock_}, {260}, Qt::Vertical);
+    for (QWidget* w : {static_cast<QWidget*>(modelPanel_), static_cast<QWidget*>(overlay_),
+                       static_cast<QWidget*>(attention_), attention_->workspace()})
+        WheelGuard::install(w);
 
     timings_ = new QLabel;
     fpsLabel_ = new QLabel;
+    modelLabel_ = new QLabel;
     statusBar()->addWidget(timings_, 1);
+    statusBar()->addPermanentWidget(modelLabel_);
     statusBar()->addPermanentWidget(fpsLabel_);
 
     buildMenus();
     QMenu* docks = menuBar()->addMenu(tr("&Window"));
-    for (QDockWidget* d : {modelDock, overlayDock, resultsDock, attentionDock})
+    for (QDockWidget* d : {modelDock, resultsDock, overlayDock, attentionDock_, mapsDock_})
         docks->addAction(d->toggleViewAction());
+    // Small multiples are drawn only while someone can see them.
+    connect(mapsDock_, &QDockWidget::visibilityChanged, this,
+            [this] { controller_->setOverlayOptions(overlayOptions()); });
 
     connect(controller_, &InferenceController::modelLoading, modelPanel_, &ModelPanel::setLoading);
     connect(controller_, &InferenceController::modelLoaded, this, [this](const ModelSummaryPtr& s) {
         model_ = s;
+        modelLabel_->setText(QStringLiteral("%1 · %2 · %3")
+                                 .arg(QString::fromStdString(s->info.architecture),
+                                      QString::fromStdString(taskName(s->task)), s->device));
+        modelLabel_->setToolTip(s->description);
         modelPanel_->setRequest(s->request);
         modelPanel_->setLoaded(*s);
         if (!fallbackNote_.isEmpty()) {
@@ -286,9 +333,10 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::showRadixMap(bool on) {
     attention_->setMapShown(on);
-    if (on)
-        if (auto* dock = qobject_cast<QDockWidget*>(attention_->parentWidget()))
-            dock->raise();
+    if (on) {
+        attentionDock_->raise();
+        mapsDock_->show();
+    }
 }
 
 void MainWindow::buildMenus() {
@@ -543,6 +591,7 @@ void MainWindow::showRendered(const RenderedFramePtr& frame) {
     if (!view_->message().isEmpty())
         view_->setMessage(QString());
     view_->setFrame(frame); // the attention map, when on, was drawn on the render thread
+    colourBar_->setScale(frame->map, QString::fromStdString(frame->options.attention.colormap));
     shownAtMs_.push_back(now);
     while (shownAtMs_.size() > 1 && shownAtMs_.back() - shownAtMs_.front() > 2000)
         shownAtMs_.pop_front();
@@ -556,6 +605,9 @@ void MainWindow::showRendered(const RenderedFramePtr& frame) {
 OverlayOptions MainWindow::overlayOptions() const {
     OverlayOptions o = overlay_->options();
     o.attention = attention_->mapOptions();
+    // The window shows the scale beside the view (ColourBar), where zooming does not take it away.
+    o.attention.colourBar = false;
+    o.attention.multiples = mapsDock_->isVisible();
     return o;
 }
 
@@ -646,12 +698,22 @@ bool MainWindow::exportAttention(const QString& path) {
         } else if (suffix == QLatin1String("png")) {
             if (shown_->radixViews.empty())
                 throw std::runtime_error(
-                    "no radix maps are drawn (Attention tab: draw the map over the image)");
-            cv::Mat row, bgr;
-            cv::hconcat(shown_->radixViews, row);
-            cv::cvtColor(row, bgr, cv::COLOR_RGB2BGR);
+                    "no radix maps are drawn (Window menu: Attention maps, or draw the map over the image)");
+            std::vector<cv::Mat> views;
+            for (const cv::Mat& rgb : shown_->radixViews) {
+                cv::Mat bgr;
+                cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+                views.push_back(bgr);
+            }
+            const AttentionMapOptions& map = shown_->options.attention;
+            const cv::Mat sheet = RadixSheet::compose(
+                views, shown_->radixRanges, HeatmapRenderer::colormapByName(map.colormap),
+                QStringLiteral("%1 · %2 · %3")
+                    .arg(QFileInfo(shown_->result->source).fileName(),
+                         QString::fromStdString(drawnBlock(blocks, map)), multiplesKind(map.kind))
+                    .toStdString());
             std::vector<uchar> bytes;
-            if (!cv::imencode(".png", bgr, bytes))
+            if (!cv::imencode(".png", sheet, bytes))
                 throw std::runtime_error("cannot encode the PNG");
             io::AtomicFileWriter::writeFile(path.toStdString(), bytes.data(), bytes.size());
         } else {

@@ -10,12 +10,14 @@
 #include <QPointer>
 #include <deque>
 
+class QDockWidget;
 class QLabel;
 class QProgressDialog;
 
 namespace resnest {
 
 class AttentionPanel;
+class ColourBar;
 class ImageView;
 class InferenceController;
 class ModelPanel;
@@ -62,6 +64,7 @@ public:
     ThumbnailStrip* thumbnails() const { return thumbnails_; }
     ModelPanel* modelPanel() const { return modelPanel_; }
     AttentionPanel* attentionPanel() const { return attention_; }
+    ColourBar* colourBar() const { return colourBar_; }
     // Draws the chosen block's radix map over the image and brings the Attention tab forward.
     void showRadixMap(bool on);
     const ModelSummaryPtr& model() const { return model_; }
@@ -104,6 +107,10 @@ private:
     ThumbnailStrip* thumbnails_;
     QLabel* timings_;
     QLabel* fpsLabel_;
+    QLabel* modelLabel_; // the model that runs, whichever tab is in front
+    ColourBar* colourBar_;
+    QDockWidget* attentionDock_;
+    QDockWidget* mapsDock_; // the attention workspace: small multiples, probe, plots
     ModelSummaryPtr model_;
     ModelRequest pendingRequest_; // the model asked for last (model_->request: the one running)
     QString fallbackNote_;

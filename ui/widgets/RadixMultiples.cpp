@@ -6,6 +6,7 @@ namespace resnest {
 
 RadixMultiples::RadixMultiples(QWidget* parent) : QWidget(parent) {
     setMinimumHeight(90);
+    hint_ = tr("Every radix of the chosen block appears here once attention is captured.");
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
 }
 
@@ -23,7 +24,6 @@ void RadixMultiples::setFrame(const RenderedFramePtr& frame) {
     }
     if (visible_.isEmpty() && !imageSize_.isEmpty())
         visible_ = QRectF(QPointF(0, 0), QSizeF(imageSize_));
-    setVisible(!views_.empty());
     update();
 }
 
@@ -32,10 +32,18 @@ void RadixMultiples::setVisibleRegion(QRectF imageRect) {
     update();
 }
 
+void RadixMultiples::setHint(const QString& hint) {
+    hint_ = hint;
+    update();
+}
+
 void RadixMultiples::paintEvent(QPaintEvent*) {
-    if (views_.empty() || imageSize_.isEmpty())
-        return;
     QPainter p(this);
+    if (views_.empty() || imageSize_.isEmpty()) {
+        p.setPen(palette().placeholderText().color());
+        p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap, hint_);
+        return;
+    }
     p.setRenderHint(QPainter::SmoothPixmapTransform);
     const int n = int(views_.size()), gap = 4, caption = fontMetrics().height();
     const double cellW = (width() - gap * (n - 1)) / double(n), cellH = height() - caption - 2;

@@ -3,6 +3,7 @@
 #include "ui/runtime/RenderedFrame.h"
 
 #include <QImage>
+#include <QString>
 #include <QWidget>
 #include <vector>
 
@@ -19,6 +20,9 @@ public:
     // The main view's visible part, in pixels of the full image.
     void setVisibleRegion(QRectF imageRect);
     int count() const { return int(views_.size()); }
+    // What the empty space says (why there are no maps).
+    void setHint(const QString& hint);
+    QString hint() const { return hint_; }
     QRectF visibleRegion() const { return visible_; }
 
     QSize sizeHint() const override;
@@ -30,6 +34,7 @@ private:
     std::vector<QImage> views_;
     QSize imageSize_;
     QRectF visible_;
+    QString hint_;
     RenderedFramePtr frame_; // keeps the pixels the QImages wrap alive
 };
 
