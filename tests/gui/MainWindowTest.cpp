@@ -20,9 +20,11 @@
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTemporaryDir>
+#include <QWheelEvent>
 #include <QtTest>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -471,20 +473,68 @@ class MainWindowTest : public QObject {
     }
 
     Q_SLOT void settingsPersist() {
+        const QString scene = sample("digits-scene-1.jpg");
         {
             MainWindow w(true);
             w.show();
             QVERIFY(waitForModel(w));
             w.overlayPanel()->setOpacity(0.3);
             w.overlayPanel()->setScoreThreshold(0.8);
+            // The attention explorer's choices and the class filter come back too.
+            w.openImage(scene);
+            QVERIFY(waitForFrame(w));
+            w.attentionPanel()->chooseBlock(QStringLiteral("layer2.0"));
+            w.attentionPanel()->setMapKind(AttentionMapKind::Difference);
+            w.attentionPanel()->setColormap(QStringLiteral("inferno"));
+            w.overlayPanel()->setClassHidden(3, true);
             w.close(); // saves
         }
         MainWindow again(true);
         QCOMPARE(again.overlayPanel()->opacity(), 0.3);
         QCOMPARE(again.overlayPanel()->scoreThreshold(), 0.8);
+        QCOMPARE(again.attentionPanel()->mapKind(), AttentionMapKind::Difference);
+        QCOMPARE(again.attentionPanel()->colormap(), QStringLiteral("inferno"));
         QVERIFY(waitForModel(again));
         QCOMPARE(again.model()->task, ModelTask::Detect);
+        QVERIFY(again.overlayPanel()->options().detection.hiddenClasses.count(3));
+        again.show();
+        again.openImage(scene);
+        QVERIFY(waitForFrame(again));
+        QCOMPARE(again.attentionPanel()->chosenBlock(), QStringLiteral("layer2.0"));
         QSettings().clear();
+    }
+
+    Q_SLOT void theSegmentersBackgroundIsTransparentByDefault() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(waitForModel(w));
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        w.openCheckpoint(
+            QString::fromStdString(ResourceLocator::find("demo/models/digits-segment.safetensors")));
+        QVERIFY(ready.wait(60000));
+        QCOMPARE(w.model()->task, ModelTask::Segment);
+        QCOMPARE(w.model()->labels.name(0), std::string("__background__"));
+        // Painted at the mask opacity, the background would darken the whole photo.
+        QVERIFY(w.overlayPanel()->options().segmentation.hiddenClasses.count(0));
+        QCOMPARE(int(w.overlayPanel()->options().segmentation.hiddenClasses.size()), 1);
+        // A choice to show it is the user's and is kept.
+        w.overlayPanel()->setClassHidden(0, false);
+        QCOMPARE(w.overlayPanel()->classChoices().value(QStringLiteral("__background__")).toBool(), false);
+        QVERIFY(w.overlayPanel()->options().segmentation.hiddenClasses.empty());
+    }
+
+    Q_SLOT void theWheelScrollsPastControlsWithoutFocus() {
+        MainWindow w(false);
+        w.show();
+        auto* slider = w.overlayPanel()->findChild<QSlider*>();
+        QVERIFY(slider);
+        const int before = slider->value();
+        QVERIFY(!slider->hasFocus());
+        const QPointF at(slider->width() / 2.0, slider->height() / 2.0);
+        QWheelEvent wheel(at, slider->mapToGlobal(at), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+                          Qt::NoScrollPhase, false);
+        QApplication::sendEvent(slider, &wheel);
+        QCOMPARE(slider->value(), before);
     }
 };
 

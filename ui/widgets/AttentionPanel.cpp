@@ -321,6 +321,20 @@ void AttentionPanel::setMapKind(AttentionMapKind kind) {
     kind_->setCurrentIndex(kind_->findData(int(kind)));
 }
 
+AttentionMapKind AttentionPanel::mapKind() const {
+    return AttentionMapKind(kind_->currentData().toInt());
+}
+
+QString AttentionPanel::colormap() const {
+    return colormap_->currentText();
+}
+
+void AttentionPanel::setColormap(const QString& name) {
+    const int i = colormap_->findText(name);
+    if (i >= 0)
+        colormap_->setCurrentIndex(i);
+}
+
 void AttentionPanel::updateClassMapChoice() {
     auto* items = qobject_cast<QStandardItemModel*>(kind_->model());
     const int i = kind_->findData(int(AttentionMapKind::ClassConditioned));
@@ -575,7 +589,8 @@ void AttentionPanel::refreshComparison() {
             for (const ClassScore& s : before.classification.top) {
                 if (lines.size() > 5)
                     break;
-                QString now = QStringLiteral("—");
+                // Fell out of the list the result keeps: say so rather than a bare dash.
+                QString now = tr("below the top %1").arg(after.classification.top.size());
                 for (const ClassScore& t : after.classification.top)
                     if (t.index == s.index)
                         now = percent(t.probability);

@@ -66,6 +66,9 @@ public:
     void chooseBlock(const QString& name);
     QString chosenBlock() const;
     void setMapKind(AttentionMapKind kind);
+    AttentionMapKind mapKind() const;
+    QString colormap() const;
+    void setColormap(const QString& name); // viridis, inferno, turbo, gray; others are ignored
     void setRadix(int radix);
     void setExplainClass(int cls); // AttentionRequest::kExplainNone, kExplainPredicted or a class index
     // Detectors: explain detection `index` (by decreasing score; kExplainNone: the best box of the class).

@@ -11,9 +11,10 @@ namespace resnest {
 
 // Shows the newest rendered frame with zoom (wheel at the cursor, fit, 1:1) and pan (drag). Frames may arrive
 // faster than a screen is worth redrawing: the view keeps only the newest and repaints at most every
-// `minRepaintMs` (16 ms: at most about 60 per second), so live video never floods the GUI thread. The limit is
-// half a 30 fps frame interval, not one: with 33 ms, a paint that ran a little late pushed the next frame's
-// repaint behind the frame after it, which then replaced it unpainted (23.5 of 30 frames a second painted).
+// `minRepaintMs` (16 ms: at most about 60 per second), so live video never floods the GUI thread. The limit
+// is half a 30 fps frame interval, not one: with 33 ms, a paint that ran a little late pushed the next
+// frame's repaint behind the frame after it, which then replaced it unpainted (23.5 of 30 frames a second
+// painted).
 class ImageView : public QWidget {
     Q_OBJECT
 public:

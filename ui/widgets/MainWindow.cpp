@@ -23,6 +23,7 @@
 
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
@@ -49,6 +50,8 @@ namespace {
 const QStringList kVideoSuffixes{"avi", "mp4",  "mkv", "mov", "webm", "m4v",
                                  "mpg", "mpeg", "wmv", "flv", "ogv"};
 const QStringList kCheckpointSuffixes{"safetensors", "pth", "pt", "ckpt", "bin"};
+// saveState's version: raised when the docks change, so that an older saved layout is not applied.
+constexpr int kLayoutVersion = 2;
 
 QString resource(const char* relative) {
     try {
@@ -342,27 +345,28 @@ void MainWindow::showRadixMap(bool on) {
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open image..."), QKeySequence::Open, this, [this] {
-        const QString p = QFileDialog::getOpenFileName(
-            this, tr("Open image"), QString(),
-            tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"));
+        const QString p = remember(QFileDialog::getOpenFileName(
+            this, tr("Open image"), dialogFolder_,
+            tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)")));
         if (!p.isEmpty())
             openImage(p);
     });
     file->addAction(tr("Open &folder..."), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
-        const QString p = QFileDialog::getExistingDirectory(this, tr("Open folder"));
+        const QString p = remember(QFileDialog::getExistingDirectory(this, tr("Open folder"), dialogFolder_));
         if (!p.isEmpty())
             openFolder(p);
     });
     file->addAction(tr("Open &video..."), QKeySequence(tr("Ctrl+Shift+V")), this, [this] {
-        const QString p = QFileDialog::getOpenFileName(
-            this, tr("Open video"), QString(), tr("Videos (*.avi *.mp4 *.mkv *.mov *.webm);;All files (*)"));
+        const QString p = remember(
+            QFileDialog::getOpenFileName(this, tr("Open video"), dialogFolder_,
+                                         tr("Videos (*.avi *.mp4 *.mkv *.mov *.webm);;All files (*)")));
         if (!p.isEmpty())
             openVideo(p, true);
     });
     file->addAction(tr("Play video as &live..."), QKeySequence(tr("Ctrl+L")), this, [this] {
-        const QString p =
-            QFileDialog::getOpenFileName(this, tr("Play video as live"), QString(),
-                                         tr("Videos (*.avi *.mp4 *.mkv *.mov *.webm);;All files (*)"));
+        const QString p = remember(
+            QFileDialog::getOpenFileName(this, tr("Play video as live"), dialogFolder_,
+                                         tr("Videos (*.avi *.mp4 *.mkv *.mov *.webm);;All files (*)")));
         if (!p.isEmpty())
             openVideo(p, false);
     });
@@ -391,36 +395,36 @@ void MainWindow::buildMenus() {
                     &ModelPanel::chooseCheckpoint);
     file->addSeparator();
     file->addAction(tr("&Export view as PNG..."), QKeySequence::Save, this, [this] {
-        const QString p = QFileDialog::getSaveFileName(this, tr("Export view"), QStringLiteral("view.png"),
-                                                       tr("PNG images (*.png)"));
+        const QString p = remember(QFileDialog::getSaveFileName(
+            this, tr("Export view"), inDialogFolder(QStringLiteral("view.png")), tr("PNG images (*.png)")));
         if (!p.isEmpty())
             exportView(p);
     });
     file->addAction(tr("Export &results as JSON..."), QKeySequence(tr("Ctrl+Shift+S")), this, [this] {
-        const QString p = QFileDialog::getSaveFileName(this, tr("Export results"),
-                                                       QStringLiteral("results.json"), tr("JSON (*.json)"));
+        const QString p = remember(QFileDialog::getSaveFileName(
+            this, tr("Export results"), inDialogFolder(QStringLiteral("results.json")), tr("JSON (*.json)")));
         if (!p.isEmpty())
             exportResults(p);
     });
     file->addAction(tr("Export &attention..."), QKeySequence(tr("Ctrl+Shift+A")), this, [this] {
-        const QString p = QFileDialog::getSaveFileName(
-            this, tr("Export attention"), QStringLiteral("attention.npz"),
-            tr("Captured tensors (*.npz);;Per-block statistics (*.csv);;Radix maps of the block (*.png)"));
+        const QString p = remember(QFileDialog::getSaveFileName(
+            this, tr("Export attention"), inDialogFolder(QStringLiteral("attention.npz")),
+            tr("Captured tensors (*.npz);;Per-block statistics (*.csv);;Radix maps of the block (*.png)")));
         if (!p.isEmpty())
             exportAttention(p);
     });
     file->addAction(tr("Export processed &video..."), QKeySequence(tr("Ctrl+E")), this, [this] {
         QString input = source_ == SourceKind::Video ? sourcePath_ : QString();
         if (input.isEmpty() || input.contains(QStringLiteral("://")))
-            input =
-                QFileDialog::getOpenFileName(this, tr("Video to process"), QString(),
-                                             tr("Videos (*.avi *.mp4 *.mkv *.mov *.webm);;All files (*)"));
+            input = remember(
+                QFileDialog::getOpenFileName(this, tr("Video to process"), dialogFolder_,
+                                             tr("Videos (*.avi *.mp4 *.mkv *.mov *.webm);;All files (*)")));
         if (input.isEmpty())
             return;
-        const QString output =
-            QFileDialog::getSaveFileName(this, tr("Export processed video"),
-                                         QFileInfo(input).completeBaseName() + QStringLiteral("-overlay.avi"),
-                                         tr("AVI, Motion JPEG (*.avi);;MP4, MPEG-4 part 2 (*.mp4)"));
+        const QString output = remember(QFileDialog::getSaveFileName(
+            this, tr("Export processed video"),
+            inDialogFolder(QFileInfo(input).completeBaseName() + QStringLiteral("-overlay.avi")),
+            tr("AVI, Motion JPEG (*.avi);;MP4, MPEG-4 part 2 (*.mp4)")));
         if (!output.isEmpty())
             exportVideo(input, output);
     });
@@ -556,6 +560,16 @@ void MainWindow::offerSampleVideo(const QString& why) {
             openVideo(sample, false);
     });
     box->open();
+}
+
+QString MainWindow::remember(const QString& chosen) {
+    if (!chosen.isEmpty())
+        dialogFolder_ = QFileInfo(chosen).isDir() ? chosen : QFileInfo(chosen).absolutePath();
+    return chosen;
+}
+
+QString MainWindow::inDialogFolder(const QString& fileName) const {
+    return dialogFolder_.isEmpty() ? fileName : QDir(dialogFolder_).filePath(fileName);
 }
 
 void MainWindow::setTitle(const QString& shown) {
@@ -809,8 +823,14 @@ void MainWindow::saveSettings() const {
     s.setValue(QStringLiteral("attention/capture"), attention_->captureEnabled());
     s.setValue(QStringLiteral("attention/map"), attention_->mapShown());
     s.setValue(QStringLiteral("attention/liveEvery"), attention_->liveCaptureEvery());
+    if (!attention_->chosenBlock().isEmpty()) // none yet: the saved one stands
+        s.setValue(QStringLiteral("attention/block"), attention_->chosenBlock());
+    s.setValue(QStringLiteral("attention/kind"), int(attention_->mapKind()));
+    s.setValue(QStringLiteral("attention/colormap"), attention_->colormap());
+    s.setValue(QStringLiteral("overlay/classes"), overlay_->classChoices());
+    s.setValue(QStringLiteral("dialogs/folder"), dialogFolder_);
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(QStringLiteral("window/state"), saveState(kLayoutVersion));
 }
 
 void MainWindow::restoreFromSettings() {
@@ -823,8 +843,20 @@ void MainWindow::restoreFromSettings() {
     attention_->setCaptureEnabled(s.value(QStringLiteral("attention/capture"), true).toBool());
     attention_->setMapShown(s.value(QStringLiteral("attention/map"), false).toBool());
     attention_->setLiveCaptureEvery(s.value(QStringLiteral("attention/liveEvery"), 1).toInt());
+    // The block is chosen once the network's blocks are known (AttentionPanel::chooseBlock waits for them).
+    if (const QString block = s.value(QStringLiteral("attention/block")).toString(); !block.isEmpty())
+        attention_->chooseBlock(block);
+    const int kind = s.value(QStringLiteral("attention/kind"), int(AttentionMapKind::Radix)).toInt();
+    // A class-conditioned map would switch "explain" on, which is a costlier run the user did not ask for
+    // now.
+    if (kind == int(AttentionMapKind::Difference) || kind == int(AttentionMapKind::Dominant))
+        attention_->setMapKind(AttentionMapKind(kind));
+    attention_->setColormap(s.value(QStringLiteral("attention/colormap")).toString());
+    overlay_->setClassChoices(s.value(QStringLiteral("overlay/classes")).toMap());
+    dialogFolder_ = s.value(QStringLiteral("dialogs/folder")).toString();
     restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    // A layout saved by an older version (other docks) would hide the new ones: its defaults instead.
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray(), kLayoutVersion);
 }
 
 } // namespace resnest

@@ -96,6 +96,9 @@ private:
     void saveSettings() const;
     void restoreFromSettings();
     void offerSampleVideo(const QString& why);
+    // File dialogs start in the folder of the last file chosen in one (kept in the settings).
+    QString remember(const QString& chosen);
+    QString inDialogFolder(const QString& fileName) const;
 
     InferenceController* controller_;
     ImageView* view_;
@@ -119,6 +122,7 @@ private:
     RenderedFramePtr shown_;
     SourceKind source_ = SourceKind::None;
     QString sourcePath_;
+    QString dialogFolder_;
     std::deque<qint64> shownAtMs_; // display times of the last frames, for the FPS
     QElapsedTimer clock_;
     qint64 panelsAtMs_ = -1000;

@@ -1,5 +1,6 @@
 #include "ui/widgets/ModelPanel.h"
 
+#include <QAbstractItemView>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -30,6 +31,8 @@ ModelPanel::ModelPanel(const QStringList& devices, QWidget* parent) : QWidget(pa
     checkpoint_->setInsertPolicy(QComboBox::NoInsert);
     checkpoint_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     checkpoint_->setMinimumContentsLength(12);
+    // Long paths lose their folders, never the file name that tells checkpoints apart.
+    checkpoint_->view()->setTextElideMode(Qt::ElideLeft);
     checkpoint_->setToolTip(tr("Checkpoint file (.safetensors, .pth, .pt); the recent ones are in the list"));
     auto* browse = new QToolButton;
     browse->setText(QStringLiteral("…"));
@@ -95,6 +98,12 @@ void ModelPanel::chooseCheckpoint() {
     Q_EMIT loadRequested(request());
 }
 
+void ModelPanel::showPath(const QString& path) {
+    checkpoint_->setCurrentText(path);
+    // The end of a path too long for the box: its file name.
+    checkpoint_->lineEdit()->end(false);
+}
+
 ModelRequest ModelPanel::request() const {
     ModelRequest r;
     r.task = task_->currentData().toString();
@@ -108,7 +117,7 @@ ModelRequest ModelPanel::request() const {
 
 void ModelPanel::setRequest(const ModelRequest& r) {
     task_->setCurrentIndex(std::max(0, task_->findData(r.task)));
-    checkpoint_->setCurrentText(r.weights);
+    showPath(r.weights);
     arch_->setText(r.arch);
     const int d = device_->findText(r.device);
     device_->setCurrentIndex(d >= 0 ? d : 0); // a GPU that is gone falls back to the CPU
@@ -124,8 +133,11 @@ void ModelPanel::setRecentFiles(const QStringList& files) {
             recent_ << f;
     const QString text = checkpoint_->currentText();
     checkpoint_->clear();
-    checkpoint_->addItems(recent_);
-    checkpoint_->setCurrentText(text);
+    for (const QString& f : recent_) {
+        checkpoint_->addItem(f);
+        checkpoint_->setItemData(checkpoint_->count() - 1, f, Qt::ToolTipRole);
+    }
+    showPath(text);
 }
 
 void ModelPanel::addRecent(const QString& path) {

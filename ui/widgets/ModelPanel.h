@@ -41,6 +41,7 @@ public:
     Q_SIGNAL void loadRequested(const resnest::ModelRequest& request);
 
 private:
+    void showPath(const QString& path);
     void addRecent(const QString& path);
 
     QComboBox* task_;

@@ -72,10 +72,15 @@ void OverlayPanel::setLabels(const DatasetLabels& labels, ModelTask task) {
         const cv::Vec3b c = labels.color(i);
         QPixmap swatch(12, 12);
         swatch.fill(QColor(c[2], c[1], c[0]));
-        auto* item = new QListWidgetItem(QIcon(swatch), QString::fromStdString(labels.name(i)));
+        const QString name = QString::fromStdString(labels.name(i));
+        auto* item = new QListWidgetItem(QIcon(swatch), name);
         item->setData(Qt::UserRole, i);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-        item->setCheckState(Qt::Checked);
+        // A segmenter's background painted at the mask opacity would darken the whole photo: it starts
+        // transparent. Whatever the user chose for a class name before wins.
+        const bool hidden = choices_.contains(name) ? choices_.value(name).toBool()
+                                                    : task == ModelTask::Segment && isBackground(name);
+        item->setCheckState(hidden ? Qt::Unchecked : Qt::Checked);
         classes_->addItem(item);
     }
     // The threshold means something for detection only; the class list for all but classification.
@@ -130,7 +135,35 @@ void OverlayPanel::setClassHidden(int index, bool hidden) {
             classes_->item(i)->setCheckState(hidden ? Qt::Unchecked : Qt::Checked);
 }
 
+QVariantMap OverlayPanel::classChoices() const {
+    return choices_;
+}
+
+void OverlayPanel::setClassChoices(const QVariantMap& choices) {
+    choices_ = choices;
+    QSignalBlocker block(classes_);
+    for (int i = 0; i < classes_->count(); ++i) {
+        QListWidgetItem* item = classes_->item(i);
+        if (choices_.contains(item->text()))
+            item->setCheckState(choices_.value(item->text()).toBool() ? Qt::Unchecked : Qt::Checked);
+    }
+}
+
+bool OverlayPanel::isBackground(const QString& name) {
+    return name == QLatin1String("__background__") ||
+           name.compare(QLatin1String("background"), Qt::CaseInsensitive) == 0;
+}
+
 void OverlayPanel::changed() {
+    for (int i = 0; i < classes_->count(); ++i) {
+        const QListWidgetItem* item = classes_->item(i);
+        const bool hidden = item->checkState() != Qt::Checked;
+        // Only what differs from the default is a choice to keep.
+        const bool byDefault = task_ == ModelTask::Segment && isBackground(item->text());
+        if (hidden == byDefault && !choices_.contains(item->text()))
+            continue;
+        choices_.insert(item->text(), hidden);
+    }
     Q_EMIT optionsChanged(options());
 }
 

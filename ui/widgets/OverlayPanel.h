@@ -4,6 +4,7 @@
 #include "core/api/ModelTask.h"
 #include "core/imaging/PredictionRenderer.h"
 
+#include <QVariantMap>
 #include <QWidget>
 
 class QCheckBox;
@@ -30,11 +31,16 @@ public:
     bool outline() const;
     void setOutline(bool on);
     void setClassHidden(int index, bool hidden);
+    // The user's class filter by class name (name -> hidden), kept across models and sessions. A name not in
+    // it is shown, except a segmenter's background, which is drawn transparent unless chosen otherwise.
+    QVariantMap classChoices() const;
+    void setClassChoices(const QVariantMap& choices);
 
     Q_SIGNAL void optionsChanged(const resnest::OverlayOptions& options);
 
 private:
     void changed();
+    static bool isBackground(const QString& name);
 
     QSlider* opacity_;
     QSlider* threshold_;
@@ -42,6 +48,7 @@ private:
     QCheckBox* outline_;
     QListWidget* classes_;
     ModelTask task_ = ModelTask::Classify;
+    QVariantMap choices_;
 };
 
 } // namespace resnest

@@ -64,7 +64,9 @@ void ResultsPanel::show(const RenderedFrame& frame) {
     switch (p.task) {
     case ModelTask::Classify:
         table_->setHeaderLabels({tr("Class"), tr("Probability"), QString()});
-        title_->setText(tr("Top %1 classes").arg(p.classification.top.size()));
+        title_->setText(p.classification.top.size() == 1
+                            ? tr("Top class")
+                            : tr("Top %1 classes").arg(p.classification.top.size()));
         for (const ClassScore& s : p.classification.top)
             table_->addTopLevelItem(new QTreeWidgetItem(
                 {QString::fromStdString(s.label), QString::number(s.probability, 'f', 3), QString()}));
@@ -72,7 +74,8 @@ void ResultsPanel::show(const RenderedFrame& frame) {
     case ModelTask::Segment: {
         table_->setHeaderLabels({tr("Class"), tr("Share of image"), tr("Pixels")});
         const auto legend = SegmentationOverlay::legend(p.segmentation, labels);
-        title_->setText(tr("%1 classes in the mask").arg(legend.size()));
+        title_->setText(legend.size() == 1 ? tr("1 class in the mask")
+                                           : tr("%1 classes in the mask").arg(legend.size()));
         for (const LegendEntry& e : legend) {
             auto* item =
                 new QTreeWidgetItem({QString::fromStdString(e.name),
