@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 #include <system_error>
 
@@ -59,7 +60,33 @@ bool ImageFolder::naturalLess(const std::string& a, const std::string& b) {
     return a < b; // a total order for names equal but for case or zeros
 }
 
-std::vector<std::string> ImageFolder::list(const std::string& directory) {
+std::string ImageFolder::annotationOf(const std::string& fileName) {
+    static const char* kSuffixes[] = {"mask",     "masks", "label", "labels",
+                                      "labelids", "gt",    "seg",   "annotation"};
+    std::string stem = fs::path(fileName).stem().string();
+    std::string lower = stem;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    for (const char* suffix : kSuffixes) {
+        const std::string s(suffix);
+        if (lower.size() > s.size() + 1 && lower.compare(lower.size() - s.size(), s.size(), s) == 0) {
+            const char sep = lower[lower.size() - s.size() - 1];
+            if (sep == '-' || sep == '_' || sep == '.')
+                return stem.substr(0, stem.size() - s.size() - 1);
+        }
+    }
+    return {};
+}
+
+bool ImageFolder::listingLess(const std::string& a, const std::string& b) {
+    const std::string sa = fs::path(a).stem().string(), sb = fs::path(b).stem().string();
+    if (sa != sb)
+        return naturalLess(sa, sb);
+    return naturalLess(a, b);
+}
+
+std::vector<std::string> ImageFolder::list(const std::string& directory,
+                                           std::vector<std::string>* annotations) {
     std::error_code ec;
     if (!fs::is_directory(directory, ec))
         throw std::runtime_error("'" + directory + "' is not a folder");
@@ -72,7 +99,22 @@ std::vector<std::string> ImageFolder::list(const std::string& directory) {
         if (entry.is_regular_file(fileError) && isImageName(entry.path().filename().string()))
             names.push_back(entry.path().filename().string());
     }
-    std::sort(names.begin(), names.end(), naturalLess);
+    std::sort(names.begin(), names.end(), listingLess);
+    if (annotations) {
+        annotations->clear();
+        std::set<std::string> stems;
+        for (const auto& n : names)
+            stems.insert(fs::path(n).stem().string());
+        std::vector<std::string> kept;
+        for (const auto& n : names) {
+            const std::string of = annotationOf(n);
+            if (!of.empty() && stems.count(of))
+                annotations->push_back((fs::path(directory) / n).string());
+            else
+                kept.push_back(n);
+        }
+        names.swap(kept);
+    }
     std::vector<std::string> paths;
     paths.reserve(names.size());
     for (const auto& n : names)

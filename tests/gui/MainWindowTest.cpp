@@ -223,6 +223,16 @@ class MainWindowTest : public QObject {
         w.thumbnails()->next();
         const RenderedFramePtr second = waitForFrame(w);
         QVERIFY(second && second->result->source.endsWith(QStringLiteral("scene10.jpg")));
+
+        // The sample folder starts on a photo, not on a ground-truth mask, and says what it left out.
+        w.openFolder(QFileInfo(sample("digits-scene-1.jpg")).path());
+        const RenderedFramePtr photo = waitForFrame(w);
+        QVERIFY(photo);
+        QVERIFY2(photo->result->source.endsWith(QStringLiteral("digits-scene-1.jpg")),
+                 qPrintable(photo->result->source));
+        QCOMPARE(w.thumbnails()->count(), 3);
+        QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("3 ground-truth images left out")),
+                 qPrintable(w.statusBar()->currentMessage()));
     }
 
     Q_SLOT void exportsAreWritten() {
@@ -444,6 +454,16 @@ class MainWindowTest : public QObject {
         QVERIFY2(w.windowTitle().startsWith(QStringLiteral("digits-scene-1.jpg")),
                  qPrintable(w.windowTitle()));
         QVERIFY(w.view()->message().contains(QStringLiteral("lost.jpg")));
+        // What a model change runs again is what is on screen, not the file that failed.
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        w.openCheckpoint(
+            QString::fromStdString(ResourceLocator::find("demo/models/digits-classify.safetensors")));
+        QVERIFY(ready.wait(60000));
+        const RenderedFramePtr again = waitForFrame(w);
+        QVERIFY(again);
+        QVERIFY2(again->result->source.endsWith(QStringLiteral("digits-scene-1.jpg")),
+                 qPrintable(again->result->source));
+        QCOMPARE(failed.count(), 1);
     }
 
     // Issue 33: a failed camera brought back the previous video's playback bar and title, and said its

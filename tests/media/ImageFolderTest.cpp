@@ -34,6 +34,36 @@ TEST(ImageFolder, ListsImagesOnlyInNaturalOrder) {
     fs::remove_all(dir);
 }
 
+TEST(ImageFolder, APhotoComesBeforeItsMaskAndMasksCanBeSetAside) {
+    const fs::path dir = fs::temp_directory_path() / "resnest-imagefolder-masks";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    for (const char* name : {"scene-1-mask.png", "scene-1.jpg", "scene-2_labels.png", "scene-2.jpg", "gt.png",
+                             "lonely-mask.png", "scene-10.jpg", "scene-10.gt.png"})
+        std::ofstream(dir / name) << "x";
+    auto names = [](const std::vector<std::string>& paths) {
+        std::vector<std::string> out;
+        for (const auto& p : paths)
+            out.push_back(fs::path(p).filename().string());
+        return out;
+    };
+    EXPECT_EQ(
+        names(ImageFolder::list(dir.string())),
+        (std::vector<std::string>{"gt.png", "lonely-mask.png", "scene-1.jpg", "scene-1-mask.png",
+                                  "scene-2.jpg", "scene-2_labels.png", "scene-10.jpg", "scene-10.gt.png"}));
+    // Set aside only where the photo it annotates is there: "lonely-mask" and "gt" stay.
+    std::vector<std::string> annotations;
+    EXPECT_EQ(names(ImageFolder::list(dir.string(), &annotations)),
+              (std::vector<std::string>{"gt.png", "lonely-mask.png", "scene-1.jpg", "scene-2.jpg",
+                                        "scene-10.jpg"}));
+    EXPECT_EQ(names(annotations),
+              (std::vector<std::string>{"scene-1-mask.png", "scene-2_labels.png", "scene-10.gt.png"}));
+    EXPECT_EQ(ImageFolder::annotationOf("a_LabelIds.png"), "a");
+    EXPECT_EQ(ImageFolder::annotationOf("mask.png"), "");
+    EXPECT_EQ(ImageFolder::annotationOf("unmasked.png"), "");
+    fs::remove_all(dir);
+}
+
 TEST(ImageFolder, MissingFolderIsAClearError) {
     try {
         ImageFolder::list("/nonexistent/photos");

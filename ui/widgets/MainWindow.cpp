@@ -223,6 +223,8 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
         if (source_ == SourceKind::Image || source_ == SourceKind::Folder) {
             const bool stillShown = shown_ && shown_->result && !shown_->result->live;
             setTitle(stillShown ? QFileInfo(shown_->result->source).fileName() : QString());
+            // Nor is it what a model change or a new request runs again.
+            sourcePath_ = stillShown ? shown_->result->source : QString();
         }
         showError(msg);
     });
@@ -504,9 +506,9 @@ void MainWindow::openImage(const QString& path) {
 }
 
 void MainWindow::openFolder(const QString& path) {
-    std::vector<std::string> files;
+    std::vector<std::string> files, annotations;
     try {
-        files = ImageFolder::list(path.toStdString());
+        files = ImageFolder::list(path.toStdString(), &annotations);
     } catch (const std::exception& e) {
         showError(QString::fromUtf8(e.what()));
         return;
@@ -521,6 +523,14 @@ void MainWindow::openFolder(const QString& path) {
         paths << QString::fromStdString(f);
     thumbnails_->setFiles(paths);
     thumbnails_->select(0);
+    // A dataset folder's ground truth is not something to analyse; say what was left out and why.
+    if (!annotations.empty())
+        statusBar()->showMessage((annotations.size() == 1
+                                      ? tr("1 ground-truth image left out (named like a photo beside it: %2)")
+                                      : tr("%1 ground-truth images left out (named like a photo beside them, "
+                                           "e.g. %2)"))
+                                     .arg(annotations.size())
+                                     .arg(QFileInfo(QString::fromStdString(annotations.front())).fileName()));
 }
 
 void MainWindow::openVideo(const QString& pathOrUrl, bool everyFrame) {

@@ -17,6 +17,9 @@ ThumbnailStrip::ThumbnailStrip(QWidget* parent) : QListWidget(parent), loader_(n
     setFixedHeight(kSize + 44);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     setUniformItemSizes(true);
+    // Names that differ at the end ("scene-1.jpg", "scene-1-mask.png") must stay told apart.
+    setTextElideMode(Qt::ElideMiddle);
+    setWordWrap(true);
     loader_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, loader_, &QObject::deleteLater);
     connect(loader_, &ThumbnailLoader::thumbnailReady, this,
@@ -47,7 +50,7 @@ void ThumbnailStrip::setFiles(const QStringList& paths) {
     for (const QString& p : paths) {
         auto* it = new QListWidgetItem(QIcon(blank), QFileInfo(p).fileName());
         it->setToolTip(p);
-        it->setSizeHint(QSize(kSize + 16, kSize + 36));
+        it->setSizeHint(QSize(kSize + 40, kSize + 36));
         addItem(it);
     }
     const quint64 generation = loader_->generation();
