@@ -192,6 +192,18 @@ class MainWindowTest : public QObject {
         std::ofstream(bad.toStdString()) << "\xff\xd8\xff not really a jpeg";
         drop(&w, bad);
         QTRY_VERIFY_WITH_TIMEOUT(w.view()->message().contains(QStringLiteral("broken.jpg")), 30000);
+        // A photo cut off half way is said to be so, not analysed with its lower half grey.
+        QFile photo(sample("digits-scene-1.jpg"));
+        QVERIFY(photo.open(QIODevice::ReadOnly));
+        const QByteArray whole = photo.readAll();
+        const QString half = dir.filePath(QStringLiteral("half.jpg"));
+        std::ofstream(half.toStdString(), std::ios::binary).write(whole.constData(), whole.size() / 2);
+        QSignalSpy jobFailed(w.controller(), &InferenceController::jobFailed);
+        w.openImage(half);
+        QVERIFY(jobFailed.wait(30000));
+        QVERIFY2(w.view()->message().contains(QStringLiteral("half.jpg")) &&
+                     w.view()->message().contains(QStringLiteral("truncated")),
+                 qPrintable(w.view()->message()));
         w.openVideo(dir.filePath(QStringLiteral("missing.avi")), true);
         QTRY_VERIFY_WITH_TIMEOUT(w.view()->message().contains(QStringLiteral("missing.avi")), 30000);
         w.openCamera(97);
