@@ -1,5 +1,8 @@
 #include "core/media/VideoSource.h"
 
+#include "core/media/StreamProbe.h"
+
+#include <algorithm>
 #include <fstream>
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
@@ -25,11 +28,17 @@ VideoSource VideoSource::openFile(const std::string& pathOrUrl) {
     } catch (const cv::Exception& e) {
         throw std::runtime_error("cannot open video '" + pathOrUrl + "': " + e.what());
     }
-    if (!s.capture_.isOpened())
-        throw std::runtime_error(
-            url ? "cannot open stream '" + pathOrUrl + "': no answer within " +
-                      std::to_string(kOpenTimeoutMs / 1000) + " s, or not a video stream FFmpeg can decode"
-                : "cannot open video '" + pathOrUrl + "': not a format or stream OpenCV can decode");
+    if (!s.capture_.isOpened()) {
+        if (!url)
+            throw std::runtime_error("cannot open video '" + pathOrUrl +
+                                     "': not a video format OpenCV can decode, or corrupt");
+        // FFmpeg says only that it failed: ask the host why.
+        const std::string cause = StreamProbe::unreachable(pathOrUrl, std::min(kOpenTimeoutMs, 3000));
+        throw std::runtime_error("cannot open stream '" + pathOrUrl + "': " +
+                                 (cause.empty() ? "the server answered but sent no video stream FFmpeg can "
+                                                  "decode (wrong path, or a credential missing?)"
+                                                : cause));
+    }
     s.fps_ = s.capture_.get(cv::CAP_PROP_FPS);
     if (!(s.fps_ > 0.0 && s.fps_ < 1000.0))
         s.fps_ = 25.0; // streams often report nothing; a sane pace for "play as live"

@@ -3,8 +3,8 @@
 #include "core/imaging/ImageReader.h"
 
 #include <fstream>
-#include <opencv2/imgcodecs.hpp>
 #include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
 
 using namespace resnest;
 
@@ -58,7 +58,8 @@ std::vector<unsigned char> encode(const char* ext, const cv::Mat& image) {
 
 std::string writeBytes(const std::string& name, const std::vector<unsigned char>& bytes) {
     const std::string path = ::testing::TempDir() + "/" + name;
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
     return path;
 }
 
@@ -74,7 +75,8 @@ TEST(ImageReaderTest, ATruncatedJpegIsRefusedNotHalfGrey) {
     std::vector<unsigned char> progressive;
     ASSERT_TRUE(cv::imencode(".jpg", img, progressive, {cv::IMWRITE_JPEG_PROGRESSIVE, 1}));
     EXPECT_FALSE(ImageReader::jpegEndsEarly(progressive));
-    for (const std::vector<unsigned char>* bytes : std::vector<const std::vector<unsigned char>*>{&whole, &progressive}) {
+    for (const std::vector<unsigned char>* bytes :
+         std::vector<const std::vector<unsigned char>*>{&whole, &progressive}) {
         const std::vector<unsigned char> half(bytes->begin(), bytes->begin() + long(bytes->size() / 2));
         EXPECT_TRUE(ImageReader::jpegEndsEarly(half));
         const std::string path = writeBytes("half.jpg", half);
@@ -97,7 +99,8 @@ TEST(ImageReaderTest, ATruncatedJpegIsRefusedNotHalfGrey) {
     withThumb.insert(withThumb.end(), whole.begin() + 2, whole.end());
     EXPECT_FALSE(ImageReader::jpegEndsEarly(withThumb));
     EXPECT_EQ(ImageReader::read(writeBytes("thumb.jpg", withThumb)).size(), img.size());
-    const std::vector<unsigned char> cut(withThumb.begin(), withThumb.begin() + long(withThumb.size() * 3 / 4));
+    const std::vector<unsigned char> cut(withThumb.begin(),
+                                         withThumb.begin() + long(withThumb.size() * 3 / 4));
     EXPECT_TRUE(ImageReader::jpegEndsEarly(cut));
     // Other formats are not its business; a truncated PNG is refused by its own decoder.
     const auto png = encode(".png", img);
