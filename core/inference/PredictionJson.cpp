@@ -8,10 +8,10 @@
 namespace resnest {
 
 std::string PredictionJson::toJson(const Prediction& p, const DatasetLabels& labels,
-                                   const std::string& imageName) {
+                                   const std::string& imageName, std::int64_t imageId) {
     switch (p.task) {
     case ModelTask::Detect:
-        return CocoResultWriter::toJson(p.detection, 0, labels);
+        return CocoResultWriter::toJson(p.detection, imageId, labels);
     case ModelTask::Segment:
         return SegmentationJson::toJson(p.segmentation, labels, imageName, p.inferMs);
     case ModelTask::Classify:
@@ -21,8 +21,8 @@ std::string PredictionJson::toJson(const Prediction& p, const DatasetLabels& lab
 }
 
 void PredictionJson::writeFile(const std::string& path, const Prediction& p, const DatasetLabels& labels,
-                               const std::string& imageName) {
-    io::AtomicFileWriter::writeFile(path, toJson(p, labels, imageName) + "\n");
+                               const std::string& imageName, std::int64_t imageId) {
+    io::AtomicFileWriter::writeFile(path, toJson(p, labels, imageName, imageId) + "\n");
 }
 
 } // namespace resnest

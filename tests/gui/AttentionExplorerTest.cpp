@@ -108,6 +108,14 @@ class AttentionExplorerTest : public QObject {
         QCOMPARE(plottedPoints(plots->channelPlot()), 256);
         plots->setCurrentWidget(plots->depthPlot());
         QCOMPARE(plots->depthPlot()->graph(0)->dataCount(), 4);
+        // Blocks are counted: no tick at "block 2.5", however narrow the range shown.
+        const QCPRange shownBlocks = plots->depthPlot()->xAxis->range();
+        plots->depthPlot()->xAxis->setRange(0, 2);
+        plots->depthPlot()->replot();
+        QVERIFY(!plots->depthPlot()->xAxis->tickVector().isEmpty());
+        for (double tick : plots->depthPlot()->xAxis->tickVector())
+            QCOMPARE(tick, std::round(tick));
+        plots->depthPlot()->xAxis->setRange(shownBlocks);
         plots->setCurrentWidget(plots->radixPlot());
 
         // The map over the image changes what is drawn; the probe reads both radices there.

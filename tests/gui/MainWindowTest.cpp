@@ -135,6 +135,7 @@ class MainWindowTest : public QObject {
 
     Q_SLOT void aVideoPlaysPausesAndStops() {
         MainWindow w(false);
+        w.resize(1280, 800);
         w.show();
         QVERIFY(waitForModel(w));
         QSignalSpy shown(&w, &MainWindow::frameShown);
@@ -156,10 +157,30 @@ class MainWindowTest : public QObject {
         const int paused = shown.count();
         QTest::qWait(800);
         QCOMPARE(shown.count(), paused);
+        // A click on the seek bar goes to the frame under it, and the bar, the result and the JSON all call
+        // it by the same number.
+        QSlider* seek = w.playbackBar()->seekSlider();
+        QTest::mouseClick(seek, Qt::LeftButton, Qt::NoModifier,
+                          QPoint(seek->width() * 3 / 4, seek->height() / 2));
+        const int target = seek->value();
+        QVERIFY2(std::abs(target - seek->maximum() * 3 / 4) <= seek->maximum() / 10 + 1,
+                 qPrintable(QStringLiteral("%1 of %2").arg(target).arg(seek->maximum())));
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() > paused, 20000);
+        const auto sought = shown.last().at(0).value<RenderedFramePtr>();
+        QCOMPARE(sought->result->source, QStringLiteral("frame %1").arg(target));
+        QVERIFY2(w.playbackBar()->positionText().startsWith(QStringLiteral("frame %1 ").arg(target)),
+                 qPrintable(w.playbackBar()->positionText()));
+        const QString json = QDir(QDir::tempPath()).filePath(QStringLiteral("resnest-frame.json"));
+        QVERIFY(w.exportResults(json));
+        QFile exported(json);
+        QVERIFY(exported.open(QIODevice::ReadOnly));
+        QVERIFY(exported.readAll().contains(QStringLiteral("\"image_id\":%1,").arg(target).toUtf8()));
+        exported.remove();
+        const int afterSeek = shown.count();
         w.controller()->stepVideo();
-        QTRY_COMPARE_WITH_TIMEOUT(shown.count(), paused + 1, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(shown.count(), afterSeek + 1, 20000);
         w.controller()->resumeVideo();
-        QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= paused + 3, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= afterSeek + 3, 30000);
         w.controller()->stopVideo();
         QTRY_VERIFY_WITH_TIMEOUT(!w.playbackBar()->playing(), 5000);
         QTest::qWait(3000);

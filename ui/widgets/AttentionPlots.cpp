@@ -27,6 +27,7 @@ QCustomPlot* newPlot(const QString& x, const QString& y) {
 
 AttentionPlots::AttentionPlots(QWidget* parent) : QTabWidget(parent) {
     radix_ = newPlot(tr("radix"), tr("mean attention"));
+    // Radices and blocks are counted: no "block 2.5".
     auto integers = QSharedPointer<QCPAxisTickerFixed>::create();
     integers->setTickStep(1.0);
     integers->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
@@ -34,6 +35,7 @@ AttentionPlots::AttentionPlots(QWidget* parent) : QTabWidget(parent) {
     histogram_ = newPlot(tr("attention weight"), tr("channels"));
     channels_ = newPlot(tr("channel (sorted by weight)"), tr("attention weight"));
     depth_ = newPlot(tr("block (network order)"), tr("mean over channels"));
+    depth_->xAxis->setTicker(integers);
     addTab(radix_, tr("Radix"));
     addTab(histogram_, tr("Histogram"));
     addTab(channels_, tr("Channels"));

@@ -14,6 +14,11 @@ AttentionTimeline::AttentionTimeline(int capacity, QWidget* parent)
     : QWidget(parent), capacity_(std::max(2, capacity)) {
     plot_ = new QCustomPlot;
     plot_->xAxis->setLabel(tr("frame (click: pause there and inspect)"));
+    // Frames are counted: whole numbers only, however few frames are shown.
+    auto frames = QSharedPointer<QCPAxisTickerFixed>::create();
+    frames->setTickStep(1.0);
+    frames->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    plot_->xAxis->setTicker(frames);
     plot_->yAxis->setLabel(tr("mean attention / entropy"));
     plot_->legend->setFont(QFont(plot_->font().family(), 8));
     plot_->legend->setBrush(QColor(255, 255, 255, 200));

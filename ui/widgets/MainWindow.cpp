@@ -686,8 +686,10 @@ bool MainWindow::exportResults(const QString& path) {
     }
     const FrameResult& r = *shown_->result;
     try {
+        // A video frame keeps its number ("frame 41", COCO image_id 41), as on the playback bar.
         PredictionJson::writeFile(path.toStdString(), r.prediction, r.model->labels,
-                                  QFileInfo(r.source).fileName().toStdString());
+                                  QFileInfo(r.source).fileName().toStdString(),
+                                  r.live ? std::int64_t(r.jobId) : 0);
         if (r.prediction.task == ModelTask::Segment) {
             // The class index of every pixel beside the JSON, as an 8- or 16-bit PNG.
             const cv::Mat& labels = r.prediction.segmentation.labels;

@@ -2,8 +2,10 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMouseEvent>
 #include <QSlider>
 #include <QStyle>
+#include <QStyleOptionSlider>
 #include <QToolButton>
 
 namespace resnest {
@@ -20,6 +22,7 @@ PlaybackBar::PlaybackBar(QWidget* parent) : QWidget(parent) {
     stop_->setToolTip(tr("Stop"));
     seek_ = new QSlider(Qt::Horizontal);
     seek_->setTracking(false);
+    seek_->setMinimumWidth(120);
     position_ = new QLabel;
     counters_ = new QLabel;
     auto* layout = new QHBoxLayout(this);
@@ -34,6 +37,32 @@ PlaybackBar::PlaybackBar(QWidget* parent) : QWidget(parent) {
     connect(step_, &QToolButton::clicked, this, &PlaybackBar::stepRequested);
     connect(stop_, &QToolButton::clicked, this, &PlaybackBar::stopRequested);
     connect(seek_, &QSlider::valueChanged, this, [this](int v) { Q_EMIT seekRequested(v); });
+    seek_->installEventFilter(this);
+}
+
+bool PlaybackBar::eventFilter(QObject* watched, QEvent* event) {
+    // A click on the bar goes to the frame under it (a plain slider would step a page towards it).
+    if (watched == seek_ && event->type() == QEvent::MouseButtonPress && seek_->isEnabled()) {
+        auto* press = static_cast<QMouseEvent*>(event);
+        QStyleOptionSlider option;
+        option.initFrom(seek_);
+        option.orientation = seek_->orientation();
+        option.minimum = seek_->minimum();
+        option.maximum = seek_->maximum();
+        option.sliderPosition = seek_->sliderPosition();
+        option.sliderValue = seek_->value();
+        const QRect handle =
+            seek_->style()->subControlRect(QStyle::CC_Slider, &option, QStyle::SC_SliderHandle, seek_);
+        if (press->button() == Qt::LeftButton && !handle.contains(press->position().toPoint())) {
+            const QRect groove =
+                seek_->style()->subControlRect(QStyle::CC_Slider, &option, QStyle::SC_SliderGroove, seek_);
+            const int span = std::max(1, groove.width() - handle.width());
+            const int x = int(press->position().x()) - groove.x() - handle.width() / 2;
+            seek_->setValue(QStyle::sliderValueFromPosition(seek_->minimum(), seek_->maximum(), x, span));
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void PlaybackBar::togglePlay() {
@@ -64,10 +93,15 @@ void PlaybackBar::setPosition(qint64 frame) {
         QSignalBlocker block(seek_);
         seek_->setValue(int(frame));
     }
+    // Numbered from 0 like the results JSON, the timeline and every message: "frame 41" is one frame.
     const double t = frame / fps_;
     position_->setText(frameCount_ > 0
-                           ? tr("%1 / %2 · %3 s").arg(frame + 1).arg(frameCount_).arg(t, 0, 'f', 1)
-                           : tr("frame %1").arg(frame + 1));
+                           ? tr("frame %1 (last %2) · %3 s").arg(frame).arg(frameCount_ - 1).arg(t, 0, 'f', 1)
+                           : tr("frame %1").arg(frame));
+}
+
+QString PlaybackBar::positionText() const {
+    return position_->text();
 }
 
 void PlaybackBar::setPlaying(bool playing) {

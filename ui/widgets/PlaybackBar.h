@@ -28,6 +28,11 @@ public:
     Q_SIGNAL void seekRequested(qint64 frame);
 
     void togglePlay();
+    QSlider* seekSlider() const { return seek_; }
+    QString positionText() const;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     QToolButton* play_;
