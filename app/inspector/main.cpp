@@ -7,7 +7,9 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QScreen>
 #include <QSettings>
+#include <algorithm>
 #include <cstdio>
 
 int main(int argc, char** argv) {
@@ -73,8 +75,12 @@ int main(int argc, char** argv) {
     // One look on every desktop (and under Xvfb, where the platform style is bare).
     QApplication::setStyle(QStringLiteral("Fusion"));
     resnest::MainWindow window(!cli.isSet(defaults));
-    if (cli.isSet(defaults) || !QSettings().contains(QStringLiteral("window/geometry")))
-        window.resize(1280, 800);
+    if (cli.isSet(defaults) || !QSettings().contains(QStringLiteral("window/geometry"))) {
+        // 1280x800 where the screen has room, never taller or wider than it (the status bar would be cut).
+        const QRect screen = window.screen()->availableGeometry();
+        window.resize(std::min(screen.width(), std::max(1280, screen.width() * 17 / 20)),
+                      std::min(screen.height(), std::max(800, screen.height() * 17 / 20)));
+    }
     window.show();
     if (cli.isSet(radixMap))
         window.showRadixMap(true);

@@ -176,6 +176,12 @@ class MainWindowTest : public QObject {
         QVERIFY(exported.open(QIODevice::ReadOnly));
         QVERIFY(exported.readAll().contains(QStringLiteral("\"image_id\":%1,").arg(target).toUtf8()));
         exported.remove();
+        // A paused frame is run again by a model that replaces the one that made it.
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        w.openCheckpoint(QString::fromStdString(ResourceLocator::find("demo/models/digits-classify.safetensors")));
+        QVERIFY(ready.wait(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(shown.last().at(0).value<RenderedFramePtr>()->result->model == w.model(), 20000);
+        QCOMPARE(shown.last().at(0).value<RenderedFramePtr>()->result->source, QStringLiteral("frame %1").arg(target));
         const int afterSeek = shown.count();
         w.controller()->stepVideo();
         QTRY_COMPARE_WITH_TIMEOUT(shown.count(), afterSeek + 1, 20000);

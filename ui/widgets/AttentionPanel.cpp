@@ -208,8 +208,8 @@ AttentionPanel::AttentionPanel(QWidget* parent) : QWidget(parent) {
     plotsLayout->addWidget(sortChannels_);
     workspace_->addWidget(mapsColumn);
     workspace_->addWidget(plotsColumn);
-    workspace_->setStretchFactor(0, 3);
-    workspace_->setStretchFactor(1, 2);
+    workspace_->setStretchFactor(0, 1);
+    workspace_->setStretchFactor(1, 1);
     workspace_->setChildrenCollapsible(false);
 
     auto mapOptionChanged = [this] {

@@ -37,6 +37,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSettings>
+#include <QSlider>
 #include <QStatusBar>
 #include <QThread>
 #include <QVBoxLayout>
@@ -196,8 +197,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
             statusBar()->showMessage(tr("Model ready: %1. Dropped what it does not have: %2")
                                          .arg(s->description, dropped.join(QStringLiteral(", "))));
         // What is on screen was made by the previous model: run it again.
-        if ((source_ == SourceKind::Image || source_ == SourceKind::Folder) && !sourcePath_.isEmpty())
-            controller_->requestFile(sourcePath_);
+        rerunShown();
         Q_EMIT modelReady(s);
     });
     connect(controller_, &InferenceController::modelFailed, this, [this](const QString& msg) {
@@ -284,9 +284,8 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
             &InferenceController::setLiveCaptureEvery);
     connect(attention_, &AttentionPanel::requestChanged, this, [this] {
         applyPredictOptions();
-        // A still is run again under the new request; video frames pick it up as they come.
-        if ((source_ == SourceKind::Image || source_ == SourceKind::Folder) && !sourcePath_.isEmpty())
-            controller_->requestFile(sourcePath_);
+        // What is on screen is run again under the new request; playing video picks it up as frames come.
+        rerunShown();
     });
     connect(view_, &ImageView::hovered, attention_, &AttentionPanel::probe);
     connect(view_, &ImageView::clicked, attention_, &AttentionPanel::pickBoxAt);
@@ -570,6 +569,16 @@ void MainWindow::offerSampleVideo(const QString& why) {
             openVideo(sample, false);
     });
     box->open();
+}
+
+void MainWindow::rerunShown() {
+    if ((source_ == SourceKind::Image || source_ == SourceKind::Folder) && !sourcePath_.isEmpty()) {
+        controller_->requestFile(sourcePath_);
+    } else if (source_ == SourceKind::Video && !playback_->playing() && playback_->seekSlider()->isEnabled() &&
+               shown_ && shown_->result && shown_->result->live) {
+        // A paused frame would otherwise keep showing what the previous model or request made of it.
+        controller_->seekVideo(qint64(shown_->result->jobId));
+    }
 }
 
 QString MainWindow::remember(const QString& chosen) {

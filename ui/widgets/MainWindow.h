@@ -91,6 +91,8 @@ private:
     void updateStatus(const RenderedFrame& frame);
     void setSource(SourceKind kind);
     void applyPredictOptions();
+    // Runs what is on screen again (a still, or a paused video frame) after the model or the request changed.
+    void rerunShown();
     // The overlay panel's choices plus the attention map's.
     OverlayOptions overlayOptions() const;
     void saveSettings() const;
