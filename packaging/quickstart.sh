@@ -3,6 +3,8 @@
 #   quickstart.sh run    starts the app on its bundled defaults (or the CLI when there is no display)
 #   quickstart.sh test   runs the whole test suite (ctest); extra arguments go to ctest, e.g. -L fast
 #   quickstart.sh build  only installs and builds
+#   quickstart.sh package  builds the Debian package (build/resnest-inspector_VERSION_ARCH.deb); install it with
+#                          apt install ./build/resnest-inspector_*.deb
 #   quickstart.sh sanitize  AddressSanitizer + UndefinedBehaviorSanitizer (clang) over the checkpoint readers'
 #                           tests and the fuzz targets' seed corpora, in build-asan/ (CI runs it after test)
 set -euo pipefail
@@ -20,6 +22,8 @@ packages=(
   qt6-base-dev libqcustomplot-dev libgl-dev
   libgtest-dev python3-torch python3-torchvision python3-numpy
   xvfb xauth
+  # the package: man pages from --help, and the checks its test runs (lintian, desktop entry, AppStream)
+  help2man dpkg-dev lintian desktop-file-utils appstream
 )
 
 as_root() {
@@ -57,6 +61,10 @@ cmake --build "$build" --parallel "$jobs"
 
 case "$mode" in
   build) ;;
+  package)
+    (cd "$build" && cpack -G DEB)
+    ls "$build"/resnest-inspector_*.deb
+    ;;
   test)
     ctest --test-dir "$build" --output-on-failure --timeout 1500 "$@"
     ;;
@@ -73,7 +81,7 @@ case "$mode" in
     exec "$build/app/cli/resnest-cli" bench --task segment --size 128 --iterations 10
     ;;
   *)
-    echo "usage: $0 run|test|build|sanitize [args]" >&2
+    echo "usage: $0 run|test|build|package|sanitize [args]" >&2
     exit 2
     ;;
 esac

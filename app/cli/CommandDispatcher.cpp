@@ -30,6 +30,11 @@ std::string oneLine(std::string text) {
 int CommandDispatcher::run(int argc, char** argv, const char* usage,
                            const std::map<std::string, Command>& commands) {
     const std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && (args[0] == "--version" || args[0] == "version")) {
+        const std::string program = argv[0];
+        std::cout << program.substr(program.find_last_of('/') + 1) << " " << RESNEST_VERSION << "\n";
+        return 0;
+    }
     if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
         std::cout << usage;
         return args.empty() ? 2 : 0;

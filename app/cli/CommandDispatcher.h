@@ -8,8 +8,9 @@
 namespace resnest::cli {
 
 // The `tool COMMAND [args]` shape both executables share: usage on -h / --help / help (exit 0) or no
-// arguments (exit 2), an unknown command named with the usage (exit 2), and any exception a command throws
-// printed as one "error: ..." line without LibTorch's backtrace (exit 1), so bad input never aborts.
+// arguments (exit 2), "tool VERSION" on --version / version (exit 0), an unknown command named with the usage
+// (exit 2), and any exception a command throws printed as one "error: ..." line without LibTorch's backtrace
+// (exit 1), so bad input never aborts.
 class CommandDispatcher {
 public:
     using Command = std::function<int(const std::vector<std::string>& rest)>;

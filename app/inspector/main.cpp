@@ -7,8 +7,10 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QIcon>
 #include <QScreen>
 #include <QSettings>
+#include <QTimer>
 #include <algorithm>
 #include <cstdio>
 
@@ -27,6 +29,9 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName(QStringLiteral("ResNeSt Inspector"));
     QApplication::setOrganizationName(QStringLiteral("ResNeSt Inspector"));
     QApplication::setApplicationVersion(QStringLiteral(RESNEST_VERSION));
+    // Desktops match the window to its menu entry and icon by this (Wayland in particular).
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.resnest_inspector.Inspector"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.resnest_inspector.Inspector")));
     QCommandLineParser cli;
     cli.setApplicationDescription(QStringLiteral(
         "ResNeSt classification, segmentation and detection with per-radix split-attention maps"));
@@ -68,8 +73,13 @@ int main(int argc, char** argv) {
         QStringLiteral("override"),
         QStringLiteral("Override attention: BLOCK=MODE[,...], MODE uniform, onehot:R or zero-group:K."),
         QStringLiteral("LIST"));
-    cli.addOptions(
-        {live, camera, model, defaults, radixMap, block, mapKind, radix, explain, explainBox, overrides});
+    QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save the window as FILE (PNG) once the first result is on screen, then quit; exit "
+                       "status 1 if none comes within 120 s (scripts, package checks)."),
+        QStringLiteral("FILE"));
+    cli.addOptions({live, camera, model, defaults, radixMap, block, mapKind, radix, explain, explainBox,
+                    overrides, screenshot});
     cli.process(app);
 
     // One look on every desktop (and under Xvfb, where the platform style is bare).
@@ -113,6 +123,25 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "--override: %s\n", e.what());
             return 2;
         }
+    }
+    if (cli.isSet(screenshot)) {
+        const QString out = cli.value(screenshot);
+        // A moment after the first frame, so that the panels it fills have been laid out and painted.
+        QObject::connect(
+            &window, &resnest::MainWindow::frameShown, &app,
+            [&window, out] {
+                QTimer::singleShot(500, &window, [&window, out] {
+                    const bool saved = window.grab().save(out, "PNG");
+                    if (!saved)
+                        std::fprintf(stderr, "--screenshot: cannot write %s\n", qPrintable(out));
+                    QCoreApplication::exit(saved ? 0 : 1);
+                });
+            },
+            Qt::SingleShotConnection);
+        QTimer::singleShot(120000, &app, [] {
+            std::fprintf(stderr, "--screenshot: no result on screen within 120 s\n");
+            QCoreApplication::exit(1);
+        });
     }
     if (cli.isSet(model))
         window.openCheckpoint(cli.value(model));

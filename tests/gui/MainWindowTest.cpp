@@ -178,10 +178,13 @@ class MainWindowTest : public QObject {
         exported.remove();
         // A paused frame is run again by a model that replaces the one that made it.
         QSignalSpy ready(&w, &MainWindow::modelReady);
-        w.openCheckpoint(QString::fromStdString(ResourceLocator::find("demo/models/digits-classify.safetensors")));
+        w.openCheckpoint(
+            QString::fromStdString(ResourceLocator::find("demo/models/digits-classify.safetensors")));
         QVERIFY(ready.wait(60000));
-        QTRY_VERIFY_WITH_TIMEOUT(shown.last().at(0).value<RenderedFramePtr>()->result->model == w.model(), 20000);
-        QCOMPARE(shown.last().at(0).value<RenderedFramePtr>()->result->source, QStringLiteral("frame %1").arg(target));
+        QTRY_VERIFY_WITH_TIMEOUT(shown.last().at(0).value<RenderedFramePtr>()->result->model == w.model(),
+                                 20000);
+        QCOMPARE(shown.last().at(0).value<RenderedFramePtr>()->result->source,
+                 QStringLiteral("frame %1").arg(target));
         const int afterSeek = shown.count();
         w.controller()->stepVideo();
         QTRY_COMPARE_WITH_TIMEOUT(shown.count(), afterSeek + 1, 20000);
@@ -599,6 +602,24 @@ class MainWindowTest : public QObject {
         w.overlayPanel()->setClassHidden(0, false);
         QCOMPARE(w.overlayPanel()->classChoices().value(QStringLiteral("__background__")).toBool(), false);
         QVERIFY(w.overlayPanel()->options().segmentation.hiddenClasses.empty());
+    }
+
+    // `resnest-inspector FILE` from the file manager: a checkpoint becomes the model, shown on the sample
+    // scene.
+    Q_SLOT void aCheckpointOpenedAsAFileLoadsAndShowsSomething() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(waitForModel(w));
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        QSignalSpy shown(&w, &MainWindow::frameShown);
+        w.openPath(QString::fromStdString(ResourceLocator::find("demo/models/digits-segment.safetensors")));
+        QVERIFY(ready.wait(60000));
+        QCOMPARE(w.model()->task, ModelTask::Segment);
+        QCOMPARE(w.sourceKind(), MainWindow::SourceKind::Image);
+        // The scene may first come back from the model that was running; the new one draws it next.
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty() &&
+                                     shown.last().at(0).value<RenderedFramePtr>()->result->model == w.model(),
+                                 60000);
     }
 
     Q_SLOT void theWheelScrollsPastControlsWithoutFocus() {

@@ -489,9 +489,12 @@ void MainWindow::openPath(const QString& path) {
         openFolder(path);
     else if (kVideoSuffixes.contains(suffix))
         openVideo(path, true);
-    else if (kCheckpointSuffixes.contains(suffix))
+    else if (kCheckpointSuffixes.contains(suffix)) {
         openCheckpoint(path);
-    else
+        // Opened from the file manager or dropped on an empty window: something for the model to look at.
+        if (source_ == SourceKind::None && QFileInfo::exists(defaultImage()))
+            openImage(defaultImage());
+    } else
         openImage(path);
 }
 
@@ -574,8 +577,8 @@ void MainWindow::offerSampleVideo(const QString& why) {
 void MainWindow::rerunShown() {
     if ((source_ == SourceKind::Image || source_ == SourceKind::Folder) && !sourcePath_.isEmpty()) {
         controller_->requestFile(sourcePath_);
-    } else if (source_ == SourceKind::Video && !playback_->playing() && playback_->seekSlider()->isEnabled() &&
-               shown_ && shown_->result && shown_->result->live) {
+    } else if (source_ == SourceKind::Video && !playback_->playing() &&
+               playback_->seekSlider()->isEnabled() && shown_ && shown_->result && shown_->result->live) {
         // A paused frame would otherwise keep showing what the previous model or request made of it.
         controller_->seekVideo(qint64(shown_->result->jobId));
     }
