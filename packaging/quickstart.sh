@@ -17,6 +17,7 @@ build=${RESNEST_BUILD_DIR:-$root/build}
 packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libopenblas0-openmp libopencv-dev opencv-doc nlohmann-json3-dev zlib1g-dev
+  libcurl4-openssl-dev libssl-dev  # the model zoo: downloads (libcurl, system CA store) and hashes (OpenSSL)
   python3-skimage  # its sample photos: more training backgrounds for the demo classifier (resnest-train)
   plasma-workspace-wallpapers  # its photographs: resnest-train classify --wallpapers
   qt6-base-dev libqcustomplot-dev libgl-dev

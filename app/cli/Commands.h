@@ -20,5 +20,6 @@ CommandDispatcher::Entry mergeStatsCommand();
 CommandDispatcher::Entry exportCommand();
 CommandDispatcher::Entry benchCommand();
 CommandDispatcher::Entry archsCommand();
+CommandDispatcher::Entry zooCommand();
 
 } // namespace resnest::cli

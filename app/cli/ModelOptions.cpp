@@ -1,9 +1,12 @@
 #include "app/cli/ModelOptions.h"
 
+#include "app/cli/TerminalProgress.h"
 #include "core/api/ResourceLocator.h"
 #include "core/io/NpyReader.h"
 #include "core/pipeline/Devices.h"
+#include "core/zoo/ModelZoo.h"
 
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 
@@ -16,8 +19,10 @@ constexpr const char* kDefaultArch = "resnest14d";
 const char* const kUsage = R"(
 model options:
   --arch A             architecture (needed when the weights cannot tell); alone: seeded random weights
-  --weights W          checkpoint: safetensors, torch.save (zip or legacy); without it and --arch: the
-                       bundled demo model of the task (digits, resources/demo/models)
+  --weights W          checkpoint: safetensors, torch.save (zip or legacy), or a catalogue name (resnest-cli
+                       zoo list; fetched when not cached); without it and --arch: the bundled demo model of
+                       the task (digits, resources/demo/models)
+  --catalogue FILE     one more model catalogue (the same schema as resources/zoo/catalogue.json)
   --device cpu|cuda    default cpu
   --dtype f32|f64|f16|bf16   compute precision (f16 needs CUDA); default f32
   --output-stride 32|16|8    dilate the last stages; default the model card's, else 32 (segmenters: 8)
@@ -41,7 +46,7 @@ detection options:
 } // namespace
 
 const std::set<std::string> ModelOptions::kValued = {
-    "arch", "weights", "device", "dtype", "output-stride", "threads", "seed", "task", "classes"};
+    "arch", "weights", "device", "dtype", "output-stride", "threads", "seed", "task", "classes", "catalogue"};
 const std::set<std::string> ModelOptions::kFlags = {"no-fuse", "channels-last", "no-mkldnn", "mask",
                                                     "allow-non-finite"};
 const std::set<std::string> ModelOptions::kDetectValued = {"min-size", "max-size", "score-threshold",
@@ -64,9 +69,33 @@ std::string ModelOptions::demoModel(const std::string& task) {
     }
 }
 
+std::string ModelOptions::resolveWeights(const ArgumentList& args) {
+    const std::string weights = args.get("weights");
+    std::error_code ec;
+    if (weights.empty() || std::filesystem::exists(weights, ec))
+        return weights;
+    std::vector<std::string> extra;
+    if (args.has("catalogue"))
+        extra.push_back(args.get("catalogue"));
+    const ModelZoo zoo(Catalogue::load(extra));
+    const CatalogueEntry* entry = zoo.catalogue().find(weights);
+    if (!entry)
+        return weights; // the loader names the missing file
+    if (!entry->runnable)
+        throw std::invalid_argument(entry->name + ": its head (" + entry->head +
+                                    ") is not one this tool runs; the catalogue lists it for completeness");
+    TerminalProgress progress(entry->name);
+    Downloader::Options options = Downloader::defaultOptions();
+    options.progress = progress.callback();
+    const std::string path = zoo.fetch(*entry, options);
+    progress.finish();
+    std::cerr << "note: --weights " << weights << ": " << path << "\n";
+    return path;
+}
+
 ModelSpec ModelOptions::modelSpec(const ArgumentList& args, const std::string& defaultTask) {
     ModelSpec spec;
-    spec.weights = args.get("weights");
+    spec.weights = resolveWeights(args);
     spec.task = args.get("task");
     bool demo = false;
     if (spec.weights.empty() && !args.has("arch")) {

@@ -26,6 +26,9 @@ public:
     // Without --weights and --arch, the bundled demo model of the task; with --arch alone, seeded random
     // weights. Sets the CPU threads, and says on stderr when the weights are not the user's.
     static ModelSpec modelSpec(const ArgumentList& args, const std::string& defaultTask = "classify");
+    // --weights as a path: an existing file as it is, a catalogue name (--catalogue adds one) as its cached
+    // copy, fetched first with progress on stderr when needed.
+    static std::string resolveWeights(const ArgumentList& args);
     // The bundled demo model for a task (resources/demo/models), or "" when this build has none.
     static std::string demoModel(const std::string& task);
     // `defaults` (the model's) with --score-threshold, --max-detections and --nms-iou, checked.

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
         mergeStatsCommand(),
 #endif
         archsCommand(),
+        zooCommand(),
     };
     return CommandDispatcher::run(argc, argv, "usage: resnest-cli COMMAND [options]\n\ncommands:\n", commands,
                                   ModelOptions::usage());
