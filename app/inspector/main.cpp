@@ -3,6 +3,7 @@
 #include "core/pipeline/OpenMpWaitPolicy.h"
 #include "ui/widgets/AttentionPanel.h"
 #include "ui/widgets/MainWindow.h"
+#include "ui/widgets/PretrainedModelDialog.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -78,8 +79,11 @@ int main(int argc, char** argv) {
         QStringLiteral("Save the window as FILE (PNG) once the first result is on screen, then quit; exit "
                        "status 1 if none comes within 120 s (scripts, package checks)."),
         QStringLiteral("FILE"));
+    QCommandLineOption pretrained(
+        QStringLiteral("pretrained"),
+        QStringLiteral("Open the pretrained model dialog (the model catalogue) at start."));
     cli.addOptions({live, camera, model, defaults, radixMap, block, mapKind, radix, explain, explainBox,
-                    overrides, screenshot});
+                    overrides, screenshot, pretrained});
     cli.process(app);
 
     // One look on every desktop (and under Xvfb, where the platform style is bare).
@@ -145,6 +149,8 @@ int main(int argc, char** argv) {
     }
     if (cli.isSet(model))
         window.openCheckpoint(cli.value(model));
+    if (cli.isSet(pretrained))
+        window.openPretrainedDialog();
     // The bundled default: a held-out digit scene for the demo models (resources/demo/samples).
     if (cli.isSet(live))
         window.openVideo(cli.value(live), false);

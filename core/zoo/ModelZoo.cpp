@@ -85,14 +85,14 @@ bool ModelZoo::hashMatches(const CatalogueEntry& entry, const std::string& path,
     return h == recorded;
 }
 
-std::string ModelZoo::cached(const CatalogueEntry& entry) const {
+std::string ModelZoo::cached(const CatalogueEntry& entry, bool hashTorchHub) const {
     const fs::path own = fs::path(ZooHome::checkpoints()) / entry.cachedName();
     if (regularFile(own))
         return own.string(); // verified when it arrived; `zoo verify` checks again
     // torch.hub keeps files under the same upstream names; only a published hash makes one of them ours.
     if (entry.hasHash() && entry.archiveMember.empty()) {
         const fs::path hub = fs::path(ZooHome::torchHubCheckpoints()) / entry.file;
-        if (regularFile(hub) && hashMatches(entry, hub.string()))
+        if (regularFile(hub) && (!hashTorchHub || hashMatches(entry, hub.string())))
             return hub.string();
     }
     return {};

@@ -17,8 +17,10 @@ public:
     explicit ModelZoo(Catalogue catalogue);
     const Catalogue& catalogue() const { return catalogue_; }
 
-    // The verified local copy of `entry`, or "" when there is none.
-    std::string cached(const CatalogueEntry& entry) const;
+    // The verified local copy of `entry`, or "" when there is none. `hashTorchHub` false takes a file in
+    // torch.hub's cache on its name alone (a GUI listing must not hash hundreds of megabytes); fetch checks
+    // it.
+    std::string cached(const CatalogueEntry& entry, bool hashTorchHub = true) const;
     // The local copy, downloaded first when there is none. Offline (ZooHome::offline), a missing file is an
     // error naming it and where to get it. Throws Downloader::Cancelled or std::runtime_error (one line).
     std::string fetch(const CatalogueEntry& entry, const Downloader::Options& options = {}) const;

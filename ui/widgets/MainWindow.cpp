@@ -7,6 +7,7 @@
 #include "core/inference/PredictionJson.h"
 #include "core/io/AtomicFileWriter.h"
 #include "core/media/ImageFolder.h"
+#include "core/zoo/ModelZoo.h"
 #include "ui/runtime/InferenceController.h"
 #include "ui/runtime/SteadyClock.h"
 #include "ui/runtime/VideoExportJob.h"
@@ -17,6 +18,7 @@
 #include "ui/widgets/ModelPanel.h"
 #include "ui/widgets/OverlayPanel.h"
 #include "ui/widgets/PlaybackBar.h"
+#include "ui/widgets/PretrainedModelDialog.h"
 #include "ui/widgets/ResultsPanel.h"
 #include "ui/widgets/ThumbnailStrip.h"
 #include "ui/widgets/WheelGuard.h"
@@ -327,6 +329,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
                 request = saved;
         }
     }
+    refreshZooFiles();
     applyPredictOptions();
     controller_->setOverlayOptions(overlayOptions());
     modelPanel_->setRequest(request);
@@ -394,6 +397,8 @@ void MainWindow::buildMenus() {
     });
     file->addAction(tr("Open chec&kpoint..."), QKeySequence(tr("Ctrl+M")), modelPanel_,
                     &ModelPanel::chooseCheckpoint);
+    file->addAction(tr("Open &pretrained model..."), QKeySequence(tr("Ctrl+Shift+M")), this,
+                    &MainWindow::openPretrainedDialog);
     file->addSeparator();
     file->addAction(tr("&Export view as PNG..."), QKeySequence::Save, this, [this] {
         const QString p = remember(QFileDialog::getSaveFileName(
@@ -572,6 +577,43 @@ void MainWindow::offerSampleVideo(const QString& why) {
             openVideo(sample, false);
     });
     box->open();
+}
+
+PretrainedModelDialog* MainWindow::openPretrainedDialog() {
+    if (!pretrained_) {
+        pretrained_ = new PretrainedModelDialog(this);
+        connect(pretrained_, &PretrainedModelDialog::modelChosen, this,
+                [this](const QString& path, const QString& task) {
+                    ModelRequest r = modelPanel_->request();
+                    r.weights = path;
+                    r.task = task;
+                    r.arch.clear();
+                    modelPanel_->setRequest(r);
+                    loadModel(r);
+                    if (source_ == SourceKind::None && QFileInfo::exists(defaultImage()))
+                        openImage(defaultImage());
+                    refreshZooFiles();
+                });
+    }
+    // Not modal: the window and its model stay usable while a download runs.
+    pretrained_->show();
+    pretrained_->raise();
+    return pretrained_;
+}
+
+void MainWindow::refreshZooFiles() {
+    QStringList files;
+    try {
+        const ModelZoo zoo(Catalogue::load());
+        for (const CatalogueEntry& e : zoo.catalogue().entries())
+            if (const std::string path = zoo.cached(e, false); !path.empty() && e.runnable)
+                files << QString::fromStdString(path);
+    } catch (const std::exception&) {
+        // A broken user catalogue is reported where the catalogue is used (the dialog); the list stays as it
+        // was.
+        return;
+    }
+    modelPanel_->setZooFiles(files);
 }
 
 void MainWindow::rerunShown() {

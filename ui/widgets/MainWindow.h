@@ -23,6 +23,7 @@ class InferenceController;
 class ModelPanel;
 class OverlayPanel;
 class PlaybackBar;
+class PretrainedModelDialog;
 class ResultsPanel;
 class ThumbnailStrip;
 
@@ -47,6 +48,8 @@ public:
     void openCamera(int index);
     void loadModel(const ModelRequest& request);
     void openCheckpoint(const QString& path);
+    // File → Open pretrained model: the model catalogue; a chosen entry is downloaded and loaded.
+    PretrainedModelDialog* openPretrainedDialog();
 
     bool exportView(const QString& path);
     bool exportResults(const QString& path);
@@ -93,6 +96,8 @@ private:
     void applyPredictOptions();
     // Runs what is on screen again (a still, or a paused video frame) after the model or the request changed.
     void rerunShown();
+    // The model zoo's cached checkpoints into the model panel's list.
+    void refreshZooFiles();
     // The overlay panel's choices plus the attention map's.
     OverlayOptions overlayOptions() const;
     void saveSettings() const;
@@ -129,6 +134,7 @@ private:
     QElapsedTimer clock_;
     qint64 panelsAtMs_ = -1000;
     QPointer<QProgressDialog> exportProgress_;
+    QPointer<PretrainedModelDialog> pretrained_;
 };
 
 } // namespace resnest

@@ -137,7 +137,26 @@ void ModelPanel::setRecentFiles(const QStringList& files) {
         checkpoint_->addItem(f);
         checkpoint_->setItemData(checkpoint_->count() - 1, f, Qt::ToolTipRole);
     }
+    // After the recent ones: the model zoo's downloaded checkpoints.
+    for (const QString& f : zoo_) {
+        if (recent_.contains(f))
+            continue;
+        checkpoint_->addItem(f);
+        checkpoint_->setItemData(checkpoint_->count() - 1, tr("%1 (model zoo)").arg(f), Qt::ToolTipRole);
+    }
     showPath(text);
+}
+
+void ModelPanel::setZooFiles(const QStringList& files) {
+    zoo_ = files;
+    setRecentFiles(recent_);
+}
+
+QStringList ModelPanel::checkpointChoices() const {
+    QStringList out;
+    for (int i = 0; i < checkpoint_->count(); ++i)
+        out << checkpoint_->itemText(i);
+    return out;
 }
 
 void ModelPanel::addRecent(const QString& path) {

@@ -26,6 +26,9 @@ public:
     void setRequest(const ModelRequest& request);
     QStringList recentFiles() const { return recent_; }
     void setRecentFiles(const QStringList& files);
+    // The model zoo's cached checkpoints, listed after the recent files.
+    void setZooFiles(const QStringList& files);
+    QStringList checkpointChoices() const;
 
     void setLoading(const QString& what);
     void setLoaded(const ModelSummary& summary);
@@ -54,6 +57,7 @@ private:
     QProgressBar* busy_;
     QLabel* status_;
     QStringList recent_;
+    QStringList zoo_;
 };
 
 } // namespace resnest
