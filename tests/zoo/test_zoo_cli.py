@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The model zoo through resnest-cli against a loopback server (zoo_server.py): fetch and hash, mismatch,
 resume after a drop (a Range request), a server without Range, 404 / 500 / mirrors, redirects, a stalled server,
-no Content-Length, offline mode, torch.hub's cache, import, two concurrent fetches, a zip with a sha1, --weights
-NAME, and the bundled catalogue's schema. Nothing leaves 127.0.0.1.
+no Content-Length, the proxy variables, offline mode, torch.hub's cache, import, two concurrent fetches, a zip
+with a sha1, --weights NAME, and the bundled catalogue's schema. Nothing leaves 127.0.0.1.
 
 Usage: test_zoo_cli.py RESNEST_CLI RESOURCES_DIR
 """
@@ -188,6 +188,20 @@ class Zoo(unittest.TestCase):
         cat = self.catalogue(self.entry(urls=["%s/redirect/3/files/digits-classify.safetensors" % self.base]))
         self.assertEqual(sha256(self.cli("zoo", "fetch", "digits", catalogue=cat).stdout.strip()), self.model_sha)
         self.assertEqual(len(self.requests()), 5)  # 3, 2, 1, 0, then the file
+
+    def test_the_proxy_variables_are_honoured(self):
+        # The server doubles as the proxy: a host that does not exist is reached only through it.
+        cat = self.catalogue(self.entry(urls=["http://models.example.invalid/files/digits-classify.safetensors"]))
+        path = self.cli("zoo", "fetch", "digits", catalogue=cat, env=self.env(http_proxy=self.base)).stdout.strip()
+        self.assertEqual(sha256(path), self.model_sha)
+        self.assertEqual([r["proxied"] for r in self.requests()], [True])
+        # no_proxy sends the loopback host's own URLs past the proxy.
+        os.remove(path)
+        open(self.log, "w").close()
+        cat = self.catalogue(self.entry())
+        self.cli("zoo", "fetch", "digits", catalogue=cat,
+                 env=self.env(http_proxy="http://127.0.0.1:9", no_proxy="127.0.0.1"))
+        self.assertEqual([r["proxied"] for r in self.requests()], [False])
 
     def test_a_response_without_length_is_refused(self):
         cat = self.catalogue(self.entry(mode="nolength"))

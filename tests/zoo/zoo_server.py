@@ -11,7 +11,8 @@ fail. Serves the files of one folder; the path's first part picks the behaviour:
   /status/CODE/NAME    that status, always
   /redirect/N/P...     302 to /redirect/N-1/P..., and at 0 to /P...
 
-Every request is appended to the log file as a JSON line {"path", "range", "if_range"}.
+Every request is appended to the log file as a JSON line {"path", "range", "if_range", "proxied"}; a request for
+an absolute URL (what a client sends to an HTTP proxy) is served by its path and logged as proxied.
 Usage: zoo_server.py FOLDER LOGFILE PORTFILE  (writes the port it listens on to PORTFILE)
 """
 import email.utils
@@ -41,8 +42,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
-        log({"path": self.path, "range": self.headers.get("Range"), "if_range": self.headers.get("If-Range")})
-        parts = self.path.lstrip("/").split("/")
+        # A proxy is asked for the absolute URL: serve its path, and say it came through the proxy door.
+        proxied = self.path.startswith("http://")
+        path = "/" + self.path.split("/", 3)[3] if proxied else self.path
+        log({"path": path, "range": self.headers.get("Range"), "if_range": self.headers.get("If-Range"),
+             "proxied": proxied})
+        parts = path.lstrip("/").split("/")
         mode = parts[0]
         if mode == "redirect":
             n = int(parts[1])
