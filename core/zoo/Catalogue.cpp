@@ -177,8 +177,13 @@ Catalogue Catalogue::load(const std::vector<std::string>& extraFiles) {
     if (!bundled.empty())
         all = parseFile(bundled);
     std::error_code ec;
-    const fs::path dir = fs::path(ZooHome::root()) / "catalogue.d";
-    if (fs::is_directory(dir, ec)) {
+    fs::path dir;
+    try {
+        dir = fs::path(ZooHome::root()) / "catalogue.d";
+    } catch (const std::runtime_error&) {
+        // No home to look in (a bare environment): the bundled and the given catalogues only.
+    }
+    if (!dir.empty() && fs::is_directory(dir, ec)) {
         std::vector<fs::path> files;
         for (const auto& f : fs::directory_iterator(dir, ec))
             if (f.path().extension() == ".json")

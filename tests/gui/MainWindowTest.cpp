@@ -5,6 +5,7 @@
 
 #include "core/api/ResourceLocator.h"
 #include "tests/support/EventLoopProbe.h"
+#include "tests/support/LoopbackPort.h"
 #include "ui/runtime/InferenceController.h"
 #include "ui/widgets/AttentionPanel.h"
 #include "ui/widgets/ImageView.h"
@@ -66,19 +67,6 @@ class MainWindowTest : public QObject {
         QDropEvent dropEvent(at, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
         QApplication::sendEvent(target, &dropEvent);
         delete mime;
-    }
-
-    // A loopback port with nothing listening on it.
-    static int closedPort() {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-        socklen_t len = sizeof a;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-        ::close(fd);
-        return ntohs(a.sin_port);
     }
 
     Q_SLOT void initTestCase() {
@@ -251,7 +239,8 @@ class MainWindowTest : public QObject {
                      w.view()->message().contains(QStringLiteral("truncated")),
                  qPrintable(w.view()->message()));
         // A stream nobody serves is said to be refused, not undecodable.
-        w.openVideo(QStringLiteral("rtsp://127.0.0.1:%1/cam").arg(closedPort()), false);
+        const test::LoopbackPort closed(false);
+        w.openVideo(QStringLiteral("rtsp://127.0.0.1:%1/cam").arg(closed.port()), false);
         QTRY_VERIFY_WITH_TIMEOUT(w.view()->message().contains(QStringLiteral("connection refused")), 30000);
         w.openVideo(dir.filePath(QStringLiteral("missing.avi")), true);
         QTRY_VERIFY_WITH_TIMEOUT(w.view()->message().contains(QStringLiteral("missing.avi")), 30000);
