@@ -6,7 +6,8 @@
 #   quickstart.sh package  builds the Debian package (build/resnest-inspector_VERSION_ARCH.deb); install it with
 #                          apt install ./build/resnest-inspector_*.deb
 #   quickstart.sh sanitize  AddressSanitizer + UndefinedBehaviorSanitizer (clang) over the checkpoint readers'
-#                           tests and the fuzz targets' seed corpora, in build-asan/ (CI runs it after test)
+#                           tests, the fuzz targets' seed corpora and the model zoo's downloader (what a network
+#                           sends), in build-asan/ (CI runs it after test)
 set -euo pipefail
 
 mode=${1:-run}
@@ -53,9 +54,9 @@ if [ "$mode" = sanitize ]; then
   cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
     -DRESNEST_SANITIZE=address,undefined -DRESNEST_BUILD_GUI=OFF -DRESNEST_BUILD_FUZZERS=ON
   cmake --build "$asan" --parallel "$jobs" --target resnest_io_tests resnest_io_write_samples \
-    fuzz_safetensors fuzz_torch_zip fuzz_torch_legacy fuzz_npy
+    fuzz_safetensors fuzz_torch_zip fuzz_torch_legacy fuzz_npy zoo_tests
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  exec ctest --test-dir "$asan" --output-on-failure --timeout 1500 -L '^(io|fuzz)$' "$@"
+  exec ctest --test-dir "$asan" --output-on-failure --timeout 1500 -L '^(io|fuzz|zoo-unit)$' "$@"
 fi
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release ${RESNEST_CMAKE_ARGS:-}
 cmake --build "$build" --parallel "$jobs"
