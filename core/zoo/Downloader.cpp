@@ -222,7 +222,10 @@ Outcome attempt(const std::string& url, const std::string& partial, const Downlo
     if (t.existing > 0) {
         range = std::to_string(t.existing) + "-";
         curl_easy_setopt(curl.get(), CURLOPT_RANGE, range.c_str());
-        const std::string ifRange = "If-Range: " + (!meta.etag.empty() ? meta.etag : meta.lastModified);
+        // A weak ETag never matches in If-Range (RFC 9110): the date does instead.
+        const bool strong = !meta.etag.empty() && meta.etag.rfind("W/", 0) != 0;
+        const std::string ifRange =
+            "If-Range: " + (strong || meta.lastModified.empty() ? meta.etag : meta.lastModified);
         headers = curl_slist_append(headers, ifRange.c_str());
         curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
     }
