@@ -1,5 +1,6 @@
 #include "app/cli/ArgumentList.h"
 #include "app/cli/Commands.h"
+#include "app/cli/ModelOptions.h"
 #include "core/pipeline/TaskModelLoader.h"
 
 #include <iostream>
@@ -9,7 +10,7 @@
 namespace resnest::cli {
 namespace {
 
-const char* const kUsage = R"(  info FILE [--arch A] [--task T] [--json]
+const char* const kUsage = R"(  info FILE|NAME [--arch A] [--task T] [--json]
       checkpoint format, task and head, layout (torchvision, encoding, mmsegmentation, mmdetection,
       detectron2), detected body architecture, parameter count, classes
 )";
@@ -87,11 +88,11 @@ void printInfo(const ModelInfo& i) {
 }
 
 int run(const std::vector<std::string>& rest) {
-    ArgumentList args(rest, {"arch", "task"}, {"json"});
+    ArgumentList args(rest, {"arch", "task", "catalogue"}, {"json"});
     if (args.positional().size() != 1)
-        throw std::invalid_argument("info needs exactly one checkpoint file");
+        throw std::invalid_argument("info needs exactly one checkpoint file (or catalogue name)");
     ModelSpec spec;
-    spec.weights = args.positional()[0];
+    spec.weights = ModelOptions::resolveCheckpoint(args.positional()[0], args.get("catalogue"), "info");
     spec.arch = args.get("arch");
     spec.task = args.get("task");
     const ModelInfo i = TaskModelLoader::inspect(spec);

@@ -70,13 +70,17 @@ std::string ModelOptions::demoModel(const std::string& task) {
 }
 
 std::string ModelOptions::resolveWeights(const ArgumentList& args) {
-    const std::string weights = args.get("weights");
+    return resolveCheckpoint(args.get("weights"), args.get("catalogue"), "--weights");
+}
+
+std::string ModelOptions::resolveCheckpoint(const std::string& weights, const std::string& catalogue,
+                                            const std::string& what) {
     std::error_code ec;
     if (weights.empty() || std::filesystem::exists(weights, ec))
         return weights;
     std::vector<std::string> extra;
-    if (args.has("catalogue"))
-        extra.push_back(args.get("catalogue"));
+    if (!catalogue.empty())
+        extra.push_back(catalogue);
     const ModelZoo zoo(Catalogue::load(extra));
     const CatalogueEntry* entry = zoo.catalogue().find(weights);
     if (!entry)
@@ -89,7 +93,7 @@ std::string ModelOptions::resolveWeights(const ArgumentList& args) {
     options.progress = progress.callback();
     const std::string path = zoo.fetch(*entry, options);
     progress.finish();
-    std::cerr << "note: --weights " << weights << ": " << path << "\n";
+    std::cerr << "note: " << what << " " << weights << ": " << path << "\n";
     return path;
 }
 

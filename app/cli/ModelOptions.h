@@ -29,6 +29,9 @@ public:
     // --weights as a path: an existing file as it is, a catalogue name (--catalogue adds one) as its cached
     // copy, fetched first with progress on stderr when needed.
     static std::string resolveWeights(const ArgumentList& args);
+    // The same for any checkpoint argument (`what` names it in the note: "--weights", "info").
+    static std::string resolveCheckpoint(const std::string& weights, const std::string& catalogue,
+                                         const std::string& what);
     // The bundled demo model for a task (resources/demo/models), or "" when this build has none.
     static std::string demoModel(const std::string& task);
     // `defaults` (the model's) with --score-threshold, --max-detections and --nms-iou, checked.

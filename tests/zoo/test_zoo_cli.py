@@ -276,6 +276,9 @@ class Zoo(unittest.TestCase):
         p = self.cli("classify", image, "--weights", "digits", "--json", catalogue=cat)
         self.assertIn("--weights digits: " + self.cached("digits-classify.safetensors"), p.stderr)
         self.assertIn("top", p.stdout)
+        # info takes a name too.
+        info = json.loads(self.cli("info", "digits", "--json", catalogue=cat).stdout)
+        self.assertEqual(info["weights"], self.cached("digits-classify.safetensors"))
 
     def test_a_broken_catalogue_is_one_clear_error(self):
         path = os.path.join(self.home, "broken.json")
