@@ -11,7 +11,9 @@ namespace {
 constexpr int kMultiplesLongSide = 480;
 } // namespace
 
-RenderWorker::RenderWorker(QObject* parent) : QObject(parent) {}
+RenderWorker::RenderWorker(QObject* parent) : QObject(parent) {
+    clock_.start();
+}
 
 void RenderWorker::submit(const FrameResultPtr& result) {
     {
@@ -87,13 +89,21 @@ void RenderWorker::renderPending() {
         cv::Mat bgr = PredictionRenderer::draw(result->image, *drawn, labels, frame->options,
                                                &frame->drawnDetections, &frame->map);
         cv::cvtColor(bgr, frame->rgb, cv::COLOR_BGR2RGB);
-        if (frame->options.attention.show || frame->options.attention.multiples)
+        // The explorer shows small multiples at most 5 times a second for live frames (MainWindow's panel
+        // rate): drawing them for every frame would take a core's time from the model for pictures nobody
+        // sees.
+        const qint64 now = clock_.elapsed();
+        const bool wanted = frame->options.attention.show || frame->options.attention.multiples;
+        frame->multiplesSkipped = wanted && result->live && now - multiplesAtMs_ < 200;
+        if (wanted && !frame->multiplesSkipped) {
+            multiplesAtMs_ = now;
             for (cv::Mat& view :
                  PredictionRenderer::radixMultiples(result->image, *drawn, frame->options.attention,
                                                     kMultiplesLongSide, &frame->radixRanges)) {
                 cv::cvtColor(view, view, cv::COLOR_BGR2RGB);
                 frame->radixViews.push_back(view);
             }
+        }
         frame->renderMs = double(clock.nsecsElapsed()) / 1e6;
         ++rendered_;
         Q_EMIT rendered(std::move(frame));

@@ -4,6 +4,7 @@
 #include "ui/runtime/FrameResult.h"
 #include "ui/runtime/RenderedFrame.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <atomic>
 #include <mutex>
@@ -42,6 +43,8 @@ private:
     // is sampled (InferenceWorker::setLiveCaptureEvery), so the overlay does not blink. Render thread only.
     FrameResultPtr lastCaptured_;
     quint64 generation_ = 0;
+    QElapsedTimer clock_;          // render thread only
+    qint64 multiplesAtMs_ = -1000; // when live small multiples were last drawn
     std::atomic<bool> notified_{false};
     std::atomic<quint64> rendered_{0};
     std::atomic<quint64> skipped_{0};

@@ -21,6 +21,8 @@ struct RenderedFrame {
     // (RGB), and the colour scale of each.
     std::vector<cv::Mat> radixViews;
     std::vector<std::pair<double, double>> radixRanges;
+    // A live frame whose multiples were not drawn to spare the render thread: the last ones still stand.
+    bool multiplesSkipped = false;
     double renderMs = 0.0;
     quint64 generation = 0; // increases with every render request; the view keeps the newest
 };

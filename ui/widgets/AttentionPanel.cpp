@@ -641,6 +641,8 @@ QString AttentionPanel::probeText() const {
 }
 
 void AttentionPanel::showFrame(const RenderedFramePtr& frame) {
+    if (frame && frame->multiplesSkipped && multiples_->count() > 0)
+        return;
     multiples_->setFrame(frame);
     if (!frame || !frame->radixViews.empty())
         return;
