@@ -55,7 +55,7 @@ BottleneckOutput ResNeStBottleneckImpl::forward(const torch::Tensor& x, bool cap
     if (x.is_mkldnn())
         out = out.to_mkldnn();
     out = fused_ ? fusedConv3_(out) : bn3(conv3(out));
-    out = out.is_mkldnn() ? out + shortcut(x) : out.add_(shortcut(x));
+    out.add_(shortcut(x));
     out.relu_();
     return {out, sa.attention, sa.splits};
 }
