@@ -13,6 +13,7 @@ namespace {
 
 const char* const kUsage =
     R"(  bench [--task classify|segment|detect] [--size S] [--batch B] [--capture] [--iterations N] [--warmup N] [--json]
+        [--profile TRACE.json]
         [--height H --width W] [--mask] [--min-size S --max-size M] [--score-threshold T] [model options]
       median latency and throughput of the network (random input): classify and segment (DeepLabV3 / V3+) on a
       random normalised SxS input; detect (Faster R-CNN, --mask Mask R-CNN) on B random HxW images in [0, 1]
@@ -22,7 +23,7 @@ const char* const kUsage =
 int run(const std::vector<std::string>& rest) {
     ArgumentList args(rest,
                       ModelOptions::with({"size", "batch", "iterations", "warmup", "height", "width",
-                                          "min-size", "max-size", "score-threshold"},
+                                          "profile", "min-size", "max-size", "score-threshold"},
                                          ModelOptions::kValued),
                       ModelOptions::with({"capture", "json"}, ModelOptions::kFlags));
     BenchmarkOptions o;
@@ -32,6 +33,7 @@ int run(const std::vector<std::string>& rest) {
     o.iterations = args.getInt("iterations", 30);
     o.warmup = args.getInt("warmup", 5);
     o.capture = args.has("capture");
+    o.profile = args.get("profile");
     o.height = args.getInt("height", 800);
     o.width = args.getInt("width", 1333);
     o.scoreThreshold = args.getDouble("score-threshold", -1);

@@ -11,6 +11,7 @@
 #include <functional>
 #include <numeric>
 #include <stdexcept>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 namespace resnest {
 
@@ -113,6 +114,15 @@ BenchmarkResult Benchmark::run(const BenchmarkOptions& o) {
         once();
     detections = 0;
     const std::vector<double> ms = timeCalls(once, 0, o.iterations);
+    if (!o.profile.empty()) {
+        const int64_t timedDetections = detections;
+        {
+            torch::autograd::profiler::RecordProfile guard(o.profile);
+            for (int i = 0; i < o.iterations; ++i)
+                once();
+        }
+        detections = timedDetections;
+    }
 
     BenchmarkResult r;
     r.task = taskName(model->task());

@@ -16,6 +16,10 @@ struct BenchmarkOptions {
     bool capture = false;
     int warmup = 5;
     int iterations = 30;
+    // Non-empty: after the timed calls, `iterations` more under LibTorch's profiler, written there as a
+    // Chrome trace (chrome://tracing; benchmarks/profile_ops.py sums it per op). Kept apart so the timings
+    // stay clean.
+    std::string profile;
 
     // Detection: `batch` images of height x width, before the detector's own resize (model.minSize /
     // maxSize).
