@@ -63,9 +63,20 @@ def network_gflop(model, x):
     return total[0] / 1e9
 
 
+def same_wait_policy():
+    """The environment that gives resnest-cli this Python process's OpenMP wait policy. With OMP_WAIT_POLICY unset,
+    libgomp spins 300 000 times before it sleeps, while resnest-cli, left to itself, chooses PASSIVE (it shares
+    the cores with a GUI): measured that way, the comparison times two different thread policies."""
+    env = dict(os.environ)
+    if "OMP_WAIT_POLICY" not in env:
+        env["OMP_WAIT_POLICY"] = "ACTIVE"
+        env.setdefault("GOMP_SPINCOUNT", "300000")
+    return env
+
+
 def cli_bench(cli, arch, size, iterations, extra):
     cmd = [cli, "bench", "--arch", arch, "--size", str(size), "--iterations", str(iterations), "--json", *extra]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=same_wait_policy()).stdout
     return json.loads(out)["median_ms"]
 
 
@@ -137,7 +148,8 @@ def main():
         f"### {args.arch} @{args.size}, batch 1, CPU ({threads} threads)",
         "",
         f"Machine: {cpu}, {threads} cores; torch {torch.__version__}. Median of {args.rounds} interleaved rounds,"
-        f" each the median of {args.iterations} runs.",
+        f" each the median of {args.iterations} runs. OpenMP threads on both sides: OMP_WAIT_POLICY="
+        f"{os.environ.get('OMP_WAIT_POLICY', 'unset (libgomp spins 300 000 times before sleeping; resnest-cli run with the same)')}.",
         "",
         "| variant | median ms | × Python eager | × best Python path | × floor |",
         "| --- | ---: | ---: | ---: | ---: |",
