@@ -322,19 +322,25 @@ class CliTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("groups", read_json(stats))
 
-    def test_openmp_threads_wait_passively_in_one_process(self):
-        # libgomp prints what it read at its start: an unchosen policy must reach it as PASSIVE (spin count 0)
-        # in the first and only process; a second block (300000) would mean a start paid twice.
-        env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    def test_openmp_threads_spin_briefly_in_one_process(self):
+        # libgomp prints what it read at its start: an unchosen policy must reach it as a short bounded spin
+        # (ACTIVE, spin count 3000) in the first and only process; a second block would mean a start paid twice.
+        env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
         env["OMP_DISPLAY_ENV"] = "verbose"
         p = subprocess.run([CLI, "--help"], capture_output=True, text=True, timeout=120, env=env)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stderr.count("GOMP_SPINCOUNT"), 1, p.stderr)
-        self.assertIn("GOMP_SPINCOUNT = '0'", p.stderr)
-        env["OMP_WAIT_POLICY"] = "ACTIVE"  # the user's choice is kept
+        self.assertIn("GOMP_SPINCOUNT = '3000'", p.stderr)
+        self.assertIn("OMP_WAIT_POLICY = 'ACTIVE'", p.stderr)
+        env["GOMP_SPINCOUNT"] = "12345"  # the user's spin count is kept
+        p = subprocess.run([CLI, "--help"], capture_output=True, text=True, timeout=120, env=env)
+        self.assertIn("GOMP_SPINCOUNT = '12345'", p.stderr)
+        env.pop("GOMP_SPINCOUNT")
+        env["OMP_WAIT_POLICY"] = "PASSIVE"  # and so is the user's policy
         p = subprocess.run([CLI, "--help"], capture_output=True, text=True, timeout=120, env=env)
         self.assertEqual(p.stderr.count("GOMP_SPINCOUNT"), 1, p.stderr)
-        self.assertIn("OMP_WAIT_POLICY = 'ACTIVE'", p.stderr)
+        self.assertIn("OMP_WAIT_POLICY = 'PASSIVE'", p.stderr)
+        self.assertIn("GOMP_SPINCOUNT = '0'", p.stderr)
 
     def test_cuda_and_f16_requests_are_explained(self):
         if not torch.cuda.is_available():
