@@ -88,11 +88,7 @@ std::string ModelOptions::resolveCheckpoint(const std::string& weights, const st
     if (!entry->runnable)
         throw std::invalid_argument(entry->name + ": its head (" + entry->head +
                                     ") is not one this tool runs; the catalogue lists it for completeness");
-    TerminalProgress progress(entry->name);
-    Downloader::Options options = Downloader::defaultOptions();
-    options.progress = progress.callback();
-    const std::string path = zoo.fetch(*entry, options);
-    progress.finish();
+    const std::string path = TerminalProgress::fetch(zoo, *entry);
     std::cerr << "note: " << what << " " << weights << ": " << path << "\n";
     return path;
 }

@@ -17,6 +17,15 @@ std::string megabytes(double bytes) {
 
 TerminalProgress::TerminalProgress(std::string label) : label_(std::move(label)), tty_(::isatty(2) != 0) {}
 
+std::string TerminalProgress::fetch(const ModelZoo& zoo, const CatalogueEntry& entry) {
+    TerminalProgress progress(entry.name);
+    Downloader::Options options = Downloader::defaultOptions();
+    options.progress = progress.callback();
+    const std::string path = zoo.fetch(entry, options);
+    progress.finish();
+    return path;
+}
+
 std::function<void(const DownloadProgress&)> TerminalProgress::callback() {
     return [this](const DownloadProgress& p) { show(p); };
 }

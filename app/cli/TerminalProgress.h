@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/zoo/DownloadProgress.h"
+#include "core/zoo/ModelZoo.h"
 
 #include <functional>
 #include <string>
@@ -12,6 +13,8 @@ namespace resnest::cli {
 class TerminalProgress {
 public:
     explicit TerminalProgress(std::string label);
+    // `entry`'s local copy, downloaded first (with this progress, under the entry's name) when there is none.
+    static std::string fetch(const ModelZoo& zoo, const CatalogueEntry& entry);
     std::function<void(const DownloadProgress&)> callback();
     // Ends the bar's line (a terminal) once the download is over.
     void finish();

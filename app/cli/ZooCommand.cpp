@@ -7,7 +7,6 @@
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace resnest::cli {
 namespace {
@@ -19,16 +18,6 @@ const char* const kUsage =
       cached files again; import a file downloaded by hand; print a cached file's path. --weights NAME on the
       model commands fetches it too. RESNEST_OFFLINE=1: no network
 )";
-
-std::string metricText(const CatalogueEntry& e) {
-    std::ostringstream s;
-    for (const auto& [k, v] : e.metric) {
-        if (!s.str().empty())
-            s << " ";
-        s << k << " " << v;
-    }
-    return s.str();
-}
 
 std::string hashText(const CatalogueEntry& e) {
     if (!e.sha256.empty())
@@ -43,15 +32,6 @@ const CatalogueEntry& entry(const ModelZoo& zoo, const std::string& name) {
     if (!e)
         throw std::invalid_argument("no catalogue entry '" + name + "' (resnest-cli zoo list)");
     return *e;
-}
-
-std::string fetchWithProgress(const ModelZoo& zoo, const CatalogueEntry& e) {
-    TerminalProgress progress(e.name);
-    Downloader::Options options = Downloader::defaultOptions();
-    options.progress = progress.callback();
-    const std::string path = zoo.fetch(e, options);
-    progress.finish();
-    return path;
 }
 
 int list(const ModelZoo& zoo, const ArgumentList& args) {
@@ -79,7 +59,7 @@ int list(const ModelZoo& zoo, const ArgumentList& args) {
             continue;
         }
         std::cout << std::left << std::setw(58) << e.name << " " << std::setw(8) << e.task << " "
-                  << std::setw(12) << e.dataset << " " << std::setw(22) << metricText(e) << " "
+                  << std::setw(12) << e.dataset << " " << std::setw(22) << e.metricText(" ") << " "
                   << (e.runnable ? "" : "[head not supported] ") << (cached.empty() ? "" : "cached") << "\n";
     }
     if (args.has("json"))
@@ -105,7 +85,7 @@ int run(const std::vector<std::string>& rest) {
             throw std::invalid_argument("zoo fetch NAME...");
         for (const std::string& n : names) {
             const CatalogueEntry& e = entry(zoo, n);
-            std::cout << fetchWithProgress(zoo, e) << "\n";
+            std::cout << TerminalProgress::fetch(zoo, e) << "\n";
         }
         return 0;
     }

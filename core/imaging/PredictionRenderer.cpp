@@ -43,12 +43,6 @@ void drawBanner(cv::Mat& image, const ClassificationResult& result) {
 }
 
 // The block called `name`; the last one when no block has that name (empty: not chosen yet).
-const AttentionBlock& chosenBlock(const std::vector<AttentionBlock>& blocks, const std::string& name) {
-    for (const AttentionBlock& b : blocks)
-        if (b.name == name)
-            return b;
-    return blocks.back();
-}
 
 // The block's maps the options refer to: its radix maps, one cardinal group's, or the class-conditioned ones.
 std::vector<cv::Mat> mapSet(const AttentionBlock& block, const AttentionMapOptions& options) {
@@ -105,6 +99,14 @@ bool PredictionRenderer::selectMap(const AttentionBlock& block, const AttentionM
         return true;
     }
     return false;
+}
+
+const AttentionBlock& PredictionRenderer::chosenBlock(const std::vector<AttentionBlock>& blocks,
+                                                      const std::string& name) {
+    for (const AttentionBlock& b : blocks)
+        if (b.name == name)
+            return b;
+    return blocks.back();
 }
 
 cv::Mat PredictionRenderer::radixMapOnImage(const Prediction& prediction, cv::Size imageSize,

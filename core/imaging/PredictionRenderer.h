@@ -81,6 +81,9 @@ public:
     // false when the block lacks it (no class-conditioned maps captured, one radix for a difference).
     static bool selectMap(const AttentionBlock& block, const AttentionMapOptions& options, cv::Mat& map,
                           std::pair<double, double>& range);
+    // The block a map is drawn from: the one named, else the last. `blocks` must not be empty.
+    static const AttentionBlock& chosenBlock(const std::vector<AttentionBlock>& blocks,
+                                             const std::string& name);
     // Hides the same classes in the segmentation and the detection overlay.
     static void hideClasses(OverlayOptions& options, const std::set<int>& hidden);
 

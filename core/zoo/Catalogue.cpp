@@ -116,6 +116,13 @@ std::string readFile(const std::string& path) {
 
 } // namespace
 
+std::string CatalogueEntry::metricText(const std::string& separator) const {
+    std::ostringstream s;
+    for (const auto& [k, v] : metric)
+        s << (s.tellp() > 0 ? separator : "") << k << " " << v;
+    return s.str();
+}
+
 Catalogue Catalogue::parse(const std::string& jsonText, const std::string& origin) {
     Catalogue c;
     try {

@@ -33,6 +33,8 @@ struct CatalogueEntry {
     // The checkpoint's file name in the cache: the archive member, or the file itself.
     std::string cachedName() const { return archiveMember.empty() ? file : archiveMember; }
     bool hasHash() const { return !sha256.empty() || !sha1.empty(); }
+    // The published metrics as "top1 81.03" pairs joined by `separator`, numbers to 6 significant digits.
+    std::string metricText(const std::string& separator) const;
 };
 
 } // namespace resnest

@@ -63,18 +63,20 @@ void removeQuietly(const fs::path& p) {
 
 ModelZoo::ModelZoo(Catalogue catalogue) : catalogue_(std::move(catalogue)) {}
 
+bool ModelZoo::publishedHashIs(const CatalogueEntry& entry, const std::string& sha256,
+                               const std::string& sha1) {
+    if (!entry.sha256.empty())
+        return sha256.compare(0, entry.sha256.size(), entry.sha256) == 0;
+    return !entry.sha1.empty() && sha1 == entry.sha1;
+}
+
 bool ModelZoo::hashMatches(const CatalogueEntry& entry, const std::string& path, std::string* actual) {
-    if (!entry.sha256.empty()) {
-        const std::string h = FileDigest::sha256(path);
+    if (entry.hasHash()) {
+        const bool bySha256 = !entry.sha256.empty();
+        const std::string h = bySha256 ? FileDigest::sha256(path) : FileDigest::sha1(path);
         if (actual)
             *actual = h;
-        return h.compare(0, entry.sha256.size(), entry.sha256) == 0;
-    }
-    if (!entry.sha1.empty()) {
-        const std::string h = FileDigest::sha1(path);
-        if (actual)
-            *actual = h;
-        return h == entry.sha1;
+        return bySha256 ? publishedHashIs(entry, h, {}) : publishedHashIs(entry, {}, h);
     }
     const std::string recorded = recordedSha256(path);
     if (recorded.empty())
@@ -174,15 +176,10 @@ const CatalogueEntry& ModelZoo::importFile(const std::string& path) const {
     const std::string sha256 = FileDigest::sha256(path);
     std::string sha1;
     for (const CatalogueEntry& e : catalogue_.entries()) {
-        bool match = false;
-        if (!e.sha256.empty())
-            match = sha256.compare(0, e.sha256.size(), e.sha256) == 0;
-        else if (!e.sha1.empty()) {
-            if (sha1.empty())
-                sha1 = FileDigest::sha1(path);
-            match = sha1 == e.sha1;
-        }
-        if (!match)
+        // The sha1 only for entries that publish one, and once.
+        if (e.sha256.empty() && !e.sha1.empty() && sha1.empty())
+            sha1 = FileDigest::sha1(path);
+        if (!publishedHashIs(e, sha256, sha1))
             continue;
         const fs::path dir = ZooHome::checkpoints();
         fs::create_directories(dir);

@@ -38,6 +38,9 @@ public:
                             std::string* actual = nullptr);
 
 private:
+    // Whether the digests of a file (either may be empty when not computed) are the entry's published hash.
+    static bool publishedHashIs(const CatalogueEntry& entry, const std::string& sha256,
+                                const std::string& sha1);
     std::string finish(const CatalogueEntry& entry, const std::string& partial,
                        const std::string& target) const;
 

@@ -64,14 +64,6 @@ QString resource(const char* relative) {
     }
 }
 
-// The block the renderer drew: the chosen one, else the last (PredictionRenderer's rule).
-std::string drawnBlock(const std::vector<AttentionBlock>& blocks, const AttentionMapOptions& map) {
-    for (const AttentionBlock& b : blocks)
-        if (b.name == map.block)
-            return b.name;
-    return blocks.back().name;
-}
-
 // What the small multiples show for a map kind (a dominant-radix map is shown as its radix maps).
 QString multiplesKind(AttentionMapKind kind) {
     switch (kind) {
@@ -496,9 +488,7 @@ void MainWindow::openPath(const QString& path) {
         openVideo(path, true);
     else if (kCheckpointSuffixes.contains(suffix)) {
         openCheckpoint(path);
-        // Opened from the file manager or dropped on an empty window: something for the model to look at.
-        if (source_ == SourceKind::None && QFileInfo::exists(defaultImage()))
-            openImage(defaultImage());
+        showSampleIfNothingOpen();
     } else
         openImage(path);
 }
@@ -590,8 +580,7 @@ PretrainedModelDialog* MainWindow::openPretrainedDialog() {
                     r.arch.clear();
                     modelPanel_->setRequest(r);
                     loadModel(r);
-                    if (source_ == SourceKind::None && QFileInfo::exists(defaultImage()))
-                        openImage(defaultImage());
+                    showSampleIfNothingOpen();
                     refreshZooFiles();
                 });
     }
@@ -599,6 +588,12 @@ PretrainedModelDialog* MainWindow::openPretrainedDialog() {
     pretrained_->show();
     pretrained_->raise();
     return pretrained_;
+}
+
+void MainWindow::showSampleIfNothingOpen() {
+    // A model opened from the file manager, dropped on an empty window or downloaded: something to look at.
+    if (source_ == SourceKind::None && QFileInfo::exists(defaultImage()))
+        openImage(defaultImage());
 }
 
 void MainWindow::refreshZooFiles() {
@@ -790,7 +785,8 @@ bool MainWindow::exportAttention(const QString& path) {
                 views, shown_->radixRanges, HeatmapRenderer::colormapByName(map.colormap),
                 QStringLiteral("%1 · %2 · %3")
                     .arg(QFileInfo(shown_->result->source).fileName(),
-                         QString::fromStdString(drawnBlock(blocks, map)), multiplesKind(map.kind))
+                         QString::fromStdString(PredictionRenderer::chosenBlock(blocks, map.block).name),
+                         multiplesKind(map.kind))
                     .toStdString());
             std::vector<uchar> bytes;
             if (!cv::imencode(".png", sheet, bytes))

@@ -98,6 +98,7 @@ private:
     void rerunShown();
     // The model zoo's cached checkpoints into the model panel's list.
     void refreshZooFiles();
+    void showSampleIfNothingOpen();
     // The overlay panel's choices plus the attention map's.
     OverlayOptions overlayOptions() const;
     void saveSettings() const;
@@ -123,9 +124,8 @@ private:
     QDockWidget* mapsDock_; // the attention workspace: small multiples, probe, plots
     ModelSummaryPtr model_;
     ModelRequest pendingRequest_; // the model asked for last (model_->request: the one running)
-    QString fallbackNote_;
-    QString sourceMessage_; // "Analysing x.jpg...", "Playing v.avi": cleared when no longer true        //
-                            // why the running model is the demo instead of the one asked for
+    QString fallbackNote_;        // why the running model is the demo instead of the one asked for
+    QString sourceMessage_;       // "Analysing x.jpg...", "Playing v.avi": cleared when no longer true
     RenderedFramePtr shown_;
     SourceKind source_ = SourceKind::None;
     QString sourcePath_;

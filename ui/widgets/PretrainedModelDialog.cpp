@@ -20,13 +20,6 @@ namespace resnest {
 
 namespace {
 
-QString metricText(const CatalogueEntry& e) {
-    QStringList parts;
-    for (const auto& [k, v] : e.metric)
-        parts << QStringLiteral("%1 %2").arg(QString::fromStdString(k)).arg(v);
-    return parts.join(QStringLiteral(", "));
-}
-
 QString megabytes(double bytes) {
     return QStringLiteral("%1 MB").arg(bytes / 1e6, 0, 'f', 1);
 }
@@ -126,10 +119,10 @@ void PretrainedModelDialog::fill() {
             (!e.runnable && !unsupported_->isChecked()))
             continue;
         const std::string cached = zoo_->cached(e, false);
-        auto* item = new QTreeWidgetItem({QString::fromStdString(e.name), QString::fromStdString(e.task),
-                                          QString::fromStdString(e.dataset), metricText(e),
-                                          e.size > 0 ? megabytes(double(e.size)) : QString(),
-                                          cached.empty() ? QString() : tr("cached")});
+        auto* item = new QTreeWidgetItem(
+            {QString::fromStdString(e.name), QString::fromStdString(e.task),
+             QString::fromStdString(e.dataset), QString::fromStdString(e.metricText(", ")),
+             e.size > 0 ? megabytes(double(e.size)) : QString(), cached.empty() ? QString() : tr("cached")});
         item->setData(0, Qt::UserRole, QString::fromStdString(e.name));
         item->setToolTip(0, QStringLiteral("%1 · %2 · %3\n%4")
                                 .arg(QString::fromStdString(e.project), QString::fromStdString(e.arch),
