@@ -51,6 +51,7 @@ int run(const std::vector<std::string>& rest) {
                      {"fused", r.fused},
                      {"channels_last", r.channelsLast},
                      {"mkldnn", r.mkldnn},
+                     {"prepacked", r.prepacked},
                      {"iterations", r.iterations},
                      {"median_ms", r.medianMs},
                      {"mean_ms", r.meanMs},

@@ -29,8 +29,9 @@ model options:
   --threads N          CPU threads (default: every core)
   --no-fuse            keep BatchNorm separate (default folds it into the convolutions)
   --allow-non-finite   load weights that hold NaN or Inf (refused by default: every output would be NaN)
-  --channels-last      NHWC activations (instead of oneDNN's blocked layout)
-  --no-mkldnn          plain tensors on CPU instead of oneDNN's blocked layout
+  --channels-last      NHWC activations (the oneDNN plan's layout; with --no-mkldnn LibTorch's own NHWC path)
+  --no-mkldnn          plain LibTorch convolutions on CPU instead of oneDNN's with weights packed once
+  --blocked            oneDNN's blocked activations instead of prepacked channels-last convolutions
   --seed N             seed of random weights (default 0)
   --task classify|segment|detect   what the model does (default: what the checkpoint holds)
   --classes N          classes of random-weight heads (segment 21, detect 91 with background)
@@ -47,7 +48,7 @@ detection options:
 
 const std::set<std::string> ModelOptions::kValued = {
     "arch", "weights", "device", "dtype", "output-stride", "threads", "seed", "task", "classes", "catalogue"};
-const std::set<std::string> ModelOptions::kFlags = {"no-fuse", "channels-last", "no-mkldnn", "mask",
+const std::set<std::string> ModelOptions::kFlags = {"no-fuse", "channels-last", "no-mkldnn", "blocked", "mask",
                                                     "allow-non-finite"};
 const std::set<std::string> ModelOptions::kDetectValued = {"min-size", "max-size", "score-threshold",
                                                            "max-detections", "nms-iou"};
@@ -112,6 +113,7 @@ ModelSpec ModelOptions::modelSpec(const ArgumentList& args, const std::string& d
     spec.allowNonFinite = args.has("allow-non-finite");
     spec.compute.channelsLast = args.has("channels-last");
     spec.compute.mkldnn = !args.has("no-mkldnn");
+    spec.compute.blocked = args.has("blocked");
     spec.classes = args.getInt("classes", 0);
     spec.mask = args.has("mask");
     spec.minSize = args.getInt("min-size", 0);

@@ -13,8 +13,9 @@ struct ComputeOptions {
     std::string device = "cpu"; // "cpu", "cuda" or "cuda:N"
     Precision precision = Precision::F32;
     bool fuseBatchNorm = true; // fold BatchNorm into convolutions (inference only)
-    bool channelsLast = false; // NHWC activations; see docs/benchmarks.md for when it wins
-    bool mkldnn = true;        // CPU float32/bfloat16: oneDNN blocked activations, weights reordered once
+    bool channelsLast = false; // NHWC activations (what the oneDNN plan uses anyway, where LibTorch can)
+    bool mkldnn = true;        // CPU float32/bfloat16: oneDNN convolutions, weights packed once
+    bool blocked = false;      // with mkldnn: oneDNN's blocked activations instead of prepacked channels-last
     int threads = 0;           // intra-op threads on CPU; 0 = every core
 
     static Precision parsePrecision(const std::string& name);

@@ -21,7 +21,7 @@ PyramidFeatures BackboneWithFPNImpl::forward(const torch::Tensor& x, Capture cap
 }
 
 void BackboneWithFPNImpl::fuse(bool mkldnn) {
-    body->fuse(false, mkldnn);
+    body->fuse(false, mkldnn, /*blocked=*/true);
     fpn->fuse();
 }
 

@@ -17,18 +17,18 @@ ConvNormActivationImpl::ConvNormActivationImpl(const ConvNormActivationOptions& 
 }
 
 torch::Tensor ConvNormActivationImpl::forward(const torch::Tensor& x) {
-    torch::Tensor y;
     if (folded_.defined())
-        y = folded_(x);
-    else
-        y = bn.is_empty() ? conv(x) : bn(conv(x));
+        return options_.relu ? folded_.convRelu(x) : folded_(x);
+    torch::Tensor y = bn.is_empty() ? conv(x) : bn(conv(x));
     return options_.relu ? y.relu_() : y;
 }
 
-void ConvNormActivationImpl::fuse(bool channelsLast) {
+void ConvNormActivationImpl::fuse(bool channelsLast, bool prepack) {
     folded_ = bn.is_empty() ? FoldedConv::plain(conv) : FoldedConv::fold(conv, bn);
     if (channelsLast)
         folded_.toChannelsLast();
+    if (prepack && conv->weight.device().is_cpu() && FoldedConv::prepackSupports(conv->weight.scalar_type()))
+        folded_.prepackChannelsLast(options_.relu);
 }
 
 } // namespace resnest

@@ -26,7 +26,8 @@ public:
     explicit ConvNormActivationImpl(const ConvNormActivationOptions& options);
 
     torch::Tensor forward(const torch::Tensor& x);
-    void fuse(bool channelsLast = false);
+    // `prepack`: LibTorch's prepacked oneDNN convolution with the ReLU fused (FoldedConv), where it runs.
+    void fuse(bool channelsLast = false, bool prepack = false);
     void unfuse() { folded_ = FoldedConv(); }
 
     torch::nn::Conv2d conv{nullptr};

@@ -1,7 +1,10 @@
 #include "core/models/FoldedConv.h"
 
+#include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/version.h>
 
+#include <map>
+#include <mutex>
 #include <variant>
 
 namespace resnest {
@@ -26,7 +29,111 @@ FoldedConv geometry(const torch::nn::Conv2d& conv) {
     return f;
 }
 
+// LibTorch's prepacked oneDNN convolution is reached through the dispatcher: its C++ declarations are not
+// among the installed headers, and a build without oneDNN registers no such operator.
+const auto& prepackOp() {
+    static const auto op = c10::Dispatcher::singleton().findSchema({"mkldnn_prepacked::conv2d_prepack", ""});
+    return op;
+}
+
+const auto& runOp() {
+    static const auto op = c10::Dispatcher::singleton().findSchema({"mkldnn_prepacked::conv2d_run", ""});
+    return op;
+}
+
+// Later LibTorch versions append arguments (post-op scalars, algorithm) to the prepack schema; they get
+// their declared default, or the empty value of their type.
+c10::IValue emptyArgument(const c10::Argument& a) {
+    if (a.default_value())
+        return *a.default_value();
+    if (const auto* list = a.type()->castRaw<c10::ListType>())
+        return c10::impl::GenericList(list->getElementType());
+    return c10::IValue();
+}
+
+c10::IValue prepack(const torch::Tensor& weight, const torch::Tensor& bias, const std::vector<int64_t>& stride,
+                    const std::vector<int64_t>& padding, const std::vector<int64_t>& dilation, int64_t groups,
+                    bool relu) {
+    const auto& op = prepackOp();
+    TORCH_CHECK(op.has_value(), "this LibTorch has no prepacked oneDNN convolution");
+    torch::jit::Stack stack;
+    stack.emplace_back(weight.contiguous(torch::MemoryFormat::ChannelsLast));
+    stack.emplace_back(bias.defined() ? c10::IValue(bias) : c10::IValue());
+    stack.emplace_back(stride);
+    stack.emplace_back(padding);
+    stack.emplace_back(dilation);
+    stack.emplace_back(groups);
+    // The input size only guides oneDNN's choice of weight layout; any size runs with it.
+    stack.emplace_back(std::vector<int64_t>{1, weight.size(1) * groups, 56, 56});
+    stack.emplace_back(std::string(relu ? "relu" : "none"));
+    const auto& args = op->schema().arguments();
+    for (size_t i = stack.size(); i < args.size(); ++i)
+        stack.push_back(emptyArgument(args[i]));
+    op->callBoxed(&stack);
+    return stack.back();
+}
+
+torch::Tensor runPrepacked(const c10::IValue& context, const torch::Tensor& x) {
+    torch::jit::Stack stack{x.contiguous(torch::MemoryFormat::ChannelsLast), context};
+    runOp()->callBoxed(&stack);
+    return stack.back().toTensor();
+}
+
 } // namespace
+
+// The prepacked convolution has no gradient: a head kept fused while an explanation differentiates through
+// it runs LibTorch's own convolution on the same folded weights.
+static bool differentiating(const torch::Tensor& x) { return torch::GradMode::is_enabled() && x.requires_grad(); }
+
+torch::Tensor FoldedConv::operator()(const torch::Tensor& x) const {
+    if (!context.isNone() && !differentiating(x)) {
+        TORCH_CHECK(!contextRelu, "this convolution was prepacked with its ReLU: call convRelu");
+        return runPrepacked(context, x);
+    }
+    if (packed.defined())
+        return torch::mkldnn_convolution(x, packed, bias, padding, stride, dilation, groups);
+    return torch::conv2d(x, weight, bias, stride, padding, dilation, groups);
+}
+
+torch::Tensor FoldedConv::convRelu(const torch::Tensor& x) const {
+    if (!context.isNone() && differentiating(x))
+        return torch::relu(torch::conv2d(x, weight, bias, stride, padding, dilation, groups));
+    if (!context.isNone()) {
+        TORCH_CHECK(contextRelu, "this convolution was prepacked without a ReLU");
+        return runPrepacked(context, x);
+    }
+    return (*this)(x).relu_();
+}
+
+void FoldedConv::prepackChannelsLast(bool relu) {
+    torch::NoGradGuard noGrad;
+    context = prepack(weight, bias, stride, padding, dilation, groups, relu);
+    contextRelu = relu;
+}
+
+bool FoldedConv::prepackSupports(torch::ScalarType dtype) {
+    if (!prepackOp().has_value() || !runOp().has_value() || !mkldnnSupports(dtype))
+        return false;
+    static std::mutex mutex;
+    static std::map<torch::ScalarType, bool> known;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = known.find(dtype);
+    if (it != known.end())
+        return it->second;
+    bool ok = false;
+    try {
+        c10::InferenceMode guard;
+        const auto w = torch::ones({8, 8, 3, 3}, dtype);
+        const auto context = prepack(w, torch::zeros({8}, dtype), {1, 1}, {1, 1}, {1, 1}, 1, true);
+        const auto y = runPrepacked(context, torch::ones({1, 8, 8, 8}, dtype));
+        // A ReLU of a sum of ones: every output is positive and at most 72 (3x3x8 ones).
+        ok = y.min().item<double>() > 0 && y.max().item<double>() <= 72;
+    } catch (const c10::Error&) {
+        ok = false;
+    }
+    known[dtype] = ok;
+    return ok;
+}
 
 FoldedConv FoldedConv::fold(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2d& bn) {
     torch::NoGradGuard noGrad;

@@ -15,16 +15,19 @@ struct FoldedConv {
     int64_t groups = 1;
     torch::Tensor packed;       // weight reordered once into oneDNN's blocked layout (CPU inference plan)
     torch::Tensor linearWeight; // (groups, in/groups, out/groups): a 1x1 conv on 1x1 inputs as batched GEMM
+    // LibTorch's prepacked oneDNN convolution (mkldnn_prepacked::conv2d_prepack): the weight packed once for
+    // channels-last inputs, the ReLU after it (when `contextRelu`) run by oneDNN as a post-op, and output
+    // written in channels-last order with no reorder on either side.
+    c10::IValue context;
+    bool contextRelu = false;
 
     static FoldedConv fold(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2d& bn);
     static FoldedConv plain(const torch::nn::Conv2d& conv);
 
     bool defined() const { return weight.defined(); }
-    torch::Tensor operator()(const torch::Tensor& x) const {
-        if (packed.defined())
-            return torch::mkldnn_convolution(x, packed, bias, padding, stride, dilation, groups);
-        return torch::conv2d(x, weight, bias, stride, padding, dilation, groups);
-    }
+    torch::Tensor operator()(const torch::Tensor& x) const;
+    // ReLU(conv(x)): one oneDNN call where the convolution was prepacked with the ReLU.
+    torch::Tensor convRelu(const torch::Tensor& x) const;
     // For a 1x1 conv applied to (N, in) vectors: the attention MLP, where a convolution call costs more
     // than its arithmetic.
     torch::Tensor linear(const torch::Tensor& x) const;
@@ -35,6 +38,11 @@ struct FoldedConv {
     void packForMkldnn();
     // Whether this CPU and LibTorch run oneDNN convolutions in `dtype` (bfloat16 needs AVX-512 support).
     static bool mkldnnSupports(torch::ScalarType dtype);
+    // Packs the weight for channels-last inputs with LibTorch's prepacked oneDNN convolution, with the ReLU
+    // fused when `relu`; see prepackSupports.
+    void prepackChannelsLast(bool relu);
+    // Whether this LibTorch has the prepacked convolution (a CPU build with oneDNN) and runs it in `dtype`.
+    static bool prepackSupports(torch::ScalarType dtype);
     void prepareLinear();
 };
 

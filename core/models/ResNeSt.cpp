@@ -142,7 +142,7 @@ torch::Tensor ResNeStImpl::stemForward(const torch::Tensor& input) {
     if (fused_) {
         // fusedStem_: deep stem = [conv+bn, conv+bn, conv+bn1]; plain stem = [conv+bn1].
         for (const auto& conv : fusedStem_)
-            x = conv(x).relu_();
+            x = conv.convRelu(x);
     } else {
         x = torch::relu(bn1(stem->forward(x)));
     }
@@ -183,13 +183,16 @@ ResNeStOutput ResNeStImpl::forward(const torch::Tensor& x, Capture capture) {
     return {fc(pooled), std::move(f.blocks)};
 }
 
-void ResNeStImpl::fuse(bool channelsLast, bool mkldnn) {
+void ResNeStImpl::fuse(bool channelsLast, bool mkldnn, bool blocked) {
     torch::NoGradGuard noGrad;
     const auto& w = bn1->weight;
-    // oneDNN's blocked layout is a CPU float32 / bfloat16 plan; elsewhere the request falls back to plain
-    // tensors. An explicit channels-last request wins over the default oneDNN layout.
-    channelsLast_ = channelsLast;
-    mkldnn_ = mkldnn && !channelsLast && w.device().is_cpu() && FoldedConv::mkldnnSupports(w.scalar_type());
+    // oneDNN is a CPU float32 / bfloat16 plan; elsewhere the request falls back to plain tensors. Prepacked
+    // channels-last convolutions come first (docs/benchmarks.md); oneDNN's blocked layout is the plan of
+    // LibTorch builds without them, or asked for. Without oneDNN, channels-last is LibTorch's own NHWC path.
+    const bool cpu = w.device().is_cpu();
+    prepacked_ = mkldnn && !blocked && cpu && FoldedConv::prepackSupports(w.scalar_type());
+    channelsLast_ = channelsLast || prepacked_;
+    mkldnn_ = mkldnn && !prepacked_ && !channelsLast && cpu && FoldedConv::mkldnnSupports(w.scalar_type());
     fusedStem_.clear();
     // The stem's last conv is followed by the network's bn1; the deep stem's inner convs by their own BN.
     for (size_t i = 0; i < stemConvs_.size(); ++i)
@@ -199,10 +202,12 @@ void ResNeStImpl::fuse(bool channelsLast, bool mkldnn) {
             f.toChannelsLast();
         if (mkldnn_)
             f.packForMkldnn();
+        if (prepacked_)
+            f.prepackChannelsLast(true);
     }
     for (auto& stage : blocks_)
         for (auto& block : stage)
-            block->fuse(channelsLast_, mkldnn_);
+            block->fuse(channelsLast_, mkldnn_, prepacked_);
     fused_ = true;
 }
 
@@ -213,6 +218,7 @@ void ResNeStImpl::unfuse() {
     fused_ = false;
     channelsLast_ = false;
     mkldnn_ = false;
+    prepacked_ = false;
 }
 
 } // namespace resnest

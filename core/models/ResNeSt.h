@@ -34,14 +34,19 @@ public:
     // `allStages` false leaves stages 1-3 undefined (classification needs only the last).
     ResNeStFeatures features(const torch::Tensor& x, Capture capture = Capture::Off, bool allStages = true);
 
-    // Inference plan: fold every BatchNorm into its convolution; optionally keep activations channels-last,
-    // or (CPU, float32 or bfloat16, oneDNN available) in oneDNN's blocked layout with weights reordered once.
-    // Call after loading weights and moving the model; `unfuse` returns to the module's own parameters.
-    void fuse(bool channelsLast = false, bool mkldnn = false);
+    // Inference plan: fold every BatchNorm into its convolution. With `mkldnn` (CPU, float32 or bfloat16):
+    // channels-last activations through LibTorch's prepacked oneDNN convolutions with their ReLUs fused
+    // (`prepacked`), or, without them or with `blocked`, oneDNN's blocked layout with weights reordered once
+    // (`mkldnn`). Otherwise plain tensors, channels-last if asked. Call after loading weights and moving the
+    // model; `unfuse` returns to the module's own parameters.
+    void fuse(bool channelsLast = false, bool mkldnn = false, bool blocked = false);
     void unfuse();
     bool fused() const { return fused_; }
     bool channelsLast() const { return channelsLast_; }
+    // oneDNN's blocked activations.
     bool mkldnn() const { return mkldnn_; }
+    // Channels-last activations through prepacked oneDNN convolutions.
+    bool prepacked() const { return prepacked_; }
 
     const ResNeStConfig& config() const { return config_; }
     // Names of all blocks, "layer1.0" ... in network order.
@@ -69,6 +74,7 @@ private:
     bool fused_ = false;
     bool channelsLast_ = false;
     bool mkldnn_ = false;
+    bool prepacked_ = false;
     std::vector<torch::nn::Conv2d> stemConvs_;
     std::vector<torch::nn::BatchNorm2d> stemBns_;
     std::vector<FoldedConv> fusedStem_;

@@ -45,7 +45,7 @@ torch::Tensor ResNeStBottleneckImpl::shortcut(const torch::Tensor& x) {
 }
 
 BottleneckOutput ResNeStBottleneckImpl::forward(const torch::Tensor& x, bool capture) {
-    torch::Tensor out = fused_ ? fusedConv1_(x).relu_() : torch::relu(bn1(conv1(x)));
+    torch::Tensor out = fused_ ? fusedConv1_.convRelu(x) : torch::relu(bn1(conv1(x)));
     if (avdPool_ && options_.avdFirst)
         out = avdPool_(out);
     SplitAttentionOutput sa = conv2(out, capture);
@@ -55,12 +55,19 @@ BottleneckOutput ResNeStBottleneckImpl::forward(const torch::Tensor& x, bool cap
     if (x.is_mkldnn())
         out = out.to_mkldnn();
     out = fused_ ? fusedConv3_(out) : bn3(conv3(out));
-    out.add_(shortcut(x));
-    out.relu_();
+    // LibTorch's fused add + ReLU: one pass over the activations instead of two, where it has a kernel
+    // (CPU float32, plain tensors) and no gradient is wanted.
+    if (!out.is_mkldnn() && out.device().is_cpu() && out.scalar_type() == torch::kFloat32 &&
+        !torch::GradMode::is_enabled()) {
+        at::_add_relu_(out, shortcut(x));
+    } else {
+        out.add_(shortcut(x));
+        out.relu_();
+    }
     return {out, sa.attention, sa.splits};
 }
 
-void ResNeStBottleneckImpl::fuse(bool channelsLast, bool mkldnn) {
+void ResNeStBottleneckImpl::fuse(bool channelsLast, bool mkldnn, bool prepack) {
     fusedConv1_ = FoldedConv::fold(conv1, bn1);
     fusedConv3_ = FoldedConv::fold(conv3, bn3);
     if (downConv_)
@@ -76,7 +83,13 @@ void ResNeStBottleneckImpl::fuse(bool channelsLast, bool mkldnn) {
         if (downConv_)
             fusedDown_.packForMkldnn();
     }
-    conv2->fuse(channelsLast, mkldnn);
+    if (prepack) {
+        fusedConv1_.prepackChannelsLast(true);
+        fusedConv3_.prepackChannelsLast(false);
+        if (downConv_)
+            fusedDown_.prepackChannelsLast(false);
+    }
+    conv2->fuse(channelsLast, mkldnn, prepack);
     fused_ = true;
 }
 

@@ -36,7 +36,7 @@ public:
     explicit ResNeStBottleneckImpl(const BottleneckOptions& options);
 
     BottleneckOutput forward(const torch::Tensor& x, bool capture = false);
-    void fuse(bool channelsLast, bool mkldnn = false);
+    void fuse(bool channelsLast, bool mkldnn = false, bool prepack = false);
     void unfuse();
 
     // Pixels of network input per pixel of the captured splits, relative to this block's input.

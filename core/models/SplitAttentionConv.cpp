@@ -41,7 +41,7 @@ torch::Tensor SplitAttentionConvImpl::radixSoftmax(const torch::Tensor& logits) 
 SplitAttentionOutput SplitAttentionConvImpl::forward(const torch::Tensor& x, bool capture) {
     torch::Tensor u;
     if (fused_) {
-        u = fusedConv_(x).relu_();
+        u = fusedConv_.convRelu(x);
         // The attention arithmetic works on plain tensors; one reorder here replaces one per op.
         if (u.is_mkldnn())
             u = u.to_dense();
@@ -111,7 +111,7 @@ void SplitAttentionConvImpl::setOverride(const AttentionOverride& o) {
     override_ = o;
 }
 
-void SplitAttentionConvImpl::fuse(bool channelsLast, bool mkldnn) {
+void SplitAttentionConvImpl::fuse(bool channelsLast, bool mkldnn, bool prepack) {
     fusedConv_ = FoldedConv::fold(conv, bn0);
     fusedFc1_ = FoldedConv::fold(fc1, bn1);
     fusedFc2_ = FoldedConv::plain(fc2);
@@ -121,6 +121,8 @@ void SplitAttentionConvImpl::fuse(bool channelsLast, bool mkldnn) {
         fusedConv_.toChannelsLast();
     if (mkldnn)
         fusedConv_.packForMkldnn();
+    if (prepack)
+        fusedConv_.prepackChannelsLast(true);
     fused_ = true;
 }
 

@@ -9,20 +9,21 @@ namespace resnest {
 class UnfusedScope {
 public:
     explicit UnfusedScope(ResNeStImpl& net)
-        : net_(net), fused_(net.fused()), channelsLast_(net.channelsLast()), mkldnn_(net.mkldnn()) {
+        : net_(net), fused_(net.fused()), channelsLast_(net.channelsLast() && !net.prepacked()),
+          oneDnn_(net.mkldnn() || net.prepacked()), blocked_(net.mkldnn()) {
         if (fused_)
             net_.unfuse();
     }
     ~UnfusedScope() {
         if (fused_)
-            net_.fuse(channelsLast_, mkldnn_);
+            net_.fuse(channelsLast_, oneDnn_, blocked_);
     }
     UnfusedScope(const UnfusedScope&) = delete;
     UnfusedScope& operator=(const UnfusedScope&) = delete;
 
 private:
     ResNeStImpl& net_;
-    bool fused_, channelsLast_, mkldnn_;
+    bool fused_, channelsLast_, oneDnn_, blocked_;
 };
 
 } // namespace resnest

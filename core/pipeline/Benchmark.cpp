@@ -129,6 +129,7 @@ BenchmarkResult Benchmark::run(const BenchmarkOptions& o) {
     r.architecture = model->body().config().name;
     r.channelsLast = model->body().channelsLast();
     r.mkldnn = model->body().mkldnn();
+    r.prepacked = model->body().prepacked();
     if (detector) {
         const DetectorConfig& c = model->as<DetectionModel>().config();
         r.height = o.height;

@@ -39,7 +39,8 @@ struct BenchmarkResult {
     bool capture = false;
     bool fused = false;
     bool channelsLast = false;
-    bool mkldnn = false;
+    bool mkldnn = false;    // oneDNN's blocked activations
+    bool prepacked = false; // channels-last through prepacked oneDNN convolutions
     int iterations = 0;
     double medianMs = 0, meanMs = 0, minMs = 0, p90Ms = 0;
     double throughputIps = 0; // images per second at the median latency

@@ -94,7 +94,7 @@ ExplainTarget ClassificationModel::explainTarget(const TaskOutput& out,
 }
 
 void ClassificationModel::fuse(const ComputeOptions& compute) {
-    network_->fuse(compute.channelsLast, compute.mkldnn);
+    network_->fuse(compute.channelsLast, compute.mkldnn, compute.blocked);
 }
 
 } // namespace resnest

@@ -120,7 +120,7 @@ ExplainTarget SegmentationModel::explainTarget(const TaskOutput& out, const Atte
 }
 
 void SegmentationModel::fuse(const ComputeOptions& compute) {
-    network_->fuse(compute.channelsLast, compute.mkldnn);
+    network_->fuse(compute.channelsLast, compute.mkldnn, compute.blocked);
 }
 
 } // namespace resnest

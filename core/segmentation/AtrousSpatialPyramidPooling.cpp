@@ -48,12 +48,12 @@ torch::Tensor AtrousSpatialPyramidPoolingImpl::forward(const torch::Tensor& x) {
     return options_.project ? project(y) : y;
 }
 
-void AtrousSpatialPyramidPoolingImpl::fuse(bool channelsLast) {
+void AtrousSpatialPyramidPoolingImpl::fuse(bool channelsLast, bool prepack) {
     for (auto& b : branches_)
-        b->fuse(channelsLast);
+        b->fuse(channelsLast, prepack);
     poolFolded_ = FoldedConv::fold(poolConv_, poolBn_);
     if (options_.project)
-        project->fuse(channelsLast);
+        project->fuse(channelsLast, prepack);
 }
 
 } // namespace resnest

@@ -21,7 +21,7 @@ public:
     explicit AtrousSpatialPyramidPoolingImpl(const AsppOptions& options);
 
     torch::Tensor forward(const torch::Tensor& x);
-    void fuse(bool channelsLast);
+    void fuse(bool channelsLast, bool prepack = false);
 
     int64_t outChannels() const { return options_.project ? options_.channels : 5 * options_.channels; }
 

@@ -12,7 +12,7 @@ public:
     DeepLabHeadImpl(const AsppOptions& aspp, int64_t headChannels, int64_t numClasses);
 
     torch::Tensor forward(const torch::Tensor& x);
-    void fuse(bool channelsLast);
+    void fuse(bool channelsLast, bool prepack = false);
 
     AtrousSpatialPyramidPooling aspp{nullptr};
     ConvNormActivation conv{nullptr};
@@ -27,7 +27,7 @@ public:
     FCNHeadImpl(int64_t in, int64_t channels, int64_t numClasses);
 
     torch::Tensor forward(const torch::Tensor& x);
-    void fuse(bool channelsLast);
+    void fuse(bool channelsLast, bool prepack = false);
 
     ConvNormActivation conv{nullptr};
     torch::nn::Conv2d classifier{nullptr};

@@ -36,7 +36,9 @@ DeepLabV3Impl::DeepLabV3Impl(SegmenterConfig config) : config_(std::move(config)
 }
 
 torch::Tensor DeepLabV3Impl::upsample(const torch::Tensor& logits, const torch::Tensor& input) const {
-    return F::interpolate(logits, F::InterpolateFuncOptions()
+    // In plain layout: a channels-last head leaves few channels per pixel, where LibTorch's channels-last
+    // resize is slower, and the caller wants the full-size logits contiguous (a copy at image size).
+    return F::interpolate(logits.contiguous(), F::InterpolateFuncOptions()
                                       .size(std::vector<int64_t>{input.size(2), input.size(3)})
                                       .mode(torch::kBilinear)
                                       .align_corners(config_.alignCorners));
@@ -63,15 +65,16 @@ SegmentationOutput DeepLabV3Impl::forward(const torch::Tensor& x, Capture captur
     return out;
 }
 
-void DeepLabV3Impl::fuse(bool channelsLast, bool mkldnn) {
-    backbone->fuse(channelsLast, mkldnn);
-    channelsLast_ = channelsLast;
+void DeepLabV3Impl::fuse(bool channelsLast, bool mkldnn, bool blocked) {
+    backbone->fuse(channelsLast, mkldnn, blocked);
+    channelsLast_ = backbone->channelsLast();
+    const bool prepack = backbone->prepacked();
     if (config_.plus)
-        plusClassifier->fuse(channelsLast);
+        plusClassifier->fuse(channelsLast_, prepack);
     else
-        classifier->fuse(channelsLast);
+        classifier->fuse(channelsLast_, prepack);
     if (!auxClassifier.is_empty())
-        auxClassifier->fuse(channelsLast);
+        auxClassifier->fuse(channelsLast_, prepack);
 }
 
 } // namespace resnest

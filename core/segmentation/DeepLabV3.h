@@ -25,7 +25,7 @@ public:
     // `x` is the normalised network input; `withAux` also runs the auxiliary head (when the model has one).
     SegmentationOutput forward(const torch::Tensor& x, Capture capture = Capture::Off, bool withAux = false);
     // BatchNorm folded into every convolution (backbone and heads); the backbone keeps its own layout plan.
-    void fuse(bool channelsLast = false, bool mkldnn = false);
+    void fuse(bool channelsLast = false, bool mkldnn = false, bool blocked = false);
 
     const SegmenterConfig& config() const { return config_; }
 

@@ -59,18 +59,18 @@ torch::Tensor DeepLabV3PlusHeadImpl::forward(const torch::Tensor& c2, const torc
     return classifier_(decoder_[1](decoder_[0](y)));
 }
 
-void DeepLabV3PlusHeadImpl::fuse(bool channelsLast) {
-    pool_->fuse(channelsLast);
-    branch0_->fuse(channelsLast);
+void DeepLabV3PlusHeadImpl::fuse(bool channelsLast, bool prepack) {
+    pool_->fuse(channelsLast, prepack);
+    branch0_->fuse(channelsLast, prepack);
     for (auto& b : branches_)
-        b->fuse(channelsLast);
+        b->fuse(channelsLast, prepack);
     if (options_.separableBottleneck)
-        separableBottleneck_->fuse(channelsLast);
+        separableBottleneck_->fuse(channelsLast, prepack);
     else
-        bottleneck_->fuse(channelsLast);
-    lowLevel_->fuse(channelsLast);
+        bottleneck_->fuse(channelsLast, prepack);
+    lowLevel_->fuse(channelsLast, prepack);
     for (auto& d : decoder_)
-        d->fuse(channelsLast);
+        d->fuse(channelsLast, prepack);
 }
 
 } // namespace resnest

@@ -28,7 +28,7 @@ public:
     explicit DeepLabV3PlusHeadImpl(const DeepLabV3PlusOptions& options);
 
     torch::Tensor forward(const torch::Tensor& c2, const torch::Tensor& c5);
-    void fuse(bool channelsLast);
+    void fuse(bool channelsLast, bool prepack = false);
 
 private:
     DeepLabV3PlusOptions options_;

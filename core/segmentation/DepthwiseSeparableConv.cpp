@@ -17,9 +17,9 @@ torch::Tensor DepthwiseSeparableConvImpl::forward(const torch::Tensor& x) {
     return pointwise(depthwise(x));
 }
 
-void DepthwiseSeparableConvImpl::fuse(bool channelsLast) {
-    depthwise->fuse(channelsLast);
-    pointwise->fuse(channelsLast);
+void DepthwiseSeparableConvImpl::fuse(bool channelsLast, bool prepack) {
+    depthwise->fuse(channelsLast, prepack);
+    pointwise->fuse(channelsLast, prepack);
 }
 
 } // namespace resnest

@@ -13,7 +13,7 @@ public:
     DepthwiseSeparableConvImpl(int64_t in, int64_t out, int64_t kernel, int64_t dilation = 1);
 
     torch::Tensor forward(const torch::Tensor& x);
-    void fuse(bool channelsLast);
+    void fuse(bool channelsLast, bool prepack = false);
 
     ConvNormActivation depthwise{nullptr};
     ConvNormActivation pointwise{nullptr};

@@ -86,22 +86,33 @@ TEST(ResNeStTest, OneDnnPlanMatchesTheModulesInFloat32) {
         c10::InferenceMode g;
         auto x = torch::randn({2, 3, 72, 72});
         auto ref = m->forward(x, Capture::On);
-        m->fuse(false, true);
-        ASSERT_TRUE(m->mkldnn());
-        auto fast = m->forward(x, Capture::On);
-        const double scale = ref.logits.abs().max().item<double>();
-        EXPECT_LT((fast.logits - ref.logits).abs().max().item<double>(), 1e-4 * scale) << name;
-        ASSERT_EQ(fast.blocks.size(), ref.blocks.size());
-        for (size_t i = 0; i < ref.blocks.size(); ++i) {
-            const double s = ref.blocks[i].radixMaps.abs().max().item<double>();
-            EXPECT_LT((fast.blocks[i].radixMaps - ref.blocks[i].radixMaps).abs().max().item<double>(), 1e-4 * s)
-                << name << " " << ref.blocks[i].name;
+        // The default oneDNN plan (prepacked channels-last where LibTorch has it) and the blocked one.
+        for (bool blocked : {false, true}) {
+            m->fuse(false, true, blocked);
+            const std::string plan = blocked ? "blocked" : "prepacked";
+            if (blocked || !FoldedConv::prepackSupports(torch::kFloat32)) {
+                ASSERT_TRUE(m->mkldnn() && !m->prepacked()) << plan;
+            } else {
+                ASSERT_TRUE(m->prepacked() && m->channelsLast() && !m->mkldnn()) << plan;
+            }
+            auto fast = m->forward(x, Capture::On);
+            const double scale = ref.logits.abs().max().item<double>();
+            EXPECT_LT((fast.logits - ref.logits).abs().max().item<double>(), 1e-4 * scale) << name << " " << plan;
+            ASSERT_EQ(fast.blocks.size(), ref.blocks.size());
+            for (size_t i = 0; i < ref.blocks.size(); ++i) {
+                const double s = ref.blocks[i].radixMaps.abs().max().item<double>();
+                EXPECT_LT((fast.blocks[i].radixMaps - ref.blocks[i].radixMaps).abs().max().item<double>(),
+                          1e-4 * s)
+                    << name << " " << plan << " " << ref.blocks[i].name;
+                EXPECT_TRUE(torch::allclose(fast.blocks[i].attention, ref.blocks[i].attention, 1e-4, 1e-5))
+                    << name << " " << plan << " " << ref.blocks[i].name;
+            }
+            // Every stage comes back as a plain tensor for the heads.
+            auto f = m->features(x, Capture::Off);
+            for (const auto& stage : f.stages)
+                EXPECT_FALSE(stage.is_mkldnn());
+            m->unfuse();
         }
-        // Every stage comes back as a plain tensor for the heads.
-        auto f = m->features(x, Capture::Off);
-        for (const auto& stage : f.stages)
-            EXPECT_FALSE(stage.is_mkldnn());
-        m->unfuse();
     }
 }
 
@@ -117,7 +128,7 @@ TEST(ResNeStTest, OneDnnPlanRunsBFloat16) {
     auto ref = m->forward(x, Capture::Off).logits;
     m->to(torch::kBFloat16);
     m->fuse(false, true);
-    ASSERT_TRUE(m->mkldnn());
+    ASSERT_TRUE(m->mkldnn() || m->prepacked());
     auto out = m->forward(x.to(torch::kBFloat16), Capture::On);
     // bfloat16 keeps 8 bits of mantissa: a few percent of the logits' range through 14 layers.
     const double scale = ref.abs().max().item<double>();
