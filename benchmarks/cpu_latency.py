@@ -118,8 +118,8 @@ def main():
     variants = {
         "C++ resnest-cli (default plan)": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations, []),
         "C++ resnest-cli --capture": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations, ["--capture"]),
-        "C++ resnest-cli --channels-last": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations,
-                                                            ["--channels-last"]),
+        "C++ resnest-cli --blocked (oneDNN blocked layout throughout)": lambda: cli_bench(
+            args.cli, args.arch, args.size, args.iterations, ["--blocked"]),
         "C++ resnest-cli --no-fuse (modules as loaded)": lambda: cli_bench(args.cli, args.arch, args.size, args.iterations,
                                                             ["--no-fuse"]),
         "Python eager": lambda: median_ms(eager, x, args.iterations),

@@ -3,6 +3,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <variant>
@@ -53,7 +54,7 @@ c10::IValue emptyArgument(const c10::Argument& a) {
 
 c10::IValue prepack(const torch::Tensor& weight, const torch::Tensor& bias, const std::vector<int64_t>& stride,
                     const std::vector<int64_t>& padding, const std::vector<int64_t>& dilation, int64_t groups,
-                    bool relu) {
+                    bool relu, int64_t side) {
     const auto& op = prepackOp();
     TORCH_CHECK(op.has_value(), "this LibTorch has no prepacked oneDNN convolution");
     torch::jit::Stack stack;
@@ -63,8 +64,7 @@ c10::IValue prepack(const torch::Tensor& weight, const torch::Tensor& bias, cons
     stack.emplace_back(padding);
     stack.emplace_back(dilation);
     stack.emplace_back(groups);
-    // The input size only guides oneDNN's choice of weight layout; any size runs with it.
-    stack.emplace_back(std::vector<int64_t>{1, weight.size(1) * groups, 56, 56});
+    stack.emplace_back(std::vector<int64_t>{1, weight.size(1) * groups, side, side});
     stack.emplace_back(std::string(relu ? "relu" : "none"));
     const auto& args = op->schema().arguments();
     for (size_t i = stack.size(); i < args.size(); ++i)
@@ -105,9 +105,9 @@ torch::Tensor FoldedConv::convRelu(const torch::Tensor& x) const {
     return (*this)(x).relu_();
 }
 
-void FoldedConv::prepackChannelsLast(bool relu) {
+void FoldedConv::prepackChannelsLast(bool relu, int64_t side) {
     torch::NoGradGuard noGrad;
-    context = prepack(weight, bias, stride, padding, dilation, groups, relu);
+    context = prepack(weight, bias, stride, padding, dilation, groups, relu, std::max<int64_t>(side, 1));
     contextRelu = relu;
 }
 
@@ -124,7 +124,7 @@ bool FoldedConv::prepackSupports(torch::ScalarType dtype) {
     try {
         c10::InferenceMode guard;
         const auto w = torch::ones({8, 8, 3, 3}, dtype);
-        const auto context = prepack(w, torch::zeros({8}, dtype), {1, 1}, {1, 1}, {1, 1}, 1, true);
+        const auto context = prepack(w, torch::zeros({8}, dtype), {1, 1}, {1, 1}, {1, 1}, 1, true, 8);
         const auto y = runPrepacked(context, torch::ones({1, 8, 8, 8}, dtype));
         // A ReLU of a sum of ones: every output is positive and at most 72 (3x3x8 ones).
         ok = y.min().item<double>() > 0 && y.max().item<double>() <= 72;

@@ -39,8 +39,9 @@ struct FoldedConv {
     // Whether this CPU and LibTorch run oneDNN convolutions in `dtype` (bfloat16 needs AVX-512 support).
     static bool mkldnnSupports(torch::ScalarType dtype);
     // Packs the weight for channels-last inputs with LibTorch's prepacked oneDNN convolution, with the ReLU
-    // fused when `relu`; see prepackSupports.
-    void prepackChannelsLast(bool relu);
+    // fused when `relu`; see prepackSupports. `side`: the input's expected height and width, which guide
+    // oneDNN's choice of weight layout (any size runs; another one may reorder the weight on each call).
+    void prepackChannelsLast(bool relu, int64_t side = 56);
     // Whether this LibTorch has the prepacked convolution (a CPU build with oneDNN) and runs it in `dtype`.
     static bool prepackSupports(torch::ScalarType dtype);
     void prepareLinear();

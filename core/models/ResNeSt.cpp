@@ -183,7 +183,7 @@ ResNeStOutput ResNeStImpl::forward(const torch::Tensor& x, Capture capture) {
     return {fc(pooled), std::move(f.blocks)};
 }
 
-void ResNeStImpl::fuse(bool channelsLast, bool mkldnn, bool blocked) {
+void ResNeStImpl::fuse(bool channelsLast, bool mkldnn, bool blocked, int64_t inputSide) {
     torch::NoGradGuard noGrad;
     const auto& w = bn1->weight;
     // oneDNN is a CPU float32 / bfloat16 plan; elsewhere the request falls back to plain tensors. Prepacked
@@ -197,17 +197,28 @@ void ResNeStImpl::fuse(bool channelsLast, bool mkldnn, bool blocked) {
     // The stem's last conv is followed by the network's bn1; the deep stem's inner convs by their own BN.
     for (size_t i = 0; i < stemConvs_.size(); ++i)
         fusedStem_.push_back(FoldedConv::fold(stemConvs_[i], i < stemBns_.size() ? stemBns_[i] : bn1));
-    for (auto& f : fusedStem_) {
+    auto half = [](int64_t side) { return (side + 1) / 2; };
+    for (size_t i = 0; i < fusedStem_.size(); ++i) {
+        FoldedConv& f = fusedStem_[i];
         if (channelsLast_)
             f.toChannelsLast();
         if (mkldnn_)
             f.packForMkldnn();
         if (prepacked_)
-            f.prepackChannelsLast(true);
+            f.prepackChannelsLast(true, i == 0 ? inputSide : half(inputSide));
     }
-    for (auto& stage : blocks_)
-        for (auto& block : stage)
-            block->fuse(channelsLast_, mkldnn_, prepacked_);
+    int64_t side = half(half(inputSide));
+    const bool blockedToo = prepacked_ && FoldedConv::mkldnnSupports(w.scalar_type());
+    for (auto& stage : blocks_) {
+        for (auto& block : stage) {
+            const int64_t out = (side + block->options().stride - 1) / block->options().stride;
+            // oneDNN's channels-last kernels lose to its blocked ones on small maps with many channels (1x1
+            // convolutions at 14x14 and 7x7 up to twice as slow here); those blocks keep the blocked layout.
+            const bool small = blockedToo && out < kPrepackedMinSide;
+            block->fuse(channelsLast_ && !small, mkldnn_ || small, prepacked_ && !small, side);
+            side = out;
+        }
+    }
     fused_ = true;
 }
 

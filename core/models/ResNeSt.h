@@ -38,15 +38,18 @@ public:
     // channels-last activations through LibTorch's prepacked oneDNN convolutions with their ReLUs fused
     // (`prepacked`), or, without them or with `blocked`, oneDNN's blocked layout with weights reordered once
     // (`mkldnn`). Otherwise plain tensors, channels-last if asked. Call after loading weights and moving the
-    // model; `unfuse` returns to the module's own parameters.
-    void fuse(bool channelsLast = false, bool mkldnn = false, bool blocked = false);
+    // model; `unfuse` returns to the module's own parameters. `inputSide`: the input height and width the
+    // model will mostly see, for the prepacked weights' layout (any size runs).
+    void fuse(bool channelsLast = false, bool mkldnn = false, bool blocked = false, int64_t inputSide = 224);
     void unfuse();
     bool fused() const { return fused_; }
     bool channelsLast() const { return channelsLast_; }
     // oneDNN's blocked activations.
     bool mkldnn() const { return mkldnn_; }
-    // Channels-last activations through prepacked oneDNN convolutions.
+    // Channels-last activations through prepacked oneDNN convolutions, except in blocks whose maps (at
+    // `inputSide`) are smaller than kPrepackedMinSide, which keep oneDNN's blocked layout.
     bool prepacked() const { return prepacked_; }
+    static constexpr int64_t kPrepackedMinSide = 20;
 
     const ResNeStConfig& config() const { return config_; }
     // Names of all blocks, "layer1.0" ... in network order.

@@ -44,7 +44,13 @@ torch::Tensor ResNeStBottleneckImpl::shortcut(const torch::Tensor& x) {
     return fused_ ? fusedDown_(y) : downBn_(downConv_(y));
 }
 
-BottleneckOutput ResNeStBottleneckImpl::forward(const torch::Tensor& x, bool capture) {
+BottleneckOutput ResNeStBottleneckImpl::forward(const torch::Tensor& input, bool capture) {
+    // A network may change layout between blocks (ResNeStImpl::fuse): each block takes its own.
+    torch::Tensor x = input;
+    if (fused_ && blocked_ && !x.is_mkldnn())
+        x = x.contiguous().to_mkldnn();
+    else if (fused_ && !blocked_ && x.is_mkldnn())
+        x = x.to_dense();
     torch::Tensor out = fused_ ? fusedConv1_.convRelu(x) : torch::relu(bn1(conv1(x)));
     if (avdPool_ && options_.avdFirst)
         out = avdPool_(out);
@@ -67,7 +73,7 @@ BottleneckOutput ResNeStBottleneckImpl::forward(const torch::Tensor& x, bool cap
     return {out, sa.attention, sa.splits};
 }
 
-void ResNeStBottleneckImpl::fuse(bool channelsLast, bool mkldnn, bool prepack) {
+void ResNeStBottleneckImpl::fuse(bool channelsLast, bool mkldnn, bool prepack, int64_t side) {
     fusedConv1_ = FoldedConv::fold(conv1, bn1);
     fusedConv3_ = FoldedConv::fold(conv3, bn3);
     if (downConv_)
@@ -83,13 +89,15 @@ void ResNeStBottleneckImpl::fuse(bool channelsLast, bool mkldnn, bool prepack) {
         if (downConv_)
             fusedDown_.packForMkldnn();
     }
+    const int64_t out = (side + options_.stride - 1) / options_.stride;
+    blocked_ = mkldnn;
     if (prepack) {
-        fusedConv1_.prepackChannelsLast(true);
-        fusedConv3_.prepackChannelsLast(false);
+        fusedConv1_.prepackChannelsLast(true, side);
+        fusedConv3_.prepackChannelsLast(false, out);
         if (downConv_)
-            fusedDown_.prepackChannelsLast(false);
+            fusedDown_.prepackChannelsLast(false, downPool_ ? out : side);
     }
-    conv2->fuse(channelsLast, mkldnn, prepack);
+    conv2->fuse(channelsLast, mkldnn, prepack, avdPool_ && options_.avdFirst ? out : side);
     fused_ = true;
 }
 

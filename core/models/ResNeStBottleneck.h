@@ -36,7 +36,8 @@ public:
     explicit ResNeStBottleneckImpl(const BottleneckOptions& options);
 
     BottleneckOutput forward(const torch::Tensor& x, bool capture = false);
-    void fuse(bool channelsLast, bool mkldnn = false, bool prepack = false);
+    // `side`: the expected input height and width (FoldedConv::prepackChannelsLast).
+    void fuse(bool channelsLast, bool mkldnn = false, bool prepack = false, int64_t side = 56);
     void unfuse();
 
     // Pixels of network input per pixel of the captured splits, relative to this block's input.
@@ -59,6 +60,7 @@ private:
     torch::nn::Conv2d downConv_{nullptr};
     torch::nn::BatchNorm2d downBn_{nullptr};
     bool fused_ = false;
+    bool blocked_ = false; // fused for oneDNN's blocked layout
     FoldedConv fusedConv1_;
     FoldedConv fusedConv3_;
     FoldedConv fusedDown_;

@@ -111,7 +111,7 @@ void SplitAttentionConvImpl::setOverride(const AttentionOverride& o) {
     override_ = o;
 }
 
-void SplitAttentionConvImpl::fuse(bool channelsLast, bool mkldnn, bool prepack) {
+void SplitAttentionConvImpl::fuse(bool channelsLast, bool mkldnn, bool prepack, int64_t side) {
     fusedConv_ = FoldedConv::fold(conv, bn0);
     fusedFc1_ = FoldedConv::fold(fc1, bn1);
     fusedFc2_ = FoldedConv::plain(fc2);
@@ -122,7 +122,7 @@ void SplitAttentionConvImpl::fuse(bool channelsLast, bool mkldnn, bool prepack) 
     if (mkldnn)
         fusedConv_.packForMkldnn();
     if (prepack)
-        fusedConv_.prepackChannelsLast(true);
+        fusedConv_.prepackChannelsLast(true, side);
     fused_ = true;
 }
 
