@@ -70,7 +70,7 @@ BottleneckOutput ResNeStBottleneckImpl::forward(const torch::Tensor& input, bool
         out.add_(shortcut(x));
         out.relu_();
     }
-    return {out, sa.attention, sa.splits};
+    return {out, sa.attention, sa.splits, sa.radixMaps};
 }
 
 void ResNeStBottleneckImpl::fuse(bool channelsLast, bool mkldnn, bool prepack, int64_t side) {

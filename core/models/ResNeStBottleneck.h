@@ -27,6 +27,7 @@ struct BottleneckOutput {
     torch::Tensor output;
     torch::Tensor attention; // (N, R, C) when captured
     torch::Tensor splits;    // (N, R, C, H, W) when captured
+    torch::Tensor radixMaps; // (N, R, H, W) when captured and computed with the output
 };
 
 // The ResNeSt bottleneck: 1x1 reduce, split-attention 3x3 (with the avd average pool before or after it),

@@ -1,5 +1,7 @@
 #include "core/models/SplitAttentionConv.h"
 
+#include "core/models/WeightedSplitSum.h"
+
 #include <algorithm>
 
 namespace resnest {
@@ -66,7 +68,9 @@ SplitAttentionOutput SplitAttentionConvImpl::forward(const torch::Tensor& x, boo
     torch::Tensor a = overridden(radixSoftmax(logits), override_, cardinality_); // (N, R, C)
 
     SplitAttentionOutput out;
-    if (radix_ == 1) {
+    if (fused_ && WeightedSplitSum::applies(u)) {
+        out.output = WeightedSplitSum::run(u, a, capture ? &out.radixMaps : nullptr);
+    } else if (radix_ == 1) {
         out.output = u * a.view({n, channels_, 1, 1});
     } else {
         out.output = u.narrow(1, 0, channels_) * a.select(1, 0).view({n, channels_, 1, 1});
@@ -76,7 +80,8 @@ SplitAttentionOutput SplitAttentionConvImpl::forward(const torch::Tensor& x, boo
     }
     if (capture) {
         out.attention = a;
-        out.splits = u.contiguous().view({n, radix_, channels_, h, w});
+        // A view: channels-last splits stay channels-last (BlockCapture::radixMapsOf reads either).
+        out.splits = u.reshape({n, radix_, channels_, h, w});
     }
     return out;
 }

@@ -11,6 +11,7 @@ struct SplitAttentionOutput {
     torch::Tensor output;    // (N, C, H, W): sum over r of attention_r * split_r
     torch::Tensor attention; // (N, R, C), radix-major; defined only when captured
     torch::Tensor splits;    // (N, R, C, H, W): U_r = r-th channel chunk of ReLU(bn0(conv(x))); when captured
+    torch::Tensor radixMaps; // (N, R, H, W) when captured and computed with the output (WeightedSplitSum)
 };
 
 // The Split-Attention convolution (the paper's Fig. 2, "SplAtConv2d" in the official code). Registered

@@ -8,7 +8,8 @@ target_sources(resnest_nn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ResNeSt.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ResNeStBottleneck.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ResNeStConfig.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/SplitAttentionConv.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/SplitAttentionConv.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/WeightedSplitSum.cpp)
 target_sources(resnest_nn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ArchitectureDetector.cpp
   ${CMAKE_CURRENT_LIST_DIR}/KeyRenaming.cpp
