@@ -20,9 +20,9 @@ PyramidFeatures BackboneWithFPNImpl::forward(const torch::Tensor& x, Capture cap
     return out;
 }
 
-void BackboneWithFPNImpl::fuse(bool mkldnn) {
-    body->fuse(false, mkldnn, /*blocked=*/true);
-    fpn->fuse();
+void BackboneWithFPNImpl::fuse(bool mkldnn, bool blocked) {
+    body->fuse(false, mkldnn, blocked, 800);
+    fpn->fuse(body->prepacked());
 }
 
 } // namespace resnest

@@ -18,7 +18,9 @@ public:
     BackboneWithFPNImpl(const ResNeStConfig& body, int64_t channels, bool norm);
 
     PyramidFeatures forward(const torch::Tensor& x, Capture capture = Capture::Off);
-    void fuse(bool mkldnn);
+    // The body's plan (ResNeStImpl::fuse, laid out for 800-pixel images); the FPN's convolutions are
+    // prepacked too when the body is.
+    void fuse(bool mkldnn, bool blocked = false);
 
     ResNeSt body{nullptr};
     FeaturePyramidNetwork fpn{nullptr};

@@ -32,8 +32,8 @@ DetectorOutput FasterRCNNImpl::forward(const std::vector<torch::Tensor>& images,
     return out;
 }
 
-void FasterRCNNImpl::fuse(bool mkldnn) {
-    backbone->fuse(mkldnn);
+void FasterRCNNImpl::fuse(bool mkldnn, bool blocked) {
+    backbone->fuse(mkldnn, blocked);
     roiHeads->fuse();
 }
 

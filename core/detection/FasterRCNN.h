@@ -27,7 +27,7 @@ public:
     // images: (3, H, W) RGB in [0, 1]; the transform (normalise, resize, pad) is part of the model.
     DetectorOutput forward(const std::vector<torch::Tensor>& images, Capture capture = Capture::Off,
                            const PostprocessOptions& options = PostprocessOptions());
-    void fuse(bool mkldnn = false);
+    void fuse(bool mkldnn = false, bool blocked = false);
 
     const DetectorConfig& config() const { return config_; }
     PostprocessOptions defaultPostprocess() const;

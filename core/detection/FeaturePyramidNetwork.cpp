@@ -35,11 +35,11 @@ std::vector<torch::Tensor> FeaturePyramidNetworkImpl::forward(const std::vector<
     return out;
 }
 
-void FeaturePyramidNetworkImpl::fuse() {
+void FeaturePyramidNetworkImpl::fuse(bool prepack) {
     for (auto& b : inner_)
-        b->fuse();
+        b->fuse(prepack, prepack);
     for (auto& b : layer_)
-        b->fuse();
+        b->fuse(prepack, prepack);
 }
 
 } // namespace resnest

@@ -16,7 +16,8 @@ public:
 
     // C2..C5 in, P2..P6 out.
     std::vector<torch::Tensor> forward(const std::vector<torch::Tensor>& features);
-    void fuse();
+    // `prepack`: channels-last prepacked oneDNN convolutions (ConvNormActivationImpl::fuse).
+    void fuse(bool prepack = false);
 
     torch::nn::ModuleList innerBlocks;
     torch::nn::ModuleList layerBlocks;
