@@ -34,6 +34,7 @@ DetectorOutput FasterRCNNImpl::forward(const std::vector<torch::Tensor>& images,
 
 void FasterRCNNImpl::fuse(bool mkldnn, bool blocked) {
     backbone->fuse(mkldnn, blocked);
+    rpn->head->fuse(backbone->body->prepacked());
     roiHeads->fuse();
 }
 

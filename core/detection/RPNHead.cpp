@@ -15,6 +15,11 @@ RPNHeadImpl::RPNHeadImpl(int64_t channels, int64_t anchors, int depth) {
     bboxPred = register_module("bbox_pred", nn::Conv2d(nn::Conv2dOptions(channels, anchors * 4, 1)));
 }
 
+void RPNHeadImpl::fuse(bool prepack) {
+    for (auto& c : convs_)
+        c->fuse(prepack, prepack);
+}
+
 RPNHeadOutput RPNHeadImpl::forward(const std::vector<torch::Tensor>& levels) {
     RPNHeadOutput out;
     for (const auto& level : levels) {

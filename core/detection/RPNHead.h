@@ -18,6 +18,8 @@ public:
     RPNHeadImpl(int64_t channels, int64_t anchors, int depth);
 
     RPNHeadOutput forward(const std::vector<torch::Tensor>& levels);
+    // Inference: the 3x3 convs as FoldedConv, prepacked with their ReLU when `prepack`.
+    void fuse(bool prepack);
 
     torch::nn::Sequential conv{nullptr};
     torch::nn::Conv2d clsLogits{nullptr};

@@ -66,7 +66,7 @@ SegmentationOutput DeepLabV3Impl::forward(const torch::Tensor& x, Capture captur
 }
 
 void DeepLabV3Impl::fuse(bool channelsLast, bool mkldnn, bool blocked) {
-    backbone->fuse(channelsLast, mkldnn, blocked);
+    backbone->fuse(channelsLast, mkldnn, blocked, 512);
     channelsLast_ = backbone->channelsLast();
     const bool prepack = backbone->prepacked();
     if (config_.plus)
