@@ -6,6 +6,7 @@
 //   QT_QPA_PLATFORM=offscreen OMP_WAIT_POLICY=PASSIVE live-pipeline-bench [--weights FILE | --arch A --task
 //   T]
 //       [--video FILE] [--fps 30] [--size WxH] [--seconds 10] [--rounds 2] [--threads 0]
+//       [--precision float32|bfloat16]
 //       [--short-side N] [--capture]
 //
 // The video (default: the bundled sample, 640x480) is first copied at --fps (MJPG; --size resizes it too) and
@@ -54,6 +55,7 @@ struct Args {
     int threads = 0;
     int shortSide = 0;
     bool capture = false;
+    QString precision = QStringLiteral("float32");
 };
 
 Args parse(const QStringList& a) {
@@ -87,6 +89,8 @@ Args parse(const QStringList& a) {
             r.threads = next().toInt();
         else if (k == "--capture")
             r.capture = true;
+        else if (k == "--precision")
+            r.precision = next();
         else
             throw std::invalid_argument("unknown option " + k.toStdString());
     }
@@ -176,6 +180,7 @@ int main(int argc, char** argv) {
         request.task = a.task;
         request.threads = a.threads;
         request.shortSide = a.shortSide;
+        request.precision = a.precision;
 
         MainWindow w(false);
         w.resize(1280, 800);
@@ -200,10 +205,10 @@ int main(int argc, char** argv) {
         cv::Mat first;
         probe.read(first);
         std::printf(
-            "model: %s\nvideo: %dx%d at %.1f fps; network input short side %s; %d threads; capture %s\n",
+            "model: %s\nvideo: %dx%d at %.1f fps; network input short side %s; %d threads; capture %s; %s\n",
             w.model()->description.toUtf8().constData(), first.cols, first.rows, probe.fps(),
             a.shortSide > 0 ? std::to_string(a.shortSide).c_str() : "as is", a.threads,
-            a.capture ? "on" : "off");
+            a.capture ? "on" : "off", a.precision.toUtf8().constData());
         std::printf(
             "| round | plain loop FPS | frames captured /s | pipeline FPS (rendered) | painted FPS | "
             "pipeline / "

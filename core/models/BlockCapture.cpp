@@ -1,5 +1,16 @@
 #include "core/models/BlockCapture.h"
 
+namespace {
+
+// LibTorch 1.13 hands large bfloat16 batched products to oneDNN, which fails an internal assertion when
+// its inputs are inference tensors used outside InferenceMode (captures, when Predictor draws their maps):
+// reduced-precision maps are computed in float32, which holds their inputs exactly.
+bool reducedOnCpu(const torch::Tensor& t) {
+    return t.device().is_cpu() && t.scalar_type() != torch::kFloat32 && t.scalar_type() != torch::kFloat64;
+}
+
+} // namespace
+
 namespace resnest {
 
 torch::Tensor BlockCapture::radixMapsOf(const torch::Tensor& attention, const torch::Tensor& splits) {
@@ -7,6 +18,8 @@ torch::Tensor BlockCapture::radixMapsOf(const torch::Tensor& attention, const to
                w = splits.size(4);
     TORCH_CHECK(attention.size(0) == n && attention.size(1) == r && attention.size(2) == c,
                 "attention shape does not match the splits");
+    if (reducedOnCpu(splits))
+        return radixMapsOf(attention.to(torch::kFloat32), splits.to(torch::kFloat32)).to(splits.scalar_type());
     const auto pixelMajor = splits.permute({0, 3, 4, 1, 2});
     if (c > 1 && pixelMajor.is_contiguous()) {
         // Channels-last splits (the prepacked plan): every pixel's R x C values are one row, so one GEMM
@@ -29,6 +42,9 @@ torch::Tensor BlockCapture::groupRadixMapsOf(const torch::Tensor& attention, con
                w = splits.size(4);
     TORCH_CHECK(cardinality >= 1 && c % cardinality == 0, "cardinality ", cardinality, " does not divide ", c,
                 " channels");
+    if (reducedOnCpu(splits))
+        return groupRadixMapsOf(attention.to(torch::kFloat32), splits.to(torch::kFloat32), cardinality)
+            .to(splits.scalar_type());
     const auto width = c / cardinality;
     // (N, R, K, C/K) x (N, R, K, C/K, HW) -> (N, R, K, HW), then groups first.
     auto a = attention.reshape({n * r * cardinality, 1, width});

@@ -1,3 +1,4 @@
+#include "core/models/BlockCapture.h"
 #include "core/models/ResNeSt.h"
 #include "tests/models/ModelTestSupport.h"
 
@@ -159,4 +160,34 @@ TEST(ResNeStTest, RejectsImpossibleConfigurations) {
     auto x = torch::randn({1, 1, 32, 32});
     ResNeSt m(ResNeStConfig::byName("resnest14d"));
     EXPECT_THROW(m->forward(x), c10::Error);
+}
+
+// Captures are made in InferenceMode and their maps computed after it (Predictor); LibTorch 1.13's oneDNN
+// bfloat16 matmul then meets inference tensors outside InferenceMode and fails an internal assertion, which the
+// explorer's per-group maps reached on a 640x480 frame of the demo segmenter (layer1: radix 2, cardinality 2).
+TEST(ResNeStTest, BFloat16MapsOfInferenceTensorsOutsideInferenceMode) {
+    if (!FoldedConv::mkldnnSupports(torch::kBFloat16))
+        GTEST_SKIP() << "this CPU or LibTorch has no oneDNN bfloat16 convolutions";
+    torch::manual_seed(8);
+    torch::Tensor splits, attention;
+    {
+        c10::InferenceMode inference;
+        splits = torch::rand({1, 2, 64, 120, 160});
+        attention = torch::softmax(torch::randn({1, 2, 64}), 1);
+    }
+    torch::NoGradGuard g;
+    const auto refMaps = BlockCapture::radixMapsOf(attention, splits);
+    const auto refGroups = BlockCapture::groupRadixMapsOf(attention, splits, 2);
+    for (auto format : {torch::MemoryFormat::Contiguous, torch::MemoryFormat::ChannelsLast}) {
+        torch::Tensor s16, a16;
+        {
+            c10::InferenceMode inference;
+            s16 = splits.view({1, 128, 120, 160}).contiguous(format).to(torch::kBFloat16).view({1, 2, 64, 120, 160});
+            a16 = attention.to(torch::kBFloat16);
+        }
+        const auto maps = BlockCapture::radixMapsOf(a16, s16).to(torch::kFloat32);
+        EXPECT_LT((maps - refMaps).abs().max().item<double>(), 0.05 * refMaps.abs().max().item<double>());
+        const auto groups = BlockCapture::groupRadixMapsOf(a16, s16.narrow(0, 0, 1), 2).to(torch::kFloat32);
+        EXPECT_LT((groups - refGroups).abs().max().item<double>(), 0.05 * refGroups.abs().max().item<double>());
+    }
 }
