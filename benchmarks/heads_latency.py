@@ -227,8 +227,8 @@ def main():
     lines += [""] + notes + [
         "",
         same + " Eval mode, `torch.inference_mode`, no attention capture. resnest-cli runs its default CPU plan"
-        " (BatchNorm folded, oneDNN blocked activations in the body); Python runs torchvision's modules as they"
-        " are. Detection includes the transform (normalise, resize, pad) and the post-processing on both sides.",
+        " (BatchNorm folded, channels-last prepacked oneDNN convolutions in the body and heads); Python runs"
+        " torchvision's modules as they are. Detection includes the transform (normalise, resize, pad) and the post-processing on both sides.",
         "",
         "Reproduce: `%s`" % cmd,
     ]
