@@ -284,10 +284,13 @@ TEST(FasterRCNNLoss, TinyDetectorLossesAndGradients) {
     EXPECT_GT(l.rpnObjectness.item<double>(), 0.0);
     EXPECT_GT(l.classifier.item<double>(), 0.0);
     l.total().backward();
+    // named_parameters() returns a dictionary by value: find() points into it, so it must outlive the loop
+    // (AddressSanitizer caught a read of the freed dictionary).
+    const auto parameters = model->named_parameters();
     for (const auto* name : {"rpn.head.cls_logits.weight", "rpn.head.bbox_pred.weight",
                              "roi_heads.box_predictor.cls_score.weight",
                              "roi_heads.box_predictor.bbox_pred.weight", "backbone.body.conv1.0.weight"}) {
-        const torch::Tensor* p = model->named_parameters().find(name);
+        const torch::Tensor* p = parameters.find(name);
         ASSERT_NE(p, nullptr) << name;
         ASSERT_TRUE(p->grad().defined()) << name;
         EXPECT_GT(p->grad().abs().max().item<double>(), 0.0) << name;

@@ -328,7 +328,13 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     loadModel(request);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // ~QWidget hides the children after this object's members are gone, and a hidden dock still says so
+    // (visibilityChanged) to the handlers given `this` as context: UndefinedBehaviorSanitizer caught one
+    // running on the half-destroyed window. The children have nothing more to tell it.
+    for (QObject* child : findChildren<QObject*>())
+        QObject::disconnect(child, nullptr, this, nullptr);
+}
 
 void MainWindow::showRadixMap(bool on) {
     attention_->setMapShown(on);
