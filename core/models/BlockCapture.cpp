@@ -19,14 +19,17 @@ torch::Tensor BlockCapture::radixMapsOf(const torch::Tensor& attention, const to
     TORCH_CHECK(attention.size(0) == n && attention.size(1) == r && attention.size(2) == c,
                 "attention shape does not match the splits");
     if (reducedOnCpu(splits))
-        return radixMapsOf(attention.to(torch::kFloat32), splits.to(torch::kFloat32)).to(splits.scalar_type());
+        return radixMapsOf(attention.to(torch::kFloat32), splits.to(torch::kFloat32))
+            .to(splits.scalar_type());
     const auto pixelMajor = splits.permute({0, 3, 4, 1, 2});
     if (c > 1 && pixelMajor.is_contiguous()) {
         // Channels-last splits (the prepacked plan): every pixel's R x C values are one row, so one GEMM
         // with a block-diagonal (R*C, R) attention matrix reads the splits once, where the reshape below
         // would copy them.
         const auto blockDiagonal =
-            (attention.unsqueeze(3) * torch::eye(r, attention.options().dtype(torch::kFloat32)).to(attention.scalar_type()).view({1, r, 1, r}))
+            (attention.unsqueeze(3) * torch::eye(r, attention.options().dtype(torch::kFloat32))
+                                          .to(attention.scalar_type())
+                                          .view({1, r, 1, r}))
                 .reshape({n, r * c, r});
         return torch::bmm(pixelMajor.reshape({n, h * w, r * c}), blockDiagonal)
             .permute({0, 2, 1})

@@ -1,17 +1,18 @@
 #include "core/models/FoldedConv.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
-#include <torch/version.h>
-
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <torch/version.h>
 #include <variant>
 
 namespace resnest {
 namespace {
 
-std::vector<int64_t> vec(torch::ExpandingArray<2> a) { return {a->at(0), a->at(1)}; }
+std::vector<int64_t> vec(torch::ExpandingArray<2> a) {
+    return {a->at(0), a->at(1)};
+}
 
 FoldedConv geometry(const torch::nn::Conv2d& conv) {
     const auto& o = conv->options;
@@ -52,9 +53,9 @@ c10::IValue emptyArgument(const c10::Argument& a) {
     return c10::IValue();
 }
 
-c10::IValue prepack(const torch::Tensor& weight, const torch::Tensor& bias, const std::vector<int64_t>& stride,
-                    const std::vector<int64_t>& padding, const std::vector<int64_t>& dilation, int64_t groups,
-                    bool relu, int64_t side) {
+c10::IValue prepack(const torch::Tensor& weight, const torch::Tensor& bias,
+                    const std::vector<int64_t>& stride, const std::vector<int64_t>& padding,
+                    const std::vector<int64_t>& dilation, int64_t groups, bool relu, int64_t side) {
     const auto& op = prepackOp();
     TORCH_CHECK(op.has_value(), "this LibTorch has no prepacked oneDNN convolution");
     torch::jit::Stack stack;
@@ -79,11 +80,13 @@ torch::Tensor runPrepacked(const c10::IValue& context, const torch::Tensor& x) {
     return stack.back().toTensor();
 }
 
-} // namespace
-
 // The prepacked convolution has no gradient: a head kept fused while an explanation differentiates through
 // it runs LibTorch's own convolution on the same folded weights.
-static bool differentiating(const torch::Tensor& x) { return torch::GradMode::is_enabled() && x.requires_grad(); }
+bool differentiating(const torch::Tensor& x) {
+    return torch::GradMode::is_enabled() && x.requires_grad();
+}
+
+} // namespace
 
 torch::Tensor FoldedConv::operator()(const torch::Tensor& x) const {
     if (!context.isNone() && !differentiating(x)) {
@@ -202,7 +205,9 @@ torch::Tensor FoldedConv::linear(const torch::Tensor& x) const {
         y = bias.defined() ? torch::addmm(bias, x, linearWeight[0]) : torch::mm(x, linearWeight[0]);
     } else {
         const int64_t in = linearWeight.size(1);
-        y = torch::bmm(x.view({n, groups, in}).transpose(0, 1), linearWeight).transpose(0, 1).reshape({n, -1});
+        y = torch::bmm(x.view({n, groups, in}).transpose(0, 1), linearWeight)
+                .transpose(0, 1)
+                .reshape({n, -1});
         if (bias.defined())
             y += bias;
     }

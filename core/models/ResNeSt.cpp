@@ -164,8 +164,8 @@ ResNeStFeatures ResNeStImpl::features(const torch::Tensor& input, Capture captur
                 cap.name = "layer" + std::to_string(i + 1) + "." + std::to_string(j);
                 cap.attention = b.attention;
                 cap.splits = b.splits;
-                cap.radixMaps = b.radixMaps.defined() ? b.radixMaps
-                                                      : BlockCapture::radixMapsOf(b.attention, b.splits);
+                cap.radixMaps =
+                    b.radixMaps.defined() ? b.radixMaps : BlockCapture::radixMapsOf(b.attention, b.splits);
                 cap.stride = splitStrides_[i][j];
                 cap.cardinality = config_.cardinality;
                 f.blocks.push_back(std::move(cap));

@@ -10,9 +10,10 @@ ResNeStBottleneckImpl::ResNeStBottleneckImpl(const BottleneckOptions& o) : optio
     conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(o.inplanes, groupWidth, 1).bias(false)));
     bn1 = register_module("bn1", nn::BatchNorm2d(groupWidth));
     if (avd)
-        avdPool_ = register_module("avd_layer", nn::AvgPool2d(nn::AvgPool2dOptions(3).stride(o.stride).padding(1)));
-    conv2 = register_module("conv2", SplitAttentionConv(groupWidth, groupWidth, avd ? 1 : o.stride, o.dilation,
-                                                        o.cardinality, o.radix));
+        avdPool_ =
+            register_module("avd_layer", nn::AvgPool2d(nn::AvgPool2dOptions(3).stride(o.stride).padding(1)));
+    conv2 = register_module("conv2", SplitAttentionConv(groupWidth, groupWidth, avd ? 1 : o.stride,
+                                                        o.dilation, o.cardinality, o.radix));
     conv3 = register_module("conv3", nn::Conv2d(nn::Conv2dOptions(groupWidth, o.planes * 4, 1).bias(false)));
     bn3 = register_module("bn3", nn::BatchNorm2d(o.planes * 4));
     if (o.downsample) {

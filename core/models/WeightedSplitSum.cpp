@@ -1,7 +1,6 @@
 #include "core/models/WeightedSplitSum.h"
 
 #include <ATen/Parallel.h>
-
 #include <algorithm>
 
 namespace resnest {
@@ -45,14 +44,14 @@ torch::Tensor WeightedSplitSum::run(const torch::Tensor& splits, const torch::Te
     TORCH_CHECK(applies(splits), "WeightedSplitSum needs channels-last float32 CPU splits");
     const int64_t n = splits.size(0), h = splits.size(2), w = splits.size(3);
     const int64_t r = attention.size(1), c = attention.size(2);
-    TORCH_CHECK(attention.dim() == 3 && attention.size(0) == n && r * c == splits.size(1),
-                "attention ", attention.sizes(), " does not match splits ", splits.sizes());
+    TORCH_CHECK(attention.dim() == 3 && attention.size(0) == n && r * c == splits.size(1), "attention ",
+                attention.sizes(), " does not match splits ", splits.sizes());
     const torch::Tensor a = attention.to(torch::kFloat32).contiguous();
     // Both layouts hold the same bytes when H = W = 1; the pixel-major loop serves that case.
     const bool channelsLast = !splits.is_contiguous() || h * w == 1;
-    torch::Tensor out = torch::empty({n, c, h, w}, splits.options().memory_format(
-                                                       channelsLast ? torch::MemoryFormat::ChannelsLast
-                                                                    : torch::MemoryFormat::Contiguous));
+    torch::Tensor out = torch::empty(
+        {n, c, h, w}, splits.options().memory_format(channelsLast ? torch::MemoryFormat::ChannelsLast
+                                                                  : torch::MemoryFormat::Contiguous));
     float* mapData = nullptr;
     if (maps) {
         *maps = torch::empty({n, r, h, w}, splits.options());

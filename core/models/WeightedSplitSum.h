@@ -9,7 +9,8 @@ namespace resnest {
 // would read the splits once for the output (mul, addcmul per radix) and once more for the maps.
 // CPU float32 only, no autograd; `applies` says whether a tensor can take it.
 struct WeightedSplitSum {
-    // `splits` (N, R*C, H, W) contiguous or channels-last contiguous, on the CPU in float32, outside autograd.
+    // `splits` (N, R*C, H, W) contiguous or channels-last contiguous, on the CPU in float32, outside
+    // autograd.
     static bool applies(const torch::Tensor& splits);
     // `attention` (N, R, C). Returns (N, C, H, W) in the splits' memory format; `maps`, when given, becomes
     // (N, R, H, W).

@@ -39,9 +39,9 @@ torch::Tensor DeepLabV3Impl::upsample(const torch::Tensor& logits, const torch::
     // In plain layout: a channels-last head leaves few channels per pixel, where LibTorch's channels-last
     // resize is slower, and the caller wants the full-size logits contiguous (a copy at image size).
     return F::interpolate(logits.contiguous(), F::InterpolateFuncOptions()
-                                      .size(std::vector<int64_t>{input.size(2), input.size(3)})
-                                      .mode(torch::kBilinear)
-                                      .align_corners(config_.alignCorners));
+                                                   .size(std::vector<int64_t>{input.size(2), input.size(3)})
+                                                   .mode(torch::kBilinear)
+                                                   .align_corners(config_.alignCorners));
 }
 
 SegmentationOutput DeepLabV3Impl::forward(const torch::Tensor& x, Capture capture, bool withAux) {

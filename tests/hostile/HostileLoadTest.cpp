@@ -50,7 +50,8 @@ class HostileLoadTest : public QObject {
         for (const QJsonValue& value : cases) {
             const QJsonObject item = value.toObject();
             const QJsonArray command = item.value(QStringLiteral("command")).toArray();
-            if (!command.contains(QStringLiteral("--weights")) && command.at(0).toString() != QStringLiteral("info"))
+            if (!command.contains(QStringLiteral("--weights")) &&
+                command.at(0).toString() != QStringLiteral("info"))
                 continue; // images and tensors: not checkpoints
             const QString path = dir.filePath(item.value(QStringLiteral("file")).toString());
             const QString name = item.value(QStringLiteral("name")).toString();
@@ -66,7 +67,8 @@ class HostileLoadTest : public QObject {
             QCOMPARE(failed.count(), failures + 1);
             const QString message = failed.last().at(0).toString();
             QVERIFY2(!message.contains(QLatin1Char('\n')), qPrintable(name + QStringLiteral(": ") + message));
-            QVERIFY2(message.contains(QFileInfo(path).fileName()), qPrintable(name + QStringLiteral(": ") + message));
+            QVERIFY2(message.contains(QFileInfo(path).fileName()),
+                     qPrintable(name + QStringLiteral(": ") + message));
             QVERIFY2(!message.contains(QStringLiteral("unexpected error")), qPrintable(message));
             ++tried;
         }

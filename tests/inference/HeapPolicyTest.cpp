@@ -1,4 +1,5 @@
 #include "core/pipeline/HeapPolicy.h"
+
 #include "tests/support/Sanitizers.h"
 
 #include <cstdlib>

@@ -41,8 +41,8 @@ TEST(FoldedConvTest, PrepackedConvolutionMatchesConv2d) {
                               Geometry{16, 8, 3, 1, 1, 1, 1}}) {
         const FoldedConv plain = folded(g);
         const auto x = torch::randn({2, g.in, g.side, g.side + 3});
-        const auto ref = torch::conv2d(x, plain.weight, plain.bias, plain.stride, plain.padding, plain.dilation,
-                                       plain.groups);
+        const auto ref = torch::conv2d(x, plain.weight, plain.bias, plain.stride, plain.padding,
+                                       plain.dilation, plain.groups);
         for (bool relu : {false, true}) {
             FoldedConv packed = plain;
             packed.prepackChannelsLast(relu);
@@ -50,10 +50,12 @@ TEST(FoldedConvTest, PrepackedConvolutionMatchesConv2d) {
                 const auto y = relu ? packed.convRelu(input) : packed(input);
                 const auto expected = relu ? torch::relu(ref) : ref;
                 ASSERT_EQ(y.sizes(), expected.sizes());
-                EXPECT_LT((y - expected).abs().max().item<double>(), 1e-4 * expected.abs().max().item<double>())
+                EXPECT_LT((y - expected).abs().max().item<double>(),
+                          1e-4 * expected.abs().max().item<double>())
                     << g.in << "->" << g.out << " k" << g.kernel << " g" << g.groups << " relu " << relu;
             }
-            // Asking the other question of a prepacked convolution is a programming error, not a wrong answer.
+            // Asking the other question of a prepacked convolution is a programming error, not a wrong
+            // answer.
             EXPECT_THROW(relu ? packed(x) : packed.convRelu(x), c10::Error);
         }
     }
@@ -73,7 +75,8 @@ TEST(FoldedConvTest, PrepackingIsRefusedForFloat64) {
     EXPECT_FALSE(FoldedConv::prepackSupports(torch::kFloat64));
 }
 
-// Explanations differentiate through heads that stay fused: a prepacked convolution must pass the gradient on.
+// Explanations differentiate through heads that stay fused: a prepacked convolution must pass the gradient
+// on.
 TEST(FoldedConvTest, PrepackedConvolutionPassesTheGradientOn) {
     if (!FoldedConv::prepackSupports(torch::kFloat32))
         GTEST_SKIP() << "this LibTorch has no prepacked oneDNN convolution";

@@ -1,10 +1,10 @@
-#include "core/models/BlockCapture.h"
 #include "core/models/ResNeSt.h"
+
+#include "core/models/BlockCapture.h"
 #include "tests/models/ModelTestSupport.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <gtest/gtest.h>
 
 using namespace resnest;
 using resnest::test::randomiseBatchNorm;
@@ -23,8 +23,8 @@ int64_t parameterCount(ResNeSt& m) {
 TEST(ResNeStTest, ParameterCountsMatchThePublishedModels) {
     // Millions of parameters as published for the official / timm weights.
     const std::vector<std::pair<std::string, double>> published = {
-        {"resnest14d", 10.61},         {"resnest26d", 17.07},         {"resnest50", 27.48},
-        {"resnest101", 48.28},         {"resnest50d_4s2x40d", 30.42}, {"resnest50d_1s4x24d", 25.68},
+        {"resnest14d", 10.61}, {"resnest26d", 17.07},         {"resnest50", 27.48},
+        {"resnest101", 48.28}, {"resnest50d_4s2x40d", 30.42}, {"resnest50d_1s4x24d", 25.68},
     };
     for (const auto& [name, millions] : published) {
         ResNeSt m(ResNeStConfig::byName(name));
@@ -98,7 +98,8 @@ TEST(ResNeStTest, OneDnnPlanMatchesTheModulesInFloat32) {
             }
             auto fast = m->forward(x, Capture::On);
             const double scale = ref.logits.abs().max().item<double>();
-            EXPECT_LT((fast.logits - ref.logits).abs().max().item<double>(), 1e-4 * scale) << name << " " << plan;
+            EXPECT_LT((fast.logits - ref.logits).abs().max().item<double>(), 1e-4 * scale)
+                << name << " " << plan;
             ASSERT_EQ(fast.blocks.size(), ref.blocks.size());
             for (size_t i = 0; i < ref.blocks.size(); ++i) {
                 const double s = ref.blocks[i].radixMaps.abs().max().item<double>();
@@ -163,8 +164,9 @@ TEST(ResNeStTest, RejectsImpossibleConfigurations) {
 }
 
 // Captures are made in InferenceMode and their maps computed after it (Predictor); LibTorch 1.13's oneDNN
-// bfloat16 matmul then meets inference tensors outside InferenceMode and fails an internal assertion, which the
-// explorer's per-group maps reached on a 640x480 frame of the demo segmenter (layer1: radix 2, cardinality 2).
+// bfloat16 matmul then meets inference tensors outside InferenceMode and fails an internal assertion, which
+// the explorer's per-group maps reached on a 640x480 frame of the demo segmenter (layer1: radix 2,
+// cardinality 2).
 TEST(ResNeStTest, BFloat16MapsOfInferenceTensorsOutsideInferenceMode) {
     if (!FoldedConv::mkldnnSupports(torch::kBFloat16))
         GTEST_SKIP() << "this CPU or LibTorch has no oneDNN bfloat16 convolutions";
@@ -182,12 +184,16 @@ TEST(ResNeStTest, BFloat16MapsOfInferenceTensorsOutsideInferenceMode) {
         torch::Tensor s16, a16;
         {
             c10::InferenceMode inference;
-            s16 = splits.view({1, 128, 120, 160}).contiguous(format).to(torch::kBFloat16).view({1, 2, 64, 120, 160});
+            s16 = splits.view({1, 128, 120, 160})
+                      .contiguous(format)
+                      .to(torch::kBFloat16)
+                      .view({1, 2, 64, 120, 160});
             a16 = attention.to(torch::kBFloat16);
         }
         const auto maps = BlockCapture::radixMapsOf(a16, s16).to(torch::kFloat32);
         EXPECT_LT((maps - refMaps).abs().max().item<double>(), 0.05 * refMaps.abs().max().item<double>());
         const auto groups = BlockCapture::groupRadixMapsOf(a16, s16.narrow(0, 0, 1), 2).to(torch::kFloat32);
-        EXPECT_LT((groups - refGroups).abs().max().item<double>(), 0.05 * refGroups.abs().max().item<double>());
+        EXPECT_LT((groups - refGroups).abs().max().item<double>(),
+                  0.05 * refGroups.abs().max().item<double>());
     }
 }

@@ -1,5 +1,6 @@
-#include "core/models/BlockCapture.h"
 #include "core/models/WeightedSplitSum.h"
+
+#include "core/models/BlockCapture.h"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +14,8 @@ TEST(WeightedSplitSumTest, MatchesTheDefinition) {
     struct Case {
         int64_t n, r, c, h, w;
     };
-    for (const Case& k : {Case{1, 2, 64, 14, 9}, Case{2, 4, 37, 5, 7}, Case{1, 1, 16, 8, 8}, Case{3, 2, 5, 1, 1}}) {
+    for (const Case& k :
+         {Case{1, 2, 64, 14, 9}, Case{2, 4, 37, 5, 7}, Case{1, 1, 16, 8, 8}, Case{3, 2, 5, 1, 1}}) {
         const auto u = torch::randn({k.n, k.r * k.c, k.h, k.w});
         const auto a = torch::softmax(torch::randn({k.n, k.r, k.c}), 1);
         const auto splits = u.view({k.n, k.r, k.c, k.h, k.w});
