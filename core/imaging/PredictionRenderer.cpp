@@ -42,8 +42,6 @@ void drawBanner(cv::Mat& image, const ClassificationResult& result) {
     cv::putText(image, text, {pad, pad + size.height}, font, scale, {255, 255, 255}, thickness, cv::LINE_AA);
 }
 
-// The block called `name`; the last one when no block has that name (empty: not chosen yet).
-
 // The block's maps the options refer to: its radix maps, one cardinal group's, or the class-conditioned ones.
 std::vector<cv::Mat> mapSet(const AttentionBlock& block, const AttentionMapOptions& options) {
     if (options.kind == AttentionMapKind::ClassConditioned) {

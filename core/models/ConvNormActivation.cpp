@@ -27,7 +27,7 @@ void ConvNormActivationImpl::fuse(bool channelsLast, bool prepack) {
     folded_ = bn.is_empty() ? FoldedConv::plain(conv) : FoldedConv::fold(conv, bn);
     if (channelsLast)
         folded_.toChannelsLast();
-    if (prepack && conv->weight.device().is_cpu() && FoldedConv::prepackSupports(conv->weight.scalar_type()))
+    if (prepack && FoldedConv::canPrepack(conv->weight))
         folded_.prepackChannelsLast(options_.relu);
 }
 

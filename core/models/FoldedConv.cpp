@@ -99,9 +99,7 @@ torch::Tensor FoldedConv::operator()(const torch::Tensor& x) const {
 }
 
 torch::Tensor FoldedConv::convRelu(const torch::Tensor& x) const {
-    if (!context.isNone() && differentiating(x))
-        return torch::relu(torch::conv2d(x, weight, bias, stride, padding, dilation, groups));
-    if (!context.isNone()) {
+    if (!context.isNone() && !differentiating(x)) {
         TORCH_CHECK(contextRelu, "this convolution was prepacked without a ReLU");
         return runPrepacked(context, x);
     }
@@ -112,6 +110,10 @@ void FoldedConv::prepackChannelsLast(bool relu, int64_t side) {
     torch::NoGradGuard noGrad;
     context = prepack(weight, bias, stride, padding, dilation, groups, relu, std::max<int64_t>(side, 1));
     contextRelu = relu;
+}
+
+bool FoldedConv::canPrepack(const torch::Tensor& weight) {
+    return weight.device().is_cpu() && prepackSupports(weight.scalar_type());
 }
 
 bool FoldedConv::prepackSupports(torch::ScalarType dtype) {

@@ -44,6 +44,8 @@ struct FoldedConv {
     void prepackChannelsLast(bool relu, int64_t side = 56);
     // Whether this LibTorch has the prepacked convolution (a CPU build with oneDNN) and runs it in `dtype`.
     static bool prepackSupports(torch::ScalarType dtype);
+    // Whether a convolution with this weight (its device and dtype) can be prepacked.
+    static bool canPrepack(const torch::Tensor& weight);
     void prepareLinear();
 };
 

@@ -190,10 +190,10 @@ void ResNeStImpl::fuse(bool channelsLast, bool mkldnn, bool blocked, int64_t inp
     // oneDNN is a CPU float32 / bfloat16 plan; elsewhere the request falls back to plain tensors. Prepacked
     // channels-last convolutions come first (docs/benchmarks.md); oneDNN's blocked layout is the plan of
     // LibTorch builds without them, or asked for. Without oneDNN, channels-last is LibTorch's own NHWC path.
-    const bool cpu = w.device().is_cpu();
-    prepacked_ = mkldnn && !blocked && cpu && FoldedConv::prepackSupports(w.scalar_type());
+    prepacked_ = mkldnn && !blocked && FoldedConv::canPrepack(w);
     channelsLast_ = channelsLast || prepacked_;
-    mkldnn_ = mkldnn && !prepacked_ && !channelsLast && cpu && FoldedConv::mkldnnSupports(w.scalar_type());
+    mkldnn_ = mkldnn && !prepacked_ && !channelsLast && w.device().is_cpu() &&
+              FoldedConv::mkldnnSupports(w.scalar_type());
     fusedStem_.clear();
     // The stem's last conv is followed by the network's bn1; the deep stem's inner convs by their own BN.
     for (size_t i = 0; i < stemConvs_.size(); ++i)
@@ -212,7 +212,7 @@ void ResNeStImpl::fuse(bool channelsLast, bool mkldnn, bool blocked, int64_t inp
     const bool blockedToo = prepacked_ && FoldedConv::mkldnnSupports(w.scalar_type());
     for (auto& stage : blocks_) {
         for (auto& block : stage) {
-            const int64_t out = (side + block->options().stride - 1) / block->options().stride;
+            const int64_t out = block->outputSide(side);
             // oneDNN's channels-last kernels lose to its blocked ones on small maps with many channels (1x1
             // convolutions at 14x14 and 7x7 up to twice as slow here); those blocks keep the blocked layout.
             const bool small = blockedToo && out < kPrepackedMinSide;

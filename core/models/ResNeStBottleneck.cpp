@@ -90,7 +90,7 @@ void ResNeStBottleneckImpl::fuse(bool channelsLast, bool mkldnn, bool prepack, i
         if (downConv_)
             fusedDown_.packForMkldnn();
     }
-    const int64_t out = (side + options_.stride - 1) / options_.stride;
+    const int64_t out = outputSide(side);
     blocked_ = mkldnn;
     if (prepack) {
         fusedConv1_.prepackChannelsLast(true, side);

@@ -44,6 +44,8 @@ public:
     // Pixels of network input per pixel of the captured splits, relative to this block's input.
     int64_t splitStride() const { return (avdPool_ && !options_.avdFirst) ? 1 : options_.stride; }
     const BottleneckOptions& options() const { return options_; }
+    // Height (or width) of the output for an input of `side`.
+    int64_t outputSide(int64_t side) const { return (side + options_.stride - 1) / options_.stride; }
 
     torch::nn::Conv2d conv1{nullptr};
     torch::nn::BatchNorm2d bn1{nullptr};

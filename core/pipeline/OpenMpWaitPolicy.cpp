@@ -58,8 +58,9 @@ void OpenMpWaitPolicy::ensureChosen([[maybe_unused]] char** argv) {
     // Without a pre-init entry the re-run happens here, after the libraries have started.
     if (std::getenv("OMP_WAIT_POLICY") != nullptr)
         return;
-    if (setenv("OMP_WAIT_POLICY", "ACTIVE", 1) != 0 ||
-        (std::getenv("GOMP_SPINCOUNT") == nullptr && setenv("GOMP_SPINCOUNT", "3000", 1) != 0))
+    // putenv keeps the pointer: the constants live as long as the process.
+    if (putenv(const_cast<char*>(kPolicy)) != 0 ||
+        (std::getenv("GOMP_SPINCOUNT") == nullptr && putenv(const_cast<char*>(kSpin)) != 0))
         return;
     // On failure the program simply goes on with libgomp's default.
     execv("/proc/self/exe", argv);
