@@ -12,7 +12,7 @@
 // The video (default: the bundled sample, 640x480) is first copied at --fps (MJPG; --size resizes it too) and
 // played as live at that rate, frames dropped when the model is slower, as from a camera. --short-side N runs
 // a segmenter on the frame resized to that shorter side (the mask is drawn at full size), as the model
-// panel's input size does.
+// panel's input size does; 0 runs it on the frame as is; the default is the model's own (its card's).
 #include "benchmarks/Percentile.h"
 #include "benchmarks/RetimedVideo.h"
 #include "core/api/ComputeOptions.h"
@@ -53,7 +53,7 @@ struct Args {
     double seconds = 10.0;
     int rounds = 2;
     int threads = 0;
-    int shortSide = 0;
+    int shortSide = PredictOptions::kModelShortSide;
     bool capture = false;
     QString precision = QStringLiteral("float32");
 };
@@ -98,6 +98,11 @@ Args parse(const QStringList& a) {
 }
 
 // The plain loop: what one frame costs without the pipeline.
+std::string shortSideText(int asked, int model) {
+    const auto side = [](int n) { return n > 0 ? std::to_string(n) : std::string("as is"); };
+    return asked >= 0 ? side(asked) : "the model's (" + side(model) + ")";
+}
+
 double plainFps(Predictor& model, const QString& video, const PredictOptions& predict,
                 const OverlayOptions& overlay, double seconds) {
     VideoSource source = VideoSource::openFile(video.toStdString());
@@ -207,7 +212,7 @@ int main(int argc, char** argv) {
         std::printf(
             "model: %s\nvideo: %dx%d at %.1f fps; network input short side %s; %d threads; capture %s; %s\n",
             w.model()->description.toUtf8().constData(), first.cols, first.rows, probe.fps(),
-            a.shortSide > 0 ? std::to_string(a.shortSide).c_str() : "as is", a.threads,
+            shortSideText(a.shortSide, w.model()->info.inputShortSide).c_str(), a.threads,
             a.capture ? "on" : "off", a.precision.toUtf8().constData());
         std::printf(
             "| round | plain loop FPS | frames captured /s | pipeline FPS (rendered) | painted FPS | "

@@ -8,8 +8,8 @@ bench="${1:-$root/build}/benchmarks/live-pipeline-bench"
 models="$root/resources/demo/models"
 export QT_QPA_PLATFORM=offscreen OMP_WAIT_POLICY=PASSIVE
 run() { echo "### $*"; "$bench" "$@" 2>/dev/null | grep -v '^This plugin'; echo; }
-run --weights "$models/digits-segment.safetensors" --seconds 8 --rounds 2
-run --weights "$models/digits-segment.safetensors" --short-side 240 --seconds 8 --rounds 2
+run --weights "$models/digits-segment.safetensors" --short-side 0 --seconds 8 --rounds 2
+run --weights "$models/digits-segment.safetensors" --seconds 8 --rounds 2 --capture
 run --weights "$models/digits-segment.safetensors" --short-side 192 --seconds 8 --rounds 2
 run --weights "$models/digits-detect.safetensors" --seconds 8 --rounds 2
 run --arch resnest50 --task segment --size 512x512 --seconds 20 --rounds 1

@@ -23,7 +23,8 @@ const char* const kUsage =
                   [model options]
       per-class split-attention statistics (mean weight per radix, radix entropy, max weight, per-channel
       weights) of every block, over a folder, grouped by the predicted class; --shard i/n takes every n-th
-      image from the i-th, for array jobs; progress bar on a terminal
+      image from the i-th, for array jobs; progress bar on a terminal; a segmenter's --short-side as for
+      segment
 )";
 
 // The class an image's attention is filed under: the top class, the class covering most of the mask (other
@@ -87,7 +88,7 @@ int run(const std::vector<std::string>& rest) {
     PredictOptions options;
     options.topk = 1;
     options.captureAttention = true;
-    options.shortSide = args.getInt("short-side", 0);
+    options.shortSide = args.getInt("short-side", PredictOptions::kModelShortSide);
     RadixStatistics stats;
     stats.setModel(model->info().architecture + " " +
                    std::filesystem::path(model->info().weightsPath).filename().string());

@@ -38,6 +38,7 @@ nlohmann::json infoJson(const ModelInfo& i) {
                           {"layout", i.layout},
                           {"head", i.head},
                           {"dataset", i.dataset},
+                          {"input_short_side", i.inputShortSide},
                           {"notes", i.notes},
                           {"description", i.description},
                           {"class_names", i.classNames},
@@ -73,6 +74,8 @@ void printInfo(const ModelInfo& i) {
               << (i.dataset.empty() ? "" : " (" + i.dataset + ")") << "\n";
     if (!i.layout.empty())
         std::cout << "layout:        " << i.layout << "\n";
+    if (i.inputShortSide > 0)
+        std::cout << "input:         shorter side " << i.inputShortSide << " px unless told otherwise\n";
     for (const auto& n : i.notes)
         std::cout << "note:          " << n << "\n";
     if (!i.trainedWith.empty())

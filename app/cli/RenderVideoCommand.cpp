@@ -14,7 +14,8 @@ namespace {
 
 const char* const kUsage = R"(  render-video VIDEO --out OUT.avi|OUT.mp4 [--short-side S] [model options]
       every frame through the model (any task), written again with the overlays the app draws; the output
-      appears only when complete (a temporary beside it is renamed over it)
+      appears only when complete (a temporary beside it is renamed over it); a segmenter's --short-side
+      as for segment
 )";
 
 int run(const std::vector<std::string>& rest) {
@@ -24,7 +25,7 @@ int run(const std::vector<std::string>& rest) {
         throw std::invalid_argument("render-video needs one VIDEO and --out OUT.avi|OUT.mp4");
     auto model = Predictor::load(ModelOptions::modelSpec(args, "detect"));
     PredictOptions predict;
-    predict.shortSide = args.getInt("short-side", 0);
+    predict.shortSide = args.getInt("short-side", PredictOptions::kModelShortSide);
     const bool tty = isatty(fileno(stderr));
     const int64_t frames =
         VideoExport::run(*model, args.positional()[0], args.get("out"), predict, OverlayOptions{},

@@ -18,7 +18,8 @@ namespace {
 const char* const kUsage =
     R"(  segment IMAGE... [--json] [--overlay OUT.png] [--short-side S] [--opacity A] [model options]
       DeepLabV3 / DeepLabV3+: classes present with their pixel share; --overlay draws the label map over
-      the image (several images: OUT_<i>.png)
+      the image (several images: OUT_<i>.png); --short-side resizes the image's shorter side to S first
+      (0: as is; default: the model's own, from its card, else as is)
 )";
 
 int run(const std::vector<std::string>& rest) {
@@ -26,7 +27,7 @@ int run(const std::vector<std::string>& rest) {
                       ModelOptions::with({"json"}, ModelOptions::kFlags));
     auto model = ImageBatch::load(args, "segment");
     PredictOptions options;
-    options.shortSide = args.getInt("short-side", 0);
+    options.shortSide = args.getInt("short-side", PredictOptions::kModelShortSide);
     SegmentationOverlayOptions overlay;
     overlay.opacity = args.getDouble("opacity", 0.55);
     const auto& images = args.positional();

@@ -60,12 +60,19 @@ commands:
   evaluate MODEL [--images N] [--seed N] [--json]   score a demo model on held-out composites
                          (default: the count and seed its card was scored on)
       --real FILE        instead: a real photo's annotation (resources/demo/real/*.json)
+      --sample-scenes    score on scenes like the app's samples and live video (640x480, digits
+                         40-120 px tall) instead of the training scene sizes
+      --short-side N     segmenter: resize the input's shorter side to N first, as the app's model
+                         panel can; the mask is scored at the scene's size
   rescore MODEL [--images N] [--seed N]   score a demo model again (default: its card's count and seed)
                          and re-write it with the score on its card
   average MODEL MODEL... [--out FILE]   average the weights of demo models of one task and architecture
                          (runs from the same start), score the mean and write it
       --eval-images N    as for training; the held-out seed is --seed + 1 (BatchNorm's statistics are
                          averaged too)
+  input-size MODEL --short-side N [--images N] [--seed N]   a segmenter's input size on its card (what
+                         the app and the CLI use unless told otherwise; 0: the image as it comes), then
+                         its mIoU at that size on scenes like the samples (default 300, seed 2027)
   samples DIR [--seed N]   write the sample scenes and video (held-out digits on held-out photos)
 
 The default output is digits-TASK.safetensors in the current directory. The bundled models in
@@ -208,8 +215,9 @@ std::pair<int, uint64_t> heldOut(const resnest::ModelCard& card, const ArgumentL
 }
 
 int cmdEvaluate(const std::vector<std::string>& rest) {
-    ArgumentList args(rest, {"images", "seed", "threads", "energy-images", "digits", "backgrounds", "real"},
-                      {"json"});
+    ArgumentList args(
+        rest, {"images", "seed", "threads", "energy-images", "digits", "backgrounds", "real", "short-side"},
+        {"json", "sample-scenes"});
     if (args.positional().size() != 1)
         throw std::invalid_argument("evaluate needs exactly one model file");
     resnest::ComputeOptions compute;
@@ -228,8 +236,12 @@ int cmdEvaluate(const std::vector<std::string>& rest) {
     const auto [images, seed] =
         heldOut(tr::DemoEvaluator::demoCard(resnest::io::CheckpointReader::read(path), path), args);
     tr::DemoData data(args.get("digits"), args.get("backgrounds"));
-    const tr::DemoEvaluation e =
-        tr::DemoEvaluator::evaluate(path, data, images, seed, compute, args.getInt("energy-images", 64));
+    tr::EvaluationSetup setup;
+    setup.energyImages = args.getInt("energy-images", setup.energyImages);
+    setup.shortSide = args.getInt("short-side", 0);
+    if (args.has("sample-scenes"))
+        setup.scenes = resnest::demo::SampleMedia::stillOptions();
+    const tr::DemoEvaluation e = tr::DemoEvaluator::evaluate(path, data, images, seed, compute, setup);
     if (args.has("json"))
         std::cout << evaluationJson(e).dump(2) << "\n";
     else
@@ -252,6 +264,44 @@ int cmdRescore(const std::vector<std::string>& rest) {
     const auto [images, seed] = heldOut(run.card, args);
     tr::DemoData data(args.get("digits"), args.get("backgrounds"));
     scoreAndSave(path, run, &data, images, seed);
+    return 0;
+}
+
+// Names the segmenter's input size on its card (what the app and the CLI use unless told otherwise) and
+// scores the file at it on scenes like the samples and the live video; the weights and the other metrics
+// stay.
+int cmdInputSize(const std::vector<std::string>& rest, const std::string& command) {
+    ArgumentList args(rest, {"short-side", "images", "seed", "threads", "digits", "backgrounds"}, {});
+    if (args.positional().size() != 1 || !args.has("short-side"))
+        throw std::invalid_argument("input-size needs one segmenter file and --short-side N");
+    resnest::Devices::setThreads(args.getInt("threads", 0));
+    const std::string path = args.positional()[0];
+    resnest::io::Checkpoint ckpt = resnest::io::CheckpointReader::read(path);
+    tr::TrainingRun run;
+    run.card = tr::DemoEvaluator::demoCard(ckpt, path);
+    if (run.card.task != "segment" || !run.card.segmenter)
+        throw std::invalid_argument(path + " is not a demo segmenter");
+    const int side = args.getInt("short-side", 0);
+    if (side < 0 || side > 8192)
+        throw std::invalid_argument("--short-side must be 0 to 8192");
+    run.card.segmenter->inputShortSide = side;
+    run.card.trainedWith += " && " + command;
+    run.stateDict = std::move(ckpt.tensors);
+    tr::DemoTrainer::save(path, run);
+    const int images = args.getInt("images", 300);
+    if (images <= 0)
+        return 0;
+    const uint64_t seed = uint64_t(args.getInt("seed", 2027));
+    tr::DemoData data(args.get("digits"), args.get("backgrounds"));
+    tr::EvaluationSetup setup;
+    setup.scenes = resnest::demo::SampleMedia::stillOptions();
+    setup.shortSide = side;
+    const tr::DemoEvaluation e = tr::DemoEvaluator::evaluate(path, data, images, seed, {}, setup);
+    printEvaluation(e);
+    run.card.metrics["samples_" + e.metric] = e.score;
+    run.card.metrics["samples_images"] = e.images;
+    run.card.metrics["samples_seed"] = double(seed);
+    tr::DemoTrainer::save(path, run);
     return 0;
 }
 
@@ -322,5 +372,7 @@ int main(int argc, char** argv) {
          {"evaluate", cmdEvaluate},
          {"rescore", cmdRescore},
          {"average", [&command](const std::vector<std::string>& rest) { return cmdAverage(rest, command); }},
+         {"input-size",
+          [&command](const std::vector<std::string>& rest) { return cmdInputSize(rest, command); }},
          {"samples", cmdSamples}});
 }

@@ -8,7 +8,10 @@ namespace resnest {
 struct PredictOptions {
     int topk = 5;                  // classification
     bool captureAttention = false; // per-block attention and radix maps in the result
-    int shortSide = 0;             // segmentation: resize the shorter side to this first; 0 = as is
+    // Segmentation: resize the shorter side to this first; 0 = as is; kModelShortSide = the model's own
+    // (its card's input_short_side, else as is).
+    static constexpr int kModelShortSide = -1;
+    int shortSide = kModelShortSide;
     // Detection: boxes down to this score are kept so that a display threshold can be moved afterwards
     // without running the model again.
     double detectionScoreFloor = 0.05;

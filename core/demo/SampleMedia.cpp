@@ -237,6 +237,17 @@ bool writeVideo(const std::string& path, const std::vector<cv::Mat>& frames) {
 
 } // namespace
 
+SceneOptions SampleMedia::stillOptions() {
+    SceneOptions options;
+    options.width = kWidth;
+    options.height = kHeight;
+    options.minDigits = 4;
+    options.maxDigits = 8;
+    options.minDigitSize = 40;
+    options.maxDigitSize = 120;
+    return options;
+}
+
 void SampleMedia::write(const std::string& directory, uint64_t seed) {
     const fs::path dir(directory);
     std::error_code ec;
@@ -248,13 +259,7 @@ void SampleMedia::write(const std::string& directory, uint64_t seed) {
     const SceneComposer composer(sheet, backgrounds, Split::HeldOut);
     std::mt19937_64 rng(seed);
 
-    SceneOptions options;
-    options.width = kWidth;
-    options.height = kHeight;
-    options.minDigits = 4;
-    options.maxDigits = 8;
-    options.minDigitSize = 40;
-    options.maxDigitSize = 120;
+    const SceneOptions options = stillOptions();
     std::vector<std::string> used;
     for (int i = 1; i <= kStills; ++i) {
         // Each still on a different photo, with its full count of digits (none lost to overlap).

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/demo/SceneComposer.h"
+
 #include <cstdint>
 #include <string>
 
@@ -15,6 +17,9 @@ namespace resnest::demo {
 class SampleMedia {
 public:
     static void write(const std::string& directory, uint64_t seed);
+    // The stills' scenes: 640x480, 4-8 digits 40-120 px tall. Scoring a model on more of them tells how it
+    // does at the size the samples (and the live video) show digits.
+    static SceneOptions stillOptions();
 };
 
 } // namespace resnest::demo

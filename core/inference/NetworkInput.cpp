@@ -19,6 +19,9 @@ NetworkInput NetworkInput::fromImage(TaskModel& model, const cv::Mat& bgr, int s
         break;
     }
     case ModelTask::Segment: {
+        const SegmenterConfig& c = model.as<SegmentationModel>().config();
+        if (shortSide < 0)
+            shortSide = c.inputShortSide;
         cv::Mat image = bgr;
         if (shortSide > 0 && std::min(bgr.rows, bgr.cols) != shortSide) {
             const double s = double(shortSide) / std::min(bgr.rows, bgr.cols);
@@ -27,7 +30,6 @@ NetworkInput NetworkInput::fromImage(TaskModel& model, const cv::Mat& bgr, int s
                                 std::max(1, int(std::lround(bgr.rows * s)))),
                        0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
         }
-        const SegmenterConfig& c = model.as<SegmentationModel>().config();
         in.tensor = ImagePreprocessor::normalizedTensor(image, c.pixelScale, c.bgr, c.mean, c.std);
         break;
     }

@@ -79,7 +79,8 @@ json segmenterJson(const SegmenterConfig& c) {
             {"bgr", c.bgr},
             {"mean", c.mean},
             {"std", c.std},
-            {"dataset", c.dataset}};
+            {"dataset", c.dataset},
+            {"input_short_side", c.inputShortSide}};
 }
 
 SegmenterConfig segmenterFrom(const json& j) {
@@ -91,6 +92,9 @@ SegmenterConfig segmenterFrom(const json& j) {
     read(j, "mean", c.mean, "segmenter");
     read(j, "std", c.std, "segmenter");
     read(j, "dataset", c.dataset, "segmenter");
+    read(j, "input_short_side", c.inputShortSide, "segmenter");
+    if (c.inputShortSide < 0 || c.inputShortSide > 8192)
+        throw std::runtime_error("model card: segmenter.input_short_side out of range");
     for (int r : c.asppRates)
         if (r < 1 || r > 256)
             throw std::runtime_error("model card: segmenter.aspp_rates out of range");
@@ -241,6 +245,7 @@ void ModelCard::applySemantics(SegmenterConfig& config) const {
     config.mean = s.mean;
     config.std = s.std;
     config.dataset = s.dataset;
+    config.inputShortSide = s.inputShortSide;
 }
 
 void ModelCard::applySemantics(DetectorConfig& config) const {

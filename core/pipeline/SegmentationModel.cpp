@@ -63,6 +63,7 @@ LoadPlan SegmentationModel::plan(const ModelSpec& spec, io::Checkpoint* checkpoi
         plan.tensors = std::move(converted.checkpoint.tensors);
     }
     info.dataset = config.dataset;
+    info.inputShortSide = config.inputShortSide;
     if (spec.outputStride > 0)
         config.backbone.outputStride = spec.outputStride;
     plan.build = [config] { return std::make_unique<SegmentationModel>(DeepLabV3(config), config); };

@@ -38,6 +38,10 @@ struct SegmenterConfig {
     std::array<double, 3> mean{0.485, 0.456, 0.406};
     std::array<double, 3> std{0.229, 0.224, 0.225};
 
+    // The shorter side the input is resized to before the network when the user leaves it to the model (its
+    // test scale, as mmsegmentation's test pipelines fix one per dataset); 0: the image as it comes.
+    int inputShortSide = 0;
+
     std::string layout = "torchvision"; // where the checkpoint came from
     std::string dataset;                // "voc", "ade20k", "cityscapes", "coco-stuff", or "" when unknown
 };

@@ -119,7 +119,8 @@ ModelCard DemoEvaluator::demoCard(const io::Checkpoint& checkpoint, const std::s
 }
 
 DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoData& data, int images,
-                                       uint64_t seed, const ComputeOptions& compute, int energyImages) {
+                                       uint64_t seed, const ComputeOptions& compute,
+                                       const EvaluationSetup& setup) {
     const auto t0 = std::chrono::steady_clock::now();
     DemoEvaluation e;
     io::Checkpoint checkpoint = io::CheckpointReader::read(modelPath); // read once: card, then weights
@@ -127,6 +128,11 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
     e.images = images;
     const DemoRecipe recipe = DemoRecipe::forTask(e.task);
     const demo::SceneComposer& composer = data.composer(demo::Split::HeldOut);
+    const demo::SceneOptions sceneOptions = setup.scenes.value_or(recipe.scenes);
+    // The energy shares compare maps on the network's input with the scene's mask: same size only.
+    const int energyImages = setup.shortSide == 0 ? setup.energyImages : 0;
+    if (setup.shortSide != 0 && e.task != "segment")
+        throw std::invalid_argument("evaluate: an input short side applies to segmenters only");
     std::mt19937_64 rng(seed);
     ModelSpec spec;
     spec.weights = modelPath;
@@ -141,7 +147,7 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
         options.topk = 1;
         DigitTally tally;
         for (int i = 0; i < images;) {
-            demo::DigitScene scene = composer.compose(rng, recipe.scenes);
+            demo::DigitScene scene = composer.compose(rng, sceneOptions);
             if (scene.labels.empty()) // a digit that found no place
                 continue;
             const bool capture = i < energyImages;
@@ -160,8 +166,9 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
         e.metric = "mIoU";
         evaluation::SegmentationMetrics metrics(int(model->labels().size()));
         PredictOptions options;
+        options.shortSide = setup.shortSide;
         for (int i = 0; i < images; ++i) {
-            demo::DigitScene scene = composer.compose(rng, recipe.scenes);
+            demo::DigitScene scene = composer.compose(rng, sceneOptions);
             const bool capture = i < energyImages;
             options.captureAttention = capture;
             const Prediction p = model->predict(scene.image, options);
@@ -181,7 +188,7 @@ DemoEvaluation DemoEvaluator::evaluate(const std::string& modelPath, const DemoD
         PredictOptions options;
         options.detectionScoreFloor = 0.01;
         for (int i = 0; i < images; ++i) {
-            demo::DigitScene scene = composer.compose(rng, recipe.scenes);
+            demo::DigitScene scene = composer.compose(rng, sceneOptions);
             const bool capture = i < energyImages;
             options.captureAttention = capture;
             const Prediction p = model->predict(scene.image, options);

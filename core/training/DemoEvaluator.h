@@ -1,11 +1,13 @@
 #pragma once
 
 #include "core/api/ComputeOptions.h"
+#include "core/demo/SceneComposer.h"
 #include "core/io/Checkpoint.h"
 #include "core/pipeline/ModelCard.h"
 #include "core/training/DemoData.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,17 @@ struct DemoEvaluation {
     double seconds = 0.0;
 };
 
+// What the held-out scenes look like and how the model sees them.
+struct EvaluationSetup {
+    int energyImages = 64; // scenes whose radix maps are captured for the energy shares
+    // Default: the recipe's training scene sizes. demo::SampleMedia::stillOptions() scores the model on
+    // scenes like the app's samples and live video (640x480, larger digits).
+    std::optional<demo::SceneOptions> scenes;
+    // Segmenter input: shorter side resized to this (0: as is); the mask is scored at the scene's size, and
+    // no energy shares are measured.
+    int shortSide = 0;
+};
+
 // Scores a demo model file through the facade the app and the CLI use (Predictor) on held-out composites:
 // held-out writers' digits on held-out photos, the recipe's scene sizes, scenes drawn from `seed` (the same
 // seed, the same scenes).
@@ -44,7 +57,8 @@ public:
                                        const ComputeOptions& compute = {}, double digitHeight = 40.0);
 
     static DemoEvaluation evaluate(const std::string& modelPath, const DemoData& data, int images,
-                                   uint64_t seed, const ComputeOptions& compute = {}, int energyImages = 64);
+                                   uint64_t seed, const ComputeOptions& compute = {},
+                                   const EvaluationSetup& setup = {});
 
     // The card of a demo model read from `path`; throws std::runtime_error unless it names a digits task.
     static ModelCard demoCard(const io::Checkpoint& checkpoint, const std::string& path);

@@ -63,6 +63,10 @@ TEST(ModelCard, HostileCardsAreRefusedWithTheField) {
     EXPECT_NE(message(R"({"detector": {"min_size": 100000000}})").find("min_size"), std::string::npos);
     EXPECT_NE(message(R"({"detector": {"anchor_sizes": [1, 2]}})").find("anchor_sizes"), std::string::npos);
     EXPECT_NE(message(R"({"segmenter": {"aspp_rates": [0, 1, 2]}})").find("aspp_rates"), std::string::npos);
+    EXPECT_NE(message(R"({"segmenter": {"input_short_side": -5}})").find("input_short_side"),
+              std::string::npos);
+    EXPECT_NE(message(R"({"segmenter": {"input_short_side": 100000}})").find("input_short_side"),
+              std::string::npos);
 }
 
 // The card settles what the shapes cannot: avd placement and the input size of a custom body.
@@ -186,6 +190,36 @@ TEST(ModelCard, SegmenterLoaderTakesAsppRatesFromTheCard) {
     const torch::Tensor saved = model->forward(x).logits, loaded = s.network()->forward(x).logits;
     ASSERT_EQ(loaded.sizes(), saved.sizes());
     EXPECT_LT((loaded - saved).abs().max().item<double>(), 1e-4 * (1.0 + saved.abs().max().item<double>()));
+    std::filesystem::remove(path);
+}
+
+// The card's input size is what the model sees unless the caller names one: the captured maps (stride 8 on
+// the network's input) show the size the network ran at; the mask stays at the image's size.
+TEST(ModelCard, SegmenterInputShortSideIsTheDefaultInput) {
+    torch::manual_seed(4);
+    DeepLabV3 model(training::DemoRecipe::segmenter());
+    model->eval();
+    ModelCard card = training::DemoRecipe::card("segment");
+    card.segmenter->inputShortSide = 96;
+    const std::string path = tempPath("segmenter-input.safetensors");
+    io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), card.toMetadata());
+    ModelSpec spec;
+    spec.weights = path;
+    auto predictor = Predictor::load(spec);
+    EXPECT_EQ(predictor->info().inputShortSide, 96);
+    const cv::Mat image(192, 256, CV_8UC3, cv::Scalar(90, 120, 150));
+    auto mapRows = [&](int shortSide) {
+        PredictOptions options;
+        options.captureAttention = true;
+        options.shortSide = shortSide;
+        const Prediction p = predictor->predict(image, options);
+        EXPECT_EQ(p.segmentation.labels.size(), image.size());
+        EXPECT_FALSE(p.blocks.empty());
+        return p.blocks.empty() ? 0 : p.blocks.back().radixMaps.front().rows;
+    };
+    EXPECT_EQ(mapRows(PredictOptions::kModelShortSide), 96 / 8);
+    EXPECT_EQ(mapRows(0), 192 / 8);
+    EXPECT_EQ(mapRows(64), 64 / 8);
     std::filesystem::remove(path);
 }
 

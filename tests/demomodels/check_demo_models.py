@@ -3,7 +3,8 @@
 
 For each of resources/demo/models/digits-{classify,segment,detect}.safetensors: read the card with
 `resnest-cli info --json`, re-run `resnest-train evaluate` on the same held-out composites (same seed and
-count as the card's evaluation), and require the score within --margin of the card's. The project's targets
+count as the card's evaluation), and require the score within --margin of the card's; a segmenter's
+score on sample-like scenes at the input size its card names, likewise. The project's targets
 are printed beside them (docs/demo.md says which are met); --require-targets also fails below a target.
 A missing model fails: the demo is part of the product.
 """
@@ -54,6 +55,21 @@ def main():
                             % (task, score, metrics[key], args.margin))
         if args.require_targets and score < target:
             failures.append("%s: score %.4f is below the target %.2f" % (task, score, target))
+        # A segmenter's input size on its card was chosen on scenes like the samples and the live video;
+        # its score there is on the card too.
+        samples = "samples_" + key.split("_", 1)[1]
+        if samples in metrics:
+            side = int(info["input_short_side"])
+            out = subprocess.run([args.train, "evaluate", path, "--sample-scenes", "--short-side", str(side),
+                                  "--images", str(int(metrics["samples_images"])),
+                                  "--seed", str(int(metrics["samples_seed"])), "--json"],
+                                 check=True, capture_output=True, text=True)
+            score = json.loads(out.stdout)["score"]
+            print("%s: %s %.4f now at short side %d, %.4f on the card" % (task, samples, score, side,
+                                                                            metrics[samples]))
+            if abs(score - metrics[samples]) > args.margin:
+                failures.append("%s: %s %.4f differs from the card's %.4f by more than %.3f"
+                                % (task, samples, score, metrics[samples], args.margin))
     for f in failures:
         print("FAIL " + f, file=sys.stderr)
     return 1 if failures else 0

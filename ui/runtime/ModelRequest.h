@@ -15,8 +15,9 @@ struct ModelRequest {
     QString task;                           // "", "classify", "segment", "detect"
     QString device = QStringLiteral("cpu"); // "cpu", "cuda", "cuda:N"
     QString precision = QStringLiteral("float32");
-    int shortSide = 0; // segmentation input: shorter side in pixels, 0 = the image's own size
-    int threads = 0;   // 0 = every core
+    // Segmentation input: shorter side in pixels, 0 = the image's own size, -1 = the model's (its card's).
+    int shortSide = -1;
+    int threads = 0; // 0 = every core
 
     // The core's spec; throws std::invalid_argument for an unknown precision or a device this build or
     // machine cannot use.

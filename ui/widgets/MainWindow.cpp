@@ -315,7 +315,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
             saved.task = s.value(QStringLiteral("model/task")).toString();
             saved.device = s.value(QStringLiteral("model/device"), saved.device).toString();
             saved.precision = s.value(QStringLiteral("model/precision"), saved.precision).toString();
-            saved.shortSide = s.value(QStringLiteral("model/shortSide"), 0).toInt();
+            saved.shortSide = s.value(QStringLiteral("model/shortSide"), saved.shortSide).toInt();
             // A checkpoint that was moved or deleted since: start on the demo instead of an error.
             if (saved.weights.isEmpty() || QFileInfo::exists(saved.weights))
                 request = saved;

@@ -1,5 +1,7 @@
 #include "ui/widgets/ModelPanel.h"
 
+#include "ui/widgets/ShortSideSpinBox.h"
+
 #include <QAbstractItemView>
 #include <QComboBox>
 #include <QFileDialog>
@@ -10,7 +12,6 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -47,13 +48,7 @@ ModelPanel::ModelPanel(const QStringList& devices, QWidget* parent) : QWidget(pa
     precision_->addItems({QStringLiteral("float32"), QStringLiteral("float16"), QStringLiteral("bfloat16"),
                           QStringLiteral("float64")});
     precision_->setToolTip(tr("float16 needs a GPU; bfloat16 runs on CPU but is slower there than float32"));
-    shortSide_ = new QSpinBox;
-    shortSide_->setRange(0, 4096);
-    shortSide_->setSingleStep(32);
-    shortSide_->setSpecialValueText(tr("image size"));
-    shortSide_->setSuffix(tr(" px"));
-    shortSide_->setToolTip(tr("Segmentation: resize the shorter side to this before the network (the mask is "
-                              "brought back to the image); 'image size' runs at the image's own size"));
+    shortSide_ = new ShortSideSpinBox;
     load_ = new QPushButton(tr("Load"));
     busy_ = new QProgressBar;
     busy_->setRange(0, 0);
@@ -185,6 +180,7 @@ void ModelPanel::setLoaded(const ModelSummary& summary) {
     if (summary.randomWeights)
         text += tr("\nRandom weights: predictions mean nothing until you open a checkpoint.");
     status_->setText(text);
+    shortSide_->setModelSide(summary.info.inputShortSide);
     addRecent(QString::fromStdString(summary.info.weightsPath));
 }
 

@@ -10,9 +10,10 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
-class QSpinBox;
 
 namespace resnest {
+
+class ShortSideSpinBox;
 
 // Which model runs, where and how: task, checkpoint (browse + recent files), architecture when the weights
 // are ambiguous, device, precision and the segmentation input size. Emits a request; the controller loads it
@@ -52,7 +53,7 @@ private:
     QLineEdit* arch_;
     QComboBox* device_;
     QComboBox* precision_;
-    QSpinBox* shortSide_;
+    ShortSideSpinBox* shortSide_;
     QPushButton* load_;
     QProgressBar* busy_;
     QLabel* status_;

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QSpinBox>
+
+namespace resnest {
+
+// The segmentation input's shorter side: "model's" (-1, the size the model's card names, else the image's
+// own), "image size" (0), or a size in pixels. The two named settings are one step each below the sizes,
+// which step by 32 px.
+class ShortSideSpinBox : public QSpinBox {
+    Q_OBJECT
+public:
+    static constexpr int kModel = -1;
+    static constexpr int kImage = 0;
+
+    explicit ShortSideSpinBox(QWidget* parent = nullptr);
+
+    // What "model's" resolves to for the loaded model (0: the image's own size), shown beside it.
+    void setModelSide(int pixels);
+    int modelSide() const { return modelSide_; }
+
+    void stepBy(int steps) override;
+
+protected:
+    QString textFromValue(int value) const override;
+    int valueFromText(const QString& text) const override;
+    QValidator::State validate(QString& text, int& pos) const override;
+    StepEnabled stepEnabled() const override;
+
+private:
+    QString modelText() const;
+
+    int modelSide_ = 0;
+};
+
+} // namespace resnest
