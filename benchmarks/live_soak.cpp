@@ -128,6 +128,12 @@ int main(int argc, char** argv) {
         const Args a = parse(QApplication::arguments());
         const QString sample = QString::fromStdString(ResourceLocator::find("demo/samples/digits-video.avi"));
         QTemporaryDir tmp;
+        // The window before the server: the server's thread runs timers of its own, and QApplication::notify
+        // reads on each the gesture manager the window's first scroll area creates; made before the thread
+        // starts, it is ordered before those reads (ThreadSanitizer, docs/reliability.md).
+        MainWindow w(false);
+        w.resize(1280, 800);
+        w.show();
         std::unique_ptr<MjpegServer> server;
         QString source;
         if (a.source == "mjpeg") {
@@ -137,9 +143,6 @@ int main(int argc, char** argv) {
             source = retimedCopy(sample, QString(), a.fps, 60.0, tmp.path());
         }
 
-        MainWindow w(false);
-        w.resize(1280, 800);
-        w.show();
         QSignalSpy ready(&w, &MainWindow::modelReady);
         QSignalSpy failed(w.controller(), &InferenceController::modelFailed);
         if (!a.weights.isEmpty() || a.threads > 0) {

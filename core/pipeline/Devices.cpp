@@ -3,8 +3,20 @@
 #include "core/pipeline/ComputeDevice.h"
 
 #include <algorithm>
+#include <opencv2/core/utility.hpp>
 #include <stdexcept>
 #include <thread>
+
+#if defined(__SANITIZE_THREAD__)
+#define RESNEST_THREAD_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RESNEST_THREAD_SANITIZER 1
+#endif
+#endif
+#ifndef RESNEST_THREAD_SANITIZER
+#define RESNEST_THREAD_SANITIZER 0
+#endif
 
 namespace resnest {
 
@@ -35,6 +47,13 @@ void Devices::check(const ComputeOptions& compute) {
 }
 
 void Devices::setThreads(int threads) {
+#if RESNEST_THREAD_SANITIZER
+    // ThreadSanitizer cannot see libgomp's or TBB's barriers: every hand-over between LibTorch's OpenMP
+    // threads or OpenCV's workers would be reported as a race. A TSan build checks the pipeline's own
+    // threads; operators and OpenCV's loops run on the thread that calls them.
+    threads = 1;
+    cv::setNumThreads(0);
+#endif
     torch::set_num_threads(threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency())));
 }
 

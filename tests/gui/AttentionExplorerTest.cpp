@@ -18,6 +18,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <optional>
@@ -280,9 +281,19 @@ class AttentionExplorerTest : public QObject {
         const int x = int(plot->xAxis->coordToPixel(3.0)), y = plot->height() / 2;
         QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, QPoint(x, y));
         QCOMPARE(requested.count(), 1);
-        // The buffered frame nearest the click (pixel rounding may give a neighbour of 3).
+        // A buffered frame, the one nearest the click or a neighbour of it (pixel rounding). Which frames are
+        // buffered depends on how many a live video dropped: all of 0-7 on an idle machine, fewer under load
+        // or a sanitizer.
         const quint64 frame = quint64(requested.at(0).at(0).toLongLong());
-        QVERIFY2(frame >= 2 && frame <= 4, qPrintable(QString::number(frame)));
+        double nearest = -1.0;
+        bool buffered = false;
+        for (const QCPGraphData& d : *plot->graph(0)->data()) {
+            if (nearest < 0 || std::abs(d.key - 3.0) < std::abs(nearest - 3.0))
+                nearest = d.key;
+            buffered = buffered || quint64(d.key) == frame;
+        }
+        QVERIFY2(buffered && std::abs(double(frame) - nearest) <= 1.0,
+                 qPrintable(QStringLiteral("frame %1, nearest buffered %2").arg(frame).arg(nearest)));
         // ...but the frame clicked on is, and the video waits there.
         const RenderedFramePtr frozen =
             waitFor(w, [frame](const RenderedFrame& f) { return f.result->jobId == frame; });

@@ -3,6 +3,7 @@
 #include "ui/runtime/FrameGrabber.h"
 
 #include "tests/support/MjpegServer.h"
+#include "tests/support/QueuedSignalSpy.h"
 #include "ui/runtime/InferenceController.h"
 
 #include <QSignalSpy>
@@ -84,7 +85,7 @@ class FrameGrabberTest : public QObject {
         GrabberOnThread g;
         auto& box = g.box;
         auto& notified = g.notified;
-        QSignalSpy wakeups(g.grabber, &FrameGrabber::frameAvailable);
+        QueuedSignalSpy wakeups(g.grabber, &FrameGrabber::frameAvailable);
         g.start(video, false);
 
         std::vector<quint64> taken;
@@ -105,6 +106,7 @@ class FrameGrabberTest : public QObject {
         // Every frame was either taken, dropped, or is the one left in the slot.
         QVERIFY(box->received() - box->dropped() - taken.size() <= 1);
         // One wake-up per take at most (plus the one pending): the consumer's queue never grows.
+        QCoreApplication::sendPostedEvents(&wakeups); // the wake-ups still on their way to the spy
         QVERIFY(quint64(wakeups.count()) <= taken.size() + 1);
     }
 
@@ -188,12 +190,12 @@ class FrameGrabberTest : public QObject {
         MjpegServer server(movingBarJpegs(30), 30.0);
         const QString url = server.start();
         GrabberOnThread g;
-        QSignalSpy opened(g.grabber, &FrameGrabber::opened);
-        QSignalSpy failed(g.grabber, &FrameGrabber::failed);
-        QSignalSpy finished(g.grabber, &FrameGrabber::finished);
-        QSignalSpy interrupted(g.grabber, &FrameGrabber::interrupted);
-        QSignalSpy resumed(g.grabber, &FrameGrabber::resumed);
-        QSignalSpy skipped(g.grabber, &FrameGrabber::skipped);
+        QueuedSignalSpy opened(g.grabber, &FrameGrabber::opened);
+        QueuedSignalSpy failed(g.grabber, &FrameGrabber::failed);
+        QueuedSignalSpy finished(g.grabber, &FrameGrabber::finished);
+        QueuedSignalSpy interrupted(g.grabber, &FrameGrabber::interrupted);
+        QueuedSignalSpy resumed(g.grabber, &FrameGrabber::resumed);
+        QueuedSignalSpy skipped(g.grabber, &FrameGrabber::skipped);
         g.start(url, false);
         QVERIFY(opened.wait(10000));
         QVERIFY(consume(g, 1000) >= 10);
@@ -234,8 +236,8 @@ class FrameGrabberTest : public QObject {
         MjpegServer server(movingBarJpegs(10), 30.0);
         const QString url = server.start();
         GrabberOnThread g;
-        QSignalSpy interrupted(g.grabber, &FrameGrabber::interrupted);
-        QSignalSpy resumed(g.grabber, &FrameGrabber::resumed);
+        QueuedSignalSpy interrupted(g.grabber, &FrameGrabber::interrupted);
+        QueuedSignalSpy resumed(g.grabber, &FrameGrabber::resumed);
         g.start(url, false);
         QVERIFY(consume(g, 800) >= 5);
         server.disconnectFor(1000);
