@@ -270,7 +270,9 @@ DemoEvaluation DemoEvaluator::evaluateReal(const std::string& modelPath, const s
     } else if (e.task == "segment") {
         auto model = Predictor::load(spec, &checkpoint);
         e.metric = "box accuracy";
-        const SegmentationResult r = model->predict(scaled, {}).segmentation;
+        PredictOptions options;
+        options.shortSide = 0; // the photo is already scaled to the training digit size
+        const SegmentationResult r = model->predict(scaled, options).segmentation;
         for (size_t k = 0; k < boxes.size(); ++k) {
             const cv::Rect box = cv::Rect(boxes[k]) & cv::Rect(0, 0, r.labels.cols, r.labels.rows);
             std::vector<int> votes(11, 0);
