@@ -15,7 +15,8 @@ public:
     // Turns requests this build or machine cannot honour (CUDA without a GPU, float16 convolutions on CPU)
     // into one clear error before any work starts.
     static void check(const ComputeOptions& compute);
-    // Intra-op threads on CPU; 0 = every core (Debian's LibTorch starts with one).
+    // Intra-op threads on CPU; 0 = every core (Debian's LibTorch starts with one). A ThreadSanitizer build always
+    // takes one, and OpenCV's loops run on the calling thread there.
     static void setThreads(int threads);
     static int threads();
 };
