@@ -282,8 +282,8 @@ int cmdInputSize(const std::vector<std::string>& rest, const std::string& comman
     if (run.card.task != "segment" || !run.card.segmenter)
         throw std::invalid_argument(path + " is not a demo segmenter");
     const int side = args.getInt("short-side", 0);
-    if (side < 0 || side > 8192)
-        throw std::invalid_argument("--short-side must be 0 to 8192");
+    if (side < 0 || side > 4096)
+        throw std::invalid_argument("--short-side must be 0 to 4096");
     run.card.segmenter->inputShortSide = side;
     run.card.trainedWith += " && " + command;
     run.stateDict = std::move(ckpt.tensors);
