@@ -5,6 +5,7 @@
 #include "app/cli/ArgumentList.h"
 #include "app/cli/CommandDispatcher.h"
 #include "core/api/ComputeOptions.h"
+#include "core/api/PredictOptions.h"
 #include "core/demo/SampleMedia.h"
 #include "core/io/CheckpointReader.h"
 #include "core/pipeline/Devices.h"
@@ -249,6 +250,15 @@ int cmdEvaluate(const std::vector<std::string>& rest) {
     return 0;
 }
 
+// A demo model file as a run to write again: its card and its weights.
+tr::TrainingRun savedRun(const std::string& path) {
+    resnest::io::Checkpoint ckpt = resnest::io::CheckpointReader::read(path);
+    tr::TrainingRun run;
+    run.card = tr::DemoEvaluator::demoCard(ckpt, path);
+    run.stateDict = std::move(ckpt.tensors);
+    return run;
+}
+
 // Re-scores a demo model file and re-writes it in the current storage format, keeping its weights, command
 // and training metrics.
 int cmdRescore(const std::vector<std::string>& rest) {
@@ -257,10 +267,7 @@ int cmdRescore(const std::vector<std::string>& rest) {
         throw std::invalid_argument("rescore needs exactly one model file");
     resnest::Devices::setThreads(args.getInt("threads", 0));
     const std::string path = args.positional()[0];
-    resnest::io::Checkpoint ckpt = resnest::io::CheckpointReader::read(path);
-    tr::TrainingRun run;
-    run.card = tr::DemoEvaluator::demoCard(ckpt, path);
-    run.stateDict = std::move(ckpt.tensors);
+    tr::TrainingRun run = savedRun(path);
     const auto [images, seed] = heldOut(run.card, args);
     tr::DemoData data(args.get("digits"), args.get("backgrounds"));
     scoreAndSave(path, run, &data, images, seed);
@@ -276,17 +283,15 @@ int cmdInputSize(const std::vector<std::string>& rest, const std::string& comman
         throw std::invalid_argument("input-size needs one segmenter file and --short-side N");
     resnest::Devices::setThreads(args.getInt("threads", 0));
     const std::string path = args.positional()[0];
-    resnest::io::Checkpoint ckpt = resnest::io::CheckpointReader::read(path);
-    tr::TrainingRun run;
-    run.card = tr::DemoEvaluator::demoCard(ckpt, path);
+    tr::TrainingRun run = savedRun(path);
     if (run.card.task != "segment" || !run.card.segmenter)
         throw std::invalid_argument(path + " is not a demo segmenter");
     const int side = args.getInt("short-side", 0);
-    if (side < 0 || side > 4096)
-        throw std::invalid_argument("--short-side must be 0 to 4096");
+    if (side < 0 || side > resnest::PredictOptions::kMaxShortSide)
+        throw std::invalid_argument("--short-side must be 0 to " +
+                                    std::to_string(resnest::PredictOptions::kMaxShortSide));
     run.card.segmenter->inputShortSide = side;
     run.card.trainedWith += " && " + command;
-    run.stateDict = std::move(ckpt.tensors);
     tr::DemoTrainer::save(path, run);
     const int images = args.getInt("images", 300);
     if (images <= 0)

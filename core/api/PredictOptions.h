@@ -11,6 +11,8 @@ struct PredictOptions {
     // Segmentation: resize the shorter side to this first; 0 = as is; kModelShortSide = the model's own
     // (its card's input_short_side, else as is).
     static constexpr int kModelShortSide = -1;
+    // The largest shorter side asked for, by a user or a model's card.
+    static constexpr int kMaxShortSide = 4096;
     int shortSide = kModelShortSide;
     // Detection: boxes down to this score are kept so that a display threshold can be moved afterwards
     // without running the model again.

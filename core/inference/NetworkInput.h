@@ -17,8 +17,9 @@ struct NetworkInput {
     cv::Size imageSize;     // the image the tensor was made from (a huge photo is reduced for a detector)
 
     // Classifiers: the model's own evaluation transform (resize, centre crop, normalise). Segmenters: the
-    // shorter side resized to `shortSide` (0: as is; negative: the model's input_short_side), normalised as the head's weights expect. Detectors: RGB
-    // in [0, 1], reduced first when many times larger than the detector's own resize target.
+    // shorter side resized to `shortSide` (0: as is; negative: the model's input_short_side), normalised as
+    // the head's weights expect. Detectors: RGB in [0, 1], reduced first when many times larger than the
+    // detector's own resize target.
     static NetworkInput fromImage(TaskModel& model, const cv::Mat& bgr, int shortSide = 0);
 };
 

@@ -1,22 +1,12 @@
 #include "core/pipeline/Devices.h"
 
 #include "core/pipeline/ComputeDevice.h"
+#include "core/pipeline/SanitizerBuild.h"
 
 #include <algorithm>
 #include <opencv2/core/utility.hpp>
 #include <stdexcept>
 #include <thread>
-
-#if defined(__SANITIZE_THREAD__)
-#define RESNEST_THREAD_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define RESNEST_THREAD_SANITIZER 1
-#endif
-#endif
-#ifndef RESNEST_THREAD_SANITIZER
-#define RESNEST_THREAD_SANITIZER 0
-#endif
 
 namespace resnest {
 
@@ -47,7 +37,7 @@ void Devices::check(const ComputeOptions& compute) {
 }
 
 void Devices::setThreads(int threads) {
-#if RESNEST_THREAD_SANITIZER
+#if RESNEST_TSAN
     // ThreadSanitizer cannot see libgomp's or TBB's barriers: every hand-over between LibTorch's OpenMP
     // threads or OpenCV's workers would be reported as a race. A TSan build checks the pipeline's own
     // threads; operators and OpenCV's loops run on the thread that calls them.

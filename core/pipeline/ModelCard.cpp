@@ -1,5 +1,7 @@
 #include "core/pipeline/ModelCard.h"
 
+#include "core/api/PredictOptions.h"
+
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -93,7 +95,7 @@ SegmenterConfig segmenterFrom(const json& j) {
     read(j, "std", c.std, "segmenter");
     read(j, "dataset", c.dataset, "segmenter");
     read(j, "input_short_side", c.inputShortSide, "segmenter");
-    if (c.inputShortSide < 0 || c.inputShortSide > 4096) // as a classifier's input_size and the model panel
+    if (c.inputShortSide < 0 || c.inputShortSide > PredictOptions::kMaxShortSide)
         throw std::runtime_error("model card: segmenter.input_short_side out of range");
     for (int r : c.asppRates)
         if (r < 1 || r > 256)

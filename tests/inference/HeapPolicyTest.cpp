@@ -1,6 +1,6 @@
 #include "core/pipeline/HeapPolicy.h"
 
-#include "tests/support/Sanitizers.h"
+#include "core/pipeline/SanitizerBuild.h"
 
 #include <cstdlib>
 #include <gtest/gtest.h>
@@ -35,7 +35,7 @@ TEST(HeapPolicy, LeavesTheUsersMallocSettings) {
 }
 
 // Not under AddressSanitizer, whose allocator replaces glibc's, the one whose policy this measures.
-#if defined(__GLIBC__) && !RESNEST_TEST_ASAN
+#if defined(__GLIBC__) && !RESNEST_ASAN
 TEST(HeapPolicy, StepsReuseTheMemoryOfThePreviousStep) {
     // Under glibc's own policy such a step faulted 8265 of its 12288 pages in again; with the policy, 200-600
     // (the rest of the process: gtest, OpenMP threads).

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/api/PredictOptions.h"
+
 #include <QMetaType>
 #include <QString>
 
@@ -15,8 +17,9 @@ struct ModelRequest {
     QString task;                           // "", "classify", "segment", "detect"
     QString device = QStringLiteral("cpu"); // "cpu", "cuda", "cuda:N"
     QString precision = QStringLiteral("float32");
-    // Segmentation input: shorter side in pixels, 0 = the image's own size, -1 = the model's (its card's).
-    int shortSide = -1;
+    // Segmentation input: shorter side in pixels, 0 = the image's own size, kModelShortSide = the model's
+    // (its card's).
+    int shortSide = PredictOptions::kModelShortSide;
     int threads = 0; // 0 = every core
 
     // The core's spec; throws std::invalid_argument for an unknown precision or a device this build or

@@ -8,7 +8,7 @@ namespace resnest {
 
 namespace {
 constexpr int kStep = 32;
-constexpr int kMaximum = 4096;
+constexpr int kMaximum = PredictOptions::kMaxShortSide;
 } // namespace
 
 ShortSideSpinBox::ShortSideSpinBox(QWidget* parent) : QSpinBox(parent) {

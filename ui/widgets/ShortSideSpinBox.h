@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/api/PredictOptions.h"
+
 #include <QSpinBox>
 
 namespace resnest {
@@ -10,7 +12,7 @@ namespace resnest {
 class ShortSideSpinBox : public QSpinBox {
     Q_OBJECT
 public:
-    static constexpr int kModel = -1;
+    static constexpr int kModel = PredictOptions::kModelShortSide;
     static constexpr int kImage = 0;
 
     explicit ShortSideSpinBox(QWidget* parent = nullptr);
