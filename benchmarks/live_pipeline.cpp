@@ -22,6 +22,7 @@
 #include "core/media/VideoSource.h"
 #include "core/pipeline/Devices.h"
 #include "core/pipeline/HeapPolicy.h"
+#include "tests/support/EventLoopWait.h"
 #include "ui/runtime/InferenceController.h"
 #include "ui/runtime/SteadyClock.h"
 #include "ui/widgets/ImageView.h"
@@ -106,7 +107,7 @@ std::string shortSideText(int asked, int model) {
 double plainFps(Predictor& model, const QString& video, const PredictOptions& predict,
                 const OverlayOptions& overlay, double seconds) {
     VideoSource source = VideoSource::openFile(video.toStdString());
-    cv::Mat frame, rgb;
+    cv::Mat frame, pixels;
     int frames = 0;
     const qint64 start = steadyNowNs();
     while (double(steadyNowNs() - start) / 1e9 < seconds) {
@@ -115,7 +116,7 @@ double plainFps(Predictor& model, const QString& video, const PredictOptions& pr
             continue;
         }
         const Prediction p = model.predict(frame, predict);
-        cv::cvtColor(PredictionRenderer::draw(frame, p, model.labels(), overlay), rgb, cv::COLOR_BGR2RGB);
+        cv::cvtColor(PredictionRenderer::draw(frame, p, model.labels(), overlay), pixels, cv::COLOR_BGR2BGRA);
         ++frames;
     }
     return frames / (double(steadyNowNs() - start) / 1e9);
@@ -140,13 +141,15 @@ PipelineRun pipeline(MainWindow& w, const QString& video, double seconds) {
     w.openVideo(video, false);
     opened.wait(10000);
     PipelineRun r;
-    QTest::qWait(1500); // warm-up: first frames, allocations
+    // The waits run the event loop as the inspector's does; QTest::qWait would sleep 10 ms between passes and
+    // delay every paint (tests/support/EventLoopWait.h).
+    EventLoopWait::forMs(1500); // warm-up: first frames, allocations
     const quint64 painted0 = w.view()->paintedFrames();
     const quint64 g0 = c->grabbedFrames(), d0 = c->droppedFrames();
     counting = true;
     QElapsedTimer clock;
     clock.start();
-    QTest::qWait(int(seconds * 1000));
+    EventLoopWait::forMs(int(seconds * 1000));
     counting = false;
     const double span = clock.nsecsElapsed() / 1e9;
     r.renderedFps = rendered / span;

@@ -20,6 +20,7 @@
 #include "core/media/VideoSource.h"
 #include "core/pipeline/HeapPolicy.h"
 #include "tests/support/EventLoopProbe.h"
+#include "tests/support/EventLoopWait.h"
 #include "tests/support/MjpegServer.h"
 #include "tests/support/ProcessMemory.h"
 #include "ui/runtime/InferenceController.h"
@@ -191,7 +192,7 @@ int main(int argc, char** argv) {
         clock.start();
         const quint64 g0 = c->grabbedFrames();
         while (c->grabbedFrames() - g0 < quint64(a.frames)) {
-            QTest::qWait(a.sampleMs);
+            EventLoopWait::forMs(a.sampleMs); // not QTest::qWait, which sleeps 10 ms between passes
             samples.push_back({clock.elapsed() / 1000.0, residentMiB(), heapFootprintMiB(), heapInUseMiB(),
                                c->grabbedFrames() - g0, c->droppedFrames(), rendered});
             if (samples.size() % size_t(30000 / a.sampleMs) == 0) {

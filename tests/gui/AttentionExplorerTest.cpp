@@ -124,7 +124,7 @@ class AttentionExplorerTest : public QObject {
         const RenderedFramePtr mapped =
             waitFor(w, [](const RenderedFrame& f) { return f.options.attention.show; });
         QVERIFY(mapped);
-        QVERIFY(cv::norm(mapped->rgb, plain->rgb, cv::NORM_L1) > 0);
+        QVERIFY(cv::norm(mapped->pixels, plain->pixels, cv::NORM_L1) > 0);
         // The colour scale is beside the view, not drawn into the image, and says the drawn range.
         QVERIFY(!mapped->options.attention.colourBar);
         QVERIFY(mapped->map.drawn);
@@ -160,7 +160,7 @@ class AttentionExplorerTest : public QObject {
         QVERIFY(maps.cols > 2 * first.cols + 20);
         QVERIFY(maps.rows > first.rows + 20);
         cv::Mat firstBgr;
-        cv::cvtColor(first, firstBgr, cv::COLOR_RGB2BGR);
+        cv::cvtColor(first, firstBgr, cv::COLOR_BGRA2BGR);
         QCOMPARE(cv::norm(maps(cv::Rect(6, maps.rows - 6 - first.rows, first.cols, first.rows)), firstBgr,
                           cv::NORM_INF),
                  0.0);
@@ -176,7 +176,7 @@ class AttentionExplorerTest : public QObject {
         QTRY_COMPARE(plots->radixPlot()->plottableCount(), 2);
         QVERIFY(!explained->result->prediction.blocks[2].classMaps.empty());
         QCOMPARE(a->mapOptions().kind, AttentionMapKind::ClassConditioned);
-        QVERIFY(cv::norm(explained->rgb, mapped->rgb, cv::NORM_L1) > 0);
+        QVERIFY(cv::norm(explained->pixels, mapped->pixels, cv::NORM_L1) > 0);
         QVERIFY(a->comparisonText().contains(QStringLiteral("Explained")));
 
         // An intervention: the prediction under it and the baseline without it, side by side.
@@ -248,7 +248,7 @@ class AttentionExplorerTest : public QObject {
         QVERIFY(picked);
         QCOMPARE(picked->result->prediction.explainedClass,
                  picked->result->prediction.detection.detections[size_t(expected)].label);
-        QVERIFY(cv::norm(picked->rgb, top->rgb, cv::NORM_L1) > 0);
+        QVERIFY(cv::norm(picked->pixels, top->pixels, cv::NORM_L1) > 0);
         QVERIFY2(a->comparisonText().contains(QStringLiteral("box #%1").arg(expected)),
                  qPrintable(a->comparisonText()));
     }

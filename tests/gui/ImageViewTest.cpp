@@ -1,5 +1,7 @@
 #include "ui/widgets/ImageView.h"
 
+#include "ui/runtime/RenderWorker.h"
+
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
@@ -12,7 +14,7 @@ namespace {
 
 RenderedFramePtr frameNumber(int i) {
     auto frame = std::make_shared<RenderedFrame>();
-    frame->rgb = cv::Mat(480, 640, CV_8UC3, cv::Scalar(i % 256, 64, 128));
+    frame->pixels = cv::Mat(480, 640, CV_8UC4, cv::Scalar(i % 256, 64, 128, 255));
     frame->generation = quint64(i);
     return frame;
 }
@@ -81,6 +83,36 @@ class ImageViewTest : public QObject {
         QVERIFY(sent > 200);
         QVERIFY(view.paintedFrames() <= quint64(seconds * 64 + 2));
         QCOMPARE(view.frame()->generation, quint64(sent - 1));
+    }
+
+    // A fitted frame is painted from its copy scaled on the render thread, as it is; a copy of another size
+    // (the view was resized since) is not used, and the frame is scaled as before.
+    Q_SLOT void aFittedFrameIsPaintedFromTheRenderThreadsScaledCopy() {
+        ImageView view;
+        view.resize(800, 700);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const cv::Size area(view.displayArea().width(), view.displayArea().height());
+        const auto frameWith = [](const cv::Size& displaySize) {
+            auto frame = std::make_shared<RenderedFrame>();
+            frame->pixels = cv::Mat(480, 640, CV_8UC4, cv::Scalar(0, 0, 255, 255));     // red
+            frame->display = cv::Mat(displaySize, CV_8UC4, cv::Scalar(0, 255, 0, 255)); // green
+            return frame;
+        };
+        const cv::Size fitted = RenderWorker::fittedSize({640, 480}, area);
+        QCOMPARE(fitted, cv::Size(800, 600)); // 1.25x, the height the free side
+        view.setFrame(frameWith(fitted));
+        const quint64 before = view.unscaledPaints();
+        QImage shot = view.grab().toImage();
+        QCOMPARE(view.unscaledPaints(), before + 1);
+        QCOMPARE(QColor(shot.pixel(400, 350)), QColor(0, 255, 0));
+        // The picture is centred: the margins above and below stay the view's background.
+        QCOMPARE(QColor(shot.pixel(400, 10)), QColor(32, 32, 36));
+
+        view.setFrame(frameWith({640, 480}));
+        shot = view.grab().toImage();
+        QCOMPARE(view.unscaledPaints(), before + 1);
+        QCOMPARE(QColor(shot.pixel(400, 350)), QColor(255, 0, 0));
     }
 };
 

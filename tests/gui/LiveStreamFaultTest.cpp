@@ -5,6 +5,7 @@
 #include "core/api/ResourceLocator.h"
 #include "core/media/VideoSource.h"
 #include "tests/support/EventLoopProbe.h"
+#include "tests/support/EventLoopWait.h"
 #include "tests/support/MjpegServer.h"
 #include "tests/support/ProcessMemory.h"
 #include "ui/runtime/InferenceController.h"
@@ -62,29 +63,32 @@ class LiveStreamFaultTest : public QObject {
         w.openVideo(url, false);
         QTRY_VERIFY_WITH_TIMEOUT(shown >= 5, 60000);
 
+        // From here on every wait runs the event loop (EventLoopWait): QTRY_ and qWait sleep between passes,
+        // and the probe would measure those sleeps.
         EventLoopProbe probe;
         probe.start();
         auto framesAgain = [&] {
             const int before = shown;
-            return QTest::qWaitFor([&] { return shown >= before + 5; }, 15000);
+            return EventLoopWait::until([&] { return shown >= before + 5; }, 15000);
         };
 
         server.sendCorruptFrame();
-        QTRY_VERIFY_WITH_TIMEOUT(skipped.size() >= 1, 5000);
+        QVERIFY(EventLoopWait::until([&] { return skipped.size() >= 1; }, 5000));
         QVERIFY(w.statusBar()->currentMessage().contains(QStringLiteral("skipped")));
         QVERIFY(framesAgain());
         QCOMPARE(interrupted.size(), 0);
 
         // A stall: the read times out; the picture left on screen says it is not live any more.
         server.stall(VideoSource::kReadTimeoutMs + 1500);
-        QTRY_VERIFY_WITH_TIMEOUT(interrupted.size() >= 1, VideoSource::kReadTimeoutMs + 3000);
+        QVERIFY(EventLoopWait::until([&] { return interrupted.size() >= 1; },
+                                     VideoSource::kReadTimeoutMs + 3000));
         QVERIFY(w.view()->message().contains(url));
         QVERIFY(w.view()->message().contains(QStringLiteral("reconnecting")));
         QVERIFY(w.view()->message().contains(QStringLiteral("next try in 0.5 s")));
         const auto labels = w.statusBar()->findChildren<QLabel*>();
         QVERIFY(std::any_of(labels.begin(), labels.end(),
                             [](const QLabel* l) { return l->text() == QStringLiteral("no frames"); }));
-        QTRY_VERIFY_WITH_TIMEOUT(resumed.size() == 1, 10000);
+        QVERIFY(EventLoopWait::until([&] { return resumed.size() == 1; }, 10000));
         QVERIFY(w.view()->message().isEmpty());
         QVERIFY(w.statusBar()->currentMessage().contains(QStringLiteral("is back")));
         QVERIFY(framesAgain());
@@ -94,7 +98,7 @@ class LiveStreamFaultTest : public QObject {
         const int cycles = 6;
         for (int i = 0; i < cycles; ++i) {
             server.disconnectFor(1200);
-            QTRY_VERIFY_WITH_TIMEOUT(resumed.size() == 2 + i, 15000);
+            QVERIFY(EventLoopWait::until([&] { return resumed.size() == 2 + i; }, 15000));
             QVERIFY(framesAgain());
             if (i == 0)
                 afterFirst = residentMiB();

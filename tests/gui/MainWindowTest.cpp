@@ -5,6 +5,7 @@
 
 #include "core/api/ResourceLocator.h"
 #include "tests/support/EventLoopProbe.h"
+#include "tests/support/EventLoopWait.h"
 #include "tests/support/LoopbackPort.h"
 #include "ui/runtime/InferenceController.h"
 #include "ui/widgets/AttentionPanel.h"
@@ -110,7 +111,7 @@ class MainWindowTest : public QObject {
         for (int i : high->drawnDetections)
             QVERIFY(high->result->prediction.detection.detections[size_t(i)].score >= 0.95f);
         QCOMPARE(w.resultsPanel()->rowCount(), int(high->drawnDetections.size()));
-        QVERIFY(cv::norm(low->rgb, high->rgb, cv::NORM_L1) > 0); // fewer boxes on screen
+        QVERIFY(cv::norm(low->pixels, high->pixels, cv::NORM_L1) > 0); // fewer boxes on screen
         // Hiding a class removes its boxes.
         const int label = low->result->prediction.detection.detections[size_t(low->drawnDetections[0])].label;
         w.overlayPanel()->setScoreThreshold(0.05);
@@ -205,7 +206,7 @@ class MainWindowTest : public QObject {
         EventLoopProbe probe;
         const int before = shown.count();
         probe.start();
-        QTest::qWait(5000);
+        EventLoopWait::forMs(5000); // not QTest::qWait: it sleeps 10 ms between passes (EventLoopWait.h)
         probe.stop();
         const int frames = shown.count() - before;
         qInfo("event loop: %d ticks, %d frames shown in 5 s, longest stall %.1f ms (%.1f ms with the waits "
@@ -296,7 +297,7 @@ class MainWindowTest : public QObject {
         const QString png = dir.filePath(QStringLiteral("view.png"));
         QVERIFY(w.exportView(png));
         const cv::Mat read = cv::imread(png.toStdString());
-        QCOMPARE(read.cols, f->rgb.cols);
+        QCOMPARE(read.cols, f->pixels.cols);
         const QString json = dir.filePath(QStringLiteral("results.json"));
         QVERIFY(w.exportResults(json));
         std::ifstream in(json.toStdString());

@@ -6,6 +6,7 @@
 #include "core/api/ResourceLocator.h"
 #include "core/zoo/FileDigest.h"
 #include "tests/support/EventLoopProbe.h"
+#include "tests/support/EventLoopWait.h"
 #include "ui/widgets/MainWindow.h"
 #include "ui/widgets/ModelPanel.h"
 
@@ -100,8 +101,10 @@ class PretrainedModelDialogTest : public QObject {
         probe.start();
         dialog->openSelected();
         QVERIFY(dialog->downloading());
-        QTRY_VERIFY_WITH_TIMEOUT(
-            dialog->statusText().startsWith(QStringLiteral("Downloading test/segmenter")), 30000);
+        // Waits that keep the event loop running (EventLoopWait.h); QSignalSpy::wait does too.
+        QVERIFY(EventLoopWait::until(
+            [&] { return dialog->statusText().startsWith(QStringLiteral("Downloading test/segmenter")); },
+            30000));
         QVERIFY(ready.wait(60000));
         probe.stop();
         const QString cached = dir_.filePath(QStringLiteral("home/checkpoints/segmenter.safetensors"));

@@ -1,12 +1,18 @@
 // The runtime layer: one still in flight, newer requests replace the pending one, errors arrive as signals.
 #include "ui/runtime/InferenceController.h"
 
+#include "ui/runtime/RenderWorker.h"
+#include "ui/runtime/ThreadPriority.h"
+
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <fstream>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
+#include <unistd.h>
 
 using resnest::FrameResultPtr;
 using resnest::InferenceController;
@@ -49,6 +55,40 @@ class InferenceControllerTest : public QObject {
         QCOMPARE(int(r->prediction.blocks.size()), 4); // resnest14d: one block per stage
     }
 
+#if defined(__linux__)
+    // The model's threads run below the GUI thread (ThreadPriority), its OpenMP workers too: they are
+    // started from the inference thread after it was lowered. Linux keeps a nice value per thread.
+    Q_SLOT void theModelsThreadsRunBelowTheGuiThread() {
+        InferenceController c;
+        QVERIFY(loadModel(c));
+        QSignalSpy results(&c, &InferenceController::resultReady);
+        c.requestFile(photo); // runs the operators, which start LibTorch's workers
+        QVERIFY(results.wait(60000));
+        const auto niceOf = [](const QString& task) {
+            QFile stat(QStringLiteral("/proc/self/task/%1/stat").arg(task));
+            if (!stat.open(QIODevice::ReadOnly))
+                return -100;
+            // After the name in parentheses: state is field 3, nice field 19.
+            const QByteArray text = stat.readAll();
+            const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+            return fields.size() > 16 ? fields[16].toInt() : -100;
+        };
+        const QString self = QString::number(::getpid());
+        const int gui = niceOf(self);
+        int lowered = 0;
+        for (const QString& task :
+             QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            QFile comm(QStringLiteral("/proc/self/task/%1/comm").arg(task));
+            if (!comm.open(QIODevice::ReadOnly) || comm.readAll().trimmed() != "inference")
+                continue;
+            QCOMPARE(niceOf(task), gui + resnest::ThreadPriority::kNiceIncrement);
+            ++lowered;
+        }
+        QVERIFY2(lowered >= 1, "no thread named inference");
+        QCOMPARE(niceOf(self), gui); // the GUI thread keeps its own
+    }
+#endif
+
     Q_SLOT void cancelledJobsNeverDeliver() {
         InferenceController c;
         QVERIFY(loadModel(c));
@@ -72,14 +112,23 @@ class InferenceControllerTest : public QObject {
         InferenceController c;
         QVERIFY(loadModel(c));
         QSignalSpy rendered(&c, &InferenceController::frameRendered);
+        c.setDisplayArea(QSize(300, 200));
         c.requestFile(photo);
         QVERIFY(rendered.wait(60000));
         const auto first = rendered.at(0).at(0).value<resnest::RenderedFramePtr>();
-        QCOMPARE(first->rgb.cols, first->result->image.cols);
-        QCOMPARE(first->rgb.rows, first->result->image.rows);
-        QCOMPARE(first->rgb.type(), CV_8UC3);
-        // The classifier's banner is drawn in the corner, in RGB order: the top-left pixel is black.
-        QCOMPARE(first->rgb.at<cv::Vec3b>(1, 1), cv::Vec3b(0, 0, 0));
+        QCOMPARE(first->pixels.cols, first->result->image.cols);
+        QCOMPARE(first->pixels.rows, first->result->image.rows);
+        QCOMPARE(first->pixels.type(), CV_8UC4);
+        // The classifier's banner is drawn in the corner: the top-left pixel is black, and opaque.
+        QCOMPARE(first->pixels.at<cv::Vec4b>(1, 1), cv::Vec4b(0, 0, 0, 255));
+        // The copy for the screen: the picture fitted into the view's area, aspect kept, averaged.
+        const cv::Size fitted = resnest::RenderWorker::fittedSize(first->pixels.size(), {300, 200});
+        QVERIFY(fitted.width == 300 || fitted.height == 200);
+        QVERIFY(fitted.width <= 300 && fitted.height <= 200);
+        QCOMPARE(first->display.size(), fitted);
+        cv::Mat expected;
+        cv::resize(first->pixels, expected, fitted, 0, 0, cv::INTER_AREA);
+        QCOMPARE(cv::norm(first->display, expected, cv::NORM_INF), 0.0);
         resnest::OverlayOptions o = c.overlayOptions();
         o.classificationBanner = false;
         c.setOverlayOptions(o);
@@ -89,7 +138,7 @@ class InferenceControllerTest : public QObject {
         QVERIFY(second->generation > first->generation);
         QVERIFY(!second->options.classificationBanner);
         cv::Mat bgr;
-        cv::cvtColor(second->rgb, bgr, cv::COLOR_RGB2BGR);
+        cv::cvtColor(second->pixels, bgr, cv::COLOR_BGRA2BGR);
         QCOMPARE(cv::norm(bgr, first->result->image, cv::NORM_INF), 0.0); // no banner: the image itself
     }
 
@@ -128,7 +177,7 @@ class InferenceControllerTest : public QObject {
             const auto f = args.at(0).value<resnest::RenderedFramePtr>();
             if (f->result->prediction.blocks.empty()) {
                 cv::Mat bgr;
-                cv::cvtColor(f->rgb, bgr, cv::COLOR_RGB2BGR);
+                cv::cvtColor(f->pixels, bgr, cv::COLOR_BGRA2BGR);
                 heldSeen |= cv::norm(bgr(cv::Rect(40, 40, 40, 40)),
                                      f->result->image(cv::Rect(40, 40, 40, 40)), cv::NORM_INF) > 0;
             }

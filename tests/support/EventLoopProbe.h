@@ -12,6 +12,8 @@ namespace resnest {
 // ticks, less the period, is the stall. Time the thread spent runnable but waiting for a core (Linux
 // schedstat) is not the event loop's doing: other programs loading every core delay the ticks however little
 // the thread does, so that wait is taken out of each gap for `worstStallMs`; `worstRawStallMs` keeps it.
+// While it runs, the thread must wait in its event loop (EventLoopWait), not in QTest::qWait or a QTRY_
+// macro: those sleep 10 ms between passes, and the probe would count the sleep as a stall.
 class EventLoopProbe : public QObject {
 public:
     explicit EventLoopProbe(int periodMs = 5, QObject* parent = nullptr);

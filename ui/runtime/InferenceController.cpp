@@ -5,6 +5,7 @@
 #include "ui/runtime/FrameGrabber.h"
 #include "ui/runtime/InferenceWorker.h"
 #include "ui/runtime/RenderWorker.h"
+#include "ui/runtime/ThreadPriority.h"
 
 namespace resnest {
 
@@ -47,6 +48,9 @@ InferenceController::InferenceController(QObject* parent)
     });
     thread_.setObjectName(QStringLiteral("inference"));
     thread_.start();
+    // Before the model loads, so that LibTorch's worker threads, started from this thread, inherit it.
+    QMetaObject::invokeMethod(
+        worker_, [] { ThreadPriority::lowerCurrentThread(); }, Qt::QueuedConnection);
 
     grabber_ = new FrameGrabber(mailbox_, notified_);
     grabber_->moveToThread(&grabThread_);
@@ -137,6 +141,11 @@ PredictOptions InferenceController::predictOptions() const {
 
 void InferenceController::setOverlayOptions(const OverlayOptions& options) {
     renderer_->setOptions(options);
+}
+
+void InferenceController::setDisplayArea(QSize devicePixels) {
+    renderer_->setDisplayArea(
+        cv::Size(std::max(0, devicePixels.width()), std::max(0, devicePixels.height())));
 }
 
 OverlayOptions InferenceController::overlayOptions() const {

@@ -10,6 +10,7 @@
 #include "ui/runtime/RenderedFrame.h"
 
 #include <QObject>
+#include <QSize>
 #include <QStringList>
 #include <QThread>
 #include <optional>
@@ -48,6 +49,8 @@ public:
     void setLiveCaptureEvery(int n);
     void setOverlayOptions(const OverlayOptions& options);
     OverlayOptions overlayOptions() const;
+    // Where frames are fitted on screen, in device pixels (RenderWorker::setDisplayArea).
+    void setDisplayArea(QSize devicePixels);
 
     // A video file or stream URL. everyFrame: inspection playback (no frame skipped, pause / step / seek);
     // otherwise played as live, at its own frame rate, dropping frames as a camera would.

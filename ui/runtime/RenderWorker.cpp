@@ -2,6 +2,8 @@
 
 #include <QElapsedTimer>
 #include <QMetaObject>
+#include <algorithm>
+#include <cmath>
 #include <opencv2/imgproc.hpp>
 
 namespace resnest {
@@ -10,6 +12,14 @@ namespace {
 // Small multiples are drawn at this size and cropped to the main view's visible part on screen.
 constexpr int kMultiplesLongSide = 480;
 } // namespace
+
+cv::Size RenderWorker::fittedSize(const cv::Size& image, const cv::Size& area) {
+    if (image.empty() || area.empty())
+        return {};
+    const double zoom = std::min(double(area.width) / image.width, double(area.height) / image.height);
+    return {std::max(1, int(std::lround(image.width * zoom))),
+            std::max(1, int(std::lround(image.height * zoom)))};
+}
 
 RenderWorker::RenderWorker(QObject* parent) : QObject(parent) {
     clock_.start();
@@ -44,6 +54,11 @@ OverlayOptions RenderWorker::options() const {
     return options_;
 }
 
+void RenderWorker::setDisplayArea(const cv::Size& area) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    displayArea_ = area;
+}
+
 void RenderWorker::clear() {
     std::lock_guard<std::mutex> lock(mutex_);
     pending_.reset();
@@ -59,6 +74,7 @@ void RenderWorker::wake() {
 void RenderWorker::renderPending() {
     notified_.store(false);
     FrameResultPtr result;
+    cv::Size area;
     auto frame = std::make_shared<RenderedFrame>();
     {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -66,6 +82,7 @@ void RenderWorker::renderPending() {
         pending_.reset();
         frame->options = options_;
         frame->generation = generation_;
+        area = displayArea_;
     }
     if (!result)
         return;
@@ -88,7 +105,17 @@ void RenderWorker::renderPending() {
         }
         cv::Mat bgr = PredictionRenderer::draw(result->image, *drawn, labels, frame->options,
                                                &frame->drawnDetections, &frame->map);
-        cv::cvtColor(bgr, frame->rgb, cv::COLOR_BGR2RGB);
+        cv::cvtColor(bgr, frame->pixels, cv::COLOR_BGR2BGRA);
+        if (area.width > 0 && area.height > 0 && !frame->pixels.empty()) {
+            // As ImageView fits: the whole picture, aspect kept; averaged when shrinking, pixel-exact when
+            // enlarging, as the view's own scaled drawing.
+            const cv::Size size = fittedSize(frame->pixels.size(), area);
+            if (size == frame->pixels.size())
+                frame->display = frame->pixels;
+            else
+                cv::resize(frame->pixels, frame->display, size, 0, 0,
+                           size.width < frame->pixels.cols ? cv::INTER_AREA : cv::INTER_NEAREST);
+        }
         // The explorer shows small multiples at most 5 times a second for live frames (MainWindow's panel
         // rate): drawing them for every frame would take a core's time from the model for pictures nobody
         // sees.
@@ -100,8 +127,9 @@ void RenderWorker::renderPending() {
             for (cv::Mat& view :
                  PredictionRenderer::radixMultiples(result->image, *drawn, frame->options.attention,
                                                     kMultiplesLongSide, &frame->radixRanges)) {
-                cv::cvtColor(view, view, cv::COLOR_BGR2RGB);
-                frame->radixViews.push_back(view);
+                cv::Mat pixels;
+                cv::cvtColor(view, pixels, cv::COLOR_BGR2BGRA);
+                frame->radixViews.push_back(pixels);
             }
         }
         frame->renderMs = double(clock.nsecsElapsed()) / 1e6;

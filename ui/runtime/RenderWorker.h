@@ -23,10 +23,17 @@ public:
     // Redraws the last result with the new options.
     void setOptions(const OverlayOptions& options);
     OverlayOptions options() const;
+    // The area, in device pixels, that the frame is fitted into on screen (ImageView): each frame also
+    // carries its picture scaled to fit it (RenderedFrame::display). An empty size turns that off. Takes
+    // effect from the next frame drawn.
+    void setDisplayArea(const cv::Size& area);
     // Forget the last result (a new source); nothing is redrawn until the next submit.
     void clear();
     quint64 renderedFrames() const { return rendered_.load(); }
     quint64 skippedFrames() const { return skipped_.load(); }
+
+    // The size of `image` fitted into `area`, aspect kept, as ImageView fits it (empty for empty input).
+    static cv::Size fittedSize(const cv::Size& image, const cv::Size& area);
 
     Q_SLOT void renderPending();
     Q_SIGNAL void rendered(resnest::RenderedFramePtr frame);
@@ -37,6 +44,7 @@ private:
 
     mutable std::mutex mutex_;
     OverlayOptions options_;
+    cv::Size displayArea_;
     FrameResultPtr pending_;
     FrameResultPtr last_;
     // The last live result that carried attention: its maps are held over the frames in between when capture

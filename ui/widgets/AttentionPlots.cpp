@@ -14,6 +14,10 @@ namespace {
 
 QCustomPlot* newPlot(const QString& x, const QString& y) {
     auto* p = new QCustomPlot;
+    // A replot draws the plot, then asks for a paint like any widget: with QCustomPlot's default immediate
+    // refresh, the paint made Qt repaint every dirty widget of the window at once (the live frame too),
+    // inside the replot: 13-23 ms in one event on a 2-core machine.
+    p->setPlottingHint(QCP::phImmediateRefresh, false);
     p->setMinimumHeight(150);
     p->xAxis->setLabel(x);
     p->yAxis->setLabel(y);

@@ -13,6 +13,8 @@ namespace resnest {
 AttentionTimeline::AttentionTimeline(int capacity, QWidget* parent)
     : QWidget(parent), capacity_(std::max(2, capacity)) {
     plot_ = new QCustomPlot;
+    plot_->setPlottingHint(QCP::phImmediateRefresh,
+                           false); // as AttentionPlots' plots: no window-wide repaint
     plot_->xAxis->setLabel(tr("frame (click: pause there and inspect)"));
     // Frames are counted: whole numbers only, however few frames are shown.
     auto frames = QSharedPointer<QCPAxisTickerFixed>::create();

@@ -1,5 +1,7 @@
 #include "ui/widgets/ImageView.h"
 
+#include "ui/widgets/ImageConversions.h"
+
 #include <QApplication>
 #include <QMouseEvent>
 #include <QPainter>
@@ -14,18 +16,19 @@ ImageView::ImageView(QWidget* parent) : QWidget(parent) {
     setMinimumSize(320, 240);
     setFocusPolicy(Qt::StrongFocus);
     setAutoFillBackground(false);
+    // paintEvent covers every pixel: Qt need not paint the window's background under it first.
+    setAttribute(Qt::WA_OpaquePaintEvent);
     repaintTimer_.setSingleShot(true);
     connect(&repaintTimer_, &QTimer::timeout, this, [this] { update(); });
     sinceRepaint_.start();
 }
 
 void ImageView::setFrame(RenderedFramePtr frame) {
-    const bool sizeChanged = !frame_ || !frame || frame_->rgb.size() != frame->rgb.size();
+    const bool sizeChanged = !frame_ || !frame || frame_->pixels.size() != frame->pixels.size();
     frame_ = std::move(frame);
     ++received_;
-    if (frame_ && !frame_->rgb.empty())
-        image_ = QImage(frame_->rgb.data, frame_->rgb.cols, frame_->rgb.rows, int(frame_->rgb.step),
-                        QImage::Format_RGB888);
+    if (frame_ && !frame_->pixels.empty())
+        image_ = ImageConversions::wrapScreenPixels(frame_->pixels);
     else
         image_ = QImage();
     if (sizeChanged && fit_)
@@ -100,13 +103,31 @@ QImage ImageView::grabView() const {
     return image_.copy();
 }
 
+QSize ImageView::displayArea() const {
+    const double dpr = devicePixelRatioF();
+    return {int(std::lround(width() * dpr)), int(std::lround(height() * dpr))};
+}
+
 void ImageView::paintEvent(QPaintEvent*) {
     QPainter p(this);
     p.fillRect(rect(), QColor(32, 32, 36));
     if (!image_.isNull()) {
-        // Smooth when shrinking (readable thumbnails of big frames), pixel-exact when enlarging (inspection).
-        p.setRenderHint(QPainter::SmoothPixmapTransform, zoom_ < 1.0);
-        p.drawImage(imageRect(), image_);
+        const QRectF target = imageRect();
+        const double dpr = devicePixelRatioF();
+        const QSize device(int(std::lround(target.width() * dpr)), int(std::lround(target.height() * dpr)));
+        if (fit_ && frame_ && frame_->display.cols == device.width() &&
+            frame_->display.rows == device.height()) {
+            // Scaled on the render thread: a copy of pixels, with no wait for Qt's thread pool.
+            QImage shown = ImageConversions::wrapScreenPixels(frame_->display);
+            shown.setDevicePixelRatio(dpr);
+            p.drawImage(QPointF(std::round(target.x() * dpr) / dpr, std::round(target.y() * dpr) / dpr),
+                        shown);
+            ++unscaledPaints_;
+        } else {
+            // Smooth when shrinking (readable thumbnails of big frames), pixel-exact when enlarging.
+            p.setRenderHint(QPainter::SmoothPixmapTransform, zoom_ < 1.0);
+            p.drawImage(target, image_);
+        }
         // Frames shown, not paint events: the window repaints the view for other reasons too.
         if (frame_ != lastPainted_) {
             ++painted_;
@@ -175,6 +196,7 @@ void ImageView::resizeEvent(QResizeEvent* event) {
     QWidget::resizeEvent(event);
     if (fit_)
         updateFit();
+    Q_EMIT displayAreaChanged(displayArea());
 }
 
 } // namespace resnest

@@ -46,6 +46,11 @@ public:
     Q_SIGNAL void zoomChanged(double zoom);
     // The part of the image on screen changed (zoom, pan, fit): `visible` in image pixels.
     Q_SIGNAL void viewportChanged(QRectF visible);
+    // The view's size in device pixels, where a fitted frame goes (RenderedFrame::display).
+    Q_SIGNAL void displayAreaChanged(QSize devicePixels);
+    QSize displayArea() const;
+    // Paints since the last reset that drew RenderedFrame::display as it is (no scaling on the GUI thread).
+    quint64 unscaledPaints() const { return unscaledPaints_; }
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -63,7 +68,7 @@ private:
 
     RenderedFramePtr frame_;
     RenderedFramePtr lastPainted_;
-    QImage image_; // wraps frame_->rgb, no copy
+    QImage image_; // wraps frame_->pixels, no copy
     QString message_;
     double zoom_ = 1.0;
     QPointF offset_; // widget position of the image's top-left corner
@@ -75,6 +80,7 @@ private:
     QElapsedTimer sinceRepaint_;
     quint64 painted_ = 0;
     quint64 received_ = 0;
+    quint64 unscaledPaints_ = 0;
     static constexpr int minRepaintMs = 16;
 };
 

@@ -284,6 +284,7 @@ MainWindow::MainWindow(bool restoreSettings, QWidget* parent)
     connect(view_, &ImageView::hovered, attention_, &AttentionPanel::probe);
     connect(view_, &ImageView::clicked, attention_, &AttentionPanel::pickBoxAt);
     connect(view_, &ImageView::viewportChanged, attention_, &AttentionPanel::setVisibleRegion);
+    connect(view_, &ImageView::displayAreaChanged, controller_, &InferenceController::setDisplayArea);
     connect(attention_, &AttentionPanel::frameRequested, this, [this](qint64 frame) {
         controller_->pauseVideo();
         controller_->seekVideo(frame); // read while paused: captured whatever the live sampling
@@ -781,9 +782,9 @@ bool MainWindow::exportAttention(const QString& path) {
                 throw std::runtime_error(
                     "no radix maps are drawn (Window menu: Attention maps, or draw the map over the image)");
             std::vector<cv::Mat> views;
-            for (const cv::Mat& rgb : shown_->radixViews) {
+            for (const cv::Mat& pixels : shown_->radixViews) {
                 cv::Mat bgr;
-                cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+                cv::cvtColor(pixels, bgr, cv::COLOR_BGRA2BGR);
                 views.push_back(bgr);
             }
             const AttentionMapOptions& map = shown_->options.attention;

@@ -1,5 +1,7 @@
 #include "ui/widgets/RadixMultiples.h"
 
+#include "ui/widgets/ImageConversions.h"
+
 #include <QPainter>
 
 namespace resnest {
@@ -20,7 +22,7 @@ void RadixMultiples::setFrame(const RenderedFramePtr& frame) {
     if (frame && frame->result) {
         imageSize_ = QSize(frame->result->image.cols, frame->result->image.rows);
         for (const cv::Mat& v : frame->radixViews)
-            views_.emplace_back(v.data, v.cols, v.rows, int(v.step), QImage::Format_RGB888);
+            views_.push_back(ImageConversions::wrapScreenPixels(v));
     }
     if (visible_.isEmpty() && !imageSize_.isEmpty())
         visible_ = QRectF(QPointF(0, 0), QSizeF(imageSize_));
