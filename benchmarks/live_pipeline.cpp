@@ -99,9 +99,13 @@ Args parse(const QStringList& a) {
 }
 
 // The plain loop: what one frame costs without the pipeline.
-std::string shortSideText(int asked, int model) {
+std::string shortSideText(int asked, int modelShort, int modelLong) {
     const auto side = [](int n) { return n > 0 ? std::to_string(n) : std::string("as is"); };
-    return asked >= 0 ? side(asked) : "the model's (" + side(model) + ")";
+    if (asked >= 0)
+        return side(asked);
+    if (modelShort <= 0 && modelLong > 0)
+        return "the model's (long side " + std::to_string(modelLong) + ")";
+    return "the model's (" + side(modelShort) + ")";
 }
 
 double plainFps(Predictor& model, const QString& video, const PredictOptions& predict,
@@ -215,8 +219,8 @@ int main(int argc, char** argv) {
         std::printf(
             "model: %s\nvideo: %dx%d at %.1f fps; network input short side %s; %d threads; capture %s; %s\n",
             w.model()->description.toUtf8().constData(), first.cols, first.rows, probe.fps(),
-            shortSideText(a.shortSide, w.model()->info.inputShortSide).c_str(), a.threads,
-            a.capture ? "on" : "off", a.precision.toUtf8().constData());
+            shortSideText(a.shortSide, w.model()->info.inputShortSide, w.model()->info.inputLongSide).c_str(),
+            a.threads, a.capture ? "on" : "off", a.precision.toUtf8().constData());
         std::printf(
             "| round | plain loop FPS | frames captured /s | pipeline FPS (rendered) | painted FPS | "
             "pipeline / "

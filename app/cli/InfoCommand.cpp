@@ -39,6 +39,7 @@ nlohmann::json infoJson(const ModelInfo& i) {
                           {"head", i.head},
                           {"dataset", i.dataset},
                           {"input_short_side", i.inputShortSide},
+                          {"input_long_side", i.inputLongSide},
                           {"notes", i.notes},
                           {"description", i.description},
                           {"class_names", i.classNames},
@@ -74,8 +75,13 @@ void printInfo(const ModelInfo& i) {
               << (i.dataset.empty() ? "" : " (" + i.dataset + ")") << "\n";
     if (!i.layout.empty())
         std::cout << "layout:        " << i.layout << "\n";
-    if (i.inputShortSide > 0)
+    if (i.inputShortSide > 0 && i.inputLongSide > 0)
+        std::cout << "input:         shorter side " << i.inputShortSide << " px, longer side at most "
+                  << i.inputLongSide << " px, unless told otherwise\n";
+    else if (i.inputShortSide > 0)
         std::cout << "input:         shorter side " << i.inputShortSide << " px unless told otherwise\n";
+    else if (i.inputLongSide > 0)
+        std::cout << "input:         longer side " << i.inputLongSide << " px unless told otherwise\n";
     for (const auto& n : i.notes)
         std::cout << "note:          " << n << "\n";
     if (!i.trainedWith.empty())

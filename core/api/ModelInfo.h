@@ -28,10 +28,11 @@ struct ModelInfo {
     int64_t parameters = 0;
     std::vector<std::string> ignoredEntries; // non-tensor entries of the checkpoint
     std::string task = "classify";           // classify, segment, detect
-    std::string layout;             // heads: torchvision, encoding, mmsegmentation, mmdetection, detectron2
-    std::string head;               // heads: e.g. "DeepLabV3 (aux FCN)", "Mask R-CNN FPN (v2 heads)"
-    std::string dataset;            // heads: voc, ade20k, cityscapes, coco, ... when the classes tell
-    int inputShortSide = 0;         // segmenters: the input's shorter side when left to the model; 0 = as is
+    std::string layout;     // heads: torchvision, encoding, mmsegmentation, mmdetection, detectron2
+    std::string head;       // heads: e.g. "DeepLabV3 (aux FCN)", "Mask R-CNN FPN (v2 heads)"
+    std::string dataset;    // heads: voc, ade20k, cityscapes, coco, ... when the classes tell
+    int inputShortSide = 0; // segmenters: the input's shorter side when left to the model; 0 = no limit
+    int inputLongSide = 0;  // segmenters: ... and its longer side at most (SegmenterConfig); 0 = no limit
     std::vector<std::string> notes; // conversions and semantics switched while loading
     // From the checkpoint's model card (ModelCard), when it has one.
     std::string description;

@@ -4,9 +4,23 @@
 #include "core/pipeline/DetectionModel.h"
 #include "core/pipeline/SegmentationModel.h"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <opencv2/imgproc.hpp>
 
 namespace resnest {
+
+cv::Size NetworkInput::scaledSize(const cv::Size& image, int shortSide, int longSide) {
+    if (image.empty() || (shortSide <= 0 && longSide <= 0))
+        return image;
+    double s = std::numeric_limits<double>::infinity();
+    if (shortSide > 0)
+        s = std::min(s, double(shortSide) / std::min(image.width, image.height));
+    if (longSide > 0)
+        s = std::min(s, double(longSide) / std::max(image.width, image.height));
+    return {std::max(1, int(std::lround(image.width * s))), std::max(1, int(std::lround(image.height * s)))};
+}
 
 NetworkInput NetworkInput::fromImage(TaskModel& model, const cv::Mat& bgr, int shortSide) {
     NetworkInput in;
@@ -20,16 +34,12 @@ NetworkInput NetworkInput::fromImage(TaskModel& model, const cv::Mat& bgr, int s
     }
     case ModelTask::Segment: {
         const SegmenterConfig& c = model.as<SegmentationModel>().config();
-        if (shortSide < 0)
-            shortSide = c.inputShortSide;
+        const cv::Size size = shortSide < 0 ? scaledSize(bgr.size(), c.inputShortSide, c.inputLongSide)
+                                            : scaledSize(bgr.size(), shortSide, 0);
         cv::Mat image = bgr;
-        if (shortSide > 0 && std::min(bgr.rows, bgr.cols) != shortSide) {
-            const double s = double(shortSide) / std::min(bgr.rows, bgr.cols);
-            cv::resize(bgr, image,
-                       cv::Size(std::max(1, int(std::lround(bgr.cols * s))),
-                                std::max(1, int(std::lround(bgr.rows * s)))),
-                       0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-        }
+        if (size != bgr.size())
+            cv::resize(bgr, image, size, 0, 0,
+                       size.area() < bgr.size().area() ? cv::INTER_AREA : cv::INTER_LINEAR);
         in.tensor = ImagePreprocessor::normalizedTensor(image, c.pixelScale, c.bgr, c.mean, c.std);
         break;
     }

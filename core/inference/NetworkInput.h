@@ -17,10 +17,14 @@ struct NetworkInput {
     cv::Size imageSize;     // the image the tensor was made from (a huge photo is reduced for a detector)
 
     // Classifiers: the model's own evaluation transform (resize, centre crop, normalise). Segmenters: the
-    // shorter side resized to `shortSide` (0: as is; negative: the model's input_short_side), normalised as
-    // the head's weights expect. Detectors: RGB in [0, 1], reduced first when many times larger than the
-    // detector's own resize target.
+    // shorter side resized to `shortSide` (0: as is; negative: the model's own input size, a shorter side
+    // and / or a longer-side limit, SegmenterConfig), normalised as the head's weights expect. Detectors:
+    // RGB in [0, 1], reduced first when many times larger than the detector's own resize target.
     static NetworkInput fromImage(TaskModel& model, const cv::Mat& bgr, int shortSide = 0);
+
+    // A segmenter's input size for `image`: scaled, aspect kept, by min(shortSide / shorter side,
+    // longSide / longer side) over the limits that are > 0; `image` itself when neither is.
+    static cv::Size scaledSize(const cv::Size& image, int shortSide, int longSide);
 };
 
 } // namespace resnest

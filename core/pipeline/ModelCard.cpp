@@ -82,7 +82,8 @@ json segmenterJson(const SegmenterConfig& c) {
             {"mean", c.mean},
             {"std", c.std},
             {"dataset", c.dataset},
-            {"input_short_side", c.inputShortSide}};
+            {"input_short_side", c.inputShortSide},
+            {"input_long_side", c.inputLongSide}};
 }
 
 SegmenterConfig segmenterFrom(const json& j) {
@@ -97,6 +98,9 @@ SegmenterConfig segmenterFrom(const json& j) {
     read(j, "input_short_side", c.inputShortSide, "segmenter");
     if (c.inputShortSide < 0 || c.inputShortSide > PredictOptions::kMaxShortSide)
         throw std::runtime_error("model card: segmenter.input_short_side out of range");
+    read(j, "input_long_side", c.inputLongSide, "segmenter");
+    if (c.inputLongSide < 0 || c.inputLongSide > PredictOptions::kMaxShortSide)
+        throw std::runtime_error("model card: segmenter.input_long_side out of range");
     for (int r : c.asppRates)
         if (r < 1 || r > 256)
             throw std::runtime_error("model card: segmenter.aspp_rates out of range");
@@ -248,6 +252,7 @@ void ModelCard::applySemantics(SegmenterConfig& config) const {
     config.std = s.std;
     config.dataset = s.dataset;
     config.inputShortSide = s.inputShortSide;
+    config.inputLongSide = s.inputLongSide;
 }
 
 void ModelCard::applySemantics(DetectorConfig& config) const {

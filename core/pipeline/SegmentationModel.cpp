@@ -64,6 +64,7 @@ LoadPlan SegmentationModel::plan(const ModelSpec& spec, io::Checkpoint* checkpoi
     }
     info.dataset = config.dataset;
     info.inputShortSide = config.inputShortSide;
+    info.inputLongSide = config.inputLongSide;
     if (spec.outputStride > 0)
         config.backbone.outputStride = spec.outputStride;
     plan.build = [config] { return std::make_unique<SegmentationModel>(DeepLabV3(config), config); };

@@ -106,6 +106,33 @@ void setImageNetInput(SegmenterConfig& c) {
     c.std = {0.229, 0.224, 0.225};
 }
 
+// The size the project evaluated its models at, where its code fixes one: PyTorch-Encoding's single-scale
+// test sets the longer side to base_size, 520, on every dataset (experiments/segmentation/test.py,
+// MultiEvalModule at scale 1.0); mmsegmentation's test pipelines resize to fit (2048, 512) on ADE20K and
+// (2048, 1024) on Cityscapes, aspect kept (configs/_base_/datasets, Resize keep_ratio). The user's own short
+// side replaces it; other layouts and datasets run the image as it comes.
+void setTestScale(SegmenterConfig& config, std::vector<std::string>& notes) {
+    config.inputShortSide = config.inputLongSide = 0;
+    if (config.layout == "encoding") {
+        config.inputLongSide = 520;
+    } else if (config.layout == "mmsegmentation" && config.dataset == "ade20k") {
+        config.inputShortSide = 512;
+        config.inputLongSide = 2048;
+    } else if (config.layout == "mmsegmentation" && config.dataset == "cityscapes") {
+        config.inputShortSide = 1024;
+        config.inputLongSide = 2048;
+    } else {
+        return;
+    }
+    std::string size;
+    if (config.inputShortSide > 0)
+        size = "shorter side " + std::to_string(config.inputShortSide) + ", longer side at most " +
+               std::to_string(config.inputLongSide);
+    else
+        size = "longer side " + std::to_string(config.inputLongSide);
+    notes.push_back("input size unless told otherwise: " + size + " (the project's test scale)");
+}
+
 Renamed fromEncoding(const io::TensorMap& in, SegmenterConfig& config) {
     // encoding/models/sseg/deeplab.py DeepLabV3Head / ASPP_Module, fcn.py FCNHead.
     static const PrefixTable head{{"head.aspp.b4.gap.1.", "classifier.0.convs.4.1."},
@@ -271,6 +298,7 @@ ConvertedCheckpoint SegmentationCheckpointLayout::toTorchvision(const io::Tensor
     config.dataset = datasetOf(classes);
     if (!config.dataset.empty())
         out.notes.push_back(std::to_string(classes) + " classes: dataset " + config.dataset);
+    setTestScale(config, out.notes);
     return out;
 }
 

@@ -38,9 +38,13 @@ struct SegmenterConfig {
     std::array<double, 3> mean{0.485, 0.456, 0.406};
     std::array<double, 3> std{0.229, 0.224, 0.225};
 
-    // The shorter side the input is resized to before the network when the user leaves it to the model (its
-    // test scale, as mmsegmentation's test pipelines fix one per dataset); 0: the image as it comes.
+    // The input size the model is evaluated at when the user leaves it to the model (its test scale): the
+    // image is scaled, aspect kept, by min(inputShortSide / shorter side, inputLongSide / longer side), the
+    // limits that are set (> 0) only; neither set: the image as it comes. mmsegmentation's test pipelines
+    // resize to a scale (L, S) this way (ADE20K (2048, 512), Cityscapes (2048, 1024)); PyTorch-Encoding's
+    // single-scale test sets the longer side to base_size (520); the demo segmenter's card names 240.
     int inputShortSide = 0;
+    int inputLongSide = 0;
 
     std::string layout = "torchvision"; // where the checkpoint came from
     std::string dataset;                // "voc", "ade20k", "cityscapes", "coco-stuff", or "" when unknown

@@ -67,6 +67,10 @@ TEST(ModelCard, HostileCardsAreRefusedWithTheField) {
               std::string::npos);
     EXPECT_NE(message(R"({"segmenter": {"input_short_side": 4097}})").find("input_short_side"),
               std::string::npos);
+    EXPECT_NE(message(R"({"segmenter": {"input_long_side": -1}})").find("input_long_side"),
+              std::string::npos);
+    EXPECT_NE(message(R"({"segmenter": {"input_long_side": 5000}})").find("input_long_side"),
+              std::string::npos);
 }
 
 // The card settles what the shapes cannot: avd placement and the input size of a custom body.
@@ -220,6 +224,37 @@ TEST(ModelCard, SegmenterInputShortSideIsTheDefaultInput) {
     EXPECT_EQ(mapRows(PredictOptions::kModelShortSide), 96 / 8);
     EXPECT_EQ(mapRows(0), 192 / 8);
     EXPECT_EQ(mapRows(64), 64 / 8);
+    std::filesystem::remove(path);
+}
+
+// A longer-side size (PyTorch-Encoding's test scale): the 256-wide image is halved; a size the caller names
+// still replaces it.
+TEST(ModelCard, SegmenterInputLongSideScalesTheLongerSide) {
+    torch::manual_seed(4);
+    DeepLabV3 model(training::DemoRecipe::segmenter());
+    model->eval();
+    ModelCard card = training::DemoRecipe::card("segment");
+    card.segmenter->inputShortSide = 0;
+    card.segmenter->inputLongSide = 128;
+    const std::string path = tempPath("segmenter-long-side.safetensors");
+    io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), card.toMetadata());
+    ModelSpec spec;
+    spec.weights = path;
+    auto predictor = Predictor::load(spec);
+    EXPECT_EQ(predictor->info().inputShortSide, 0);
+    EXPECT_EQ(predictor->info().inputLongSide, 128);
+    const cv::Mat image(192, 256, CV_8UC3, cv::Scalar(90, 120, 150));
+    auto mapRows = [&](int shortSide) {
+        PredictOptions options;
+        options.captureAttention = true;
+        options.shortSide = shortSide;
+        const Prediction p = predictor->predict(image, options);
+        EXPECT_EQ(p.segmentation.labels.size(), image.size());
+        return p.blocks.empty() ? 0 : p.blocks.back().radixMaps.front().rows;
+    };
+    EXPECT_EQ(mapRows(PredictOptions::kModelShortSide), 96 / 8);
+    EXPECT_EQ(mapRows(0), 192 / 8);
+    EXPECT_EQ(mapRows(160), 160 / 8);
     std::filesystem::remove(path);
 }
 

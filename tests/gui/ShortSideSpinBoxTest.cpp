@@ -16,6 +16,12 @@ class ShortSideSpinBoxTest : public QObject {
         QCOMPARE(box.text(), QStringLiteral("model's (image size)"));
         box.setModelSide(240);
         QCOMPARE(box.text(), QStringLiteral("model's (240 px)"));
+        // A project's test scale: the shorter side says it; a longer side alone is named as such.
+        box.setModelSide(512, 2048);
+        QCOMPARE(box.text(), QStringLiteral("model's (512 px)"));
+        box.setModelSide(0, 520);
+        QCOMPARE(box.text(), QStringLiteral("model's (long side 520 px)"));
+        box.setModelSide(240);
         box.setValue(0);
         QCOMPARE(box.text(), QStringLiteral("image size"));
         box.setValue(192);

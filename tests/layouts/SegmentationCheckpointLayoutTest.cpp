@@ -71,6 +71,8 @@ TEST(SegmentationCheckpointLayoutTest, TorchvisionPassesThroughWithFlags) {
     config.asppProject = false; // stale values from an earlier load must be reset
     config.alignCorners = true;
     config.backbone.firstBlockAvd = false;
+    config.inputShortSide = 77;
+    config.inputLongSide = 99;
     ConvertedCheckpoint c = SegmentationCheckpointLayout::toTorchvision(in, config);
     EXPECT_EQ(c.layout, "torchvision");
     ASSERT_EQ(c.tensors.size(), in.size());
@@ -82,6 +84,9 @@ TEST(SegmentationCheckpointLayoutTest, TorchvisionPassesThroughWithFlags) {
     EXPECT_DOUBLE_EQ(config.pixelScale, 1.0 / 255.0);
     EXPECT_EQ(config.layout, "torchvision");
     EXPECT_EQ(config.dataset, "voc");
+    // No test scale is known for torchvision's layout: the image as it comes.
+    EXPECT_EQ(config.inputShortSide, 0);
+    EXPECT_EQ(config.inputLongSide, 0);
 }
 
 TEST(SegmentationCheckpointLayoutTest, EncodingConvertsToCanonicalKeys) {
@@ -97,6 +102,9 @@ TEST(SegmentationCheckpointLayoutTest, EncodingConvertsToCanonicalKeys) {
     EXPECT_EQ(config.layout, "encoding");
     EXPECT_EQ(config.dataset, "ade20k");
     EXPECT_TRUE(c.ignoredKeys.empty());
+    // Single-scale test: the longer side at base_size.
+    EXPECT_EQ(config.inputShortSide, 0);
+    EXPECT_EQ(config.inputLongSide, 520);
 }
 
 TEST(SegmentationCheckpointLayoutTest, MmsegConvertsToCanonicalKeys) {
@@ -113,6 +121,9 @@ TEST(SegmentationCheckpointLayoutTest, MmsegConvertsToCanonicalKeys) {
         EXPECT_DOUBLE_EQ(config.mean[0], 123.675);
         EXPECT_DOUBLE_EQ(config.std[2], 57.375);
         EXPECT_EQ(config.dataset, name == kMmsegAde ? "ade20k" : "cityscapes");
+        // The test pipelines' scales, (2048, 512) and (2048, 1024).
+        EXPECT_EQ(config.inputShortSide, name == kMmsegAde ? 512 : 1024);
+        EXPECT_EQ(config.inputLongSide, 2048);
     }
 }
 

@@ -180,7 +180,7 @@ void ModelPanel::setLoaded(const ModelSummary& summary) {
     if (summary.randomWeights)
         text += tr("\nRandom weights: predictions mean nothing until you open a checkpoint.");
     status_->setText(text);
-    shortSide_->setModelSide(summary.info.inputShortSide);
+    shortSide_->setModelSide(summary.info.inputShortSide, summary.info.inputLongSide);
     addRecent(QString::fromStdString(summary.info.weightsPath));
 }
 

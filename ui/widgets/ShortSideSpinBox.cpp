@@ -17,18 +17,26 @@ ShortSideSpinBox::ShortSideSpinBox(QWidget* parent) : QSpinBox(parent) {
     setValue(kModel);
     setToolTip(
         tr("Segmentation: resize the shorter side to this before the network (the mask is brought back "
-           "to the image). 'model's' is the size the model's card names (the demo segmenter's digits "
-           "come out best at 240 px on 640x480 video); 'image size' runs at the image's own size"));
+           "to the image). 'model's' is the size the model was evaluated at: its card's (the demo "
+           "segmenter's digits come out best at 240 px on 640x480 video), or its project's test scale "
+           "(mmsegmentation ADE20K 512 px, Cityscapes 1024 px; PyTorch-Encoding a long side of 520 px); "
+           "'image size' runs at the image's own size"));
 }
 
-void ShortSideSpinBox::setModelSide(int pixels) {
-    modelSide_ = std::max(0, pixels);
+void ShortSideSpinBox::setModelSide(int shortSide, int longSide) {
+    modelSide_ = std::max(0, shortSide);
+    modelLongSide_ = std::max(0, longSide);
     // The text of the current value may have changed under it.
     lineEdit()->setText(textFromValue(value()));
 }
 
 QString ShortSideSpinBox::modelText() const {
-    return modelSide_ > 0 ? tr("model's (%1 px)").arg(modelSide_) : tr("model's (image size)");
+    // A longer-side limit beside a shorter side matters only for panoramas: the shorter side says it.
+    if (modelSide_ > 0)
+        return tr("model's (%1 px)").arg(modelSide_);
+    if (modelLongSide_ > 0)
+        return tr("model's (long side %1 px)").arg(modelLongSide_);
+    return tr("model's (image size)");
 }
 
 QString ShortSideSpinBox::textFromValue(int value) const {

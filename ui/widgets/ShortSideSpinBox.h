@@ -17,9 +17,11 @@ public:
 
     explicit ShortSideSpinBox(QWidget* parent = nullptr);
 
-    // What "model's" resolves to for the loaded model (0: the image's own size), shown beside it.
-    void setModelSide(int pixels);
+    // What "model's" resolves to for the loaded model, shown beside it: a shorter side and a limit on the
+    // longer one (SegmenterConfig; 0: none; neither: the image's own size).
+    void setModelSide(int shortSide, int longSide = 0);
     int modelSide() const { return modelSide_; }
+    int modelLongSide() const { return modelLongSide_; }
 
     void stepBy(int steps) override;
 
@@ -33,6 +35,7 @@ private:
     QString modelText() const;
 
     int modelSide_ = 0;
+    int modelLongSide_ = 0;
 };
 
 } // namespace resnest
