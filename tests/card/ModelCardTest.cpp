@@ -197,64 +197,56 @@ TEST(ModelCard, SegmenterLoaderTakesAsppRatesFromTheCard) {
     std::filesystem::remove(path);
 }
 
-// The card's input size is what the model sees unless the caller names one: the captured maps (stride 8 on
-// the network's input) show the size the network ran at; the mask stays at the image's size.
-TEST(ModelCard, SegmenterInputShortSideIsTheDefaultInput) {
+// The demo segmenter (seeded random weights) written with a card that names `shortSide` and `longSide`, then
+// loaded as the app loads it.
+std::unique_ptr<Predictor> segmenterWithInputSize(const std::string& path, int shortSide, int longSide) {
     torch::manual_seed(4);
     DeepLabV3 model(training::DemoRecipe::segmenter());
     model->eval();
     ModelCard card = training::DemoRecipe::card("segment");
-    card.segmenter->inputShortSide = 96;
-    const std::string path = tempPath("segmenter-input.safetensors");
+    card.segmenter->inputShortSide = shortSide;
+    card.segmenter->inputLongSide = longSide;
     io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), card.toMetadata());
     ModelSpec spec;
     spec.weights = path;
-    auto predictor = Predictor::load(spec);
+    return Predictor::load(spec);
+}
+
+// The rows of the last block's captured maps (stride 8 on the network's input: the size the network ran at)
+// when `shortSide` is asked for; the mask stays at the image's size.
+int mapRowsAt(Predictor& predictor, const cv::Mat& image, int shortSide) {
+    PredictOptions options;
+    options.captureAttention = true;
+    options.shortSide = shortSide;
+    const Prediction p = predictor.predict(image, options);
+    EXPECT_EQ(p.segmentation.labels.size(), image.size());
+    EXPECT_FALSE(p.blocks.empty());
+    return p.blocks.empty() ? 0 : p.blocks.back().radixMaps.front().rows;
+}
+
+// The card's input size is what the model sees unless the caller names one.
+TEST(ModelCard, SegmenterInputShortSideIsTheDefaultInput) {
+    const std::string path = tempPath("segmenter-input.safetensors");
+    auto predictor = segmenterWithInputSize(path, 96, 0);
     EXPECT_EQ(predictor->info().inputShortSide, 96);
     const cv::Mat image(192, 256, CV_8UC3, cv::Scalar(90, 120, 150));
-    auto mapRows = [&](int shortSide) {
-        PredictOptions options;
-        options.captureAttention = true;
-        options.shortSide = shortSide;
-        const Prediction p = predictor->predict(image, options);
-        EXPECT_EQ(p.segmentation.labels.size(), image.size());
-        EXPECT_FALSE(p.blocks.empty());
-        return p.blocks.empty() ? 0 : p.blocks.back().radixMaps.front().rows;
-    };
-    EXPECT_EQ(mapRows(PredictOptions::kModelShortSide), 96 / 8);
-    EXPECT_EQ(mapRows(0), 192 / 8);
-    EXPECT_EQ(mapRows(64), 64 / 8);
+    EXPECT_EQ(mapRowsAt(*predictor, image, PredictOptions::kModelShortSide), 96 / 8);
+    EXPECT_EQ(mapRowsAt(*predictor, image, 0), 192 / 8);
+    EXPECT_EQ(mapRowsAt(*predictor, image, 64), 64 / 8);
     std::filesystem::remove(path);
 }
 
 // A longer-side size (PyTorch-Encoding's test scale): the 256-wide image is halved; a size the caller names
 // still replaces it.
 TEST(ModelCard, SegmenterInputLongSideScalesTheLongerSide) {
-    torch::manual_seed(4);
-    DeepLabV3 model(training::DemoRecipe::segmenter());
-    model->eval();
-    ModelCard card = training::DemoRecipe::card("segment");
-    card.segmenter->inputShortSide = 0;
-    card.segmenter->inputLongSide = 128;
     const std::string path = tempPath("segmenter-long-side.safetensors");
-    io::SafetensorsWriter::write(path, StateDictLoader::stateDict(*model), card.toMetadata());
-    ModelSpec spec;
-    spec.weights = path;
-    auto predictor = Predictor::load(spec);
+    auto predictor = segmenterWithInputSize(path, 0, 128);
     EXPECT_EQ(predictor->info().inputShortSide, 0);
     EXPECT_EQ(predictor->info().inputLongSide, 128);
     const cv::Mat image(192, 256, CV_8UC3, cv::Scalar(90, 120, 150));
-    auto mapRows = [&](int shortSide) {
-        PredictOptions options;
-        options.captureAttention = true;
-        options.shortSide = shortSide;
-        const Prediction p = predictor->predict(image, options);
-        EXPECT_EQ(p.segmentation.labels.size(), image.size());
-        return p.blocks.empty() ? 0 : p.blocks.back().radixMaps.front().rows;
-    };
-    EXPECT_EQ(mapRows(PredictOptions::kModelShortSide), 96 / 8);
-    EXPECT_EQ(mapRows(0), 192 / 8);
-    EXPECT_EQ(mapRows(160), 160 / 8);
+    EXPECT_EQ(mapRowsAt(*predictor, image, PredictOptions::kModelShortSide), 96 / 8);
+    EXPECT_EQ(mapRowsAt(*predictor, image, 0), 192 / 8);
+    EXPECT_EQ(mapRowsAt(*predictor, image, 160), 160 / 8);
     std::filesystem::remove(path);
 }
 

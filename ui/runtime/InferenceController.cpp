@@ -144,8 +144,7 @@ void InferenceController::setOverlayOptions(const OverlayOptions& options) {
 }
 
 void InferenceController::setDisplayArea(QSize devicePixels) {
-    renderer_->setDisplayArea(
-        cv::Size(std::max(0, devicePixels.width()), std::max(0, devicePixels.height())));
+    renderer_->setDisplayArea(cv::Size(devicePixels.width(), devicePixels.height())); // <= 0: none
 }
 
 OverlayOptions InferenceController::overlayOptions() const {

@@ -106,10 +106,9 @@ void RenderWorker::renderPending() {
         cv::Mat bgr = PredictionRenderer::draw(result->image, *drawn, labels, frame->options,
                                                &frame->drawnDetections, &frame->map);
         cv::cvtColor(bgr, frame->pixels, cv::COLOR_BGR2BGRA);
-        if (area.width > 0 && area.height > 0 && !frame->pixels.empty()) {
-            // As ImageView fits: the whole picture, aspect kept; averaged when shrinking, pixel-exact when
-            // enlarging, as the view's own scaled drawing.
-            const cv::Size size = fittedSize(frame->pixels.size(), area);
+        // As ImageView fits: the whole picture, aspect kept; averaged when shrinking, pixel-exact when
+        // enlarging, as the view's own scaled drawing. No area (or no picture): no copy.
+        if (const cv::Size size = fittedSize(frame->pixels.size(), area); !size.empty()) {
             if (size == frame->pixels.size())
                 frame->display = frame->pixels;
             else

@@ -13,8 +13,8 @@ namespace resnest {
 AttentionTimeline::AttentionTimeline(int capacity, QWidget* parent)
     : QWidget(parent), capacity_(std::max(2, capacity)) {
     plot_ = new QCustomPlot;
-    plot_->setPlottingHint(QCP::phImmediateRefresh,
-                           false); // as AttentionPlots' plots: no window-wide repaint
+    // As AttentionPlots' plots: a replot asks for an ordinary paint, not a window-wide repaint.
+    plot_->setPlottingHint(QCP::phImmediateRefresh, false);
     plot_->xAxis->setLabel(tr("frame (click: pause there and inspect)"));
     // Frames are counted: whole numbers only, however few frames are shown.
     auto frames = QSharedPointer<QCPAxisTickerFixed>::create();

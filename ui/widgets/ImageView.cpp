@@ -1,5 +1,6 @@
 #include "ui/widgets/ImageView.h"
 
+#include "ui/runtime/RenderWorker.h"
 #include "ui/widgets/ImageConversions.h"
 
 #include <QApplication>
@@ -114,9 +115,12 @@ void ImageView::paintEvent(QPaintEvent*) {
     if (!image_.isNull()) {
         const QRectF target = imageRect();
         const double dpr = devicePixelRatioF();
-        const QSize device(int(std::lround(target.width() * dpr)), int(std::lround(target.height() * dpr)));
-        if (fit_ && frame_ && frame_->display.cols == device.width() &&
-            frame_->display.rows == device.height()) {
+        const QSize area = displayArea();
+        // The render thread's copy fits the area this view had when the frame was drawn (the same
+        // RenderWorker::fittedSize); after a resize, until the next frame, the picture is scaled here.
+        if (fit_ && frame_ && !frame_->display.empty() &&
+            frame_->display.size() ==
+                RenderWorker::fittedSize(frame_->pixels.size(), cv::Size(area.width(), area.height()))) {
             // Scaled on the render thread: a copy of pixels, with no wait for Qt's thread pool.
             QImage shown = ImageConversions::wrapScreenPixels(frame_->display);
             shown.setDevicePixelRatio(dpr);
