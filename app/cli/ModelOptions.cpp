@@ -32,6 +32,9 @@ model options:
   --channels-last      NHWC activations (the oneDNN plan's layout; with --no-mkldnn LibTorch's own NHWC path)
   --no-mkldnn          plain LibTorch convolutions on CPU instead of oneDNN's with weights packed once
   --blocked            oneDNN's blocked activations instead of prepacked channels-last convolutions
+  --no-winograd        detectors: direct convolutions for the FPN's, RPN's and mask head's 3x3 convolutions
+                       (default on CPU float32: Winograd F(4x4,3x3) on large maps, about 1e-5 of the range
+                       apart from the direct result)
   --seed N             seed of random weights (default 0)
   --task classify|segment|detect   what the model does (default: what the checkpoint holds)
   --classes N          classes of random-weight heads (segment 21, detect 91 with background)
@@ -49,7 +52,7 @@ detection options:
 const std::set<std::string> ModelOptions::kValued = {
     "arch", "weights", "device", "dtype", "output-stride", "threads", "seed", "task", "classes", "catalogue"};
 const std::set<std::string> ModelOptions::kFlags = {"no-fuse", "channels-last", "no-mkldnn",
-                                                    "blocked", "mask",          "allow-non-finite"};
+                                                    "blocked", "no-winograd", "mask",          "allow-non-finite"};
 const std::set<std::string> ModelOptions::kDetectValued = {"min-size", "max-size", "score-threshold",
                                                            "max-detections", "nms-iou"};
 
@@ -114,6 +117,7 @@ ModelSpec ModelOptions::modelSpec(const ArgumentList& args, const std::string& d
     spec.compute.channelsLast = args.has("channels-last");
     spec.compute.mkldnn = !args.has("no-mkldnn");
     spec.compute.blocked = args.has("blocked");
+    spec.compute.winograd = !args.has("no-winograd");
     spec.classes = args.getInt("classes", 0);
     spec.mask = args.has("mask");
     spec.minSize = args.getInt("min-size", 0);

@@ -32,10 +32,11 @@ DetectorOutput FasterRCNNImpl::forward(const std::vector<torch::Tensor>& images,
     return out;
 }
 
-void FasterRCNNImpl::fuse(bool mkldnn, bool blocked) {
-    backbone->fuse(mkldnn, blocked);
-    rpn->head->fuse(backbone->body->prepacked());
-    roiHeads->fuse();
+void FasterRCNNImpl::fuse(bool mkldnn, bool blocked, bool winograd) {
+    backbone->fuse(mkldnn, blocked, winograd);
+    const bool prepacked = backbone->body->prepacked();
+    rpn->head->fuse(prepacked, winograd && prepacked);
+    roiHeads->fuse(winograd && prepacked);
 }
 
 } // namespace resnest

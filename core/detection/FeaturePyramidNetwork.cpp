@@ -35,11 +35,11 @@ std::vector<torch::Tensor> FeaturePyramidNetworkImpl::forward(const std::vector<
     return out;
 }
 
-void FeaturePyramidNetworkImpl::fuse(bool prepack) {
+void FeaturePyramidNetworkImpl::fuse(bool prepack, bool winograd) {
     for (auto& b : inner_)
         b->fuse(prepack, prepack);
     for (auto& b : layer_)
-        b->fuse(prepack, prepack);
+        b->fuse(prepack, prepack, winograd);
 }
 
 } // namespace resnest

@@ -16,8 +16,9 @@ public:
 
     // C2..C5 in, P2..P6 out.
     std::vector<torch::Tensor> forward(const std::vector<torch::Tensor>& features);
-    // `prepack`: channels-last prepacked oneDNN convolutions (ConvNormActivationImpl::fuse).
-    void fuse(bool prepack = false);
+    // `prepack`: channels-last prepacked oneDNN convolutions (ConvNormActivationImpl::fuse); `winograd`: the
+    // 3x3 convolutions by F(4x4, 3x3) on large maps.
+    void fuse(bool prepack = false, bool winograd = false);
 
     torch::nn::ModuleList innerBlocks;
     torch::nn::ModuleList layerBlocks;

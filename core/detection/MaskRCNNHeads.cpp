@@ -20,9 +20,9 @@ torch::Tensor MaskRCNNHeadsImpl::forward(const torch::Tensor& x) {
     return y;
 }
 
-void MaskRCNNHeadsImpl::fuse() {
+void MaskRCNNHeadsImpl::fuse(bool winograd) {
     for (auto& c : convs_)
-        c->fuse();
+        c->fuse(false, false, winograd);
 }
 
 } // namespace resnest

@@ -12,7 +12,7 @@ class MaskRCNNHeadsImpl : public torch::nn::Module {
 public:
     MaskRCNNHeadsImpl(int64_t in, int convs, int64_t channels, bool norm);
     torch::Tensor forward(const torch::Tensor& x);
-    void fuse();
+    void fuse(bool winograd = false);
 
 private:
     std::vector<ConvNormActivation> convs_;

@@ -19,7 +19,7 @@ public:
 
     RPNHeadOutput forward(const std::vector<torch::Tensor>& levels);
     // Inference: the 3x3 convs as FoldedConv, prepacked with their ReLU when `prepack`.
-    void fuse(bool prepack);
+    void fuse(bool prepack, bool winograd = false);
 
     torch::nn::Sequential conv{nullptr};
     torch::nn::Conv2d clsLogits{nullptr};

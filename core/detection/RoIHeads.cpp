@@ -85,10 +85,10 @@ std::vector<ImageDetections> RoIHeadsImpl::forward(const std::vector<torch::Tens
     return out;
 }
 
-void RoIHeadsImpl::fuse() {
+void RoIHeadsImpl::fuse(bool winograd) {
     boxHead->fuse();
     if (config_.mask)
-        maskHead->fuse();
+        maskHead->fuse(winograd);
 }
 
 } // namespace resnest

@@ -23,12 +23,14 @@ torch::Tensor ConvNormActivationImpl::forward(const torch::Tensor& x) {
     return options_.relu ? y.relu_() : y;
 }
 
-void ConvNormActivationImpl::fuse(bool channelsLast, bool prepack) {
+void ConvNormActivationImpl::fuse(bool channelsLast, bool prepack, bool winograd) {
     folded_ = bn.is_empty() ? FoldedConv::plain(conv) : FoldedConv::fold(conv, bn);
     if (channelsLast)
         folded_.toChannelsLast();
     if (prepack && FoldedConv::canPrepack(conv->weight))
         folded_.prepackChannelsLast(options_.relu);
+    if (winograd)
+        folded_.prepareWinograd();
 }
 
 } // namespace resnest

@@ -26,8 +26,9 @@ public:
     explicit ConvNormActivationImpl(const ConvNormActivationOptions& options);
 
     torch::Tensor forward(const torch::Tensor& x);
-    // `prepack`: LibTorch's prepacked oneDNN convolution with the ReLU fused (FoldedConv), where it runs.
-    void fuse(bool channelsLast = false, bool prepack = false);
+    // `prepack`: LibTorch's prepacked oneDNN convolution with the ReLU fused (FoldedConv), where it runs;
+    // `winograd`: F(4x4, 3x3) Winograd on large maps where the convolution suits it (WinogradConv).
+    void fuse(bool channelsLast = false, bool prepack = false, bool winograd = false);
     void unfuse() { folded_ = FoldedConv(); }
 
     torch::nn::Conv2d conv{nullptr};

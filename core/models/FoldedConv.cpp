@@ -89,6 +89,8 @@ bool differentiating(const torch::Tensor& x) {
 } // namespace
 
 torch::Tensor FoldedConv::operator()(const torch::Tensor& x) const {
+    if (winograd.takes(x))
+        return winograd(x, false);
     if (!context.isNone() && !differentiating(x)) {
         TORCH_CHECK(!contextRelu, "this convolution was prepacked with its ReLU: call convRelu");
         return runPrepacked(context, x);
@@ -99,6 +101,8 @@ torch::Tensor FoldedConv::operator()(const torch::Tensor& x) const {
 }
 
 torch::Tensor FoldedConv::convRelu(const torch::Tensor& x) const {
+    if (winograd.takes(x))
+        return winograd(x, true);
     if (!context.isNone() && !differentiating(x)) {
         TORCH_CHECK(contextRelu, "this convolution was prepacked without a ReLU");
         return runPrepacked(context, x);
@@ -214,6 +218,13 @@ torch::Tensor FoldedConv::linear(const torch::Tensor& x) const {
             y += bias;
     }
     return y;
+}
+
+bool FoldedConv::prepareWinograd() {
+    if (!WinogradConv::suits(weight, stride, padding, dilation, groups))
+        return false;
+    winograd = WinogradConv(weight, bias, groups);
+    return true;
 }
 
 void FoldedConv::toChannelsLast() {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/models/WinogradConv.h"
+
 #include <torch/torch.h>
 
 namespace resnest {
@@ -20,6 +22,8 @@ struct FoldedConv {
     // written in channels-last order with no reorder on either side.
     c10::IValue context;
     bool contextRelu = false;
+    // F(4x4, 3x3) Winograd for the large maps it takes (WinogradConv::takes); other inputs run the plan above.
+    WinogradConv winograd;
 
     static FoldedConv fold(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2d& bn);
     static FoldedConv plain(const torch::nn::Conv2d& conv);
@@ -47,6 +51,8 @@ struct FoldedConv {
     // Whether a convolution with this weight (its device and dtype) can be prepacked.
     static bool canPrepack(const torch::Tensor& weight);
     void prepareLinear();
+    // Adds the Winograd plan where this convolution suits it (WinogradConv::suits); returns whether it did.
+    bool prepareWinograd();
 };
 
 } // namespace resnest

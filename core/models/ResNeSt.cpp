@@ -184,7 +184,7 @@ ResNeStOutput ResNeStImpl::forward(const torch::Tensor& x, Capture capture) {
     return {fc(pooled), std::move(f.blocks)};
 }
 
-void ResNeStImpl::fuse(bool channelsLast, bool mkldnn, bool blocked, int64_t inputSide) {
+void ResNeStImpl::fuse(bool channelsLast, bool mkldnn, bool blocked, int64_t inputSide, bool winograd) {
     torch::NoGradGuard noGrad;
     const auto& w = bn1->weight;
     // oneDNN is a CPU float32 / bfloat16 plan; elsewhere the request falls back to plain tensors. Prepacked
@@ -216,7 +216,7 @@ void ResNeStImpl::fuse(bool channelsLast, bool mkldnn, bool blocked, int64_t inp
             // oneDNN's channels-last kernels lose to its blocked ones on small maps with many channels (1x1
             // convolutions at 14x14 and 7x7 up to twice as slow here); those blocks keep the blocked layout.
             const bool small = blockedToo && out < kPrepackedMinSide;
-            block->fuse(channelsLast_ && !small, mkldnn_ || small, prepacked_ && !small, side);
+            block->fuse(channelsLast_ && !small, mkldnn_ || small, prepacked_ && !small, side, winograd);
             side = out;
         }
     }

@@ -40,7 +40,10 @@ public:
     // (`mkldnn`). Otherwise plain tensors, channels-last if asked. Call after loading weights and moving the
     // model; `unfuse` returns to the module's own parameters. `inputSide`: the input height and width the
     // model will mostly see, for the prepacked weights' layout (any size runs).
-    void fuse(bool channelsLast = false, bool mkldnn = false, bool blocked = false, int64_t inputSide = 224);
+    // `winograd`: with the prepacked plan, the split convolutions by F(4x4, 3x3) where their maps are large
+    // (WinogradConv; the detectors' bodies at 800 px).
+    void fuse(bool channelsLast = false, bool mkldnn = false, bool blocked = false, int64_t inputSide = 224,
+              bool winograd = false);
     void unfuse();
     bool fused() const { return fused_; }
     bool channelsLast() const { return channelsLast_; }

@@ -74,7 +74,7 @@ BottleneckOutput ResNeStBottleneckImpl::forward(const torch::Tensor& input, bool
     return {out, sa.attention, sa.splits, sa.radixMaps};
 }
 
-void ResNeStBottleneckImpl::fuse(bool channelsLast, bool mkldnn, bool prepack, int64_t side) {
+void ResNeStBottleneckImpl::fuse(bool channelsLast, bool mkldnn, bool prepack, int64_t side, bool winograd) {
     fusedConv1_ = FoldedConv::fold(conv1, bn1);
     fusedConv3_ = FoldedConv::fold(conv3, bn3);
     if (downConv_)
@@ -98,7 +98,7 @@ void ResNeStBottleneckImpl::fuse(bool channelsLast, bool mkldnn, bool prepack, i
         if (downConv_)
             fusedDown_.prepackChannelsLast(false, downPool_ ? out : side);
     }
-    conv2->fuse(channelsLast, mkldnn, prepack, avdPool_ && options_.avdFirst ? out : side);
+    conv2->fuse(channelsLast, mkldnn, prepack, avdPool_ && options_.avdFirst ? out : side, winograd);
     fused_ = true;
 }
 

@@ -38,7 +38,8 @@ public:
 
     BottleneckOutput forward(const torch::Tensor& x, bool capture = false);
     // `side`: the expected input height and width (FoldedConv::prepackChannelsLast).
-    void fuse(bool channelsLast, bool mkldnn = false, bool prepack = false, int64_t side = 56);
+    void fuse(bool channelsLast, bool mkldnn = false, bool prepack = false, int64_t side = 56,
+              bool winograd = false);
     void unfuse();
 
     // Pixels of network input per pixel of the captured splits, relative to this block's input.

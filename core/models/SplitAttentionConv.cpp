@@ -116,7 +116,7 @@ void SplitAttentionConvImpl::setOverride(const AttentionOverride& o) {
     override_ = o;
 }
 
-void SplitAttentionConvImpl::fuse(bool channelsLast, bool mkldnn, bool prepack, int64_t side) {
+void SplitAttentionConvImpl::fuse(bool channelsLast, bool mkldnn, bool prepack, int64_t side, bool winograd) {
     fusedConv_ = FoldedConv::fold(conv, bn0);
     fusedFc1_ = FoldedConv::fold(fc1, bn1);
     fusedFc2_ = FoldedConv::plain(fc2);
@@ -128,6 +128,8 @@ void SplitAttentionConvImpl::fuse(bool channelsLast, bool mkldnn, bool prepack, 
         fusedConv_.packForMkldnn();
     if (prepack)
         fusedConv_.prepackChannelsLast(true, side);
+    if (prepack && winograd)
+        fusedConv_.prepareWinograd();
     fused_ = true;
 }
 

@@ -26,7 +26,9 @@ public:
     // Freeze BatchNorm into the convolutions for inference; call after the weights and device are final.
     // With `mkldnn` the input must be a oneDNN tensor; the output is a plain one either way.
     // `side`: the expected input height and width (FoldedConv::prepackChannelsLast).
-    void fuse(bool channelsLast, bool mkldnn = false, bool prepack = false, int64_t side = 56);
+    // `winograd`: with `prepack`, the split convolution by F(4x4, 3x3) on large maps (WinogradConv).
+    void fuse(bool channelsLast, bool mkldnn = false, bool prepack = false, int64_t side = 56,
+              bool winograd = false);
     void unfuse() { fused_ = false; }
 
     // Replace the attention of every later forward (checked against this block's R and K now:

@@ -146,7 +146,7 @@ ExplainTarget DetectionModel::explainTarget(const TaskOutput& out, const Attenti
 }
 
 void DetectionModel::fuse(const ComputeOptions& compute) {
-    network_->fuse(compute.mkldnn, compute.blocked);
+    network_->fuse(compute.mkldnn, compute.blocked, compute.winograd);
 }
 
 } // namespace resnest

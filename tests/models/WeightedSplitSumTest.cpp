@@ -2,6 +2,8 @@
 
 #include "core/models/BlockCapture.h"
 
+#include <ATen/Parallel.h>
+#include <atomic>
 #include <gtest/gtest.h>
 
 using namespace resnest;
@@ -44,4 +46,16 @@ TEST(WeightedSplitSumTest, RefusesWhatItCannotRun) {
 TEST(WeightedSplitSumTest, LeavesAutogradToLibTorch) {
     const auto u = torch::randn({1, 4, 3, 3}).requires_grad_(true);
     EXPECT_FALSE(WeightedSplitSum::applies(u));
+}
+
+// ATen's parallel_for is a header template around `#pragma omp parallel`, compiled into our code: built
+// without OpenMP, the kernel's loops (and WinogradConv's transforms) run on one thread whatever
+// at::set_num_threads says. They did until 2026-12-07.
+TEST(WeightedSplitSumTest, ParallelLoopsOfOurCodeUseSeveralThreads) {
+    const int before = at::get_num_threads();
+    at::set_num_threads(2);
+    std::atomic<int> seen{0};
+    at::parallel_for(0, 64, 1, [&](int64_t, int64_t) { seen |= 1 << at::get_thread_num(); });
+    at::set_num_threads(before);
+    EXPECT_EQ(seen.load(), 3);
 }

@@ -1,0 +1,132 @@
+#include "core/models/FoldedConv.h"
+#include "core/models/WinogradConv.h"
+
+#include <gtest/gtest.h>
+
+using namespace resnest;
+
+namespace {
+
+const std::vector<int64_t> kOnes{1, 1};
+
+// Largest absolute difference from the float64 reference, over the reference's largest magnitude.
+double relativeError(const torch::Tensor& y, const torch::Tensor& reference) {
+    return ((y.to(torch::kFloat64) - reference).abs().max() / reference.abs().max()).item<double>();
+}
+
+torch::Tensor referenceConv(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, bool relu,
+                            int64_t groups = 1) {
+    auto y = torch::conv2d(x.to(torch::kFloat64), w.to(torch::kFloat64), b.to(torch::kFloat64), 1, 1, 1, groups);
+    return relu ? y.relu() : y;
+}
+
+} // namespace
+
+// Against a float64 convolution: batches, maps whose sides are not multiples of the 4x4 tile (the last tiles
+// hang over the edge), groups (a split-attention convolution's radix x cardinality), both memory formats, with
+// and without the ReLU. The bound is what F(4x4, 3x3) costs in
+// float32 (about 1e-5 of the range, a direct float32 convolution about 1e-6); a wrong transform is off by
+// the order of the range itself.
+TEST(WinogradConvTest, MatchesTheDirectConvolution) {
+    torch::manual_seed(11);
+    c10::InferenceMode guard;
+    struct Case {
+        int64_t batch, in, out, height, width, groups;
+    };
+    for (const Case& c : {Case{1, 64, 64, 8, 8, 1}, Case{2, 64, 80, 13, 22, 1}, Case{3, 128, 64, 17, 9, 1},
+                          Case{1, 256, 256, 41, 67, 1}, Case{2, 128, 256, 11, 14, 2}, Case{1, 256, 384, 9, 10, 4}}) {
+        const auto w = torch::randn({c.out, c.in / c.groups, 3, 3}) / std::sqrt(9.0 * double(c.in / c.groups));
+        const auto b = torch::randn({c.out});
+        const WinogradConv conv(w, b, c.groups);
+        for (bool channelsLast : {false, true}) {
+            auto x = torch::randn({c.batch, c.in, c.height, c.width});
+            if (channelsLast)
+                x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+            for (bool relu : {false, true}) {
+                SCOPED_TRACE(::testing::Message() << c.batch << "x" << c.in << "x" << c.height << "x" << c.width
+                                                  << " -> " << c.out << " groups " << c.groups
+                                                  << (channelsLast ? " NHWC" : " NCHW")
+                                                  << (relu ? " relu" : ""));
+                const auto y = conv(x, relu);
+                ASSERT_EQ(y.sizes(), (std::vector<int64_t>{c.batch, c.out, c.height, c.width}));
+                EXPECT_TRUE(y.is_contiguous(torch::MemoryFormat::ChannelsLast));
+                const auto reference = referenceConv(x, w, b, relu, c.groups);
+                EXPECT_LT(relativeError(y, reference), 5e-5);
+                if (relu)
+                    EXPECT_GE(y.min().item<double>(), 0.0);
+            }
+        }
+    }
+}
+
+// Without a bias the output is the bare convolution.
+TEST(WinogradConvTest, WithoutBias) {
+    torch::manual_seed(12);
+    c10::InferenceMode guard;
+    const auto w = torch::randn({64, 64, 3, 3}) / 24.0;
+    const auto x = torch::randn({1, 64, 20, 20});
+    const auto y = WinogradConv(w, torch::Tensor())(x, false);
+    EXPECT_LT(relativeError(y, referenceConv(x, w, torch::zeros({64}), false)), 5e-5);
+}
+
+// Only what the transforms are written for: 3x3, stride 1, padding 1, no dilation, float32 on the CPU, channel
+// counts per group multiples of 16 and at least 64.
+TEST(WinogradConvTest, SuitsOnlyItsGeometry) {
+    const auto w = torch::zeros({64, 64, 3, 3});
+    EXPECT_TRUE(WinogradConv::suits(w, kOnes, kOnes, kOnes, 1));
+    EXPECT_FALSE(WinogradConv::suits(w, {2, 2}, kOnes, kOnes, 1));
+    EXPECT_FALSE(WinogradConv::suits(w, kOnes, {2, 2}, {2, 2}, 1));
+    EXPECT_FALSE(WinogradConv::suits(w, kOnes, kOnes, kOnes, 2)); // 32 outputs per group
+    EXPECT_TRUE(WinogradConv::suits(torch::zeros({128, 64, 3, 3}), kOnes, kOnes, kOnes, 2));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({128, 32, 3, 3}), kOnes, kOnes, kOnes, 4));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({100, 64, 3, 3}), kOnes, kOnes, kOnes, 3));
+    EXPECT_FALSE(WinogradConv::suits(w, kOnes, {0, 0}, kOnes, 1));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({64, 64, 1, 1}), kOnes, kOnes, kOnes, 1));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({64, 64, 3, 3}, torch::kFloat64), kOnes, kOnes, kOnes, 1));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({72, 64, 3, 3}), kOnes, kOnes, kOnes, 1));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({32, 32, 3, 3}), kOnes, kOnes, kOnes, 1));
+}
+
+// Small maps (fewer tiles than kMinTiles over the batch), other dtypes, oneDNN tensors and inputs that need a
+// gradient go to the direct convolution.
+TEST(WinogradConvTest, TakesOnlyLargeFloat32Maps) {
+    const WinogradConv conv(torch::randn({64, 64, 3, 3}), torch::randn({64}));
+    EXPECT_TRUE(conv.takes(torch::zeros({1, 64, 64, 64})));   // 256 tiles
+    EXPECT_FALSE(conv.takes(torch::zeros({1, 64, 60, 64})));  // 240
+    EXPECT_TRUE(conv.takes(torch::zeros({16, 64, 14, 14})));  // 16 x 16, the mask head's RoIs
+    EXPECT_FALSE(conv.takes(torch::zeros({1, 32, 64, 64})));  // other channel count
+    EXPECT_FALSE(conv.takes(torch::zeros({1, 64, 64, 64}, torch::kFloat64)));
+    if (at::hasMKLDNN())
+        EXPECT_FALSE(conv.takes(torch::zeros({1, 64, 64, 64}).to_mkldnn()));
+    EXPECT_FALSE(conv.takes(torch::zeros({1, 64, 64, 64}).requires_grad_()));
+    EXPECT_FALSE(WinogradConv().takes(torch::zeros({1, 64, 64, 64})));
+}
+
+// A FoldedConv with the plan runs it on large maps (the same bits as WinogradConv itself, with and without
+// the ReLU, whatever else was prepared), and its direct convolution on small ones.
+TEST(WinogradConvTest, FoldedConvRunsItOnLargeMapsOnly) {
+    torch::manual_seed(13);
+    c10::InferenceMode guard;
+    torch::nn::Conv2d conv(torch::nn::Conv2dOptions(64, 64, 3).padding(1));
+    FoldedConv f = FoldedConv::plain(conv);
+    const auto large = torch::randn({1, 64, 64, 72});
+    const auto small = torch::randn({1, 64, 12, 12});
+    const auto directLarge = f(large);
+    ASSERT_TRUE(f.prepareWinograd());
+    if (FoldedConv::prepackSupports(torch::kFloat32))
+        f.prepackChannelsLast(true, 64);
+    EXPECT_TRUE(torch::equal(f.convRelu(large), f.winograd(large, true)));
+    EXPECT_TRUE(torch::allclose(f.convRelu(small), torch::conv2d(small, conv->weight, conv->bias, 1, 1).relu(),
+                                1e-5, 1e-5));
+    EXPECT_FALSE(torch::equal(f.convRelu(large), directLarge.relu())); // not the direct result
+    EXPECT_LT(relativeError(f.convRelu(large), referenceConv(large, conv->weight, conv->bias, true)), 5e-5);
+
+    FoldedConv plain = FoldedConv::plain(conv);
+    ASSERT_TRUE(plain.prepareWinograd());
+    EXPECT_TRUE(torch::equal(plain(large), plain.winograd(large, false)));
+
+    torch::nn::Conv2d strided(torch::nn::Conv2dOptions(64, 64, 3).padding(1).stride(2));
+    FoldedConv other = FoldedConv::plain(strided);
+    EXPECT_FALSE(other.prepareWinograd());
+    EXPECT_FALSE(other.winograd.defined());
+}
