@@ -77,10 +77,21 @@ def cpu_model():
 class Case:
     """One model: how resnest-cli benches it and a Python callable that runs it once."""
 
-    def __init__(self, name, shape, cli_args, python_fn, python_detections=None):
+    def __init__(self, name, shape, cli_args, python_fn, python_detections=None, parent=None):
         self.name, self.shape, self.cli_args, self.python_fn = name, shape, cli_args, python_fn
         self.python_detections = python_detections  # callable -> detections per image of the last call
         self.cli_detections = []
+        self.parent = parent  # a --cli-variant row: timed against its parent's Python run of the same round
+
+
+def with_variants(cases, variants):
+    """Each detector, followed by one row per --cli-variant (resnest-cli with those options added)."""
+    out = []
+    for c in cases:
+        out.append(c)
+        for v in variants if c.python_detections else []:
+            out.append(Case("%s, resnest-cli %s" % (c.name, v), c.shape, c.cli_args + v.split(), None, parent=c))
+    return out
 
 
 def build_cases(a, workdir):
@@ -153,6 +164,9 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--cli-random-weights", action="store_true",
                     help="resnest-cli with its own random weights instead of the Python model's")
+    ap.add_argument("--cli-variant", action="append", default=[],
+                    help="one more C++ row per detector with these resnest-cli options (e.g. --no-winograd), timed in"
+                         " the same rounds against the same Python runs; repeatable")
     ap.add_argument("--write", help="markdown file to update (section between the heads-latency markers)")
     a = ap.parse_args()
     a.tasks = [t.strip() for t in a.tasks.split(",") if t.strip()]
@@ -161,7 +175,7 @@ def main():
     load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="heads-latency-") as workdir:
         t0 = time.time()
-        cases = build_cases(a, workdir)
+        cases = with_variants(build_cases(a, workdir), a.cli_variant)
         print("built %d models in %.0f s" % (len(cases), time.time() - t0), file=sys.stderr)
         cpp = {c.name: [] for c in cases}
         py = {c.name: [] for c in cases}
@@ -170,6 +184,8 @@ def main():
             for c in cases:
                 # Alternate which side goes first, round by round.
                 order = ("cpp", "py") if r % 2 == 0 else ("py", "cpp")
+                if c.parent:
+                    order = ("cpp",)
                 for side in order:
                     if side == "cpp":
                         j = cli_bench(c.cli_args)
@@ -180,6 +196,9 @@ def main():
                         py[c.name].append(median_ms(c.python_fn, a.iterations, a.warmup))
                         if c.python_detections:
                             py_det[c.name].append(c.python_detections())
+                if c.parent:
+                    py[c.name].append(py[c.parent.name][-1])
+                    py_det[c.name] = py_det[c.parent.name]
                 print("round %d/%d %s: C++ %.0f ms, Python %.0f ms" % (r + 1, a.rounds, c.name, cpp[c.name][-1],
                                                                       py[c.name][-1]), file=sys.stderr)
 
@@ -208,13 +227,15 @@ def main():
             ", ".join("%.0f / %.0f = %.2f" % (x, y, x / y) for x, y in zip(cpp[c.name], py[c.name]))))
     notes = []
     for c in cases:
-        if c.cli_detections:
+        if c.cli_detections and not c.parent:
             notes.append("%s: %.1f detections per image after the 0.05 score threshold in C++, %.1f in Python."
                          % (c.name, statistics.median(c.cli_detections), statistics.median(py_det[c.name])))
     cmd = ("OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 benchmarks/heads_latency.py --cli build/app/cli/resnest-cli"
            " --arch %s --threads %d --rounds %d --iterations %d --warmup %d%s%s"
            % (a.arch, threads, a.rounds, a.iterations, a.warmup, " --mask" if a.mask else "",
               " --cli-random-weights" if a.cli_random_weights else ""))
+    for v in a.cli_variant:
+        cmd += " --cli-variant=%s" % v
     for flag, default in (("tasks", "segment,detect"), ("seg_size", 512), ("det_height", 800), ("det_width", 1333),
                           ("min_size", 800), ("max_size", 1333), ("seed", 0)):
         value = ",".join(a.tasks) if flag == "tasks" else getattr(a, flag)
@@ -227,7 +248,9 @@ def main():
     lines += [""] + notes + [
         "",
         same + " Eval mode, `torch.inference_mode`, no attention capture. resnest-cli runs its default CPU plan"
-        " (BatchNorm folded, channels-last prepacked oneDNN convolutions in the body and heads); Python runs"
+        " (BatchNorm folded, channels-last prepacked oneDNN convolutions in the body and heads; in the detectors,"
+        " Winograd F(4x4, 3x3) for the 3x3 convolutions on large maps); a row with resnest-cli options in its name"
+        " ran in the same rounds against the same Python runs as the row above it. Python runs"
         " torchvision's modules as they are. Detection includes the transform (normalise, resize, pad) and the post-processing on both sides.",
         "",
         "Reproduce: `%s`" % cmd,
