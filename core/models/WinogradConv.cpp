@@ -154,6 +154,9 @@ WinogradConv::WinogradConv(const torch::Tensor& weight, const torch::Tensor& bia
                     weight.size(0) % groups == 0,
                 "WinogradConv needs (out, in / groups, 3, 3) filters");
     const int64_t out = weight.size(0), groupIn = weight.size(1), groupOut = out / groups;
+    // The transforms step through channels kLanes at a time, with no remainder loop.
+    TORCH_CHECK(groupIn % kLanes == 0 && groupOut % kLanes == 0,
+                "WinogradConv needs channel counts per group that are multiples of ", kLanes);
     const auto g = torch::from_blob(const_cast<double*>(&kG[0][0]), {kWindow, 3}, torch::kFloat64);
     // U = G g G^T, laid out so that position p's (in, out) matrix of group q is one GEMM operand.
     const auto w = weight.detach().to(torch::kCPU, torch::kFloat64).view({groups, groupOut, groupIn, 3, 3});

@@ -39,9 +39,11 @@ public:
     // `relu`.
     torch::Tensor operator()(const torch::Tensor& x, bool relu) const;
 
-    // Tiles over the batch from which `takes` accepts an input; measured in docs/benchmarks.md.
-    static constexpr int64_t kMinTiles = 256;
-    static constexpr int64_t kMinGroupChannels = 64;
+    // Measured shape by shape (winograd-conv-bench, docs/benchmarks.md): with 64 channels per group the
+    // GEMMs are too thin to gain anything, and under 64 tiles reading the transformed filters (four times the
+    // direct weights) costs more than the multiplications saved.
+    static constexpr int64_t kMinTiles = 64;
+    static constexpr int64_t kMinGroupChannels = 128;
 
 private:
     torch::Tensor filters_; // (36 * groups, in / groups, out / groups): G g G^T, position by position

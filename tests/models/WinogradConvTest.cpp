@@ -34,7 +34,8 @@ TEST(WinogradConvTest, MatchesTheDirectConvolution) {
         int64_t batch, in, out, height, width, groups;
     };
     for (const Case& c : {Case{1, 64, 64, 8, 8, 1}, Case{2, 64, 80, 13, 22, 1}, Case{3, 128, 64, 17, 9, 1},
-                          Case{1, 256, 256, 41, 67, 1}, Case{2, 128, 256, 11, 14, 2}, Case{1, 256, 384, 9, 10, 4}}) {
+                          Case{1, 256, 256, 41, 67, 1}, Case{2, 128, 256, 11, 14, 2}, Case{1, 256, 384, 9, 10, 4},
+                          Case{1, 16, 32, 5, 6, 1}}) {
         const auto w = torch::randn({c.out, c.in / c.groups, 3, 3}) / std::sqrt(9.0 * double(c.in / c.groups));
         const auto b = torch::randn({c.out});
         const WinogradConv conv(w, b, c.groups);
@@ -69,37 +70,38 @@ TEST(WinogradConvTest, WithoutBias) {
     EXPECT_LT(relativeError(y, referenceConv(x, w, torch::zeros({64}), false)), 5e-5);
 }
 
-// Only what the transforms are written for: 3x3, stride 1, padding 1, no dilation, float32 on the CPU, channel
-// counts per group multiples of 16 and at least 64.
+// Only what the transforms are written for and where they gain: 3x3, stride 1, padding 1, no dilation,
+// float32 on the CPU, channel counts per group multiples of 16 and at least 128.
 TEST(WinogradConvTest, SuitsOnlyItsGeometry) {
-    const auto w = torch::zeros({64, 64, 3, 3});
+    const auto w = torch::zeros({128, 128, 3, 3});
     EXPECT_TRUE(WinogradConv::suits(w, kOnes, kOnes, kOnes, 1));
     EXPECT_FALSE(WinogradConv::suits(w, {2, 2}, kOnes, kOnes, 1));
     EXPECT_FALSE(WinogradConv::suits(w, kOnes, {2, 2}, {2, 2}, 1));
-    EXPECT_FALSE(WinogradConv::suits(w, kOnes, kOnes, kOnes, 2)); // 32 outputs per group
-    EXPECT_TRUE(WinogradConv::suits(torch::zeros({128, 64, 3, 3}), kOnes, kOnes, kOnes, 2));
-    EXPECT_FALSE(WinogradConv::suits(torch::zeros({128, 32, 3, 3}), kOnes, kOnes, kOnes, 4));
-    EXPECT_FALSE(WinogradConv::suits(torch::zeros({100, 64, 3, 3}), kOnes, kOnes, kOnes, 3));
+    EXPECT_FALSE(WinogradConv::suits(w, kOnes, kOnes, kOnes, 2)); // 64 outputs per group
+    EXPECT_TRUE(WinogradConv::suits(torch::zeros({256, 128, 3, 3}), kOnes, kOnes, kOnes, 2));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({256, 64, 3, 3}), kOnes, kOnes, kOnes, 2));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({384, 128, 3, 3}), kOnes, kOnes, kOnes, 5));
     EXPECT_FALSE(WinogradConv::suits(w, kOnes, {0, 0}, kOnes, 1));
-    EXPECT_FALSE(WinogradConv::suits(torch::zeros({64, 64, 1, 1}), kOnes, kOnes, kOnes, 1));
-    EXPECT_FALSE(WinogradConv::suits(torch::zeros({64, 64, 3, 3}, torch::kFloat64), kOnes, kOnes, kOnes, 1));
-    EXPECT_FALSE(WinogradConv::suits(torch::zeros({72, 64, 3, 3}), kOnes, kOnes, kOnes, 1));
-    EXPECT_FALSE(WinogradConv::suits(torch::zeros({32, 32, 3, 3}), kOnes, kOnes, kOnes, 1));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({128, 128, 1, 1}), kOnes, kOnes, kOnes, 1));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({128, 128, 3, 3}, torch::kFloat64), kOnes, kOnes, kOnes, 1));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({136, 128, 3, 3}), kOnes, kOnes, kOnes, 1));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({64, 64, 3, 3}), kOnes, kOnes, kOnes, 1));
 }
 
 // Small maps (fewer tiles than kMinTiles over the batch), other dtypes, oneDNN tensors and inputs that need a
 // gradient go to the direct convolution.
 TEST(WinogradConvTest, TakesOnlyLargeFloat32Maps) {
-    const WinogradConv conv(torch::randn({64, 64, 3, 3}), torch::randn({64}));
-    EXPECT_TRUE(conv.takes(torch::zeros({1, 64, 64, 64})));   // 256 tiles
-    EXPECT_FALSE(conv.takes(torch::zeros({1, 64, 60, 64})));  // 240
-    EXPECT_TRUE(conv.takes(torch::zeros({16, 64, 14, 14})));  // 16 x 16, the mask head's RoIs
-    EXPECT_FALSE(conv.takes(torch::zeros({1, 32, 64, 64})));  // other channel count
-    EXPECT_FALSE(conv.takes(torch::zeros({1, 64, 64, 64}, torch::kFloat64)));
+    const WinogradConv conv(torch::randn({128, 128, 3, 3}), torch::randn({128}));
+    EXPECT_TRUE(conv.takes(torch::zeros({1, 128, 32, 32})));  // 64 tiles
+    EXPECT_TRUE(conv.takes(torch::zeros({1, 128, 29, 30})));  // 64, the last ones hanging over the edge
+    EXPECT_FALSE(conv.takes(torch::zeros({1, 128, 28, 32}))); // 56
+    EXPECT_TRUE(conv.takes(torch::zeros({4, 128, 14, 14})));  // 4 x 16, the mask head's RoIs
+    EXPECT_FALSE(conv.takes(torch::zeros({1, 64, 32, 32})));  // other channel count
+    EXPECT_FALSE(conv.takes(torch::zeros({1, 128, 32, 32}, torch::kFloat64)));
     if (at::hasMKLDNN())
-        EXPECT_FALSE(conv.takes(torch::zeros({1, 64, 64, 64}).to_mkldnn()));
-    EXPECT_FALSE(conv.takes(torch::zeros({1, 64, 64, 64}).requires_grad_()));
-    EXPECT_FALSE(WinogradConv().takes(torch::zeros({1, 64, 64, 64})));
+        EXPECT_FALSE(conv.takes(torch::zeros({1, 128, 32, 32}).to_mkldnn()));
+    EXPECT_FALSE(conv.takes(torch::zeros({1, 128, 32, 32}).requires_grad_()));
+    EXPECT_FALSE(WinogradConv().takes(torch::zeros({1, 128, 32, 32})));
 }
 
 // A FoldedConv with the plan runs it on large maps (the same bits as WinogradConv itself, with and without
@@ -107,14 +109,14 @@ TEST(WinogradConvTest, TakesOnlyLargeFloat32Maps) {
 TEST(WinogradConvTest, FoldedConvRunsItOnLargeMapsOnly) {
     torch::manual_seed(13);
     c10::InferenceMode guard;
-    torch::nn::Conv2d conv(torch::nn::Conv2dOptions(64, 64, 3).padding(1));
+    torch::nn::Conv2d conv(torch::nn::Conv2dOptions(128, 128, 3).padding(1));
     FoldedConv f = FoldedConv::plain(conv);
-    const auto large = torch::randn({1, 64, 64, 72});
-    const auto small = torch::randn({1, 64, 12, 12});
+    const auto large = torch::randn({1, 128, 40, 44});
+    const auto small = torch::randn({1, 128, 12, 12});
     const auto directLarge = f(large);
     ASSERT_TRUE(f.prepareWinograd());
     if (FoldedConv::prepackSupports(torch::kFloat32))
-        f.prepackChannelsLast(true, 64);
+        f.prepackChannelsLast(true, 40);
     EXPECT_TRUE(torch::equal(f.convRelu(large), f.winograd(large, true)));
     EXPECT_TRUE(torch::allclose(f.convRelu(small), torch::conv2d(small, conv->weight, conv->bias, 1, 1).relu(),
                                 1e-5, 1e-5));
@@ -125,8 +127,15 @@ TEST(WinogradConvTest, FoldedConvRunsItOnLargeMapsOnly) {
     ASSERT_TRUE(plain.prepareWinograd());
     EXPECT_TRUE(torch::equal(plain(large), plain.winograd(large, false)));
 
-    torch::nn::Conv2d strided(torch::nn::Conv2dOptions(64, 64, 3).padding(1).stride(2));
+    torch::nn::Conv2d strided(torch::nn::Conv2dOptions(128, 128, 3).padding(1).stride(2));
     FoldedConv other = FoldedConv::plain(strided);
     EXPECT_FALSE(other.prepareWinograd());
     EXPECT_FALSE(other.winograd.defined());
+}
+
+// The transforms step through 16 channels at a time: other counts are refused where the filters are made.
+TEST(WinogradConvTest, RefusesChannelCountsOffTheVectorWidth) {
+    EXPECT_THROW(WinogradConv(torch::zeros({24, 16, 3, 3}), torch::Tensor()), c10::Error);
+    EXPECT_THROW(WinogradConv(torch::zeros({32, 8, 3, 3}), torch::Tensor(), 2), c10::Error);
+    EXPECT_NO_THROW(WinogradConv(torch::zeros({32, 16, 3, 3}), torch::Tensor(), 2));
 }

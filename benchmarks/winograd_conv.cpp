@@ -1,0 +1,99 @@
+// winograd-conv-bench: one convolution by Winograd F(4x4, 3x3) (WinogradConv) against the prepacked oneDNN
+// convolution it replaces (FoldedConv, ReLU fused), on the shapes the detectors and classifiers run, each with
+// the number of 4x4 tiles it makes; the medians decide WinogradConv::suits and takes (docs/benchmarks.md).
+// Batch 1, float32, random weights; the two run one after the other, shape by shape.
+//
+//   winograd-conv-bench [--threads 2] [--repeats 15]
+#include "core/models/FoldedConv.h"
+#include "core/pipeline/HeapPolicy.h"
+#include "core/pipeline/OpenMpWaitPolicy.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+using namespace resnest;
+
+namespace {
+
+double medianMs(const std::function<void()>& run, int repeats) {
+    run();
+    run();
+    std::vector<double> t;
+    for (int i = 0; i < repeats; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        run();
+        t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(t.begin(), t.end());
+    return t[t.size() / 2];
+}
+
+struct Shape {
+    int64_t in, out, groups, height, width;
+    const char* where;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    OpenMpWaitPolicy::ensureChosen(argv);
+    HeapPolicy::keepFreedMemory();
+    int threads = 2, repeats = 15;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (std::strcmp(argv[i], "--threads") == 0)
+            threads = std::stoi(argv[i + 1]);
+        else if (std::strcmp(argv[i], "--repeats") == 0)
+            repeats = std::stoi(argv[i + 1]);
+    }
+    at::set_num_threads(threads);
+    c10::InferenceMode guard;
+    if (!FoldedConv::prepackSupports(torch::kFloat32)) {
+        std::fprintf(stderr, "this LibTorch has no prepacked oneDNN convolution\n");
+        return 1;
+    }
+    const std::vector<Shape> shapes = {
+        {256, 256, 1, 200, 336, "FPN / RPN on P2, 800x1333"},
+        {256, 256, 1, 100, 168, "P3"},
+        {256, 256, 1, 50, 84, "P4"},
+        {256, 256, 1, 25, 42, "P5"},
+        {256, 256, 1, 13, 21, "RPN on P6"},
+        {256, 256, 16, 14, 14, "mask head, 16 RoIs (batch 16)"},
+        {128, 256, 2, 100, 168, "resnest50 layer2 split conv, 800 px"},
+        {256, 512, 2, 50, 84, "layer3, 800 px"},
+        {512, 1024, 2, 25, 42, "layer4, 800 px"},
+        {128, 256, 2, 56, 56, "layer2's first block, 224 px"},
+        {256, 512, 2, 28, 28, "layer3's first block, 224 px"},
+        {256, 512, 2, 14, 14, "layer3, 224 px"},
+        {512, 1024, 2, 7, 7, "layer4, 224 px"},
+        {128, 128, 1, 64, 88, "128 channels, 352 tiles"},
+        {128, 128, 1, 28, 28, "128 channels, 49 tiles"},
+        {64, 64, 1, 64, 88, "demo detector's FPN (64 channels)"},
+    };
+    std::printf("| convolution | where | tiles | direct ms | Winograd ms | Winograd / direct | taken |\n");
+    std::printf("| --- | --- | ---: | ---: | ---: | ---: | --- |\n");
+    for (const Shape& s : shapes) {
+        // The mask-head row is 16 RoIs of one convolution: `groups` there is the batch.
+        const bool batch = std::strstr(s.where, "batch") != nullptr;
+        const int64_t groups = batch ? 1 : s.groups, n = batch ? s.groups : 1;
+        torch::nn::Conv2d conv(torch::nn::Conv2dOptions(s.in, s.out, 3).padding(1).groups(groups));
+        FoldedConv f = FoldedConv::plain(conv);
+        f.prepackChannelsLast(true, s.height);
+        const auto x = torch::randn({n, s.in, s.height, s.width}).contiguous(torch::MemoryFormat::ChannelsLast);
+        const double direct = medianMs([&] { f.convRelu(x); }, repeats);
+        const bool suits = WinogradConv::suits(f.weight, f.stride, f.padding, f.dilation, f.groups);
+        const WinogradConv w(f.weight, f.bias, groups);
+        const double winograd = medianMs([&] { w(x, true); }, repeats);
+        const int64_t tiles = n * ((s.height + 3) / 4) * ((s.width + 3) / 4);
+        std::printf("| %lld -> %lld, %lld group%s, %lldx%lld | %s | %lld | %.2f | %.2f | %.2f | %s |\n",
+                    (long long)s.in, (long long)s.out, (long long)groups, groups > 1 ? "s" : "",
+                    (long long)s.height, (long long)s.width, s.where, (long long)tiles, direct, winograd,
+                    winograd / direct, suits && w.takes(x) ? "yes" : "no");
+        std::fflush(stdout);
+    }
+    return 0;
+}
