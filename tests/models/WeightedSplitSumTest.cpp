@@ -57,5 +57,5 @@ TEST(WeightedSplitSumTest, ParallelLoopsOfOurCodeUseSeveralThreads) {
     std::atomic<int> seen{0};
     at::parallel_for(0, 64, 1, [&](int64_t, int64_t) { seen |= 1 << at::get_thread_num(); });
     at::set_num_threads(before);
-    EXPECT_EQ(seen.load(), 3);
+    EXPECT_EQ(seen.load(), 3) << "only thread(s) " << seen.load() << " ran: built without OpenMP?";
 }
