@@ -1,7 +1,7 @@
 // winograd-conv-bench: one convolution by Winograd F(4x4, 3x3) (WinogradConv) against the prepacked oneDNN
-// convolution it replaces (FoldedConv, ReLU fused), on the shapes the detectors and classifiers run, each with
-// the number of 4x4 tiles it makes; the medians decide WinogradConv::suits and takes (docs/benchmarks.md).
-// Batch 1, float32, random weights; the two run one after the other, shape by shape.
+// convolution it replaces (FoldedConv, ReLU fused), on the shapes the detectors and classifiers run, each
+// with the number of 4x4 tiles it makes; the medians decide WinogradConv::suits and takes
+// (docs/benchmarks.md). Batch 1, float32, random weights; the two run one after the other, shape by shape.
 //
 //   winograd-conv-bench [--threads 2] [--repeats 15]
 #include "core/models/FoldedConv.h"
@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
         torch::nn::Conv2d conv(torch::nn::Conv2dOptions(s.in, s.out, 3).padding(1).groups(groups));
         FoldedConv f = FoldedConv::plain(conv);
         f.prepackChannelsLast(true, s.height);
-        const auto x = torch::randn({n, s.in, s.height, s.width}).contiguous(torch::MemoryFormat::ChannelsLast);
+        const auto x =
+            torch::randn({n, s.in, s.height, s.width}).contiguous(torch::MemoryFormat::ChannelsLast);
         const double direct = medianMs([&] { f.convRelu(x); }, repeats);
         const bool suits = WinogradConv::suits(f.weight, f.stride, f.padding, f.dilation, f.groups);
         const WinogradConv w(f.weight, f.bias, groups);

@@ -51,8 +51,8 @@ detection options:
 
 const std::set<std::string> ModelOptions::kValued = {
     "arch", "weights", "device", "dtype", "output-stride", "threads", "seed", "task", "classes", "catalogue"};
-const std::set<std::string> ModelOptions::kFlags = {"no-fuse", "channels-last", "no-mkldnn",
-                                                    "blocked", "no-winograd", "mask",          "allow-non-finite"};
+const std::set<std::string> ModelOptions::kFlags = {
+    "no-fuse", "channels-last", "no-mkldnn", "blocked", "no-winograd", "mask", "allow-non-finite"};
 const std::set<std::string> ModelOptions::kDetectValued = {"min-size", "max-size", "score-threshold",
                                                            "max-detections", "nms-iou"};
 

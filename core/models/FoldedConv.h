@@ -22,7 +22,8 @@ struct FoldedConv {
     // written in channels-last order with no reorder on either side.
     c10::IValue context;
     bool contextRelu = false;
-    // F(4x4, 3x3) Winograd for the large maps it takes (WinogradConv::takes); other inputs run the plan above.
+    // F(4x4, 3x3) Winograd for the large maps it takes (WinogradConv::takes); other inputs run the plan
+    // above.
     WinogradConv winograd;
 
     static FoldedConv fold(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2d& bn);

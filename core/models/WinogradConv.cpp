@@ -32,19 +32,19 @@ constexpr double kG[kWindow][3] = {{1.0 / 4, 0, 0},
 
 // B^T d for one column of six values (the rows of B^T: 4 0 -5 0 1 0 / 0 -4 -4 1 1 0 / 0 4 -4 -1 1 0 /
 // 0 -2 -1 2 1 0 / 0 2 -1 -2 1 0 / 0 4 0 -5 0 1).
-#define RESNEST_INPUT_TRANSFORM(d0, d1, d2, d3, d4, d5, o0, o1, o2, o3, o4, o5)                                  \
-    o0 = 4 * (d0) - 5 * (d2) + (d4);                                                                           \
-    o1 = -4 * ((d1) + (d2)) + (d3) + (d4);                                                                     \
-    o2 = 4 * ((d1) - (d2)) - (d3) + (d4);                                                                      \
-    o3 = -2 * (d1) - (d2) + 2 * (d3) + (d4);                                                                   \
-    o4 = 2 * (d1) - (d2) - 2 * (d3) + (d4);                                                                    \
-    o5 = 4 * (d1) - 5 * (d3) + (d5)
+#define RESNEST_INPUT_TRANSFORM(d0, d1, d2, d3, d4, d5, o0, o1, o2, o3, o4, o5)                              \
+    o0 = 4 * (d0)-5 * (d2) + (d4);                                                                           \
+    o1 = -4 * ((d1) + (d2)) + (d3) + (d4);                                                                   \
+    o2 = 4 * ((d1) - (d2)) - (d3) + (d4);                                                                    \
+    o3 = -2 * (d1) - (d2) + 2 * (d3) + (d4);                                                                 \
+    o4 = 2 * (d1) - (d2)-2 * (d3) + (d4);                                                                    \
+    o5 = 4 * (d1)-5 * (d3) + (d5)
 
 // A^T m for six values (the rows of A^T: 1 1 1 1 1 0 / 0 1 -1 2 -2 0 / 0 1 1 4 4 0 / 0 1 -1 8 -8 1).
-#define RESNEST_OUTPUT_TRANSFORM(m0, m1, m2, m3, m4, m5, o0, o1, o2, o3)                                          \
-    o0 = (m0) + (m1) + (m2) + (m3) + (m4);                                                                     \
-    o1 = (m1) - (m2) + 2 * ((m3) - (m4));                                                                      \
-    o2 = (m1) + (m2) + 4 * ((m3) + (m4));                                                                      \
+#define RESNEST_OUTPUT_TRANSFORM(m0, m1, m2, m3, m4, m5, o0, o1, o2, o3)                                     \
+    o0 = (m0) + (m1) + (m2) + (m3) + (m4);                                                                   \
+    o1 = (m1) - (m2) + 2 * ((m3) - (m4));                                                                    \
+    o2 = (m1) + (m2) + 4 * ((m3) + (m4));                                                                    \
     o3 = (m1) - (m2) + 8 * ((m3) - (m4)) + (m5)
 
 struct Geometry {
@@ -77,8 +77,8 @@ void inputTiles(const float* __restrict x, int64_t channels, int64_t groupChanne
             alignas(64) float columns[kWindow][kWindow][kLanes];
             for (int j = 0; j < kWindow; ++j) {
                 for (int c = 0; c < kLanes; ++c) {
-                    RESNEST_INPUT_TRANSFORM(p[0][j][c], p[1][j][c], p[2][j][c], p[3][j][c], p[4][j][c], p[5][j][c],
-                                            columns[0][j][c], columns[1][j][c], columns[2][j][c],
+                    RESNEST_INPUT_TRANSFORM(p[0][j][c], p[1][j][c], p[2][j][c], p[3][j][c], p[4][j][c],
+                                            p[5][j][c], columns[0][j][c], columns[1][j][c], columns[2][j][c],
                                             columns[3][j][c], columns[4][j][c], columns[5][j][c]);
                 }
             }
@@ -86,12 +86,14 @@ void inputTiles(const float* __restrict x, int64_t channels, int64_t groupChanne
             for (int i = 0; i < kWindow; ++i) {
                 const auto& r = columns[i];
                 for (int c = 0; c < kLanes; ++c) {
-                    RESNEST_INPUT_TRANSFORM(r[0][c], r[1][c], r[2][c], r[3][c], r[4][c], r[5][c], out[i][0][c],
-                                            out[i][1][c], out[i][2][c], out[i][3][c], out[i][4][c], out[i][5][c]);
+                    RESNEST_INPUT_TRANSFORM(r[0][c], r[1][c], r[2][c], r[3][c], r[4][c], r[5][c],
+                                            out[i][0][c], out[i][1][c], out[i][2][c], out[i][3][c],
+                                            out[i][4][c], out[i][5][c]);
                 }
             }
             // Staged through `out`: stores at a run-time stride would keep the compiler from vectorising.
-            float* dst = v + (c0 / groupChannels) * count * groupChannels + t * groupChannels + c0 % groupChannels;
+            float* dst =
+                v + (c0 / groupChannels) * count * groupChannels + t * groupChannels + c0 % groupChannels;
             for (int k = 0; k < kWindow * kWindow; ++k)
                 std::memcpy(dst + k * positionStride, out[k / kWindow][k % kWindow], sizeof(float) * kLanes);
         }
@@ -119,9 +121,9 @@ void outputTiles(const float* __restrict m, const float* __restrict bias, int64_
                 const float* s = src + j * positionStride;
                 const int64_t step = kWindow * positionStride;
                 for (int c = 0; c < kLanes; ++c) {
-                    RESNEST_OUTPUT_TRANSFORM(s[c], s[step + c], s[2 * step + c], s[3 * step + c], s[4 * step + c],
-                                             s[5 * step + c], rows[0][j][c], rows[1][j][c], rows[2][j][c],
-                                             rows[3][j][c]);
+                    RESNEST_OUTPUT_TRANSFORM(s[c], s[step + c], s[2 * step + c], s[3 * step + c],
+                                             s[4 * step + c], s[5 * step + c], rows[0][j][c], rows[1][j][c],
+                                             rows[2][j][c], rows[3][j][c]);
                 }
             }
             for (int i = 0; i < kTile && y0 + i < g.height; ++i) {
@@ -173,8 +175,8 @@ bool WinogradConv::suits(const torch::Tensor& weight, const std::vector<int64_t>
                          int64_t groups) {
     const auto ones = std::vector<int64_t>{1, 1};
     if (!weight.defined() || !weight.device().is_cpu() || weight.scalar_type() != torch::kFloat32 ||
-        weight.dim() != 4 || weight.size(2) != 3 || weight.size(3) != 3 || stride != ones || padding != ones ||
-        dilation != ones || groups < 1 || weight.size(0) % groups != 0)
+        weight.dim() != 4 || weight.size(2) != 3 || weight.size(3) != 3 || stride != ones ||
+        padding != ones || dilation != ones || groups < 1 || weight.size(0) % groups != 0)
         return false;
     const int64_t groupIn = weight.size(1), groupOut = weight.size(0) / groups;
     return groupIn % kLanes == 0 && groupOut % kLanes == 0 && groupIn >= kMinGroupChannels &&
@@ -183,7 +185,8 @@ bool WinogradConv::suits(const torch::Tensor& weight, const std::vector<int64_t>
 
 bool WinogradConv::takes(const torch::Tensor& x) const {
     if (!defined() || !x.device().is_cpu() || x.scalar_type() != torch::kFloat32 || x.dim() != 4 ||
-        x.size(1) != filters_.size(1) * groups_ || x.is_mkldnn() || (torch::GradMode::is_enabled() && x.requires_grad()))
+        x.size(1) != filters_.size(1) * groups_ || x.is_mkldnn() ||
+        (torch::GradMode::is_enabled() && x.requires_grad()))
         return false;
     const int64_t tiles = x.size(0) * ((x.size(2) + kTile - 1) / kTile) * ((x.size(3) + kTile - 1) / kTile);
     return tiles >= kMinTiles;
@@ -192,8 +195,8 @@ bool WinogradConv::takes(const torch::Tensor& x) const {
 torch::Tensor WinogradConv::operator()(const torch::Tensor& input, bool relu) const {
     TORCH_CHECK(defined() && input.dim() == 4 && input.size(1) == filters_.size(1) * groups_ &&
                     input.scalar_type() == torch::kFloat32 && input.device().is_cpu() && !input.is_mkldnn(),
-                "WinogradConv: needs a float32 CPU (N, ", filters_.size(1) * groups_, ", H, W) tensor, got ", input.sizes(),
-                " ", input.scalar_type());
+                "WinogradConv: needs a float32 CPU (N, ", filters_.size(1) * groups_, ", H, W) tensor, got ",
+                input.sizes(), " ", input.scalar_type());
     torch::NoGradGuard noGrad;
     const torch::Tensor x = input.contiguous(torch::MemoryFormat::ChannelsLast);
     const int64_t batch = x.size(0), in = x.size(1), groupIn = filters_.size(1), groupOut = filters_.size(2),
@@ -203,6 +206,8 @@ torch::Tensor WinogradConv::operator()(const torch::Tensor& input, bool relu) co
     auto y = torch::empty({batch, out, g.height, g.width},
                           x.options().memory_format(torch::MemoryFormat::ChannelsLast));
 
+    if (tiles == 0)
+        return y;
     const int64_t positions = kWindow * kWindow;
     const int64_t maxPass = std::max<int64_t>(64, kPassFloats / (positions * std::max(in, out)));
     const int64_t passes = (tiles + maxPass - 1) / maxPass;

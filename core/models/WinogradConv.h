@@ -4,9 +4,9 @@
 
 namespace resnest {
 
-// A 3x3 convolution (stride 1, padding 1, dilation 1, grouped or not) by Winograd's F(4x4, 3x3) minimal filtering
-// (Lavin and Gray, 2016): every 4x4 output tile costs 36 multiplications per input-output channel pair
-// instead of 144. The 36 products become 36 GEMMs of (tiles x in) by (in x out), between an input and an
+// A 3x3 convolution (stride 1, padding 1, dilation 1, grouped or not) by Winograd's F(4x4, 3x3) minimal
+// filtering (Lavin and Gray, 2016): every 4x4 output tile costs 36 multiplications per input-output channel
+// pair instead of 144. The 36 products become 36 GEMMs of (tiles x in) by (in x out), between an input and an
 // output transform that run over channel vectors of channels-last maps.
 //
 // Why: the detectors' FPN and RPN 3x3 convolutions on the stride-4 level (256 -> 256 on 200x336 maps) and
@@ -32,8 +32,8 @@ public:
                       int64_t groups);
 
     bool defined() const { return filters_.defined(); }
-    // Whether `x` is worth it: float32 on the CPU, outside autograd, with enough 4x4 tiles over the batch that
-    // the GEMMs amortise their start (small maps run faster as a direct convolution).
+    // Whether `x` is worth it: float32 on the CPU, outside autograd, with enough 4x4 tiles over the batch
+    // that the GEMMs amortise their start (small maps run faster as a direct convolution).
     bool takes(const torch::Tensor& x) const;
     // x (N, in, H, W) in any memory format; returns (N, out, H, W) channels-last, with the ReLU applied when
     // `relu`.
@@ -48,7 +48,7 @@ public:
 private:
     torch::Tensor filters_; // (36 * groups, in / groups, out / groups): G g G^T, position by position
     int64_t groups_ = 1;
-    torch::Tensor bias_;    // (out), zeros where the convolution has none
+    torch::Tensor bias_; // (out), zeros where the convolution has none
 };
 
 } // namespace resnest

@@ -1,5 +1,6 @@
-#include "core/models/FoldedConv.h"
 #include "core/models/WinogradConv.h"
+
+#include "core/models/FoldedConv.h"
 
 #include <gtest/gtest.h>
 
@@ -16,17 +17,17 @@ double relativeError(const torch::Tensor& y, const torch::Tensor& reference) {
 
 torch::Tensor referenceConv(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, bool relu,
                             int64_t groups = 1) {
-    auto y = torch::conv2d(x.to(torch::kFloat64), w.to(torch::kFloat64), b.to(torch::kFloat64), 1, 1, 1, groups);
+    auto y =
+        torch::conv2d(x.to(torch::kFloat64), w.to(torch::kFloat64), b.to(torch::kFloat64), 1, 1, 1, groups);
     return relu ? y.relu() : y;
 }
 
 } // namespace
 
 // Against a float64 convolution: batches, maps whose sides are not multiples of the 4x4 tile (the last tiles
-// hang over the edge), groups (a split-attention convolution's radix x cardinality), both memory formats, with
-// and without the ReLU. The bound is what F(4x4, 3x3) costs in
-// float32 (about 1e-5 of the range, a direct float32 convolution about 1e-6); a wrong transform is off by
-// the order of the range itself.
+// hang over the edge), groups (a split-attention convolution's radix x cardinality), both memory formats,
+// with and without the ReLU. The bound is what F(4x4, 3x3) costs in float32 (about 1e-5 of the range, a
+// direct float32 convolution about 1e-6); a wrong transform is off by the order of the range itself.
 TEST(WinogradConvTest, MatchesTheDirectConvolution) {
     torch::manual_seed(11);
     c10::InferenceMode guard;
@@ -34,9 +35,10 @@ TEST(WinogradConvTest, MatchesTheDirectConvolution) {
         int64_t batch, in, out, height, width, groups;
     };
     for (const Case& c : {Case{1, 64, 64, 8, 8, 1}, Case{2, 64, 80, 13, 22, 1}, Case{3, 128, 64, 17, 9, 1},
-                          Case{1, 256, 256, 41, 67, 1}, Case{2, 128, 256, 11, 14, 2}, Case{1, 256, 384, 9, 10, 4},
-                          Case{1, 16, 32, 5, 6, 1}}) {
-        const auto w = torch::randn({c.out, c.in / c.groups, 3, 3}) / std::sqrt(9.0 * double(c.in / c.groups));
+                          Case{1, 256, 256, 41, 67, 1}, Case{2, 128, 256, 11, 14, 2},
+                          Case{1, 256, 384, 9, 10, 4}, Case{1, 16, 32, 5, 6, 1}}) {
+        const auto w =
+            torch::randn({c.out, c.in / c.groups, 3, 3}) / std::sqrt(9.0 * double(c.in / c.groups));
         const auto b = torch::randn({c.out});
         const WinogradConv conv(w, b, c.groups);
         for (bool channelsLast : {false, true}) {
@@ -44,10 +46,10 @@ TEST(WinogradConvTest, MatchesTheDirectConvolution) {
             if (channelsLast)
                 x = x.contiguous(torch::MemoryFormat::ChannelsLast);
             for (bool relu : {false, true}) {
-                SCOPED_TRACE(::testing::Message() << c.batch << "x" << c.in << "x" << c.height << "x" << c.width
-                                                  << " -> " << c.out << " groups " << c.groups
-                                                  << (channelsLast ? " NHWC" : " NCHW")
-                                                  << (relu ? " relu" : ""));
+                SCOPED_TRACE(::testing::Message()
+                             << c.batch << "x" << c.in << "x" << c.height << "x" << c.width << " -> " << c.out
+                             << " groups " << c.groups << (channelsLast ? " NHWC" : " NCHW")
+                             << (relu ? " relu" : ""));
                 const auto y = conv(x, relu);
                 ASSERT_EQ(y.sizes(), (std::vector<int64_t>{c.batch, c.out, c.height, c.width}));
                 EXPECT_TRUE(y.is_contiguous(torch::MemoryFormat::ChannelsLast));
@@ -60,14 +62,16 @@ TEST(WinogradConvTest, MatchesTheDirectConvolution) {
     }
 }
 
-// Without a bias the output is the bare convolution.
-TEST(WinogradConvTest, WithoutBias) {
+// Without a bias the output is the bare convolution; an empty batch or map gives an empty output.
+TEST(WinogradConvTest, WithoutBiasAndOnEmptyInputs) {
     torch::manual_seed(12);
     c10::InferenceMode guard;
     const auto w = torch::randn({64, 64, 3, 3}) / 24.0;
     const auto x = torch::randn({1, 64, 20, 20});
     const auto y = WinogradConv(w, torch::Tensor())(x, false);
     EXPECT_LT(relativeError(y, referenceConv(x, w, torch::zeros({64}), false)), 5e-5);
+    EXPECT_EQ(WinogradConv(w, torch::Tensor())(torch::zeros({0, 64, 20, 20}), false).numel(), 0);
+    EXPECT_EQ(WinogradConv(w, torch::Tensor())(torch::zeros({1, 64, 0, 20}), false).numel(), 0);
 }
 
 // Only what the transforms are written for and where they gain: 3x3, stride 1, padding 1, no dilation,
@@ -83,7 +87,8 @@ TEST(WinogradConvTest, SuitsOnlyItsGeometry) {
     EXPECT_FALSE(WinogradConv::suits(torch::zeros({384, 128, 3, 3}), kOnes, kOnes, kOnes, 5));
     EXPECT_FALSE(WinogradConv::suits(w, kOnes, {0, 0}, kOnes, 1));
     EXPECT_FALSE(WinogradConv::suits(torch::zeros({128, 128, 1, 1}), kOnes, kOnes, kOnes, 1));
-    EXPECT_FALSE(WinogradConv::suits(torch::zeros({128, 128, 3, 3}, torch::kFloat64), kOnes, kOnes, kOnes, 1));
+    EXPECT_FALSE(
+        WinogradConv::suits(torch::zeros({128, 128, 3, 3}, torch::kFloat64), kOnes, kOnes, kOnes, 1));
     EXPECT_FALSE(WinogradConv::suits(torch::zeros({136, 128, 3, 3}), kOnes, kOnes, kOnes, 1));
     EXPECT_FALSE(WinogradConv::suits(torch::zeros({64, 64, 3, 3}), kOnes, kOnes, kOnes, 1));
 }
@@ -118,8 +123,8 @@ TEST(WinogradConvTest, FoldedConvRunsItOnLargeMapsOnly) {
     if (FoldedConv::prepackSupports(torch::kFloat32))
         f.prepackChannelsLast(true, 40);
     EXPECT_TRUE(torch::equal(f.convRelu(large), f.winograd(large, true)));
-    EXPECT_TRUE(torch::allclose(f.convRelu(small), torch::conv2d(small, conv->weight, conv->bias, 1, 1).relu(),
-                                1e-5, 1e-5));
+    EXPECT_TRUE(torch::allclose(f.convRelu(small),
+                                torch::conv2d(small, conv->weight, conv->bias, 1, 1).relu(), 1e-5, 1e-5));
     EXPECT_FALSE(torch::equal(f.convRelu(large), directLarge.relu())); // not the direct result
     EXPECT_LT(relativeError(f.convRelu(large), referenceConv(large, conv->weight, conv->bias, true)), 5e-5);
 
