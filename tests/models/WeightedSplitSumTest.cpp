@@ -1,6 +1,7 @@
 #include "core/models/WeightedSplitSum.h"
 
 #include "core/models/BlockCapture.h"
+#include "core/pipeline/SanitizerBuild.h"
 
 #include <ATen/Parallel.h>
 #include <atomic>
@@ -52,6 +53,8 @@ TEST(WeightedSplitSumTest, LeavesAutogradToLibTorch) {
 // without OpenMP, the kernel's loops (and WinogradConv's transforms) run on one thread whatever
 // at::set_num_threads says. They did until 2026-12-07.
 TEST(WeightedSplitSumTest, ParallelLoopsOfOurCodeUseSeveralThreads) {
+    if (RESNEST_TSAN)
+        GTEST_SKIP() << "ThreadSanitizer builds leave OpenMP out (CMakeLists.txt)";
     const int before = at::get_num_threads();
     at::set_num_threads(2);
     std::atomic<int> seen{0};
