@@ -4,11 +4,11 @@
 // (docs/benchmarks.md). Batch 1, float32, random weights; the two run one after the other, shape by shape.
 //
 //   winograd-conv-bench [--threads 2] [--repeats 15]
+#include "benchmarks/Percentile.h"
 #include "core/models/FoldedConv.h"
 #include "core/pipeline/HeapPolicy.h"
 #include "core/pipeline/OpenMpWaitPolicy.h"
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -29,13 +29,13 @@ double medianMs(const std::function<void()>& run, int repeats) {
         run();
         t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
-    std::sort(t.begin(), t.end());
-    return t[t.size() / 2];
+    return percentile(t, 0.5);
 }
 
 struct Shape {
     int64_t in, out, groups, height, width;
     const char* where;
+    int64_t batch = 1;
 };
 
 } // namespace
@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
         {256, 256, 1, 50, 84, "P4"},
         {256, 256, 1, 25, 42, "P5"},
         {256, 256, 1, 13, 21, "RPN on P6"},
-        {256, 256, 16, 14, 14, "mask head, 16 RoIs (batch 16)"},
+        {256, 256, 1, 14, 14, "mask head, 16 RoIs (batch 16)", 16},
         {128, 256, 2, 100, 168, "resnest50 layer2 split conv, 800 px"},
         {256, 512, 2, 50, 84, "layer3, 800 px"},
         {512, 1024, 2, 25, 42, "layer4, 800 px"},
@@ -77,21 +77,18 @@ int main(int argc, char** argv) {
     std::printf("| convolution | where | tiles | direct ms | Winograd ms | Winograd / direct | taken |\n");
     std::printf("| --- | --- | ---: | ---: | ---: | ---: | --- |\n");
     for (const Shape& s : shapes) {
-        // The mask-head row is 16 RoIs of one convolution: `groups` there is the batch.
-        const bool batch = std::strstr(s.where, "batch") != nullptr;
-        const int64_t groups = batch ? 1 : s.groups, n = batch ? s.groups : 1;
-        torch::nn::Conv2d conv(torch::nn::Conv2dOptions(s.in, s.out, 3).padding(1).groups(groups));
+        torch::nn::Conv2d conv(torch::nn::Conv2dOptions(s.in, s.out, 3).padding(1).groups(s.groups));
         FoldedConv f = FoldedConv::plain(conv);
         f.prepackChannelsLast(true, s.height);
         const auto x =
-            torch::randn({n, s.in, s.height, s.width}).contiguous(torch::MemoryFormat::ChannelsLast);
+            torch::randn({s.batch, s.in, s.height, s.width}).contiguous(torch::MemoryFormat::ChannelsLast);
         const double direct = medianMs([&] { f.convRelu(x); }, repeats);
         const bool suits = WinogradConv::suits(f.weight, f.stride, f.padding, f.dilation, f.groups);
-        const WinogradConv w(f.weight, f.bias, groups);
+        const WinogradConv w(f.weight, f.bias, s.groups);
         const double winograd = medianMs([&] { w(x, true); }, repeats);
-        const int64_t tiles = n * ((s.height + 3) / 4) * ((s.width + 3) / 4);
+        const int64_t tiles = s.batch * ((s.height + 3) / 4) * ((s.width + 3) / 4);
         std::printf("| %lld -> %lld, %lld group%s, %lldx%lld | %s | %lld | %.2f | %.2f | %.2f | %s |\n",
-                    (long long)s.in, (long long)s.out, (long long)groups, groups > 1 ? "s" : "",
+                    (long long)s.in, (long long)s.out, (long long)s.groups, s.groups > 1 ? "s" : "",
                     (long long)s.height, (long long)s.width, s.where, (long long)tiles, direct, winograd,
                     winograd / direct, suits && w.takes(x) ? "yes" : "no");
         std::fflush(stdout);

@@ -51,6 +51,11 @@ struct Geometry {
     int64_t height, width, tilesDown, tilesAcross;
 };
 
+// Output tiles along a side of `size` pixels, the last one hanging over the edge.
+int64_t tilesAlong(int64_t size) {
+    return (size + kTile - 1) / kTile;
+}
+
 // Transformed input of tiles [begin, end) of a pass of `count` tiles that starts at tile `first`:
 // v[(36 positions) x groups x (pass tiles) x (channels per group)]. x is (N, H, W, C) contiguous; outside the
 // map the window reads zeros.
@@ -183,25 +188,24 @@ bool WinogradConv::suits(const torch::Tensor& weight, const std::vector<int64_t>
            groupOut >= kMinGroupChannels;
 }
 
+bool WinogradConv::fits(const torch::Tensor& x) const {
+    return defined() && x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && x.dim() == 4 &&
+           x.size(1) == filters_.size(1) * groups_ && !x.is_mkldnn();
+}
+
 bool WinogradConv::takes(const torch::Tensor& x) const {
-    if (!defined() || !x.device().is_cpu() || x.scalar_type() != torch::kFloat32 || x.dim() != 4 ||
-        x.size(1) != filters_.size(1) * groups_ || x.is_mkldnn() ||
-        (torch::GradMode::is_enabled() && x.requires_grad()))
-        return false;
-    const int64_t tiles = x.size(0) * ((x.size(2) + kTile - 1) / kTile) * ((x.size(3) + kTile - 1) / kTile);
-    return tiles >= kMinTiles;
+    return fits(x) && !(torch::GradMode::is_enabled() && x.requires_grad()) &&
+           x.size(0) * tilesAlong(x.size(2)) * tilesAlong(x.size(3)) >= kMinTiles;
 }
 
 torch::Tensor WinogradConv::operator()(const torch::Tensor& input, bool relu) const {
-    TORCH_CHECK(defined() && input.dim() == 4 && input.size(1) == filters_.size(1) * groups_ &&
-                    input.scalar_type() == torch::kFloat32 && input.device().is_cpu() && !input.is_mkldnn(),
-                "WinogradConv: needs a float32 CPU (N, ", filters_.size(1) * groups_, ", H, W) tensor, got ",
-                input.sizes(), " ", input.scalar_type());
+    TORCH_CHECK(fits(input), "WinogradConv: needs a float32 CPU (N, ", filters_.size(1) * groups_,
+                ", H, W) tensor, got ", input.sizes(), " ", input.scalar_type());
     torch::NoGradGuard noGrad;
     const torch::Tensor x = input.contiguous(torch::MemoryFormat::ChannelsLast);
     const int64_t batch = x.size(0), in = x.size(1), groupIn = filters_.size(1), groupOut = filters_.size(2),
                   out = groupOut * groups_;
-    const Geometry g{x.size(2), x.size(3), (x.size(2) + kTile - 1) / kTile, (x.size(3) + kTile - 1) / kTile};
+    const Geometry g{x.size(2), x.size(3), tilesAlong(x.size(2)), tilesAlong(x.size(3))};
     const int64_t tiles = batch * g.tilesDown * g.tilesAcross;
     auto y = torch::empty({batch, out, g.height, g.width},
                           x.options().memory_format(torch::MemoryFormat::ChannelsLast));

@@ -46,6 +46,9 @@ public:
     static constexpr int64_t kMinGroupChannels = 128;
 
 private:
+    // A float32 CPU (N, in, H, W) tensor, not a oneDNN one: what the transforms can read.
+    bool fits(const torch::Tensor& x) const;
+
     torch::Tensor filters_; // (36 * groups, in / groups, out / groups): G g G^T, position by position
     int64_t groups_ = 1;
     torch::Tensor bias_; // (out), zeros where the convolution has none
