@@ -1,5 +1,7 @@
 #include "core/detection/FasterRCNN.h"
 
+#include <ATen/record_function.h>
+
 namespace resnest {
 
 FasterRCNNImpl::FasterRCNNImpl(DetectorConfig config) : config_(std::move(config)), transform_(config_) {
@@ -22,12 +24,30 @@ PostprocessOptions FasterRCNNImpl::defaultPostprocess() const {
 
 DetectorOutput FasterRCNNImpl::forward(const std::vector<torch::Tensor>& images, Capture capture,
                                        const PostprocessOptions& options) {
+    // Named scopes split `resnest-cli bench --profile` by stage; without a profiler they cost a branch.
     DetectorOutput out;
-    out.batch = transform_(images);
-    PyramidFeatures f = backbone(out.batch.tensors, capture);
-    std::vector<torch::Tensor> proposals = rpn(f.levels, out.batch.batchSize, out.batch.imageSizes);
-    out.images = roiHeads(f.levels, proposals, out.batch.batchSize, out.batch.imageSizes, options);
-    transform_.postprocess(out.images, out.batch, options.pasteMasks);
+    {
+        RECORD_FUNCTION("detector::transform", std::vector<c10::IValue>());
+        out.batch = transform_(images);
+    }
+    PyramidFeatures f;
+    {
+        RECORD_FUNCTION("detector::backbone", std::vector<c10::IValue>());
+        f = backbone(out.batch.tensors, capture);
+    }
+    std::vector<torch::Tensor> proposals;
+    {
+        RECORD_FUNCTION("detector::rpn", std::vector<c10::IValue>());
+        proposals = rpn(f.levels, out.batch.batchSize, out.batch.imageSizes);
+    }
+    {
+        RECORD_FUNCTION("detector::roi_heads", std::vector<c10::IValue>());
+        out.images = roiHeads(f.levels, proposals, out.batch.batchSize, out.batch.imageSizes, options);
+    }
+    {
+        RECORD_FUNCTION("detector::postprocess", std::vector<c10::IValue>());
+        transform_.postprocess(out.images, out.batch, options.pasteMasks);
+    }
     out.blocks = std::move(f.blocks);
     return out;
 }

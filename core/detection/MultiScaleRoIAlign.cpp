@@ -24,8 +24,8 @@ int64_t levelOfScale(double scale) {
 
 } // namespace
 
-MultiScaleRoIAlign::MultiScaleRoIAlign(int64_t outputSize, int64_t samplingRatio, bool aligned)
-    : outputSize_(outputSize), samplingRatio_(samplingRatio), aligned_(aligned) {
+MultiScaleRoIAlign::MultiScaleRoIAlign(int64_t outputSize, int64_t samplingRatio, bool aligned, OpPath path)
+    : outputSize_(outputSize), samplingRatio_(samplingRatio), aligned_(aligned), path_(path) {
     TORCH_CHECK(outputSize > 0, "MultiScaleRoIAlign: output size must be positive, got ", outputSize);
 }
 
@@ -63,7 +63,8 @@ torch::Tensor MultiScaleRoIAlign::operator()(const std::vector<torch::Tensor>& f
 
     const auto& first = features.front();
     if (features.size() == 1) {
-        return RoIAlign::apply(first, rois, outputSize_, outputSize_, scales[0], samplingRatio_, aligned_);
+        return RoIAlign::apply(first, rois, outputSize_, outputSize_, scales[0], samplingRatio_, aligned_,
+                               path_);
     }
 
     // LevelMapper (FPN paper, eq. 1): canonical 224x224 box on level 4, same operation order and dtype as
@@ -83,7 +84,7 @@ torch::Tensor MultiScaleRoIAlign::operator()(const std::vector<torch::Tensor>& f
             continue;
         }
         const auto pooled = RoIAlign::apply(features[l], rois.index_select(0, idx), outputSize_, outputSize_,
-                                            scales[l], samplingRatio_, aligned_);
+                                            scales[l], samplingRatio_, aligned_, path_);
         result.index_copy_(0, idx, pooled.to(result.scalar_type()));
     }
     return result;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/detection/OpPath.h"
+
 #include <torch/torch.h>
 #include <utility>
 #include <vector>
@@ -10,7 +12,9 @@ namespace resnest::detection {
 // (LevelMapper: canonical scale 224 at level 4, clamped to the given levels).
 class MultiScaleRoIAlign {
 public:
-    MultiScaleRoIAlign(int64_t outputSize, int64_t samplingRatio, bool aligned = false);
+    // `path`: RoIAlign's implementation (OpPath::LibTorchOps only to test that path on a CPU).
+    MultiScaleRoIAlign(int64_t outputSize, int64_t samplingRatio, bool aligned = false,
+                       OpPath path = OpPath::Fastest);
 
     // features: the pooled levels (P2..P5), each (N, C, H_l, W_l); boxes: per image (K_i, 4) in image pixels;
     // imageSize: the padded batch's (height, width), from which each level's scale is inferred as
@@ -25,6 +29,7 @@ private:
     int64_t outputSize_;
     int64_t samplingRatio_;
     bool aligned_;
+    OpPath path_;
 };
 
 } // namespace resnest::detection

@@ -1,5 +1,7 @@
 #include "core/detection/Nms.h"
 
+#include "core/detection/NmsKernel.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -41,26 +43,17 @@ torch::Tensor exceeds(const torch::Tensor& iou, double threshold) {
     return iou.to(torch::kFloat64).gt(threshold);
 }
 
-} // namespace
-
-torch::Tensor Nms::nms(const torch::Tensor& boxes, const torch::Tensor& scores, double iouThreshold) {
-    checkInputs(boxes, scores);
-    const int64_t count = boxes.size(0);
-    const auto longOnDevice = torch::TensorOptions().dtype(torch::kInt64).device(boxes.device());
-    if (count == 0) {
-        return torch::empty({0}, longOnDevice);
-    }
-
-    // torchvision sorts stably, so equal scores keep their input order.
-    const auto order = std::get<1>(torch::sort(scores, /*stable=*/true, /*dim=*/0, /*descending=*/true));
-    const auto sorted = boxes.index_select(0, order).contiguous();
+// The greedy pass over boxes in score order with LibTorch ops (any device and dtype): one block's IoUs
+// against every alive box are computed by tensor ops, the sequential decisions run on a CPU bool matrix, and
+// the suppressed boxes leave before the next block, so suppressed boxes never cost a row. Returns positions
+// in `sorted`.
+std::vector<int64_t> blockedGreedy(const torch::Tensor& sorted, double iouThreshold) {
+    const int64_t count = sorted.size(0);
+    const auto longOnDevice = torch::TensorOptions().dtype(torch::kInt64).device(sorted.device());
     const auto x1 = sorted.select(1, 0), y1 = sorted.select(1, 1);
     const auto x2 = sorted.select(1, 2), y2 = sorted.select(1, 3);
     const auto areas = (x2 - x1) * (y2 - y1);
 
-    // Greedy pass over blocks of the still-alive boxes in score order: one block's IoUs against every alive
-    // box are computed by tensor ops, the sequential decisions run on a CPU bool matrix, and the suppressed
-    // boxes leave before the next block, so suppressed boxes never cost a row.
     std::vector<int64_t> kept;
     auto alive = torch::arange(count, longOnDevice); // positions in the sorted order
     while (alive.size(0) > 0) {
@@ -115,13 +108,32 @@ torch::Tensor Nms::nms(const torch::Tensor& boxes, const torch::Tensor& scores, 
         alive = alive.index_select(0, nextIdx);
     }
 
+    return kept;
+}
+
+} // namespace
+
+torch::Tensor Nms::nms(const torch::Tensor& boxes, const torch::Tensor& scores, double iouThreshold,
+                       OpPath path) {
+    checkInputs(boxes, scores);
+    const int64_t count = boxes.size(0);
+    const auto longOnDevice = torch::TensorOptions().dtype(torch::kInt64).device(boxes.device());
+    if (count == 0) {
+        return torch::empty({0}, longOnDevice);
+    }
+
+    // torchvision sorts stably, so equal scores keep their input order.
+    const auto order = std::get<1>(torch::sort(scores, /*stable=*/true, /*dim=*/0, /*descending=*/true));
+    const auto sorted = boxes.index_select(0, order).contiguous();
+    auto kept = path == OpPath::Fastest && NmsKernel::takes(sorted) ? NmsKernel::keep(sorted, iouThreshold)
+                                                                    : blockedGreedy(sorted, iouThreshold);
     const auto keptPos =
         torch::from_blob(kept.data(), {int64_t(kept.size())}, torch::kInt64).to(boxes.device());
     return order.index_select(0, keptPos);
 }
 
 torch::Tensor Nms::batched(const torch::Tensor& boxes, const torch::Tensor& scores, const torch::Tensor& idxs,
-                           double iouThreshold) {
+                           double iouThreshold, OpPath path) {
     checkInputs(boxes, scores);
     TORCH_CHECK(idxs.dim() == 1 && idxs.size(0) == boxes.size(0), "Nms::batched: expected idxs of shape (",
                 boxes.size(0), "), got ", idxs.sizes());
@@ -144,7 +156,7 @@ torch::Tensor Nms::batched(const torch::Tensor& boxes, const torch::Tensor& scor
             const auto members = order.narrow(0, start, n[c]);
             start += n[c];
             kept.push_back(members.index_select(
-                0, nms(boxes.index_select(0, members), scores.index_select(0, members), iouThreshold)));
+                0, nms(boxes.index_select(0, members), scores.index_select(0, members), iouThreshold, path)));
         }
         const auto keep = std::get<0>(torch::sort(torch::cat(kept)));
         const auto byScore = std::get<1>(
@@ -156,7 +168,7 @@ torch::Tensor Nms::batched(const torch::Tensor& boxes, const torch::Tensor& scor
     // overlap; one NMS then handles all categories (torchvision's coordinate trick, same arithmetic).
     const auto maxCoordinate = boxes.max();
     const auto offsets = idxs.to(boxes.options()) * (maxCoordinate + 1);
-    return nms(boxes + offsets.unsqueeze(1), scores, iouThreshold);
+    return nms(boxes + offsets.unsqueeze(1), scores, iouThreshold, path);
 }
 
 } // namespace resnest::detection

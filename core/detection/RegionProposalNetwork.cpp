@@ -3,6 +3,7 @@
 #include "core/detection/BoxOps.h"
 #include "core/detection/Nms.h"
 
+#include <ATen/record_function.h>
 #include <algorithm>
 
 namespace resnest {
@@ -33,7 +34,13 @@ RegionProposalNetworkImpl::forward(const std::vector<torch::Tensor>& levels,
                                    const std::vector<std::pair<int64_t, int64_t>>& imageSizes) {
     TORCH_CHECK(levels.size() == config_.anchorSizes.size(), "the RPN has ", config_.anchorSizes.size(),
                 " anchor sizes but got ", levels.size(), " feature levels");
-    const RPNPredictions p = flatten(head(levels));
+    RPNHeadOutput h;
+    {
+        RECORD_FUNCTION("rpn::head", std::vector<c10::IValue>());
+        h = head(levels);
+    }
+    const RPNPredictions p = flatten(h);
+    RECORD_FUNCTION("rpn::proposals", std::vector<c10::IValue>());
     return proposals(p, anchors(batchSize, p.featureSizes, p.scores.options()), imageSizes);
 }
 
@@ -86,7 +93,10 @@ RegionProposalNetworkImpl::proposals(const RPNPredictions& p, const torch::Tenso
         b = b.index_select(0, keep);
         s = s.index_select(0, keep);
         lvl = lvl.index_select(0, keep);
-        keep = Nms::batched(b, s, lvl, config_.rpnNmsThresh);
+        {
+            RECORD_FUNCTION("rpn::nms", std::vector<c10::IValue>());
+            keep = Nms::batched(b, s, lvl, config_.rpnNmsThresh);
+        }
         keep = keep.narrow(0, 0, std::min<int64_t>(keep.size(0), config_.rpnPostNmsTopN));
         result.push_back(b.index_select(0, keep));
     }

@@ -1,5 +1,7 @@
 #include "core/detection/RoIAlign.h"
 
+#include "core/detection/RoIAlignKernel.h"
+
 #include <algorithm>
 #include <map>
 #include <utility>
@@ -200,7 +202,8 @@ std::vector<Chunk> planChunks(const torch::Tensor& spans, int64_t neighbours, in
 } // namespace
 
 torch::Tensor RoIAlign::apply(const torch::Tensor& input, const torch::Tensor& rois, int64_t outputHeight,
-                              int64_t outputWidth, double spatialScale, int64_t samplingRatio, bool aligned) {
+                              int64_t outputWidth, double spatialScale, int64_t samplingRatio, bool aligned,
+                              OpPath path) {
     TORCH_CHECK(input.dim() == 4, "RoIAlign: expected input of shape (N, C, H, W), got ", input.sizes());
     TORCH_CHECK(rois.dim() == 2 && rois.size(1) == 5, "RoIAlign: expected rois of shape (K, 5), got ",
                 rois.sizes());
@@ -213,6 +216,10 @@ torch::Tensor RoIAlign::apply(const torch::Tensor& input, const torch::Tensor& r
     const int64_t batch = input.size(0), channels = input.size(1);
     const int64_t height = input.size(2), width = input.size(3);
     const int64_t count = rois.size(0);
+    if (path == OpPath::Fastest && RoIAlignKernel::takes(input, rois)) {
+        return RoIAlignKernel::apply(input, rois, outputHeight, outputWidth, spatialScale, samplingRatio,
+                                     aligned);
+    }
     auto output = torch::zeros({count, channels, outputHeight, outputWidth}, input.options());
     if (count == 0 || channels == 0 || height == 0 || width == 0) {
         return output;

@@ -3,6 +3,7 @@
 #include "core/detection/BoxOps.h"
 #include "core/detection/Nms.h"
 
+#include <ATen/record_function.h>
 #include <algorithm>
 
 namespace resnest {
@@ -29,8 +30,18 @@ std::vector<ImageDetections> RoIHeadsImpl::forward(const std::vector<torch::Tens
                                                    const std::vector<std::pair<int64_t, int64_t>>& imageSizes,
                                                    const PostprocessOptions& options) {
     const std::vector<torch::Tensor> pooledLevels(levels.begin(), levels.begin() + 4);
-    torch::Tensor features = boxHead(boxPool_(pooledLevels, proposals, batchSize));
+    torch::Tensor pooled;
+    {
+        RECORD_FUNCTION("roi_heads::box_roi_pool", std::vector<c10::IValue>());
+        pooled = boxPool_(pooledLevels, proposals, batchSize);
+    }
+    torch::Tensor features;
+    {
+        RECORD_FUNCTION("roi_heads::box_head", std::vector<c10::IValue>());
+        features = boxHead(pooled);
+    }
     auto [classLogits, boxRegression] = boxPredictor(features);
+    RECORD_FUNCTION("roi_heads::postprocess_detections", std::vector<c10::IValue>());
     const int64_t classes = classLogits.size(1);
     torch::Tensor allBoxes = coder_.decode(boxRegression, torch::cat(proposals));
     torch::Tensor allScores = torch::softmax(classLogits, -1);

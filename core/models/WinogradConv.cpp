@@ -1,16 +1,10 @@
 #include "core/models/WinogradConv.h"
 
+#include "core/models/VectorClones.h"
+
 #include <ATen/Parallel.h>
 #include <algorithm>
 #include <cstring>
-
-// The transforms are short fixed-length loops over 16 channels: built for AVX-512, AVX2 and the baseline,
-// picked at load time, so a generic x86-64 build still runs them in the widest vectors the CPU has.
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-#define RESNEST_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define RESNEST_VECTOR_CLONES
-#endif
 
 namespace resnest {
 namespace {

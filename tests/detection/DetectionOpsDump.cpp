@@ -1,6 +1,6 @@
 // Runs the detection operators on inputs written by check_ops.py and writes their outputs to one .npz.
 //
-//   detection_ops_dump <spec.txt> <out.npz> [--device cpu|cuda] [--time]
+//   detection_ops_dump <spec.txt> <out.npz> [--device cpu|cuda] [--time] [--libtorch-ops]
 //
 // spec.txt: one operation per line, whitespace-separated; file names are relative to the spec's folder.
 //   area       <name> <boxes.npy>
@@ -11,8 +11,11 @@
 //   batched    <name> <boxes.npy> <scores.npy> <idxs.npy> <iou>
 //   roi_align  <name> <input.npy> <rois.npy> <outH> <outW> <scale> <samplingRatio> <aligned 0|1>
 //   ms_roi     <name> <levels L> <level_0.npy> .. <images I> <boxes_0.npy> .. <imgH> <imgW> <out> <ratio>
-//   <aligned> anchors    <name> <imgH> <imgW> <f32|f64> <round 0|1> <sizes S> <s..> <ratios R> <r..> <levels
-//   L> <h w>.. decode     <name> <relCodes.npy> <boxes.npy> <wx> <wy> <ww> <wh> <clamp>
+//              <aligned>
+//   anchors    <name> <imgH> <imgW> <f32|f64> <round 0|1> <sizes S> <s..> <ratios R> <r..> <levels L>
+//              <h w>..
+//   decode     <name> <relCodes.npy> <boxes.npy> <wx> <wy> <ww> <wh> <clamp>
+// --libtorch-ops runs NMS and RoIAlign through LibTorch ops (the CUDA path) instead of their CPU kernels.
 // With --time each operation is also timed (best of 3 after one warm-up) and the seconds are written as
 // "<name>.seconds".
 #include "core/detection/AnchorGenerator.h"
@@ -74,18 +77,22 @@ void synchronize(torch::Device device) {
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::cerr << "usage: detection_ops_dump <spec.txt> <out.npz> [--device cpu|cuda] [--time]\n";
+        std::cerr << "usage: detection_ops_dump <spec.txt> <out.npz> [--device cpu|cuda] [--time] "
+                     "[--libtorch-ops]\n";
         return 2;
     }
     const std::string specPath = argv[1];
     torch::Device device(torch::kCPU);
     bool time = false;
+    OpPath path = OpPath::Fastest;
     for (int i = 3; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--device" && i + 1 < argc) {
             device = torch::Device(argv[++i]);
         } else if (arg == "--time") {
             time = true;
+        } else if (arg == "--libtorch-ops") {
+            path = OpPath::LibTorchOps;
         } else {
             std::cerr << "unknown argument " << arg << "\n";
             return 2;
@@ -128,13 +135,13 @@ int main(int argc, char** argv) {
                 auto b = line.tensor();
                 auto s = line.tensor();
                 const double t = line.real();
-                run = [=] { return Nms::nms(b, s, t); };
+                run = [=] { return Nms::nms(b, s, t, path); };
             } else if (op == "batched") {
                 auto b = line.tensor();
                 auto s = line.tensor();
                 auto c = line.tensor();
                 const double t = line.real();
-                run = [=] { return Nms::batched(b, s, c, t); };
+                run = [=] { return Nms::batched(b, s, c, t, path); };
             } else if (op == "roi_align") {
                 auto x = line.tensor();
                 auto r = line.tensor();
@@ -142,7 +149,7 @@ int main(int argc, char** argv) {
                 const double scale = line.real();
                 const int64_t ratio = line.integer();
                 const bool aligned = line.integer() != 0;
-                run = [=] { return RoIAlign::apply(x, r, oh, ow, scale, ratio, aligned); };
+                run = [=] { return RoIAlign::apply(x, r, oh, ow, scale, ratio, aligned, path); };
             } else if (op == "ms_roi") {
                 std::vector<torch::Tensor> levels, boxes;
                 for (int64_t n = line.integer(); n > 0; --n) {
@@ -154,7 +161,7 @@ int main(int argc, char** argv) {
                 const int64_t h = line.integer(), w = line.integer();
                 const int64_t size = line.integer(), ratio = line.integer();
                 const bool aligned = line.integer() != 0;
-                run = [=] { return MultiScaleRoIAlign(size, ratio, aligned)(levels, boxes, {h, w}); };
+                run = [=] { return MultiScaleRoIAlign(size, ratio, aligned, path)(levels, boxes, {h, w}); };
             } else if (op == "anchors") {
                 const int64_t h = line.integer(), w = line.integer();
                 const auto dtype = line.word() == "f64" ? torch::kFloat64 : torch::kFloat32;

@@ -4,9 +4,13 @@
 #include "core/detection/BoxOps.h"
 #include "core/detection/MultiScaleRoIAlign.h"
 #include "core/detection/Nms.h"
+#include "core/detection/NmsKernel.h"
 #include "core/detection/RoIAlign.h"
+#include "core/detection/RoIAlignKernel.h"
 
+#include <cmath>
 #include <gtest/gtest.h>
+#include <limits>
 #include <torch/torch.h>
 #include <vector>
 
@@ -231,4 +235,88 @@ TEST(Nms, PerCategoryPathEqualsCoordinateTrick) {
     auto got = resnest::detection::Nms::batched(boxes, scores, idxs, 0.5);
     ASSERT_EQ(got.size(0), expected.size(0));
     EXPECT_TRUE(torch::equal(got, expected));
+}
+
+// The CPU kernels against the LibTorch-ops path (what CUDA and gradients run), on many random rois and boxes;
+// both also go through check_ops.py against torchvision.
+TEST(RoIAlign, KernelMatchesLibTorchOps) {
+    torch::manual_seed(5);
+    for (auto dtype : {torch::kFloat32, torch::kFloat64}) {
+        const auto x = torch::randn({2, 24, 19, 23}, dtype);
+        const int64_t n = 300;
+        const auto xy = torch::rand({n, 2}, torch::kFloat64) * 110 - 10;
+        const auto wh = torch::rand({n, 2}, torch::kFloat64) * 60 - 5; // some inverted
+        const auto batch = torch::randint(0, 2, {n, 1}, torch::kFloat64);
+        const auto rois = torch::cat({batch, xy, xy + wh}, 1).to(dtype);
+        const double tol = dtype == torch::kFloat32 ? 1e-5 : 1e-12;
+        for (bool aligned : {false, true}) {
+            for (int64_t ratio : {0, 1, 2}) {
+                const auto expected =
+                    RoIAlign::apply(x, rois, 7, 5, 0.25, ratio, aligned, OpPath::LibTorchOps);
+                expectClose(RoIAlign::apply(x, rois, 7, 5, 0.25, ratio, aligned), expected, tol);
+                // Channels-last features (the prepacked plan's FPN outputs) read the same values.
+                expectClose(RoIAlign::apply(x.contiguous(torch::MemoryFormat::ChannelsLast), rois, 7, 5, 0.25,
+                                            ratio, aligned),
+                            expected, tol);
+            }
+        }
+    }
+}
+
+TEST(RoIAlign, GradientsTakeTheLibTorchOpsPath) {
+    const auto x = torch::randn({1, 3, 8, 8}).requires_grad_();
+    const auto rois = torch::tensor({{0.0f, 1.0f, 1.0f, 6.0f, 5.0f}});
+    EXPECT_FALSE(RoIAlignKernel::takes(x, rois));
+    EXPECT_TRUE(RoIAlignKernel::takes(x.detach(), rois));
+    const auto y = RoIAlign::apply(x, rois, 2, 2, 1.0, 2, false);
+    ASSERT_TRUE(y.requires_grad());
+    y.sum().backward();
+    // Each of the 4 bins averages 4 samples with bilinear weights summing to 1: the gradient sums to 4 per
+    // channel.
+    expectClose(x.grad().sum({0, 2, 3}), torch::full({3}, 4.0), 1e-5);
+    {
+        torch::NoGradGuard noGrad;
+        EXPECT_TRUE(RoIAlignKernel::takes(x, rois));
+    }
+    EXPECT_FALSE(RoIAlignKernel::takes(x.detach().to(torch::kBFloat16), rois));
+}
+
+TEST(RoIAlign, KernelRefusesWhatWouldReadOutOfBoundsOrNeverEnd) {
+    const auto x = torch::ones({1, 2, 6, 6});
+    const double nan = std::nan("");
+    // Non-finite coordinates pool nothing instead of indexing with a converted NaN.
+    const auto y = RoIAlign::apply(x, torch::tensor({{0.0, nan, 1.0, 4.0, 4.0}, {0.0, 1.0, 1.0, 4.0, 4.0}}),
+                                   2, 2, 1.0, 0, false);
+    expectClose(y[0], torch::zeros({2, 2, 2}), 0.0);
+    expectClose(y[1], torch::ones({2, 2, 2}), 1e-6);
+    EXPECT_THROW(RoIAlign::apply(x, torch::tensor({{nan, 1.0, 1.0, 4.0, 4.0}}), 2, 2, 1.0, 2, false),
+                 c10::Error);
+    EXPECT_THROW(RoIAlign::apply(x, torch::tensor({{-1.0, 1.0, 1.0, 4.0, 4.0}}), 2, 2, 1.0, 2, false),
+                 c10::Error);
+    // Adaptive sampling on a roi of 1e12 pixels would take 1e24 samples.
+    EXPECT_THROW(RoIAlign::apply(x, torch::tensor({{0.0, 0.0, 0.0, 1e12, 1e12}}), 2, 2, 1.0, 0, false),
+                 c10::Error);
+}
+
+TEST(Nms, KernelMatchesLibTorchOps) {
+    torch::manual_seed(9);
+    for (auto dtype : {torch::kFloat32, torch::kFloat64}) {
+        const int64_t n = 2500;
+        const auto xy = torch::rand({n, 2}, torch::kFloat64) * 300;
+        const auto wh = torch::rand({n, 2}, torch::kFloat64) * 80 - 2; // a few inverted
+        auto b = torch::cat({xy, xy + wh}, 1).to(dtype);
+        b[7][2] = std::nan(""); // NaN IoUs suppress nothing on either path
+        b[11][0] = std::numeric_limits<double>::infinity();
+        const auto s = torch::rand({n}, torch::kFloat64).to(dtype);
+        const auto labels = torch::randint(0, 5, {n}, torch::kInt64);
+        for (double t : {0.3, 0.5, 0.7, 1.0 / 3}) {
+            EXPECT_EQ(toVector(Nms::nms(b, s, t)), toVector(Nms::nms(b, s, t, OpPath::LibTorchOps)))
+                << "threshold " << t;
+            EXPECT_EQ(toVector(Nms::batched(b, s, labels, t)),
+                      toVector(Nms::batched(b, s, labels, t, OpPath::LibTorchOps)))
+                << "threshold " << t;
+        }
+    }
+    EXPECT_TRUE(NmsKernel::takes(torch::zeros({1, 4})));
+    EXPECT_FALSE(NmsKernel::takes(torch::zeros({1, 4}, torch::kBFloat16)));
 }

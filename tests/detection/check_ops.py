@@ -2,8 +2,11 @@
 """Parity check: the C++ detection operators (core/detection) against torchvision.ops (Debian 0.14).
 
   check_ops.py --tool PATH/detection_ops_dump --workdir DIR [--clean-on-pass] [--self-test-mutation]
-               [--device cpu|cuda] [--seed N]
+               [--device cpu|cuda] [--seed N] [--libtorch-ops]
   check_ops.py --tool PATH --workdir DIR --timing      (prints timings, checks nothing)
+
+--libtorch-ops checks NMS and RoIAlign on the path CUDA takes (LibTorch ops) instead of their CPU kernels;
+--timing times both paths.
 
 Steps
   1. makes seeded random inputs (boxes with degenerate, inverted, tiny, huge and out-of-image members;
@@ -469,14 +472,20 @@ def timing(tool, workdir, device):
     for name, (line, fn) in runs.items():
         c.add(name, line, fn(), 'roi_f32' if name.startswith('roi') else 'indices')
     spec = c.write_spec()
-    outputs, _ = run_tool(tool, spec, os.path.join(workdir, 'timing.npz'), device, ['--time'], timeout=1200)
+    paths = {}
+    for label, extra in (('kernel', []), ('libtorch ops', ['--libtorch-ops'])):
+        paths[label], _ = run_tool(tool, spec, os.path.join(workdir, 'timing.npz'), device, ['--time'] + extra,
+                                   timeout=1200)
     print('threads: torch %d (C++ uses LibTorch defaults)' % torch.get_num_threads())
     for name, (line, fn) in runs.items():
         fn()
         best = min(_timed(fn) for _ in range(3))
-        ok = compare_one(name, c.kinds[name], outputs.get(name), c.refs[name])
-        print('%-22s c++ %8.2f ms   torchvision %8.2f ms   %s' % (
-            name, 1e3 * float(outputs[name + '.seconds'][0]), 1e3 * best, 'match' if ok is None else ok))
+        row = '%-22s' % name
+        for label, outputs in paths.items():
+            ok = compare_one(name, c.kinds[name], outputs.get(name), c.refs[name])
+            row += '   c++ %s %8.2f ms (%s)' % (label, 1e3 * float(outputs[name + '.seconds'][0]),
+                                             'match' if ok is None else ok)
+        print(row + '   torchvision %8.2f ms' % (1e3 * best))
 
 
 def _timed(fn):
@@ -496,6 +505,8 @@ def main():
     ap.add_argument('--clean-on-pass', action='store_true')
     ap.add_argument('--self-test-mutation', action='store_true')
     ap.add_argument('--timing', action='store_true', help='print C++ vs torchvision timings, check nothing')
+    ap.add_argument('--libtorch-ops', action='store_true',
+                    help='NMS and RoIAlign through LibTorch ops (the CUDA path), not their CPU kernels')
     args = ap.parse_args()
 
     shutil.rmtree(args.workdir, ignore_errors=True)
@@ -508,7 +519,8 @@ def main():
         cases = make_cases(args.workdir, args.seed)
         spec = cases.write_spec()
         t1 = time.time()
-        outputs, tool_seconds = run_tool(args.tool, spec, os.path.join(args.workdir, 'out.npz'), args.device)
+        outputs, tool_seconds = run_tool(args.tool, spec, os.path.join(args.workdir, 'out.npz'), args.device,
+                                         ['--libtorch-ops'] if args.libtorch_ops else [])
     except ToolError as e:
         print('TOOL ERROR: %s' % e)
         return 2

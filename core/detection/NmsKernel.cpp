@@ -1,0 +1,101 @@
+#include "core/detection/NmsKernel.h"
+
+#include "core/models/VectorClones.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+namespace resnest::detection {
+
+namespace {
+
+// suppressed[j] |= IoU(box, j) > threshold for j in [0, n), with torchvision's operations and their order.
+// Branch-free so that it runs in vectors; already suppressed boxes are recomputed rather than tested.
+RESNEST_VECTOR_CLONES void suppress(const float* __restrict x1, const float* __restrict y1,
+                                    const float* __restrict x2, const float* __restrict y2,
+                                    const float* __restrict area, int64_t n, float ix1, float iy1, float ix2,
+                                    float iy2, float iarea, float threshold,
+                                    unsigned char* __restrict suppressed) {
+    for (int64_t j = 0; j < n; ++j) {
+        const float w = std::max(0.0f, std::min(ix2, x2[j]) - std::max(ix1, x1[j]));
+        const float h = std::max(0.0f, std::min(iy2, y2[j]) - std::max(iy1, y1[j]));
+        const float inter = w * h;
+        suppressed[j] |= static_cast<unsigned char>(inter / (iarea + area[j] - inter) > threshold);
+    }
+}
+
+RESNEST_VECTOR_CLONES void suppress(const double* __restrict x1, const double* __restrict y1,
+                                    const double* __restrict x2, const double* __restrict y2,
+                                    const double* __restrict area, int64_t n, double ix1, double iy1,
+                                    double ix2, double iy2, double iarea, double threshold,
+                                    unsigned char* __restrict suppressed) {
+    for (int64_t j = 0; j < n; ++j) {
+        const double w = std::max(0.0, std::min(ix2, x2[j]) - std::max(ix1, x1[j]));
+        const double h = std::max(0.0, std::min(iy2, y2[j]) - std::max(iy1, y1[j]));
+        const double inter = w * h;
+        suppressed[j] |= static_cast<unsigned char>(inter / (iarea + area[j] - inter) > threshold);
+    }
+}
+
+// torchvision compares the float IoU promoted to double with the double threshold; `iou > t` in float with t
+// the largest float not above the threshold is the same test.
+float floatThreshold(double threshold) {
+    float t = float(threshold);
+    if (double(t) > threshold) {
+        t = std::nextafter(t, -std::numeric_limits<float>::infinity());
+    }
+    return t;
+}
+
+template <typename T> std::vector<int64_t> greedy(const torch::Tensor& sorted, double iouThreshold) {
+    const int64_t n = sorted.size(0);
+    const auto boxes = sorted.contiguous();
+    const T* b = boxes.data_ptr<T>();
+    const auto size = static_cast<size_t>(n);
+    std::vector<T> x1(size), y1(size), x2(size), y2(size), area(size);
+    for (int64_t i = 0; i < n; ++i) {
+        x1[size_t(i)] = b[4 * i];
+        y1[size_t(i)] = b[4 * i + 1];
+        x2[size_t(i)] = b[4 * i + 2];
+        y2[size_t(i)] = b[4 * i + 3];
+        area[size_t(i)] = (x2[size_t(i)] - x1[size_t(i)]) * (y2[size_t(i)] - y1[size_t(i)]);
+    }
+    T threshold = T(iouThreshold);
+    if constexpr (std::is_same_v<T, float>) {
+        threshold = floatThreshold(iouThreshold);
+    }
+    std::vector<unsigned char> suppressed(size, 0);
+    std::vector<int64_t> kept;
+    for (int64_t i = 0; i < n; ++i) {
+        if (suppressed[size_t(i)]) {
+            continue;
+        }
+        kept.push_back(i);
+        const size_t next = size_t(i + 1);
+        suppress(x1.data() + next, y1.data() + next, x2.data() + next, y2.data() + next, area.data() + next,
+                 n - int64_t(next), x1[size_t(i)], y1[size_t(i)], x2[size_t(i)], y2[size_t(i)],
+                 area[size_t(i)], threshold, suppressed.data() + next);
+    }
+    return kept;
+}
+
+} // namespace
+
+bool NmsKernel::takes(const torch::Tensor& boxes) {
+    return boxes.device().is_cpu() && boxes.layout() == torch::kStrided &&
+           (boxes.scalar_type() == torch::kFloat32 || boxes.scalar_type() == torch::kFloat64);
+}
+
+std::vector<int64_t> NmsKernel::keep(const torch::Tensor& sorted, double iouThreshold) {
+    TORCH_CHECK(takes(sorted), "NmsKernel: float32 or float64 boxes on the CPU");
+    TORCH_CHECK(sorted.dim() == 2 && sorted.size(1) == 4, "NmsKernel: expected boxes of shape (K, 4), got ",
+                sorted.sizes());
+    if (sorted.scalar_type() == torch::kFloat64) {
+        return greedy<double>(sorted, iouThreshold);
+    }
+    return greedy<float>(sorted, iouThreshold);
+}
+
+} // namespace resnest::detection

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <torch/torch.h>
+#include <vector>
+
+namespace resnest::detection {
+
+// torchvision's greedy NMS CPU kernel, with each kept box's IoUs against the later boxes computed in
+// vectors. Nms::nms runs it where it applies.
+class NmsKernel {
+public:
+    // Float32 or float64 boxes on the CPU.
+    static bool takes(const torch::Tensor& boxes);
+    // `sorted`: (K, 4) boxes in decreasing score order. Positions in `sorted` of the kept boxes, in order;
+    // a box is suppressed by a kept box whose IoU with it is > iouThreshold (compared as torchvision does,
+    // in double).
+    static std::vector<int64_t> keep(const torch::Tensor& sorted, double iouThreshold);
+};
+
+} // namespace resnest::detection

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <torch/torch.h>
+
+namespace resnest::detection {
+
+// torchvision's roi_align CPU kernel, vectorised over channels: every sample's four bilinear neighbours are
+// rows of C channels in a channels-last copy of the features. RoIAlign::apply runs it where it applies.
+class RoIAlignKernel {
+public:
+    // Float32 or float64 CPU tensors with no gradient to carry (the kernel has no backward).
+    static bool takes(const torch::Tensor& input, const torch::Tensor& rois);
+    // RoIAlign::apply's contract, after its checks: (K, C, outputHeight, outputWidth), contiguous.
+    // A roi whose coordinates are not finite pools nothing (zeros).
+    static torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& rois, int64_t outputHeight,
+                               int64_t outputWidth, double spatialScale, int64_t samplingRatio, bool aligned);
+};
+
+} // namespace resnest::detection
