@@ -84,13 +84,17 @@ class Case:
         self.parent = parent  # a --cli-variant row: timed against its parent's Python run of the same round
 
 
-def with_variants(cases, variants):
-    """Each detector, followed by one row per --cli-variant (resnest-cli with those options added)."""
+def with_variants(cases, variants, baselines=()):
+    """Each detector, followed by one row per --cli-variant (resnest-cli with those options added) and one per
+    --cli-baseline (another resnest-cli binary, e.g. an earlier commit's build, with the same arguments)."""
     out = []
     for c in cases:
         out.append(c)
         for v in variants if c.python_detections else []:
             out.append(Case("%s, resnest-cli %s" % (c.name, v), c.shape, c.cli_args + v.split(), None, parent=c))
+        for label, path in baselines if c.python_detections else []:
+            out.append(Case("%s, resnest-cli %s" % (c.name, label), c.shape, [path] + c.cli_args[1:], None,
+                            parent=c))
     return out
 
 
@@ -167,6 +171,9 @@ def main():
     ap.add_argument("--cli-variant", action="append", default=[],
                     help="one more C++ row per detector with these resnest-cli options (e.g. --no-winograd), timed in"
                          " the same rounds against the same Python runs; repeatable")
+    ap.add_argument("--cli-baseline", action="append", default=[], metavar="LABEL=PATH",
+                    help="detectors: one more row per detector from another resnest-cli binary (an earlier build),"
+                         " timed in the same rounds against the same Python runs")
     ap.add_argument("--write", help="markdown file to update (section between the heads-latency markers)")
     a = ap.parse_args()
     a.tasks = [t.strip() for t in a.tasks.split(",") if t.strip()]
@@ -175,7 +182,10 @@ def main():
     load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="heads-latency-") as workdir:
         t0 = time.time()
-        cases = with_variants(build_cases(a, workdir), a.cli_variant)
+        baselines = [tuple(b.split("=", 1)) for b in a.cli_baseline]
+        if any(len(b) != 2 for b in baselines):
+            sys.exit("--cli-baseline takes LABEL=PATH")
+        cases = with_variants(build_cases(a, workdir), a.cli_variant, baselines)
         print("built %d models in %.0f s" % (len(cases), time.time() - t0), file=sys.stderr)
         cpp = {c.name: [] for c in cases}
         py = {c.name: [] for c in cases}
@@ -236,6 +246,8 @@ def main():
               " --cli-random-weights" if a.cli_random_weights else ""))
     for v in a.cli_variant:
         cmd += " --cli-variant=%s" % v
+    for b in a.cli_baseline:
+        cmd += " --cli-baseline '%s'" % b
     for flag, default in (("tasks", "segment,detect"), ("seg_size", 512), ("det_height", 800), ("det_width", 1333),
                           ("min_size", 800), ("max_size", 1333), ("seed", 0)):
         value = ",".join(a.tasks) if flag == "tasks" else getattr(a, flag)
@@ -249,8 +261,10 @@ def main():
         "",
         same + " Eval mode, `torch.inference_mode`, no attention capture. resnest-cli runs its default CPU plan"
         " (BatchNorm folded, channels-last prepacked oneDNN convolutions in the body and heads; in the detectors,"
-        " Winograd F(4x4, 3x3) for the 3x3 convolutions on large maps); a row with resnest-cli options in its name"
-        " ran in the same rounds against the same Python runs as the row above it. Python runs"
+        " Winograd F(4x4, 3x3) for the 3x3 convolutions on large maps, and NMS and RoIAlign as CPU kernels, as"
+        " torchvision's are); a row with resnest-cli options in its name"
+        " (or another resnest-cli binary, named by its label) ran in the same rounds against the same Python runs as"
+        " the row above it. Python runs"
         " torchvision's modules as they are. Detection includes the transform (normalise, resize, pad) and the post-processing on both sides.",
         "",
         "Reproduce: `%s`" % cmd,

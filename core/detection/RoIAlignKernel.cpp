@@ -11,9 +11,11 @@ namespace resnest::detection {
 
 namespace {
 
-// Samples per bin one roi may ask for (adaptive sampling on a huge roi): above it the call fails instead of
-// running for hours. A roi covering a 16k x 16k feature map with a 7x7 output asks for about 5.5 million.
-constexpr double kMaxSamplesPerBin = double(int64_t(1) << 24);
+// Adaptive sampling on a huge roi: above these the call fails instead of allocating gigabytes or running for
+// hours. A roi covering a 16k x 16k feature map with a 7x7 output asks for 2341 per axis, 5.5 million per
+// bin.
+constexpr int64_t kMaxAxisSamples = int64_t(1) << 16;
+constexpr int64_t kMaxSamplesPerBin = int64_t(1) << 24;
 
 // acc[c] += w1 a[c] + w2 b[c] + w3 d[c] + w4 e[c], in torchvision's order of operations per channel.
 RESNEST_VECTOR_CLONES void addSample(float* __restrict acc, const float* __restrict a,
@@ -69,16 +71,13 @@ AxisSample<T> sampleAt(T start, T binSize, int64_t bin, int64_t sub, int64_t gri
 
 // Samples per bin along an axis: the fixed ratio, or ceil(extent / bins); 0 when the extent is not finite.
 template <typename T> int64_t gridOf(int64_t samplingRatio, T extent, int64_t bins) {
-    if (samplingRatio > 0) {
-        return samplingRatio;
-    }
-    const double g = std::ceil(double(extent / T(bins)));
+    const double g = samplingRatio > 0 ? double(samplingRatio) : std::ceil(double(extent / T(bins)));
     if (!std::isfinite(g) || g <= 0) {
         return 0;
     }
-    TORCH_CHECK(g <= kMaxSamplesPerBin, "RoIAlign: a roi asks for ", g,
-                " samples per bin along an axis (at most ", int64_t(kMaxSamplesPerBin),
-                "); give a sampling ratio or smaller rois");
+    TORCH_CHECK(g <= double(kMaxAxisSamples), "RoIAlign: a roi asks for ", g,
+                " samples per bin along an axis (at most ", kMaxAxisSamples,
+                "); give a smaller sampling ratio or smaller rois");
     return int64_t(g);
 }
 
@@ -105,6 +104,8 @@ void poolAll(const T* features, const T* rois, T* output, int64_t count, int64_t
             const T binH = roiH / T(outH), binW = roiW / T(outW);
             const int64_t gridH = gridOf(samplingRatio, roiH, outH);
             const int64_t gridW = gridOf(samplingRatio, roiW, outW);
+            TORCH_CHECK(gridH * gridW <= kMaxSamplesPerBin, "RoIAlign: roi ", k, " asks for ", gridH, " x ",
+                        gridW, " samples per bin (at most ", kMaxSamplesPerBin, ")");
             const T samples = T(std::max<int64_t>(gridH * gridW, 1));
 
             ys.resize(size_t(outH * gridH));

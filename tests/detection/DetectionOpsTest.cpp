@@ -293,8 +293,14 @@ TEST(RoIAlign, KernelRefusesWhatWouldReadOutOfBoundsOrNeverEnd) {
                  c10::Error);
     EXPECT_THROW(RoIAlign::apply(x, torch::tensor({{-1.0, 1.0, 1.0, 4.0, 4.0}}), 2, 2, 1.0, 2, false),
                  c10::Error);
-    // Adaptive sampling on a roi of 1e12 pixels would take 1e24 samples.
+    // Adaptive sampling on a roi of 1e12 pixels would take 1e24 samples; 2^13 x 2^12 per bin is within each
+    // axis's limit but not the bin's; a fixed ratio counts too.
     EXPECT_THROW(RoIAlign::apply(x, torch::tensor({{0.0, 0.0, 0.0, 1e12, 1e12}}), 2, 2, 1.0, 0, false),
+                 c10::Error);
+    EXPECT_THROW(RoIAlign::apply(x, torch::tensor({{0.0, 0.0, 0.0, 8192.0, 16384.0}}), 2, 2, 1.0, 0, false),
+                 c10::Error);
+    EXPECT_NO_THROW(RoIAlign::apply(x, torch::tensor({{0.0, 0.0, 0.0, 4096.0, 4096.0}}), 2, 2, 1.0, 0, false));
+    EXPECT_THROW(RoIAlign::apply(x, torch::tensor({{0.0, 1.0, 1.0, 4.0, 4.0}}), 2, 2, 1.0, 100000, false),
                  c10::Error);
 }
 
