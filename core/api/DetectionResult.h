@@ -12,9 +12,21 @@ namespace resnest {
 struct Detection {
     std::array<float, 4> box{}; // x1 y1 x2 y2 in original-image pixels
     float score = 0.0f;
-    int label = 0;           // index into DetectionResult::classNames (0 = background, never reported)
-    cv::Mat mask;            // Mask R-CNN: CV_8U 0/255 at the original image's size; empty otherwise
-    cv::Mat maskProbability; // Mask R-CNN: CV_32F in [0, 1] at the original image's size; empty otherwise
+    int label = 0; // index into DetectionResult::classNames (0 = background, never reported)
+    // Mask R-CNN: the masks cover only `maskRect` of the original image (every pixel outside it is 0), so
+    // that a hundred masks of a 12-megapixel photo take megabytes, not gigabytes. An empty maskRect with a
+    // mask means a mask of the whole image. Empty mats without Mask R-CNN.
+    cv::Rect maskRect;
+    cv::Mat mask;            // CV_8U 0/255, maskRect's size
+    cv::Mat maskProbability; // CV_32F in [0, 1], maskRect's size
+
+    // Where the mask lies in the image; empty without a mask.
+    cv::Rect maskArea() const {
+        const cv::Mat& m = mask.empty() ? maskProbability : mask;
+        if (m.empty())
+            return {};
+        return maskRect.empty() ? cv::Rect(0, 0, m.cols, m.rows) : cv::Rect(maskRect.tl(), m.size());
+    }
 };
 
 struct DetectionResult {

@@ -80,10 +80,21 @@ torch::Tensor RCNNTransform::pasteMasks(const torch::Tensor& masks, const torch:
                                         int64_t height, int64_t width) const {
     const int64_t k = masks.size(0);
     torch::Tensor out = torch::zeros({k, 1, height, width}, masks.options());
-    if (k == 0)
-        return out;
-    const torch::Tensor cpuBoxes = boxes.to(torch::kCPU, torch::kFloat64).contiguous();
-    auto bx = cpuBoxes.accessor<double, 2>();
+    for (int64_t i = 0; i < k; ++i) {
+        const PastedMask p = pasteMask(masks[i], boxes[i], height, width);
+        if (p.values.defined())
+            out[i][0].narrow(0, p.y, p.values.size(0)).narrow(1, p.x, p.values.size(1)).copy_(p.values);
+    }
+    return out;
+}
+
+RCNNTransform::PastedMask RCNNTransform::pasteMask(const torch::Tensor& mask, const torch::Tensor& box,
+                                                   int64_t height, int64_t width) const {
+    const torch::Tensor b = box.to(torch::kCPU, torch::kFloat64).contiguous();
+    const double* bx = b.data_ptr<double>();
+    // NaN or infinite boxes (weights loaded with --allow-non-finite) would become undefined integer windows.
+    if (!std::isfinite(bx[0]) || !std::isfinite(bx[1]) || !std::isfinite(bx[2]) || !std::isfinite(bx[3]))
+        return {};
     if (config_.maskPaste == DetectorConfig::MaskPaste::GridSample) {
         // Sample the mask at every pixel centre around the float box, as mmdetection v2's _do_paste_mask does
         // on the CPU (fcn_mask_head.py: one box at a time, skip_empty): the pixels from floor(x0) - 1 to
@@ -91,54 +102,45 @@ torch::Tensor RCNNTransform::pasteMasks(const torch::Tensor& masks, const torch:
         // with align_corners=False and zero padding. A zero-size box (possible with boxMinSize 0, e.g.
         // clipped at the border) divides by zero: mmdetection sets the infinite coordinates to 0 (the mask's
         // centre row / column); a 0 / 0 (a pixel centre exactly on a zero-size box) stays NaN there too.
-        for (int64_t i = 0; i < k; ++i) {
-            const double x0 = bx[i][0], y0 = bx[i][1], x1 = bx[i][2], y1 = bx[i][3];
-            const int64_t px0 = std::max<int64_t>(0, int64_t(std::floor(x0)) - 1);
-            const int64_t py0 = std::max<int64_t>(0, int64_t(std::floor(y0)) - 1);
-            const int64_t px1 = std::min<int64_t>(width, int64_t(std::ceil(x1)) + 1);
-            const int64_t py1 = std::min<int64_t>(height, int64_t(std::ceil(y1)) + 1);
-            if (px1 <= px0 || py1 <= py0)
-                continue;
-            auto o = masks.options();
-            torch::Tensor gx = (torch::arange(px0, px1, o) + 0.5 - x0) / (x1 - x0) * 2 - 1;
-            torch::Tensor gy = (torch::arange(py0, py1, o) + 0.5 - y0) / (y1 - y0) * 2 - 1;
-            gx.masked_fill_(gx.isinf(), 0);
-            gy.masked_fill_(gy.isinf(), 0);
-            torch::Tensor grid = torch::stack({gx.view({1, -1}).expand({py1 - py0, px1 - px0}),
-                                               gy.view({-1, 1}).expand({py1 - py0, px1 - px0})},
-                                              2)
-                                     .unsqueeze(0);
-            torch::Tensor sampled =
-                F::grid_sample(masks[i].unsqueeze(0), grid, F::GridSampleFuncOptions().align_corners(false));
-            out[i][0].narrow(0, py0, py1 - py0).narrow(1, px0, px1 - px0).copy_(sampled[0][0]);
-        }
-        return out;
+        const double x0 = bx[0], y0 = bx[1], x1 = bx[2], y1 = bx[3];
+        const int64_t px0 = std::max<int64_t>(0, int64_t(std::floor(x0)) - 1);
+        const int64_t py0 = std::max<int64_t>(0, int64_t(std::floor(y0)) - 1);
+        const int64_t px1 = std::min<int64_t>(width, int64_t(std::ceil(x1)) + 1);
+        const int64_t py1 = std::min<int64_t>(height, int64_t(std::ceil(y1)) + 1);
+        if (px1 <= px0 || py1 <= py0)
+            return {};
+        auto o = mask.options();
+        torch::Tensor gx = (torch::arange(px0, px1, o) + 0.5 - x0) / (x1 - x0) * 2 - 1;
+        torch::Tensor gy = (torch::arange(py0, py1, o) + 0.5 - y0) / (y1 - y0) * 2 - 1;
+        gx.masked_fill_(gx.isinf(), 0);
+        gy.masked_fill_(gy.isinf(), 0);
+        torch::Tensor grid = torch::stack({gx.view({1, -1}).expand({py1 - py0, px1 - px0}),
+                                           gy.view({-1, 1}).expand({py1 - py0, px1 - px0})},
+                                          2)
+                                 .unsqueeze(0);
+        torch::Tensor sampled =
+            F::grid_sample(mask.unsqueeze(0), grid, F::GridSampleFuncOptions().align_corners(false));
+        return {sampled[0][0], px0, py0};
     }
     // torchvision: pad the M x M mask by one pixel, grow the box by (M + 2) / M about its centre, truncate it
     // to integers and resize the mask bilinearly into (x2 - x1 + 1) x (y2 - y1 + 1) pixels.
-    const int64_t m = masks.size(-1);
+    const int64_t m = mask.size(-1);
     const double scale = double(m + 2) / double(m);
-    torch::Tensor padded = F::pad(masks, F::PadFuncOptions({1, 1, 1, 1}));
-    for (int64_t i = 0; i < k; ++i) {
-        const double wHalf = (bx[i][2] - bx[i][0]) * 0.5 * scale, hHalf = (bx[i][3] - bx[i][1]) * 0.5 * scale;
-        const double xc = (bx[i][2] + bx[i][0]) * 0.5, yc = (bx[i][3] + bx[i][1]) * 0.5;
-        const int64_t b0 = int64_t(xc - wHalf), b1 = int64_t(yc - hHalf), b2 = int64_t(xc + wHalf),
-                      b3 = int64_t(yc + hHalf);
-        const int64_t w = std::max<int64_t>(b2 - b0 + 1, 1), h = std::max<int64_t>(b3 - b1 + 1, 1);
-        torch::Tensor resized = F::interpolate(padded[i].unsqueeze(0), F::InterpolateFuncOptions()
-                                                                           .size(std::vector<int64_t>{h, w})
-                                                                           .mode(torch::kBilinear)
-                                                                           .align_corners(false))[0][0];
-        const int64_t x0 = std::max<int64_t>(b0, 0), x1 = std::min<int64_t>(b2 + 1, width);
-        const int64_t y0 = std::max<int64_t>(b1, 0), y1 = std::min<int64_t>(b3 + 1, height);
-        if (x1 <= x0 || y1 <= y0)
-            continue;
-        out[i][0]
-            .narrow(0, y0, y1 - y0)
-            .narrow(1, x0, x1 - x0)
-            .copy_(resized.narrow(0, y0 - b1, y1 - y0).narrow(1, x0 - b0, x1 - x0));
-    }
-    return out;
+    const torch::Tensor padded = F::pad(mask.unsqueeze(0), F::PadFuncOptions({1, 1, 1, 1}))[0];
+    const double wHalf = (bx[2] - bx[0]) * 0.5 * scale, hHalf = (bx[3] - bx[1]) * 0.5 * scale;
+    const double xc = (bx[2] + bx[0]) * 0.5, yc = (bx[3] + bx[1]) * 0.5;
+    const int64_t b0 = int64_t(xc - wHalf), b1 = int64_t(yc - hHalf), b2 = int64_t(xc + wHalf),
+                  b3 = int64_t(yc + hHalf);
+    const int64_t x0 = std::max<int64_t>(b0, 0), x1 = std::min<int64_t>(b2 + 1, width);
+    const int64_t y0 = std::max<int64_t>(b1, 0), y1 = std::min<int64_t>(b3 + 1, height);
+    if (x1 <= x0 || y1 <= y0)
+        return {};
+    const int64_t w = std::max<int64_t>(b2 - b0 + 1, 1), h = std::max<int64_t>(b3 - b1 + 1, 1);
+    torch::Tensor resized = F::interpolate(padded.unsqueeze(0), F::InterpolateFuncOptions()
+                                                                    .size(std::vector<int64_t>{h, w})
+                                                                    .mode(torch::kBilinear)
+                                                                    .align_corners(false))[0][0];
+    return {resized.narrow(0, y0 - b1, y1 - y0).narrow(1, x0 - b0, x1 - x0), x0, y0};
 }
 
 } // namespace resnest

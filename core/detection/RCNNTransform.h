@@ -32,6 +32,16 @@ public:
     torch::Tensor pasteMasks(const torch::Tensor& masks, const torch::Tensor& boxes, int64_t height,
                              int64_t width) const;
 
+    // One mask (1, M, M) pasted for its box (4) into a height x width image, as pasteMasks does, but only the
+    // window that can be non-zero: (rows, columns) values whose top-left pixel is (x, y); every pixel outside
+    // it is zero. An undefined `values` when nothing lands in the image (or the box is not finite).
+    struct PastedMask {
+        torch::Tensor values;
+        int64_t x = 0, y = 0;
+    };
+    PastedMask pasteMask(const torch::Tensor& mask, const torch::Tensor& box, int64_t height,
+                         int64_t width) const;
+
 private:
     DetectorConfig config_;
 };

@@ -14,8 +14,14 @@ cv::Scalar toScalar(const cv::Vec3b& c) {
     return {double(c[0]), double(c[1]), double(c[2])};
 }
 
-// Binary mask of one detection at the image's size; empty when the detection has none.
-cv::Mat instanceMask(const Detection& det, cv::Size imageSize) {
+// One detection's binary mask in an image of `outSize` (the result's image being `imageSize`): its pixels and
+// where they go, clipped to the image; an empty mask when the detection has none.
+struct PlacedMask {
+    cv::Mat mask;
+    cv::Rect rect;
+};
+
+PlacedMask instanceMask(const Detection& det, cv::Size imageSize, cv::Size outSize) {
     cv::Mat mask;
     if (!det.mask.empty())
         mask = det.mask != 0;
@@ -23,19 +29,33 @@ cv::Mat instanceMask(const Detection& det, cv::Size imageSize) {
         mask = det.maskProbability > 0.5f; // torchvision's threshold
     else
         return {};
-    // The result's masks are at the original image's size; a display copy of another size still gets them.
-    if (mask.size() != imageSize)
-        cv::resize(mask, mask, imageSize, 0, 0, cv::INTER_NEAREST);
-    return mask;
+    cv::Rect area = det.maskArea();
+    // A whole-image mask fills whatever size it has; a box-local one sits in the result's image.
+    if (det.maskRect.empty() || imageSize.empty())
+        imageSize = det.maskRect.empty() ? mask.size() : outSize;
+    if (imageSize != outSize) {
+        // A display copy of another size still gets the masks.
+        const double fx = double(outSize.width) / imageSize.width,
+                     fy = double(outSize.height) / imageSize.height;
+        const int x0 = cvRound(area.x * fx), y0 = cvRound(area.y * fy);
+        const int x1 = std::max(x0 + 1, cvRound((area.x + area.width) * fx));
+        const int y1 = std::max(y0 + 1, cvRound((area.y + area.height) * fy));
+        area = cv::Rect(x0, y0, x1 - x0, y1 - y0);
+        cv::resize(mask, mask, area.size(), 0, 0, cv::INTER_NEAREST);
+    }
+    const cv::Rect clipped = area & cv::Rect(cv::Point(0, 0), outSize);
+    if (clipped.empty())
+        return {};
+    return {mask(clipped - area.tl()), clipped};
 }
 
-void drawMask(cv::Mat& image, const cv::Mat& mask, const cv::Vec3b& color, double opacity, bool outline,
+void drawMask(cv::Mat& image, const PlacedMask& placed, const cv::Vec3b& color, double opacity, bool outline,
               int lineWidth) {
-    const cv::Rect roi = cv::boundingRect(mask);
-    if (roi.empty())
+    const cv::Rect tight = cv::boundingRect(placed.mask);
+    if (tight.empty())
         return;
-    cv::Mat region = image(roi);
-    const cv::Mat regionMask = mask(roi);
+    cv::Mat region = image(tight + placed.rect.tl());
+    const cv::Mat regionMask = placed.mask(tight);
     cv::Mat tinted;
     cv::addWeighted(region, 1.0 - opacity, cv::Mat(region.size(), CV_8UC3, toScalar(color)), opacity, 0.0,
                     tinted);
@@ -114,9 +134,10 @@ cv::Mat DetectionOverlay::draw(const cv::Mat& image, const DetectionResult& resu
     if (options.drawMasks)
         for (auto it = visible.rbegin(); it != visible.rend(); ++it) {
             const Detection& det = result.detections[*it];
-            const cv::Mat mask = instanceMask(det, out.size());
-            if (!mask.empty())
-                drawMask(out, mask, labels.color(det.label), opacity, options.maskOutline, lw);
+            const PlacedMask placed =
+                instanceMask(det, cv::Size(result.imageWidth, result.imageHeight), out.size());
+            if (!placed.mask.empty())
+                drawMask(out, placed, labels.color(det.label), opacity, options.maskOutline, lw);
         }
 
     for (auto it = visible.rbegin(); it != visible.rend(); ++it) {

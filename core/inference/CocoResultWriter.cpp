@@ -33,13 +33,22 @@ cv::Mat binaryMask(const cv::Mat& mask) {
 }
 
 // Detections carry either a binary mask or Mask R-CNN's probabilities; torchvision's COCO evaluation
-// thresholds the latter at > 0.5.
-cv::Mat detectionMask(const Detection& det) {
+// thresholds the latter at > 0.5. COCO's masks cover the whole image: a box-local mask is placed into one.
+cv::Mat detectionMask(const Detection& det, cv::Size imageSize) {
+    cv::Mat local;
     if (!det.mask.empty())
-        return det.mask;
-    if (!det.maskProbability.empty())
-        return det.maskProbability > 0.5f;
-    return {};
+        local = det.mask;
+    else if (!det.maskProbability.empty())
+        local = det.maskProbability > 0.5f;
+    else
+        return {};
+    if (det.maskRect.empty())
+        return local;
+    cv::Mat whole = cv::Mat::zeros(imageSize, local.type());
+    const cv::Rect area = det.maskArea() & cv::Rect(cv::Point(0, 0), imageSize);
+    if (!area.empty())
+        local(area - det.maskArea().tl()).copyTo(whole(area));
+    return whole;
 }
 
 void appendDetections(json& out, const DetectionResult& result, std::int64_t imageId,
@@ -60,7 +69,7 @@ void appendDetections(json& out, const DetectionResult& result, std::int64_t ima
         obj["bbox"] = {x1, y1, shortestDouble(det.box[2] - det.box[0]),
                        shortestDouble(det.box[3] - det.box[1])};
         obj["score"] = shortestDouble(det.score);
-        const cv::Mat mask = detectionMask(det);
+        const cv::Mat mask = detectionMask(det, cv::Size(result.imageWidth, result.imageHeight));
         if (!mask.empty() && options.masks == CocoResultOptions::Masks::Rle) {
             const CocoRle rle = CocoResultWriter::encodeRle(mask);
             obj["segmentation"] = {{"size", {rle.height, rle.width}}, {"counts", rle.counts}};

@@ -2,13 +2,16 @@
 
 #include "core/api/ClassNames.h"
 #include "core/inference/AttentionBlocks.h"
+#include "core/inference/MaskWindow.h"
 #include "core/inference/NetworkInput.h"
 #include "core/pipeline/DetectionModel.h"
 #include "core/pipeline/SegmentationModel.h"
 #include "core/pipeline/TaskModelLoader.h"
 #include "core/pipeline/TaskRunner.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <opencv2/imgproc.hpp>
 
 namespace resnest {
@@ -85,15 +88,22 @@ DetectionResult detectionOf(const TaskRun& run, const DetectionModel& model, con
         det.score = scores[i].item<float>();
         det.label = int(labels[i].item<int64_t>());
         if (d.masks.defined()) {
-            torch::Tensor p = model.network()
-                                  ->transform()
-                                  .pasteMasks(d.masks.narrow(0, i, 1), d.boxes.narrow(0, i, 1), input.height,
-                                              input.width)[0][0]
-                                  .to(torch::kCPU, torch::kFloat32)
-                                  .contiguous();
-            det.maskProbability = cv::Mat(input.height, input.width, CV_32F, p.data_ptr<float>()).clone();
-            if (input != original)
-                cv::resize(det.maskProbability, det.maskProbability, original, 0, 0, cv::INTER_LINEAR);
+            const auto pasted =
+                model.network()->transform().pasteMask(d.masks[i], d.boxes[i], input.height, input.width);
+            if (pasted.values.defined()) {
+                const torch::Tensor v = pasted.values.to(torch::kCPU, torch::kFloat32).contiguous();
+                const cv::Rect window(int(pasted.x), int(pasted.y), int(v.size(1)), int(v.size(0)));
+                const cv::Mat values(window.height, window.width, CV_32F, v.data_ptr<float>());
+                det.maskRect =
+                    input == original ? window : MaskWindow::upsampledWindow(window, input, original);
+                det.maskProbability =
+                    input == original ? values.clone()
+                                      : MaskWindow::upsample(values, window, input, original, det.maskRect);
+            } else {
+                // Nothing of the mask lands in the image: one zero pixel keeps "has a mask" true.
+                det.maskRect = cv::Rect(0, 0, 1, 1);
+                det.maskProbability = cv::Mat::zeros(1, 1, CV_32F);
+            }
             cv::threshold(det.maskProbability, det.mask, model.config().maskThreshold, 255,
                           cv::THRESH_BINARY);
             det.mask.convertTo(det.mask, CV_8U);

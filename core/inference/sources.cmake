@@ -4,6 +4,7 @@ target_sources(resnest_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/AttentionBlocks.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ClassificationJson.cpp
   ${CMAKE_CURRENT_LIST_DIR}/CocoResultWriter.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/MaskWindow.cpp
   ${CMAKE_CURRENT_LIST_DIR}/NetworkInput.cpp
   ${CMAKE_CURRENT_LIST_DIR}/PredictionJson.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Predictor.cpp

@@ -207,3 +207,15 @@ TEST(CocoResultWriterTest, WritesSeveralImagesToAFile) {
     EXPECT_EQ(j[2]["segmentation"]["counts"], CocoResultWriter::compressCounts({0, 12, 36}));
     std::filesystem::remove(path);
 }
+
+// A box-local mask (Mask R-CNN's maskRect) is written as COCO's whole-image mask.
+TEST(CocoResultWriterTest, BoxLocalMasksAreWrittenForTheWholeImage) {
+    const DetectionResult whole = sampleResult();
+    DetectionResult local = whole;
+    local.detections[0].maskRect = cv::Rect(1, 1, 5, 4);
+    local.detections[0].mask = whole.detections[0].mask(cv::Rect(1, 1, 5, 4)).clone();
+    const auto labels = DatasetLabels::forDataset("coco");
+    EXPECT_EQ(CocoResultWriter::toJson(local, 42, labels), CocoResultWriter::toJson(whole, 42, labels));
+    local.detections[0].mask.setTo(0);
+    EXPECT_NE(CocoResultWriter::toJson(local, 42, labels), CocoResultWriter::toJson(whole, 42, labels));
+}

@@ -165,3 +165,32 @@ TEST(DetectionOverlayTest, LabelGoesAboveTheBoxWhenThereIsRoom) {
     EXPECT_GT(count({52, 85, 40, 12}), 100);
     EXPECT_EQ(count({52, 103, 40, 12}), 0); // inside the box, below its top edge
 }
+
+// Mask R-CNN's masks cover their box only (maskRect): drawn where the same mask at the image's size would be,
+// also on a display copy of another size.
+TEST(DetectionOverlayTest, BoxLocalMasksDrawLikeWholeImageOnes) {
+    Scene whole;
+    whole.result.detections[0].mask = cv::Mat(200, 200, CV_8U, cv::Scalar(0));
+    whole.result.detections[0].mask(cv::Rect(40, 45, 30, 20)).setTo(255);
+    Scene local;
+    local.result.detections[0].maskRect = cv::Rect(35, 40, 40, 30);
+    local.result.detections[0].mask = cv::Mat(30, 40, CV_8U, cv::Scalar(0));
+    local.result.detections[0].mask(cv::Rect(5, 5, 30, 20)).setTo(255);
+    // Partly outside the image: clipped, not an error.
+    local.result.detections[1].maskRect = cv::Rect(190, 190, 20, 20);
+    local.result.detections[1].maskProbability = cv::Mat(20, 20, CV_32F, cv::Scalar(0.9f));
+    whole.result.detections[1].maskProbability = cv::Mat(200, 200, CV_32F, cv::Scalar(0.0f));
+    whole.result.detections[1].maskProbability(cv::Rect(190, 190, 10, 10)).setTo(0.9f);
+
+    const auto coco = DatasetLabels::forDataset("coco");
+    DetectionOverlayOptions options;
+    options.drawLabels = false;
+    for (const cv::Size display : {cv::Size(200, 200), cv::Size(300, 300)}) {
+        cv::Mat image;
+        cv::resize(whole.image, image, display);
+        const cv::Mat a = DetectionOverlay::draw(image, whole.result, coco, options);
+        const cv::Mat b = DetectionOverlay::draw(image, local.result, coco, options);
+        EXPECT_EQ(cv::norm(a, b, cv::NORM_INF), 0.0) << display;
+        EXPECT_GT(cv::norm(a, image, cv::NORM_INF), 0.0);
+    }
+}
