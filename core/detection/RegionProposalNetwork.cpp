@@ -67,9 +67,6 @@ RegionProposalNetworkImpl::proposals(const RPNPredictions& p, const torch::Tenso
     const int64_t n = p.scores.size(0);
     std::vector<torch::Tensor> result;
     for (int64_t i = 0; i < n; ++i) {
-        // The proposals are constants for the box head (as torchvision's): an explained box score reaches the
-        // body through the pooled features, not through where the RPN put the box.
-        torch::Tensor boxes = coder_.decode(p.deltas[i].detach(), anchors).view({-1, 4});
         // Top-n of the logits per level (before the sigmoid, as torchvision does).
         std::vector<torch::Tensor> keepIdx, levelIds;
         int64_t offset = 0;
@@ -84,7 +81,14 @@ RegionProposalNetworkImpl::proposals(const RPNPredictions& p, const torch::Tenso
         torch::Tensor idx = torch::cat(keepIdx);
         torch::Tensor lvl = torch::cat(levelIds);
         torch::Tensor s = p.scores[i].index_select(0, idx).sigmoid();
-        torch::Tensor b = BoxOps::clip(boxes.index_select(0, idx), imageSizes[i].first, imageSizes[i].second);
+        // Only the kept anchors are decoded (torchvision decodes all ~20k of an 800-pixel image first; the
+        // decoding is per box, so the values are the same). The proposals are constants for the box head, as
+        // torchvision's: an explained box score reaches the body through the pooled features, not through
+        // where the RPN put the box.
+        torch::Tensor boxes =
+            coder_.decode(p.deltas[i].detach().index_select(0, idx), anchors.index_select(0, idx))
+                .view({-1, 4});
+        torch::Tensor b = BoxOps::clip(boxes, imageSizes[i].first, imageSizes[i].second);
         torch::Tensor keep = BoxOps::removeSmall(b, config_.rpnMinSize);
         b = b.index_select(0, keep);
         s = s.index_select(0, keep);
