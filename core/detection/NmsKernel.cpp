@@ -84,18 +84,19 @@ template <typename T> std::vector<int64_t> greedy(const torch::Tensor& sorted, d
 } // namespace
 
 bool NmsKernel::takes(const torch::Tensor& boxes) {
+    const auto type = boxes.scalar_type();
     return boxes.device().is_cpu() && boxes.layout() == torch::kStrided &&
-           (boxes.scalar_type() == torch::kFloat32 || boxes.scalar_type() == torch::kFloat64);
+           (type == torch::kFloat32 || type == torch::kFloat64 || type == torch::kBFloat16);
 }
 
 std::vector<int64_t> NmsKernel::keep(const torch::Tensor& sorted, double iouThreshold) {
-    TORCH_CHECK(takes(sorted), "NmsKernel: float32 or float64 boxes on the CPU");
+    TORCH_CHECK(takes(sorted), "NmsKernel: float32, float64 or bfloat16 boxes on the CPU");
     TORCH_CHECK(sorted.dim() == 2 && sorted.size(1) == 4, "NmsKernel: expected boxes of shape (K, 4), got ",
                 sorted.sizes());
     if (sorted.scalar_type() == torch::kFloat64) {
         return greedy<double>(sorted, iouThreshold);
     }
-    return greedy<float>(sorted, iouThreshold);
+    return greedy<float>(sorted.to(torch::kFloat32), iouThreshold);
 }
 
 } // namespace resnest::detection

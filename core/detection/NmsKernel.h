@@ -9,7 +9,8 @@ namespace resnest::detection {
 // vectors. Nms::nms runs it where it applies.
 class NmsKernel {
 public:
-    // Float32 or float64 boxes on the CPU.
+    // Float32, float64 or bfloat16 boxes on the CPU; bfloat16 boxes are compared in float32 (their IoUs
+    // exact to float32 rather than rounded to 8 bits after every operation, as LibTorch ops would).
     static bool takes(const torch::Tensor& boxes);
     // `sorted`: (K, 4) boxes in decreasing score order. Positions in `sorted` of the kept boxes, in order;
     // a box is suppressed by a kept box whose IoU with it is > iouThreshold (compared as torchvision does,

@@ -153,26 +153,29 @@ void poolAll(const T* features, const T* rois, T* output, int64_t count, int64_t
 bool RoIAlignKernel::takes(const torch::Tensor& input, const torch::Tensor& rois) {
     const auto type = input.scalar_type();
     return input.device().is_cpu() && rois.device().is_cpu() && input.layout() == torch::kStrided &&
-           (type == torch::kFloat32 || type == torch::kFloat64) &&
+           (type == torch::kFloat32 || type == torch::kFloat64 || type == torch::kBFloat16) &&
            !(torch::GradMode::is_enabled() && (input.requires_grad() || rois.requires_grad()));
 }
 
 torch::Tensor RoIAlignKernel::apply(const torch::Tensor& input, const torch::Tensor& rois,
                                     int64_t outputHeight, int64_t outputWidth, double spatialScale,
                                     int64_t samplingRatio, bool aligned) {
-    TORCH_CHECK(takes(input, rois), "RoIAlignKernel: float32 or float64 CPU tensors without gradient");
+    TORCH_CHECK(takes(input, rois),
+                "RoIAlignKernel: float32, float64 or bfloat16 CPU tensors without gradient");
     const int64_t batch = input.size(0), channels = input.size(1);
     const int64_t height = input.size(2), width = input.size(3);
     const int64_t count = rois.size(0);
     if (count == 0 || channels == 0 || height == 0 || width == 0) {
         return torch::zeros({count, channels, outputHeight, outputWidth}, input.options());
     }
+    // bfloat16 features are pooled in float32 and rounded once at the end.
+    const auto compute = input.scalar_type() == torch::kBFloat16 ? torch::kFloat32 : input.scalar_type();
     // Every element is written below.
-    auto output = torch::empty({count, channels, outputHeight, outputWidth}, input.options());
+    auto output = torch::empty({count, channels, outputHeight, outputWidth}, input.options().dtype(compute));
     // A free view when the features are channels-last already (the prepacked plan's FPN outputs are).
-    const auto features = input.permute({0, 2, 3, 1}).contiguous();
-    const auto r = rois.to(input.scalar_type()).contiguous();
-    AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "RoIAlignKernel", [&] {
+    const auto features = input.permute({0, 2, 3, 1}).contiguous().to(compute);
+    const auto r = rois.to(compute).contiguous();
+    AT_DISPATCH_FLOATING_TYPES(compute, "RoIAlignKernel", [&] {
         // The kernel truncates the batch index, as torchvision's does; what truncates outside [0, N) would
         // read beyond the features.
         const scalar_t* roi = r.data_ptr<scalar_t>();
@@ -184,7 +187,7 @@ torch::Tensor RoIAlignKernel::apply(const torch::Tensor& input, const torch::Ten
                           count, height, width, channels, outputHeight, outputWidth,
                           static_cast<scalar_t>(spatialScale), samplingRatio, aligned);
     });
-    return output;
+    return output.to(input.scalar_type());
 }
 
 } // namespace resnest::detection

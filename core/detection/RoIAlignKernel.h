@@ -8,7 +8,8 @@ namespace resnest::detection {
 // rows of C channels in a channels-last copy of the features. RoIAlign::apply runs it where it applies.
 class RoIAlignKernel {
 public:
-    // Float32 or float64 CPU tensors with no gradient to carry (the kernel has no backward).
+    // Float32, float64 or bfloat16 CPU tensors with no gradient to carry (the kernel has no backward).
+    // bfloat16 is pooled in float32 and rounded once at the end.
     static bool takes(const torch::Tensor& input, const torch::Tensor& rois);
     // RoIAlign::apply's contract, after its checks: (K, C, outputHeight, outputWidth), contiguous.
     // A roi whose coordinates are not finite pools nothing (zeros).
