@@ -2,6 +2,7 @@
 
 #include "core/detection/BoxOps.h"
 #include "core/detection/RoIAlign.h"
+#include "core/detection/RoIAlignKernel.h"
 
 #include <cmath>
 
@@ -76,6 +77,15 @@ torch::Tensor MultiScaleRoIAlign::operator()(const std::vector<torch::Tensor>& f
     const auto eps = torch::scalar_tensor(1e-6, s.options());
     const auto target = ((torch::log2(s / 224) + 4) + eps).floor().clamp(double(kMin), double(kMax));
     const auto levels = target.to(torch::kInt64) - kMin;
+
+    // The CPU kernel pools every roi from its own level in one pass, with no zeroed result to copy into.
+    bool kernel = path_ == OpPath::Fastest;
+    for (const auto& f : features)
+        kernel = kernel && RoIAlignKernel::takes(f, rois) && f.scalar_type() == first.scalar_type();
+    if (kernel) {
+        return RoIAlignKernel::applyLevels(features, rois, levels, scales, outputSize_, outputSize_,
+                                           samplingRatio_, aligned_);
+    }
 
     auto result = torch::zeros({rois.size(0), first.size(1), outputSize_, outputSize_}, first.options());
     for (size_t l = 0; l < features.size(); ++l) {

@@ -81,17 +81,34 @@ template <typename T> int64_t gridOf(int64_t samplingRatio, T extent, int64_t bi
     return int64_t(g);
 }
 
+// One feature level in channels-last rows: (N, height, width, C) and the scale from image to its pixels.
+template <typename T> struct Level {
+    const T* features;
+    int64_t height, width;
+    T scale;
+};
+
+// Pools every roi from its level (`levelOfRoi`, or the only level when null); a roi whose level is not one of
+// them gets zeros, as MultiScaleRoIAlign leaves rois no level takes.
 template <typename T>
-void poolAll(const T* features, const T* rois, T* output, int64_t count, int64_t height, int64_t width,
-             int64_t channels, int64_t outH, int64_t outW, T scale, int64_t samplingRatio, bool aligned) {
+void poolAll(const std::vector<Level<T>>& levels, const int64_t* levelOfRoi, const T* rois, T* output,
+             int64_t count, int64_t channels, int64_t outH, int64_t outW, int64_t samplingRatio,
+             bool aligned) {
     const int64_t bins = outH * outW;
     at::parallel_for(0, count, 4, [&](int64_t begin, int64_t end) {
         std::vector<T> acc(static_cast<size_t>(channels));
         std::vector<AxisSample<T>> ys, xs;
         for (int64_t k = begin; k < end; ++k) {
             const T* roi = rois + k * 5;
-            const T* image = features + int64_t(roi[0]) * height * width * channels;
             T* out = output + k * channels * bins;
+            const int64_t l = levelOfRoi ? levelOfRoi[k] : 0;
+            if (l < 0 || l >= int64_t(levels.size())) {
+                std::fill(out, out + channels * bins, T(0));
+                continue;
+            }
+            const int64_t height = levels[size_t(l)].height, width = levels[size_t(l)].width;
+            const T scale = levels[size_t(l)].scale;
+            const T* image = levels[size_t(l)].features + int64_t(roi[0]) * height * width * channels;
 
             const T offset = aligned ? T(0.5) : T(0.0);
             const T startX = roi[1] * scale - offset, startY = roi[2] * scale - offset;
@@ -160,21 +177,48 @@ bool RoIAlignKernel::takes(const torch::Tensor& input, const torch::Tensor& rois
 torch::Tensor RoIAlignKernel::apply(const torch::Tensor& input, const torch::Tensor& rois,
                                     int64_t outputHeight, int64_t outputWidth, double spatialScale,
                                     int64_t samplingRatio, bool aligned) {
-    TORCH_CHECK(takes(input, rois),
-                "RoIAlignKernel: float32, float64 or bfloat16 CPU tensors without gradient");
-    const int64_t batch = input.size(0), channels = input.size(1);
-    const int64_t height = input.size(2), width = input.size(3);
+    return applyLevels({input}, rois, torch::Tensor(), {spatialScale}, outputHeight, outputWidth,
+                       samplingRatio, aligned);
+}
+
+torch::Tensor RoIAlignKernel::applyLevels(const std::vector<torch::Tensor>& levels, const torch::Tensor& rois,
+                                          const torch::Tensor& levelOfRoi, const std::vector<double>& scales,
+                                          int64_t outputHeight, int64_t outputWidth, int64_t samplingRatio,
+                                          bool aligned) {
+    TORCH_CHECK(!levels.empty() && levels.size() == scales.size(), "RoIAlignKernel: ", levels.size(),
+                " levels and ", scales.size(), " scales");
+    TORCH_CHECK(levels.size() == 1 || levelOfRoi.defined(), "RoIAlignKernel: several levels need levelOfRoi");
+    const auto& first = levels.front();
+    for (const auto& level : levels) {
+        TORCH_CHECK(takes(level, rois),
+                    "RoIAlignKernel: float32, float64 or bfloat16 CPU tensors without gradient");
+        TORCH_CHECK(level.dim() == 4 && level.size(0) == first.size(0) && level.size(1) == first.size(1) &&
+                        level.scalar_type() == first.scalar_type(),
+                    "RoIAlignKernel: levels must share batch, channels and dtype");
+    }
+    const int64_t batch = first.size(0), channels = first.size(1);
     const int64_t count = rois.size(0);
-    if (count == 0 || channels == 0 || height == 0 || width == 0) {
-        return torch::zeros({count, channels, outputHeight, outputWidth}, input.options());
+    bool empty = count == 0 || channels == 0;
+    for (const auto& level : levels)
+        empty = empty || level.size(2) == 0 || level.size(3) == 0;
+    if (empty) {
+        return torch::zeros({count, channels, outputHeight, outputWidth}, first.options());
     }
     // bfloat16 features are pooled in float32 and rounded once at the end.
-    const auto compute = input.scalar_type() == torch::kBFloat16 ? torch::kFloat32 : input.scalar_type();
+    const auto compute = first.scalar_type() == torch::kBFloat16 ? torch::kFloat32 : first.scalar_type();
     // Every element is written below.
-    auto output = torch::empty({count, channels, outputHeight, outputWidth}, input.options().dtype(compute));
-    // A free view when the features are channels-last already (the prepacked plan's FPN outputs are).
-    const auto features = input.permute({0, 2, 3, 1}).contiguous().to(compute);
+    auto output = torch::empty({count, channels, outputHeight, outputWidth}, first.options().dtype(compute));
+    // Free views when the features are channels-last already (the prepacked plan's FPN outputs are).
+    std::vector<torch::Tensor> rows;
+    for (const auto& level : levels)
+        rows.push_back(level.permute({0, 2, 3, 1}).contiguous().to(compute));
     const auto r = rois.to(compute).contiguous();
+    torch::Tensor which;
+    if (levelOfRoi.defined()) {
+        TORCH_CHECK(levelOfRoi.dim() == 1 && levelOfRoi.size(0) == count,
+                    "RoIAlignKernel: levelOfRoi must be (", count, "), got ", levelOfRoi.sizes());
+        which = levelOfRoi.to(torch::kCPU, torch::kInt64).contiguous();
+    }
     AT_DISPATCH_FLOATING_TYPES(compute, "RoIAlignKernel", [&] {
         // The kernel truncates the batch index, as torchvision's does; what truncates outside [0, N) would
         // read beyond the features.
@@ -183,11 +227,15 @@ torch::Tensor RoIAlignKernel::apply(const torch::Tensor& input, const torch::Ten
             TORCH_CHECK(roi[k * 5] > -1 && roi[k * 5] < scalar_t(batch), "RoIAlign: roi ", k,
                         " has batch index ", roi[k * 5], ", outside [0, ", batch, ")");
         }
-        poolAll<scalar_t>(features.data_ptr<scalar_t>(), r.data_ptr<scalar_t>(), output.data_ptr<scalar_t>(),
-                          count, height, width, channels, outputHeight, outputWidth,
-                          static_cast<scalar_t>(spatialScale), samplingRatio, aligned);
+        std::vector<Level<scalar_t>> views;
+        for (size_t l = 0; l < rows.size(); ++l)
+            views.push_back({rows[l].data_ptr<scalar_t>(), rows[l].size(1), rows[l].size(2),
+                             static_cast<scalar_t>(scales[l])});
+        poolAll<scalar_t>(views, which.defined() ? which.data_ptr<int64_t>() : nullptr, roi,
+                          output.data_ptr<scalar_t>(), count, channels, outputHeight, outputWidth,
+                          samplingRatio, aligned);
     });
-    return output.to(input.scalar_type());
+    return output.to(first.scalar_type());
 }
 
 } // namespace resnest::detection

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <torch/torch.h>
+#include <vector>
 
 namespace resnest::detection {
 
@@ -15,6 +16,13 @@ public:
     // A roi whose coordinates are not finite pools nothing (zeros).
     static torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& rois, int64_t outputHeight,
                                int64_t outputWidth, double spatialScale, int64_t samplingRatio, bool aligned);
+    // Several feature levels in one pass (MultiScaleRoIAlign): roi k pooled from levels[levelOfRoi[k]] at
+    // scales[that level]; a roi whose level is outside [0, levels) gets zeros. The levels share batch,
+    // channels and dtype.
+    static torch::Tensor applyLevels(const std::vector<torch::Tensor>& levels, const torch::Tensor& rois,
+                                     const torch::Tensor& levelOfRoi, const std::vector<double>& scales,
+                                     int64_t outputHeight, int64_t outputWidth, int64_t samplingRatio,
+                                     bool aligned);
 };
 
 } // namespace resnest::detection

@@ -351,3 +351,27 @@ TEST(Nms, KernelMatchesLibTorchOps) {
     const auto s16 = torch::rand({count});
     EXPECT_EQ(toVector(Nms::nms(bb, s16, 0.5)), toVector(Nms::nms(bb.to(torch::kFloat32), s16, 0.5)));
 }
+
+// The kernel pools every roi from its own level in one pass; the LibTorch-op path pools level by level into a
+// zeroed result. A NaN box maps to no level: zeros on both.
+TEST(MultiScaleRoIAlign, OnePassKernelMatchesLevelByLevel) {
+    torch::manual_seed(8);
+    const std::vector<torch::Tensor> levels = {
+        torch::randn({2, 8, 64, 80}), torch::randn({2, 8, 32, 40}),
+        torch::randn({2, 8, 16, 20}).contiguous(torch::MemoryFormat::ChannelsLast),
+        torch::randn({2, 8, 8, 10})};
+    std::vector<torch::Tensor> boxes;
+    for (int i = 0; i < 2; ++i) {
+        const auto xy = torch::rand({60, 2}) * 250;
+        auto b = torch::cat({xy, xy + torch::rand({60, 2}) * 200 + 2}, 1);
+        b[3][0] = std::nan("");
+        boxes.push_back(b);
+    }
+    for (int64_t ratio : {0, 2}) {
+        const auto expected =
+            MultiScaleRoIAlign(7, ratio, false, OpPath::LibTorchOps)(levels, boxes, {256, 320});
+        const auto got = MultiScaleRoIAlign(7, ratio, false)(levels, boxes, {256, 320});
+        expectClose(got, expected, 1e-5);
+        EXPECT_EQ(got[3].abs().max().item<float>(), 0.0f);
+    }
+}
