@@ -3,8 +3,6 @@
 #include "core/detection/NmsKernel.h"
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <vector>
 
 namespace resnest::detection {
@@ -27,18 +25,13 @@ void checkInputs(const torch::Tensor& boxes, const torch::Tensor& scores) {
                 scores.device());
 }
 
-// torchvision compares the IoU, promoted to double, with the double threshold. For float32 the same
-// test is `iou > t32` with t32 the largest float not above the threshold, which avoids a double copy.
+// torchvision compares the IoU, promoted to double, with the double threshold.
 torch::Tensor exceeds(const torch::Tensor& iou, double threshold) {
     if (iou.scalar_type() == torch::kFloat64) {
         return iou.gt(threshold);
     }
     if (iou.scalar_type() == torch::kFloat32) {
-        float t = float(threshold);
-        if (double(t) > threshold) {
-            t = std::nextafter(t, -std::numeric_limits<float>::infinity());
-        }
-        return iou.gt(double(t));
+        return iou.gt(double(NmsKernel::floatThreshold(threshold)));
     }
     return iou.to(torch::kFloat64).gt(threshold);
 }

@@ -12,41 +12,31 @@ namespace resnest::detection {
 namespace {
 
 // suppressed[j] |= IoU(box, j) > threshold for j in [0, n), with torchvision's operations and their order.
-// Branch-free so that it runs in vectors; already suppressed boxes are recomputed rather than tested.
-RESNEST_VECTOR_CLONES void suppress(const float* __restrict x1, const float* __restrict y1,
-                                    const float* __restrict x2, const float* __restrict y2,
-                                    const float* __restrict area, int64_t n, float ix1, float iy1, float ix2,
-                                    float iy2, float iarea, float threshold,
-                                    unsigned char* __restrict suppressed) {
+// Branch-free so that it runs in vectors; already suppressed boxes are recomputed rather than tested. Inlined
+// into each dtype's vector clones below (GCC clones no templates).
+template <typename T>
+__attribute__((always_inline)) inline void
+suppressBody(const T* __restrict x1, const T* __restrict y1, const T* __restrict x2, const T* __restrict y2,
+             const T* __restrict area, int64_t n, T ix1, T iy1, T ix2, T iy2, T iarea, T threshold,
+             unsigned char* __restrict suppressed) {
     for (int64_t j = 0; j < n; ++j) {
-        const float w = std::max(0.0f, std::min(ix2, x2[j]) - std::max(ix1, x1[j]));
-        const float h = std::max(0.0f, std::min(iy2, y2[j]) - std::max(iy1, y1[j]));
-        const float inter = w * h;
+        const T w = std::max(T(0), std::min(ix2, x2[j]) - std::max(ix1, x1[j]));
+        const T h = std::max(T(0), std::min(iy2, y2[j]) - std::max(iy1, y1[j]));
+        const T inter = w * h;
         suppressed[j] |= static_cast<unsigned char>(inter / (iarea + area[j] - inter) > threshold);
     }
 }
 
-RESNEST_VECTOR_CLONES void suppress(const double* __restrict x1, const double* __restrict y1,
-                                    const double* __restrict x2, const double* __restrict y2,
-                                    const double* __restrict area, int64_t n, double ix1, double iy1,
-                                    double ix2, double iy2, double iarea, double threshold,
-                                    unsigned char* __restrict suppressed) {
-    for (int64_t j = 0; j < n; ++j) {
-        const double w = std::max(0.0, std::min(ix2, x2[j]) - std::max(ix1, x1[j]));
-        const double h = std::max(0.0, std::min(iy2, y2[j]) - std::max(iy1, y1[j]));
-        const double inter = w * h;
-        suppressed[j] |= static_cast<unsigned char>(inter / (iarea + area[j] - inter) > threshold);
-    }
+RESNEST_VECTOR_CLONES void suppress(const float* x1, const float* y1, const float* x2, const float* y2,
+                                    const float* area, int64_t n, float ix1, float iy1, float ix2, float iy2,
+                                    float iarea, float threshold, unsigned char* suppressed) {
+    suppressBody(x1, y1, x2, y2, area, n, ix1, iy1, ix2, iy2, iarea, threshold, suppressed);
 }
 
-// torchvision compares the float IoU promoted to double with the double threshold; `iou > t` in float with t
-// the largest float not above the threshold is the same test.
-float floatThreshold(double threshold) {
-    float t = float(threshold);
-    if (double(t) > threshold) {
-        t = std::nextafter(t, -std::numeric_limits<float>::infinity());
-    }
-    return t;
+RESNEST_VECTOR_CLONES void suppress(const double* x1, const double* y1, const double* x2, const double* y2,
+                                    const double* area, int64_t n, double ix1, double iy1, double ix2,
+                                    double iy2, double iarea, double threshold, unsigned char* suppressed) {
+    suppressBody(x1, y1, x2, y2, area, n, ix1, iy1, ix2, iy2, iarea, threshold, suppressed);
 }
 
 template <typename T> std::vector<int64_t> greedy(const torch::Tensor& sorted, double iouThreshold) {
@@ -64,7 +54,7 @@ template <typename T> std::vector<int64_t> greedy(const torch::Tensor& sorted, d
     }
     T threshold = T(iouThreshold);
     if constexpr (std::is_same_v<T, float>) {
-        threshold = floatThreshold(iouThreshold);
+        threshold = NmsKernel::floatThreshold(iouThreshold);
     }
     std::vector<unsigned char> suppressed(size, 0);
     std::vector<int64_t> kept;
@@ -82,6 +72,14 @@ template <typename T> std::vector<int64_t> greedy(const torch::Tensor& sorted, d
 }
 
 } // namespace
+
+float NmsKernel::floatThreshold(double threshold) {
+    float t = float(threshold);
+    if (double(t) > threshold) {
+        t = std::nextafter(t, -std::numeric_limits<float>::infinity());
+    }
+    return t;
+}
 
 bool NmsKernel::takes(const torch::Tensor& boxes) {
     const auto type = boxes.scalar_type();

@@ -16,6 +16,9 @@ public:
     // a box is suppressed by a kept box whose IoU with it is > iouThreshold (compared as torchvision does,
     // in double).
     static std::vector<int64_t> keep(const torch::Tensor& sorted, double iouThreshold);
+    // torchvision compares the float IoU promoted to double with the double threshold; `iou > t` in float,
+    // with t the largest float not above the threshold, is the same test without a double copy.
+    static float floatThreshold(double threshold);
 };
 
 } // namespace resnest::detection

@@ -17,23 +17,27 @@ namespace {
 constexpr int64_t kMaxAxisSamples = int64_t(1) << 16;
 constexpr int64_t kMaxSamplesPerBin = int64_t(1) << 24;
 
-// acc[c] += w1 a[c] + w2 b[c] + w3 d[c] + w4 e[c], in torchvision's order of operations per channel.
-RESNEST_VECTOR_CLONES void addSample(float* __restrict acc, const float* __restrict a,
-                                     const float* __restrict b, const float* __restrict d,
-                                     const float* __restrict e, float w1, float w2, float w3, float w4,
-                                     int64_t channels) {
+// acc[c] += w1 a[c] + w2 b[c] + w3 d[c] + w4 e[c], in torchvision's order of operations per channel. Inlined
+// into each dtype's vector clones below (GCC clones no templates).
+template <typename T>
+__attribute__((always_inline)) inline void
+addSampleBody(T* __restrict acc, const T* __restrict a, const T* __restrict b, const T* __restrict d,
+              const T* __restrict e, T w1, T w2, T w3, T w4, int64_t channels) {
     for (int64_t c = 0; c < channels; ++c) {
         acc[c] += w1 * a[c] + w2 * b[c] + w3 * d[c] + w4 * e[c];
     }
 }
 
-RESNEST_VECTOR_CLONES void addSample(double* __restrict acc, const double* __restrict a,
-                                     const double* __restrict b, const double* __restrict d,
-                                     const double* __restrict e, double w1, double w2, double w3, double w4,
+RESNEST_VECTOR_CLONES void addSample(float* acc, const float* a, const float* b, const float* d,
+                                     const float* e, float w1, float w2, float w3, float w4,
                                      int64_t channels) {
-    for (int64_t c = 0; c < channels; ++c) {
-        acc[c] += w1 * a[c] + w2 * b[c] + w3 * d[c] + w4 * e[c];
-    }
+    addSampleBody(acc, a, b, d, e, w1, w2, w3, w4, channels);
+}
+
+RESNEST_VECTOR_CLONES void addSample(double* acc, const double* a, const double* b, const double* d,
+                                     const double* e, double w1, double w2, double w3, double w4,
+                                     int64_t channels) {
+    addSampleBody(acc, a, b, d, e, w1, w2, w3, w4, channels);
 }
 
 // One sample position along an axis: its two neighbouring rows (or columns) and their weights.
