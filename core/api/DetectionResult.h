@@ -20,6 +20,15 @@ struct Detection {
     cv::Mat mask;            // CV_8U 0/255, maskRect's size
     cv::Mat maskProbability; // CV_32F in [0, 1], maskRect's size
 
+    // The mask as 0/255 bytes over maskArea(): `mask`, else the probabilities above torchvision's 0.5; empty
+    // without a mask.
+    cv::Mat binaryMask() const {
+        if (!mask.empty())
+            return mask != 0;
+        if (!maskProbability.empty())
+            return maskProbability > 0.5f;
+        return {};
+    }
     // Where the mask lies in the image; empty without a mask.
     cv::Rect maskArea() const {
         const cv::Mat& m = mask.empty() ? maskProbability : mask;

@@ -22,12 +22,8 @@ struct PlacedMask {
 };
 
 PlacedMask instanceMask(const Detection& det, cv::Size imageSize, cv::Size outSize) {
-    cv::Mat mask;
-    if (!det.mask.empty())
-        mask = det.mask != 0;
-    else if (!det.maskProbability.empty())
-        mask = det.maskProbability > 0.5f; // torchvision's threshold
-    else
+    cv::Mat mask = det.binaryMask();
+    if (mask.empty())
         return {};
     cv::Rect area = det.maskArea();
     // A whole-image mask fills whatever size it has; a box-local one sits in the result's image.

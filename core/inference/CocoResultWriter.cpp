@@ -35,14 +35,8 @@ cv::Mat binaryMask(const cv::Mat& mask) {
 // Detections carry either a binary mask or Mask R-CNN's probabilities; torchvision's COCO evaluation
 // thresholds the latter at > 0.5. COCO's masks cover the whole image: a box-local mask is placed into one.
 cv::Mat detectionMask(const Detection& det, cv::Size imageSize) {
-    cv::Mat local;
-    if (!det.mask.empty())
-        local = det.mask;
-    else if (!det.maskProbability.empty())
-        local = det.maskProbability > 0.5f;
-    else
-        return {};
-    if (det.maskRect.empty())
+    const cv::Mat local = det.binaryMask();
+    if (local.empty() || det.maskRect.empty())
         return local;
     cv::Mat whole = cv::Mat::zeros(imageSize, local.type());
     const cv::Rect area = det.maskArea() & cv::Rect(cv::Point(0, 0), imageSize);

@@ -94,11 +94,13 @@ DetectionResult detectionOf(const TaskRun& run, const DetectionModel& model, con
                 const torch::Tensor v = pasted.values.to(torch::kCPU, torch::kFloat32).contiguous();
                 const cv::Rect window(int(pasted.x), int(pasted.y), int(v.size(1)), int(v.size(0)));
                 const cv::Mat values(window.height, window.width, CV_32F, v.data_ptr<float>());
-                det.maskRect =
-                    input == original ? window : MaskWindow::upsampledWindow(window, input, original);
-                det.maskProbability =
-                    input == original ? values.clone()
-                                      : MaskWindow::upsample(values, window, input, original, det.maskRect);
+                if (input == original) {
+                    det.maskRect = window;
+                    det.maskProbability = values.clone();
+                } else {
+                    det.maskRect = MaskWindow::upsampledWindow(window, input, original);
+                    det.maskProbability = MaskWindow::upsample(values, window, input, original, det.maskRect);
+                }
             } else {
                 // Nothing of the mask lands in the image: one zero pixel keeps "has a mask" true.
                 det.maskRect = cv::Rect(0, 0, 1, 1);
