@@ -208,16 +208,15 @@ void ResNeStImpl::fuse(bool channelsLast, bool mkldnn, bool blocked, int64_t inp
         if (prepacked_)
             f.prepackChannelsLast(true, i == 0 ? inputSide : half(inputSide));
     }
+    // Every block takes the network's plan, small maps included: keeping oneDNN's blocked layout for the
+    // 14x14 and 7x7 blocks (reorders at the switch, the ReLUs and the residual add as separate passes, a
+    // primitive lookup per call) cost resnest50 10 % on an AMD EPYC and bought about 1 ms, within the noise,
+    // on a Xeon (docs/benchmarks.md).
     int64_t side = half(half(inputSide));
-    const bool blockedToo = prepacked_ && FoldedConv::mkldnnSupports(w.scalar_type());
     for (auto& stage : blocks_) {
         for (auto& block : stage) {
-            const int64_t out = block->outputSide(side);
-            // oneDNN's channels-last kernels lose to its blocked ones on small maps with many channels (1x1
-            // convolutions at 14x14 and 7x7 up to twice as slow here); those blocks keep the blocked layout.
-            const bool small = blockedToo && out < kPrepackedMinSide;
-            block->fuse(channelsLast_ && !small, mkldnn_ || small, prepacked_ && !small, side, winograd);
-            side = out;
+            block->fuse(channelsLast_, mkldnn_, prepacked_, side, winograd);
+            side = block->outputSide(side);
         }
     }
     fused_ = true;

@@ -49,10 +49,8 @@ public:
     bool channelsLast() const { return channelsLast_; }
     // oneDNN's blocked activations.
     bool mkldnn() const { return mkldnn_; }
-    // Channels-last activations through prepacked oneDNN convolutions, except in blocks whose maps (at
-    // `inputSide`) are smaller than kPrepackedMinSide, which keep oneDNN's blocked layout.
+    // Channels-last activations through prepacked oneDNN convolutions.
     bool prepacked() const { return prepacked_; }
-    static constexpr int64_t kPrepackedMinSide = 20;
 
     const ResNeStConfig& config() const { return config_; }
     // Names of all blocks, "layer1.0" ... in network order.

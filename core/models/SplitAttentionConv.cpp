@@ -54,18 +54,24 @@ SplitAttentionOutput SplitAttentionConvImpl::forward(const torch::Tensor& x, boo
     const auto h = u.size(2);
     const auto w = u.size(3);
 
-    // Pooling each split before summing them is the same average and avoids materialising the sum.
-    auto gap = u.mean({2, 3});
-    if (radix_ > 1)
-        gap = gap.view({n, radix_, channels_}).sum(1);
-    torch::Tensor logits;
-    if (fused_) {
-        logits = fusedFc2_.linear(fusedFc1_.linear(gap).relu_());
+    torch::Tensor a; // (N, R, C)
+    if (fused_ && gate_.takes(u)) {
+        a = gate_(u);
     } else {
-        gap = gap.view({n, channels_, 1, 1});
-        logits = fc2(torch::relu(bn1(fc1(gap)))).view({n, -1});
+        // Pooling each split before summing them is the same average and avoids materialising the sum.
+        auto gap = u.mean({2, 3});
+        if (radix_ > 1)
+            gap = gap.view({n, radix_, channels_}).sum(1);
+        torch::Tensor logits;
+        if (fused_) {
+            logits = fusedFc2_.linear(fusedFc1_.linear(gap).relu_());
+        } else {
+            gap = gap.view({n, channels_, 1, 1});
+            logits = fc2(torch::relu(bn1(fc1(gap)))).view({n, -1});
+        }
+        a = radixSoftmax(logits);
     }
-    torch::Tensor a = overridden(radixSoftmax(logits), override_, cardinality_); // (N, R, C)
+    a = overridden(a, override_, cardinality_);
 
     SplitAttentionOutput out;
     if (fused_ && WeightedSplitSum::applies(u)) {
@@ -122,6 +128,9 @@ void SplitAttentionConvImpl::fuse(bool channelsLast, bool mkldnn, bool prepack, 
     fusedFc2_ = FoldedConv::plain(fc2);
     fusedFc1_.prepareLinear();
     fusedFc2_.prepareLinear();
+    gate_ = fusedConv_.weight.device().is_cpu() && fusedConv_.weight.scalar_type() == torch::kFloat32
+                ? SplitAttentionGate(fusedFc1_, fusedFc2_, radix_, cardinality_)
+                : SplitAttentionGate();
     if (channelsLast)
         fusedConv_.toChannelsLast();
     if (mkldnn)

@@ -2,6 +2,7 @@
 
 #include "core/api/AttentionOverride.h"
 #include "core/models/FoldedConv.h"
+#include "core/models/SplitAttentionGate.h"
 
 #include <torch/torch.h>
 
@@ -59,6 +60,7 @@ private:
     FoldedConv fusedConv_;
     FoldedConv fusedFc1_;
     FoldedConv fusedFc2_;
+    SplitAttentionGate gate_; // the fused plan's attention on CPU float32
 };
 TORCH_MODULE(SplitAttentionConv);
 

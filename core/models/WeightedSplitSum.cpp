@@ -1,5 +1,7 @@
 #include "core/models/WeightedSplitSum.h"
 
+#include "core/models/VectorClones.h"
+
 #include <ATen/Parallel.h>
 #include <algorithm>
 
@@ -9,6 +11,7 @@ namespace {
 // Lanes of independent partial sums: the compiler vectorises them without reassociating a float reduction.
 constexpr int64_t kLanes = 16;
 
+RESNEST_VECTOR_CLONES
 float dotAccumulate(const float* a, const float* u, float* out, int64_t n, bool first) {
     float partial[kLanes] = {};
     int64_t k = 0;

@@ -9,6 +9,7 @@ target_sources(resnest_nn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/ResNeStBottleneck.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ResNeStConfig.cpp
   ${CMAKE_CURRENT_LIST_DIR}/SplitAttentionConv.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/SplitAttentionGate.cpp
   ${CMAKE_CURRENT_LIST_DIR}/WeightedSplitSum.cpp
   ${CMAKE_CURRENT_LIST_DIR}/WinogradConv.cpp)
 target_sources(resnest_nn PRIVATE
