@@ -70,6 +70,33 @@ void channelSums(const float* u, int64_t channels, int64_t pixels, bool channels
     });
 }
 
+// logits (R*C) as fc2 lays them out, cardinal-group-major (g, r, i), to the attention (R, C), radix-major
+// (r, g, i): a softmax over r for each channel, a sigmoid for radix 1.
+void radixSoftmax(const float* logits, int64_t radix, int64_t cardinality, int64_t channels, float* a) {
+    const int64_t width = channels / cardinality;
+    for (int64_t g = 0; g < cardinality; ++g) {
+        for (int64_t i = 0; i < width; ++i) {
+            const float* l = logits + g * radix * width + i;
+            float* out = a + g * width + i;
+            if (radix == 1) {
+                out[0] = 1.0f / (1.0f + std::exp(-l[0]));
+                continue;
+            }
+            float m = l[0];
+            for (int64_t r = 1; r < radix; ++r)
+                m = std::max(m, l[r * width]);
+            float total = 0;
+            for (int64_t r = 0; r < radix; ++r) {
+                const float e = std::exp(l[r * width] - m);
+                out[r * channels] = e;
+                total += e;
+            }
+            for (int64_t r = 0; r < radix; ++r)
+                out[r * channels] /= total;
+        }
+    }
+}
+
 } // namespace
 
 SplitAttentionGate::SplitAttentionGate(const FoldedConv& fc1, const FoldedConv& fc2, int64_t radix,
@@ -81,20 +108,20 @@ SplitAttentionGate::SplitAttentionGate(const FoldedConv& fc1, const FoldedConv& 
     channels_ = fc1.weight.size(1) * cardinality;
     TORCH_CHECK(fc2.weight.size(0) == radix * channels_ && fc2.weight.size(1) * cardinality == inter_, "fc2 ",
                 fc2.weight.sizes(), " does not follow fc1 ", fc1.weight.sizes());
-    auto matrix = [](const FoldedConv& f) {
+    auto rowsOf = [](const FoldedConv& f) {
         return f.weight.detach()
             .to(torch::kCPU, torch::kFloat32)
             .reshape({f.weight.size(0), -1})
             .contiguous();
     };
-    auto vector = [](const FoldedConv& f) {
+    auto biasOf = [](const FoldedConv& f) {
         return f.bias.defined() ? f.bias.detach().to(torch::kCPU, torch::kFloat32).contiguous()
                                 : torch::zeros({f.weight.size(0)});
     };
-    w1_ = matrix(fc1);
-    b1_ = vector(fc1);
-    w2_ = matrix(fc2);
-    b2_ = vector(fc2);
+    w1_ = rowsOf(fc1);
+    b1_ = biasOf(fc1);
+    w2_ = rowsOf(fc2);
+    b2_ = biasOf(fc2);
 }
 
 bool SplitAttentionGate::takes(const torch::Tensor& splits) const {
@@ -136,8 +163,9 @@ torch::Tensor SplitAttentionGate::operator()(const torch::Tensor& splits) const 
             hidden[size_t(j)] =
                 std::max(0.0f, b1[j] + dot(w1 + j * groupIn, pooled.data() + g * groupIn, groupIn));
         }
+        // fc2 is the larger layer (R*C rows): split it into tasks of a quarter of kParallelWork each.
         const int64_t grain =
-            rc * groupHidden >= kParallelWork ? std::max<int64_t>(1, kParallelWork / groupHidden / 4) : rc;
+            rc * groupHidden >= kParallelWork ? std::max<int64_t>(1, kParallelWork / 4 / groupHidden) : rc;
         at::parallel_for(0, rc, grain, [&](int64_t begin, int64_t end) {
             for (int64_t k = begin; k < end; ++k) {
                 const int64_t g = k / groupOut;
@@ -145,30 +173,8 @@ torch::Tensor SplitAttentionGate::operator()(const torch::Tensor& splits) const 
                     b2[k] + dot(w2 + k * groupHidden, hidden.data() + g * groupHidden, groupHidden);
             }
         });
-        // fc2 lays its outputs out cardinal-group-major (g, r, i); the attention is radix-major (r, g, i).
-        float* a = attention.data_ptr<float>() + image * rc;
-        const int64_t width = channels_ / cardinality_;
-        for (int64_t g = 0; g < cardinality_; ++g) {
-            for (int64_t i = 0; i < width; ++i) {
-                const float* l = logits.data() + g * radix_ * width + i;
-                float* out = a + g * width + i;
-                if (radix_ == 1) {
-                    out[0] = 1.0f / (1.0f + std::exp(-l[0]));
-                    continue;
-                }
-                float m = l[0];
-                for (int64_t r = 1; r < radix_; ++r)
-                    m = std::max(m, l[r * width]);
-                float total = 0;
-                for (int64_t r = 0; r < radix_; ++r) {
-                    const float e = std::exp(l[r * width] - m);
-                    out[r * channels_] = e;
-                    total += e;
-                }
-                for (int64_t r = 0; r < radix_; ++r)
-                    out[r * channels_] /= total;
-            }
-        }
+        radixSoftmax(logits.data(), radix_, cardinality_, channels_,
+                     attention.data_ptr<float>() + image * rc);
     }
     return attention;
 }
