@@ -45,13 +45,9 @@ torch::Tensor ResNeStBottleneckImpl::shortcut(const torch::Tensor& x) {
     return fused_ ? fusedDown_(y) : downBn_(downConv_(y));
 }
 
-BottleneckOutput ResNeStBottleneckImpl::forward(const torch::Tensor& input, bool capture) {
-    // A network may change layout between blocks (ResNeStImpl::fuse): each block takes its own.
-    torch::Tensor x = input;
-    if (fused_ && blocked_ && !x.is_mkldnn())
-        x = x.contiguous().to_mkldnn();
-    else if (fused_ && !blocked_ && x.is_mkldnn())
-        x = x.to_dense();
+BottleneckOutput ResNeStBottleneckImpl::forward(const torch::Tensor& x, bool capture) {
+    // Every block of a network takes its plan's layout (ResNeStImpl::fuse), so x comes in the layout this
+    // block was fused for: oneDNN's blocked tensors in the blocked plan, plain ones otherwise.
     torch::Tensor out = fused_ ? fusedConv1_.convRelu(x) : torch::relu(bn1(conv1(x)));
     if (avdPool_ && options_.avdFirst)
         out = avdPool_(out);
@@ -91,7 +87,6 @@ void ResNeStBottleneckImpl::fuse(bool channelsLast, bool mkldnn, bool prepack, i
             fusedDown_.packForMkldnn();
     }
     const int64_t out = outputSide(side);
-    blocked_ = mkldnn;
     if (prepack) {
         fusedConv1_.prepackChannelsLast(true, side);
         fusedConv3_.prepackChannelsLast(false, out);

@@ -64,7 +64,6 @@ private:
     torch::nn::Conv2d downConv_{nullptr};
     torch::nn::BatchNorm2d downBn_{nullptr};
     bool fused_ = false;
-    bool blocked_ = false; // fused for oneDNN's blocked layout
     FoldedConv fusedConv1_;
     FoldedConv fusedConv3_;
     FoldedConv fusedDown_;

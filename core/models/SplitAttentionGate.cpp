@@ -1,6 +1,7 @@
 #include "core/models/SplitAttentionGate.h"
 
 #include "core/models/VectorClones.h"
+#include "core/models/WeightedSplitSum.h"
 
 #include <ATen/Parallel.h>
 #include <algorithm>
@@ -125,9 +126,9 @@ SplitAttentionGate::SplitAttentionGate(const FoldedConv& fc1, const FoldedConv& 
 }
 
 bool SplitAttentionGate::takes(const torch::Tensor& splits) const {
-    return defined() && splits.dim() == 4 && splits.size(1) == radix_ * channels_ &&
-           splits.device().is_cpu() && splits.scalar_type() == torch::kFloat32 && !splits.is_mkldnn() &&
-           (splits.is_contiguous() || splits.is_contiguous(torch::MemoryFormat::ChannelsLast)) &&
+    // The splits WeightedSplitSum reads, outside autograd altogether: an explanation differentiates with
+    // respect to the attention even where the splits carry no gradient.
+    return defined() && WeightedSplitSum::applies(splits) && splits.size(1) == radix_ * channels_ &&
            !torch::GradMode::is_enabled();
 }
 
