@@ -2,6 +2,7 @@
 
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <algorithm>
+#include <array>
 #include <map>
 #include <mutex>
 #include <torch/version.h>
@@ -43,6 +44,17 @@ const auto& runOp() {
     return op;
 }
 
+// A weight in channels-last order whose strides also say so. LibTorch reads the memory format from the
+// strides, and `contiguous(ChannelsLast)` leaves a 1x1 kernel's (O, I, 1, 1) weight with its NCHW strides
+// (both orders are the same bytes): the prepacked convolution then picks the weight layout of oneDNN's
+// blocked kernels and reorders the weight into the channels-last kernel's layout on every call.
+torch::Tensor channelsLastStrides(const torch::Tensor& weight) {
+    const auto o = weight.size(0), i = weight.size(1), h = weight.size(2), w = weight.size(3);
+    auto out = torch::empty({o, h, w, i}, weight.options()).permute({0, 3, 1, 2});
+    out.copy_(weight);
+    return out;
+}
+
 // Later LibTorch versions append arguments (post-op scalars, algorithm) to the prepack schema; they get
 // their declared default, or the empty value of their type.
 c10::IValue emptyArgument(const c10::Argument& a) {
@@ -53,19 +65,21 @@ c10::IValue emptyArgument(const c10::Argument& a) {
     return c10::IValue();
 }
 
+// `input`: the batch, height and width of the inputs the weight's layout is chosen for.
 c10::IValue prepack(const torch::Tensor& weight, const torch::Tensor& bias,
                     const std::vector<int64_t>& stride, const std::vector<int64_t>& padding,
-                    const std::vector<int64_t>& dilation, int64_t groups, bool relu, int64_t side) {
+                    const std::vector<int64_t>& dilation, int64_t groups, bool relu,
+                    const std::array<int64_t, 3>& input) {
     const auto& op = prepackOp();
     TORCH_CHECK(op.has_value(), "this LibTorch has no prepacked oneDNN convolution");
     torch::jit::Stack stack;
-    stack.emplace_back(weight.contiguous(torch::MemoryFormat::ChannelsLast));
+    stack.emplace_back(channelsLastStrides(weight));
     stack.emplace_back(bias.defined() ? c10::IValue(bias) : c10::IValue());
     stack.emplace_back(stride);
     stack.emplace_back(padding);
     stack.emplace_back(dilation);
     stack.emplace_back(groups);
-    stack.emplace_back(std::vector<int64_t>{1, weight.size(1) * groups, side, side});
+    stack.emplace_back(std::vector<int64_t>{input[0], weight.size(1) * groups, input[1], input[2]});
     stack.emplace_back(std::string(relu ? "relu" : "none"));
     const auto& args = op->schema().arguments();
     for (size_t i = stack.size(); i < args.size(); ++i)
@@ -74,7 +88,7 @@ c10::IValue prepack(const torch::Tensor& weight, const torch::Tensor& bias,
     return stack.back();
 }
 
-torch::Tensor runPrepacked(const c10::IValue& context, const torch::Tensor& x) {
+torch::Tensor runContext(const c10::IValue& context, const torch::Tensor& x) {
     torch::jit::Stack stack{x.contiguous(torch::MemoryFormat::ChannelsLast), context};
     runOp()->callBoxed(&stack);
     return stack.back().toTensor();
@@ -88,12 +102,32 @@ bool differentiating(const torch::Tensor& x) {
 
 } // namespace
 
+struct FoldedConv::Prepacked {
+    std::mutex mutex;
+    std::array<int64_t, 3> input{};
+    c10::IValue context;
+};
+
+torch::Tensor FoldedConv::runPrepacked(const torch::Tensor& x) const {
+    const std::array<int64_t, 3> input{x.size(0), x.size(2), x.size(3)};
+    c10::IValue context;
+    {
+        std::lock_guard<std::mutex> lock(prepacked->mutex);
+        if (prepacked->input != input) {
+            prepacked->context = prepack(weight, bias, stride, padding, dilation, groups, contextRelu, input);
+            prepacked->input = input;
+        }
+        context = prepacked->context;
+    }
+    return runContext(context, x);
+}
+
 torch::Tensor FoldedConv::operator()(const torch::Tensor& x) const {
     if (winograd.takes(x))
         return winograd(x, false);
-    if (!context.isNone() && !differentiating(x)) {
+    if (prepacked && !differentiating(x)) {
         TORCH_CHECK(!contextRelu, "this convolution was prepacked with its ReLU: call convRelu");
-        return runPrepacked(context, x);
+        return runPrepacked(x);
     }
     if (packed.defined())
         return torch::mkldnn_convolution(x, packed, bias, padding, stride, dilation, groups);
@@ -103,16 +137,20 @@ torch::Tensor FoldedConv::operator()(const torch::Tensor& x) const {
 torch::Tensor FoldedConv::convRelu(const torch::Tensor& x) const {
     if (winograd.takes(x))
         return winograd(x, true);
-    if (!context.isNone() && !differentiating(x)) {
+    if (prepacked && !differentiating(x)) {
         TORCH_CHECK(contextRelu, "this convolution was prepacked without a ReLU");
-        return runPrepacked(context, x);
+        return runPrepacked(x);
     }
     return (*this)(x).relu_();
 }
 
 void FoldedConv::prepackChannelsLast(bool relu, int64_t side) {
     torch::NoGradGuard noGrad;
-    context = prepack(weight, bias, stride, padding, dilation, groups, relu, std::max<int64_t>(side, 1));
+    side = std::max<int64_t>(side, 1);
+    auto packed = std::make_shared<Prepacked>();
+    packed->input = {1, side, side};
+    packed->context = prepack(weight, bias, stride, padding, dilation, groups, relu, packed->input);
+    prepacked = std::move(packed);
     contextRelu = relu;
 }
 
@@ -133,8 +171,8 @@ bool FoldedConv::prepackSupports(torch::ScalarType dtype) {
     try {
         c10::InferenceMode guard;
         const auto w = torch::ones({8, 8, 3, 3}, dtype);
-        const auto context = prepack(w, torch::zeros({8}, dtype), {1, 1}, {1, 1}, {1, 1}, 1, true, 8);
-        const auto y = runPrepacked(context, torch::ones({1, 8, 8, 8}, dtype));
+        const auto context = prepack(w, torch::zeros({8}, dtype), {1, 1}, {1, 1}, {1, 1}, 1, true, {1, 8, 8});
+        const auto y = runContext(context, torch::ones({1, 8, 8, 8}, dtype));
         // A ReLU of a sum of ones: every output is positive and at most 72 (3x3x8 ones).
         ok = y.min().item<double>() > 0 && y.max().item<double>() <= 72;
     } catch (const c10::Error&) {
@@ -229,7 +267,7 @@ bool FoldedConv::prepareWinograd() {
 
 void FoldedConv::toChannelsLast() {
     if (weight.defined())
-        weight = weight.contiguous(torch::MemoryFormat::ChannelsLast);
+        weight = channelsLastStrides(weight);
 }
 
 } // namespace resnest

@@ -2,6 +2,7 @@
 
 #include "core/models/WinogradConv.h"
 
+#include <memory>
 #include <torch/torch.h>
 
 namespace resnest {
@@ -17,10 +18,11 @@ struct FoldedConv {
     int64_t groups = 1;
     torch::Tensor packed;       // weight reordered once into oneDNN's blocked layout (CPU inference plan)
     torch::Tensor linearWeight; // (groups, in/groups, out/groups): a 1x1 conv on 1x1 inputs as batched GEMM
-    // LibTorch's prepacked oneDNN convolution (mkldnn_prepacked::conv2d_prepack): the weight packed once for
-    // channels-last inputs, the ReLU after it (when `contextRelu`) run by oneDNN as a post-op, and output
-    // written in channels-last order with no reorder on either side.
-    c10::IValue context;
+    // LibTorch's prepacked oneDNN convolution (mkldnn_prepacked::conv2d_prepack): the weight packed for
+    // channels-last inputs of one shape, the ReLU after it (when `contextRelu`) run by oneDNN as a post-op,
+    // and output written in channels-last order with no reorder on either side. Shared by copies.
+    struct Prepacked;
+    std::shared_ptr<Prepacked> prepacked;
     bool contextRelu = false;
     // F(4x4, 3x3) Winograd for the large maps it takes (WinogradConv::takes); other inputs run the plan
     // above.
@@ -44,9 +46,14 @@ struct FoldedConv {
     // Whether this CPU and LibTorch run oneDNN convolutions in `dtype` (bfloat16 needs AVX-512 support).
     static bool mkldnnSupports(torch::ScalarType dtype);
     // Packs the weight for channels-last inputs with LibTorch's prepacked oneDNN convolution, with the ReLU
-    // fused when `relu`; see prepackSupports. `side`: the input's expected height and width, which guide
-    // oneDNN's choice of weight layout (any size runs; another one may reorder the weight on each call).
+    // fused when `relu`; see prepackSupports. `side`: the input's expected height and width. oneDNN chooses
+    // the weight layout by the problem's size, and a weight packed for another size would be reordered on
+    // every call (by a generic reorder for some layouts: 40 ms per call for a 2048x1024 1x1 weight). So an
+    // input of another batch, height or width packs the weight again, once, for its shape: a stream of
+    // frames of one size packs once; images of changing sizes pay one weight reorder per new size.
+    // Thread-safe: concurrent calls on one convolution serialise only while one of them packs.
     void prepackChannelsLast(bool relu, int64_t side = 56);
+    bool isPrepacked() const { return prepacked != nullptr; }
     // Whether this LibTorch has the prepacked convolution (a CPU build with oneDNN) and runs it in `dtype`.
     static bool prepackSupports(torch::ScalarType dtype);
     // Whether a convolution with this weight (its device and dtype) can be prepacked.
@@ -54,6 +61,9 @@ struct FoldedConv {
     void prepareLinear();
     // Adds the Winograd plan where this convolution suits it (WinogradConv::suits); returns whether it did.
     bool prepareWinograd();
+
+private:
+    torch::Tensor runPrepacked(const torch::Tensor& x) const;
 };
 
 } // namespace resnest

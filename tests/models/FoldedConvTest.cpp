@@ -1,6 +1,13 @@
 #include "core/models/FoldedConv.h"
 
+#include <cstdio>
+#include <dlfcn.h>
+#include <fstream>
+#include <functional>
 #include <gtest/gtest.h>
+#include <optional>
+#include <sstream>
+#include <unistd.h>
 
 using namespace resnest;
 
@@ -24,6 +31,44 @@ FoldedConv folded(const Geometry& g) {
     bn->weight.uniform_(0.5, 1.5);
     bn->bias.uniform_(-0.5, 0.5);
     return FoldedConv::fold(conv, bn);
+}
+
+// The lines oneDNN's verbose mode prints while `run` runs, or nothing where this LibTorch's oneDNN cannot be
+// asked (a build that links it statically without exporting its API).
+std::optional<std::string> oneDnnLog(const std::function<void()>& run) {
+    using SetVerbose = int (*)(int);
+    const auto setVerbose = reinterpret_cast<SetVerbose>(dlsym(RTLD_DEFAULT, "dnnl_set_verbose"));
+    if (setVerbose == nullptr)
+        return std::nullopt;
+    std::fflush(stdout);
+    char path[] = "/tmp/folded-conv-onednn-XXXXXX";
+    const int file = mkstemp(path);
+    if (file < 0)
+        return std::nullopt;
+    const int saved = dup(STDOUT_FILENO);
+    dup2(file, STDOUT_FILENO);
+    const bool verbose = setVerbose(1) == 0;
+    run();
+    std::fflush(stdout);
+    setVerbose(0);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    close(file);
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::remove(path);
+    if (!verbose)
+        return std::nullopt;
+    return text.str();
+}
+
+int countLines(const std::string& log, const std::string& what) {
+    std::istringstream lines(log);
+    int n = 0;
+    for (std::string line; std::getline(lines, line);)
+        n += line.find(",exec,") != std::string::npos && line.find(what) != std::string::npos;
+    return n;
 }
 
 } // namespace
@@ -67,7 +112,7 @@ TEST(FoldedConvTest, ConvReluWithoutPrepackingIsConvThenRelu) {
     const FoldedConv f = folded({8, 8, 3, 1, 1, 1, 9});
     const auto x = torch::randn({1, 8, 9, 9});
     EXPECT_TRUE(torch::equal(f.convRelu(x), torch::relu(f(x))));
-    EXPECT_TRUE(f.context.isNone());
+    EXPECT_FALSE(f.isPrepacked());
 }
 
 TEST(FoldedConvTest, PrepackingIsRefusedForFloat64) {
@@ -89,4 +134,38 @@ TEST(FoldedConvTest, PrepackedConvolutionPassesTheGradientOn) {
     const auto reference = torch::autograd::grad({plain.convRelu(x).sum()}, {x})[0];
     EXPECT_GT(reference.abs().max().item<double>(), 0.0);
     EXPECT_TRUE(torch::allclose(grad, reference, 1e-5, 1e-6));
+}
+
+// A prepacked convolution runs one oneDNN primitive per call and nothing else: the weight is packed in the
+// layout the channels-last kernel reads for the input's shape. Two ways to miss it, both seen: a 1x1 weight
+// in channels-last order keeps NCHW strides unless they are set explicitly, and LibTorch then packed it for
+// oneDNN's blocked kernels, so that every call reordered it (3 ms of resnest50's 37); and a weight packed for
+// 14x14 maps, run on 28x28 ones, is reordered on every call too (by a generic reorder: DeepLabV3's dilated
+// stages took 2.4 times as long). docs/benchmarks.md.
+TEST(FoldedConvTest, PrepackedConvolutionReordersNothingPerCall) {
+    if (!FoldedConv::prepackSupports(torch::kFloat32))
+        GTEST_SKIP() << "this LibTorch has no prepacked oneDNN convolution";
+    torch::manual_seed(6);
+    c10::InferenceMode guard;
+    for (const Geometry& g : {Geometry{256, 1024, 1, 1, 1, 1, 14}, Geometry{512, 128, 1, 1, 1, 1, 28},
+                              Geometry{64, 128, 3, 1, 1, 2, 28}}) {
+        for (bool relu : {false, true}) {
+            FoldedConv packed = folded(g);
+            packed.prepackChannelsLast(relu, g.side);
+            for (int64_t side : {g.side, 2 * g.side, g.side}) {
+                const auto x =
+                    torch::randn({1, g.in, side, side}).contiguous(torch::MemoryFormat::ChannelsLast);
+                const auto call = [&] { relu ? packed.convRelu(x) : packed(x); };
+                call();
+                const auto log = oneDnnLog(call);
+                if (!log || countLines(*log, ",") == 0)
+                    GTEST_SKIP() << "this LibTorch's oneDNN has no verbose mode to ask";
+                EXPECT_EQ(countLines(*log, ",convolution,"), 1) << *log;
+                EXPECT_EQ(countLines(*log, ",reorder,"), 0)
+                    << g.in << "->" << g.out << " k" << g.kernel << " packed for " << g.side << ", run on "
+                    << side << " relu " << relu << "\n"
+                    << *log;
+            }
+        }
+    }
 }
