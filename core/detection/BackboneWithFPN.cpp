@@ -20,9 +20,9 @@ PyramidFeatures BackboneWithFPNImpl::forward(const torch::Tensor& x, Capture cap
     return out;
 }
 
-void BackboneWithFPNImpl::fuse(bool mkldnn, bool blocked, bool winograd) {
-    body->fuse(false, mkldnn, blocked, 800, winograd);
-    fpn->fuse(body->prepacked(), winograd && body->prepacked());
+void BackboneWithFPNImpl::fuse(const FusePlan& plan) {
+    body->fuse(plan);
+    fpn->fuse(body->prepacked(), plan.winograd && body->prepacked());
 }
 
 } // namespace resnest

@@ -18,10 +18,10 @@ public:
     BackboneWithFPNImpl(const ResNeStConfig& body, int64_t channels, bool norm);
 
     PyramidFeatures forward(const torch::Tensor& x, Capture capture = Capture::Off);
-    // The body's plan (ResNeStImpl::fuse, laid out for 800-pixel images); the FPN's convolutions are
-    // prepacked too when the body is; with `winograd`, the body's split convolutions and the FPN's 3x3
-    // convolutions run by F(4x4, 3x3) Winograd on large maps.
-    void fuse(bool mkldnn, bool blocked = false, bool winograd = false);
+    // The body's plan (ResNeStImpl::fuse); the FPN's convolutions are prepacked too when the body is; with
+    // `winograd`, the body's split convolutions and the FPN's 3x3 convolutions run by F(4x4, 3x3) Winograd
+    // on large maps.
+    void fuse(const FusePlan& plan);
 
     ResNeSt body{nullptr};
     FeaturePyramidNetwork fpn{nullptr};

@@ -52,9 +52,10 @@ DetectorOutput FasterRCNNImpl::forward(const std::vector<torch::Tensor>& images,
     return out;
 }
 
-void FasterRCNNImpl::fuse(bool mkldnn, bool blocked, bool winograd) {
-    backbone->fuse(mkldnn, blocked, winograd);
+void FasterRCNNImpl::fuse(const FusePlan& plan) {
+    backbone->fuse(plan);
     const bool prepacked = backbone->body->prepacked();
+    const bool winograd = plan.winograd;
     rpn->head->fuse(prepacked, winograd && prepacked);
     roiHeads->fuse(winograd && prepacked);
 }

@@ -27,9 +27,10 @@ public:
     // images: (3, H, W) RGB in [0, 1]; the transform (normalise, resize, pad) is part of the model.
     DetectorOutput forward(const std::vector<torch::Tensor>& images, Capture capture = Capture::Off,
                            const PostprocessOptions& options = PostprocessOptions());
-    // `winograd`: with the prepacked plan, the FPN's, the RPN's and the mask head's 3x3 convolutions by
-    // F(4x4, 3x3) Winograd where their maps are large (WinogradConv).
-    void fuse(bool mkldnn = false, bool blocked = false, bool winograd = false);
+    // The body's plan (ResNeStImpl::fuse); with the prepacked plan the heads' convolutions are prepacked
+    // too, and `winograd` runs the FPN's, the RPN's and the mask head's 3x3 convolutions by F(4x4, 3x3)
+    // Winograd where their maps are large (WinogradConv).
+    void fuse(const FusePlan& plan);
 
     const DetectorConfig& config() const { return config_; }
     PostprocessOptions defaultPostprocess() const;

@@ -184,8 +184,11 @@ ResNeStOutput ResNeStImpl::forward(const torch::Tensor& x, Capture capture) {
     return {fc(pooled), std::move(f.blocks)};
 }
 
-void ResNeStImpl::fuse(bool channelsLast, bool mkldnn, bool blocked, int64_t inputSide, bool winograd) {
+void ResNeStImpl::fuse(const FusePlan& plan) {
     torch::NoGradGuard noGrad;
+    const bool channelsLast = plan.channelsLast, mkldnn = plan.oneDnn, blocked = plan.blocked,
+               winograd = plan.winograd;
+    const int64_t inputSide = plan.inputSide;
     const auto& w = bn1->weight;
     // oneDNN is a CPU float32 / bfloat16 plan; elsewhere the request falls back to plain tensors. Prepacked
     // channels-last convolutions come first (docs/benchmarks.md); oneDNN's blocked layout is the plan of
@@ -219,6 +222,7 @@ void ResNeStImpl::fuse(bool channelsLast, bool mkldnn, bool blocked, int64_t inp
             side = block->outputSide(side);
         }
     }
+    plan_ = plan;
     fused_ = true;
 }
 

@@ -3,6 +3,7 @@
 #include "core/api/BlockOverride.h"
 #include "core/models/BlockCapture.h"
 #include "core/models/FoldedConv.h"
+#include "core/models/FusePlan.h"
 #include "core/models/ResNeStBottleneck.h"
 #include "core/models/ResNeStConfig.h"
 
@@ -34,18 +35,16 @@ public:
     // `allStages` false leaves stages 1-3 undefined (classification needs only the last).
     ResNeStFeatures features(const torch::Tensor& x, Capture capture = Capture::Off, bool allStages = true);
 
-    // Inference plan: fold every BatchNorm into its convolution. With `mkldnn` (CPU, float32 or bfloat16):
-    // channels-last activations through LibTorch's prepacked oneDNN convolutions with their ReLUs fused
-    // (`prepacked`), or, without them or with `blocked`, oneDNN's blocked layout with weights reordered once
-    // (`mkldnn`). Otherwise plain tensors, channels-last if asked. Call after loading weights and moving the
-    // model; `unfuse` returns to the module's own parameters. `inputSide`: the input height and width the
-    // model will mostly see, for the prepacked weights' layout (any size runs).
-    // `winograd`: with the prepacked plan, the split convolutions by F(4x4, 3x3) where their maps are large
-    // (WinogradConv; the detectors' bodies at 800 px).
-    void fuse(bool channelsLast = false, bool mkldnn = false, bool blocked = false, int64_t inputSide = 224,
-              bool winograd = false);
+    // Inference plan: fold every BatchNorm into its convolution and run as `plan` asks (FusePlan). With
+    // oneDNN (CPU, float32 or bfloat16): channels-last activations through LibTorch's prepacked oneDNN
+    // convolutions with their ReLUs fused (`prepacked`), or, without them or when asked, oneDNN's blocked
+    // layout with weights reordered once (`mkldnn`); elsewhere plain tensors. Call after loading weights and
+    // moving the model; `unfuse` returns to the module's own parameters.
+    void fuse(const FusePlan& plan = {});
     void unfuse();
     bool fused() const { return fused_; }
+    // The plan of the last fuse, as asked (what runs follows from it and the device: the accessors below).
+    const FusePlan& plan() const { return plan_; }
     bool channelsLast() const { return channelsLast_; }
     // oneDNN's blocked activations.
     bool mkldnn() const { return mkldnn_; }
@@ -76,6 +75,7 @@ private:
     std::vector<std::vector<ResNeStBottleneck>> blocks_;
     std::vector<std::vector<int64_t>> splitStrides_;
     bool fused_ = false;
+    FusePlan plan_;
     bool channelsLast_ = false;
     bool mkldnn_ = false;
     bool prepacked_ = false;

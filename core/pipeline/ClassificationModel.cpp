@@ -94,7 +94,11 @@ ExplainTarget ClassificationModel::explainTarget(const TaskOutput& out,
 }
 
 void ClassificationModel::fuse(const ComputeOptions& compute) {
-    network_->fuse(compute.channelsLast, compute.mkldnn, compute.blocked);
+    FusePlan plan;
+    plan.channelsLast = compute.channelsLast;
+    plan.oneDnn = compute.mkldnn;
+    plan.blocked = compute.blocked;
+    network_->fuse(plan);
 }
 
 } // namespace resnest

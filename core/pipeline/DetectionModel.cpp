@@ -146,7 +146,12 @@ ExplainTarget DetectionModel::explainTarget(const TaskOutput& out, const Attenti
 }
 
 void DetectionModel::fuse(const ComputeOptions& compute) {
-    network_->fuse(compute.mkldnn, compute.blocked, compute.winograd);
+    FusePlan plan;
+    plan.oneDnn = compute.mkldnn;
+    plan.blocked = compute.blocked;
+    plan.winograd = compute.winograd;
+    plan.inputSide = 800;
+    network_->fuse(plan);
 }
 
 } // namespace resnest

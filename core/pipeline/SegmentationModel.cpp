@@ -122,7 +122,12 @@ ExplainTarget SegmentationModel::explainTarget(const TaskOutput& out, const Atte
 }
 
 void SegmentationModel::fuse(const ComputeOptions& compute) {
-    network_->fuse(compute.channelsLast, compute.mkldnn, compute.blocked);
+    FusePlan plan;
+    plan.channelsLast = compute.channelsLast;
+    plan.oneDnn = compute.mkldnn;
+    plan.blocked = compute.blocked;
+    plan.inputSide = 512;
+    network_->fuse(plan);
 }
 
 } // namespace resnest

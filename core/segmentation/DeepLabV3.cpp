@@ -65,8 +65,8 @@ SegmentationOutput DeepLabV3Impl::forward(const torch::Tensor& x, Capture captur
     return out;
 }
 
-void DeepLabV3Impl::fuse(bool channelsLast, bool mkldnn, bool blocked) {
-    backbone->fuse(channelsLast, mkldnn, blocked, 512);
+void DeepLabV3Impl::fuse(const FusePlan& plan) {
+    backbone->fuse(plan);
     channelsLast_ = backbone->channelsLast();
     const bool prepack = backbone->prepacked();
     if (config_.plus)

@@ -24,8 +24,9 @@ public:
 
     // `x` is the normalised network input; `withAux` also runs the auxiliary head (when the model has one).
     SegmentationOutput forward(const torch::Tensor& x, Capture capture = Capture::Off, bool withAux = false);
-    // BatchNorm folded into every convolution (backbone and heads); the backbone keeps its own layout plan.
-    void fuse(bool channelsLast = false, bool mkldnn = false, bool blocked = false);
+    // BatchNorm folded into every convolution (backbone and heads); the backbone runs `plan`, and the heads
+    // follow its layout.
+    void fuse(const FusePlan& plan);
 
     const SegmenterConfig& config() const { return config_; }
 

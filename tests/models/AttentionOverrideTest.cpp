@@ -152,7 +152,7 @@ TEST(AttentionAttributionTest, NeedsAGraphAndAScalar) {
     EXPECT_GT(attribution.back().gradient.abs().max().item<double>(), 0.0);
     EXPECT_EQ(attribution.back().classMaps.sizes(), out.blocks.back().radixMaps.sizes());
     // The same gradient through the fused inference path is refused rather than silently zero.
-    net->fuse(false);
+    net->fuse();
     const ResNeStOutput fused = net->forward(x, Capture::On);
     EXPECT_THROW(
         AttentionAttribution::compute(AttentionAttribution::classScore(fused.logits, 1), fused.blocks),

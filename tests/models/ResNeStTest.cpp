@@ -11,6 +11,19 @@ using resnest::test::randomiseBatchNorm;
 
 namespace {
 
+FusePlan plainPlan(bool channelsLast) {
+    FusePlan plan;
+    plan.channelsLast = channelsLast;
+    return plan;
+}
+
+FusePlan oneDnnPlan(bool blocked) {
+    FusePlan plan;
+    plan.oneDnn = true;
+    plan.blocked = blocked;
+    return plan;
+}
+
 int64_t parameterCount(ResNeSt& m) {
     int64_t n = 0;
     for (const auto& p : m->parameters())
@@ -64,7 +77,7 @@ TEST(ResNeStTest, FusedInferencePlanMatchesTheModulesInFloat64) {
         auto x = torch::randn({1, 3, 64, 64}, torch::kFloat64);
         auto ref = m->forward(x, Capture::On);
         for (bool channelsLast : {false, true}) {
-            m->fuse(channelsLast);
+            m->fuse(plainPlan(channelsLast));
             auto fused = m->forward(x, Capture::On);
             const double scale = ref.logits.abs().max().item<double>();
             EXPECT_LT((fused.logits - ref.logits).abs().max().item<double>(), 1e-10 * scale) << name;
@@ -89,7 +102,7 @@ TEST(ResNeStTest, OneDnnPlanMatchesTheModulesInFloat32) {
         auto ref = m->forward(x, Capture::On);
         // The default oneDNN plan (prepacked channels-last where LibTorch has it) and the blocked one.
         for (bool blocked : {false, true}) {
-            m->fuse(false, true, blocked);
+            m->fuse(oneDnnPlan(blocked));
             const std::string plan = blocked ? "blocked" : "prepacked";
             if (blocked || !FoldedConv::prepackSupports(torch::kFloat32)) {
                 ASSERT_TRUE(m->mkldnn() && !m->prepacked()) << plan;
@@ -129,7 +142,7 @@ TEST(ResNeStTest, OneDnnPlanRunsBFloat16) {
     auto x = torch::randn({1, 3, 64, 64});
     auto ref = m->forward(x, Capture::Off).logits;
     m->to(torch::kBFloat16);
-    m->fuse(false, true);
+    m->fuse(oneDnnPlan(false));
     ASSERT_TRUE(m->mkldnn() || m->prepacked());
     auto out = m->forward(x.to(torch::kBFloat16), Capture::On);
     // bfloat16 keeps 8 bits of mantissa: a few percent of the logits' range through 14 layers.
