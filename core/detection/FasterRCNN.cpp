@@ -56,7 +56,7 @@ void FasterRCNNImpl::fuse(const FusePlan& plan) {
     backbone->fuse(plan);
     const bool prepacked = backbone->body->prepacked();
     const bool winograd = plan.winograd;
-    rpn->head->fuse(prepacked, winograd && prepacked);
+    rpn->head->fuse(prepacked, winograd && prepacked, static_cast<int>(config_.anchorSizes.size()));
     roiHeads->fuse(winograd && prepacked);
 }
 

@@ -15,9 +15,9 @@ RPNHeadImpl::RPNHeadImpl(int64_t channels, int64_t anchors, int depth) {
     bboxPred = register_module("bbox_pred", nn::Conv2d(nn::Conv2dOptions(channels, anchors * 4, 1)));
 }
 
-void RPNHeadImpl::fuse(bool prepack, bool winograd) {
+void RPNHeadImpl::fuse(bool prepack, bool winograd, int levels) {
     for (auto& c : convs_)
-        c->fuse(prepack, prepack, winograd);
+        c->fuse(prepack, prepack, winograd, levels);
 }
 
 RPNHeadOutput RPNHeadImpl::forward(const std::vector<torch::Tensor>& levels) {

@@ -18,8 +18,9 @@ public:
     RPNHeadImpl(int64_t channels, int64_t anchors, int depth);
 
     RPNHeadOutput forward(const std::vector<torch::Tensor>& levels);
-    // Inference: the 3x3 convs as FoldedConv, prepacked with their ReLU when `prepack`.
-    void fuse(bool prepack, bool winograd = false);
+    // Inference: the 3x3 convs as FoldedConv, prepacked with their ReLU when `prepack`, with one packing for
+    // each of the pyramid's `levels` (the same convolutions run on every level's map).
+    void fuse(bool prepack, bool winograd, int levels);
 
     torch::nn::Sequential conv{nullptr};
     torch::nn::Conv2d clsLogits{nullptr};

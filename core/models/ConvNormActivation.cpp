@@ -23,12 +23,12 @@ torch::Tensor ConvNormActivationImpl::forward(const torch::Tensor& x) {
     return options_.relu ? y.relu_() : y;
 }
 
-void ConvNormActivationImpl::fuse(bool channelsLast, bool prepack, bool winograd) {
+void ConvNormActivationImpl::fuse(bool channelsLast, bool prepack, bool winograd, int shapes) {
     folded_ = bn.is_empty() ? FoldedConv::plain(conv) : FoldedConv::fold(conv, bn);
     if (channelsLast)
         folded_.toChannelsLast();
     if (prepack && FoldedConv::canPrepack(conv->weight))
-        folded_.prepackChannelsLast(options_.relu);
+        folded_.prepackChannelsLast(options_.relu, 56, shapes);
     if (winograd)
         folded_.prepareWinograd();
 }

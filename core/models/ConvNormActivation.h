@@ -28,7 +28,8 @@ public:
     torch::Tensor forward(const torch::Tensor& x);
     // `prepack`: LibTorch's prepacked oneDNN convolution with the ReLU fused (FoldedConv), where it runs;
     // `winograd`: F(4x4, 3x3) Winograd on large maps where the convolution suits it (WinogradConv).
-    void fuse(bool channelsLast = false, bool prepack = false, bool winograd = false);
+    // `shapes`: how many input shapes keep their own packing (FoldedConv::prepackChannelsLast).
+    void fuse(bool channelsLast = false, bool prepack = false, bool winograd = false, int shapes = 1);
     void unfuse() { folded_ = FoldedConv(); }
 
     torch::nn::Conv2d conv{nullptr};

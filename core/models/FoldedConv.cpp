@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <torch/version.h>
+#include <utility>
 #include <variant>
 
 namespace resnest {
@@ -103,21 +104,29 @@ bool differentiating(const torch::Tensor& x) {
 } // namespace
 
 struct FoldedConv::Prepacked {
+    using Shape = std::array<int64_t, 3>; // batch, height, width
     std::mutex mutex;
-    std::array<int64_t, 3> input{};
-    c10::IValue context;
+    size_t capacity = 1;
+    std::vector<std::pair<Shape, c10::IValue>> packings; // the most recently used first
 };
 
 torch::Tensor FoldedConv::runPrepacked(const torch::Tensor& x) const {
-    const std::array<int64_t, 3> input{x.size(0), x.size(2), x.size(3)};
+    const Prepacked::Shape input{x.size(0), x.size(2), x.size(3)};
     c10::IValue context;
     {
         std::lock_guard<std::mutex> lock(prepacked->mutex);
-        if (prepacked->input != input) {
-            prepacked->context = prepack(weight, bias, stride, padding, dilation, groups, contextRelu, input);
-            prepacked->input = input;
+        auto& packings = prepacked->packings;
+        auto it =
+            std::find_if(packings.begin(), packings.end(), [&](const auto& p) { return p.first == input; });
+        if (it == packings.end()) {
+            if (packings.size() >= prepacked->capacity)
+                packings.pop_back();
+            packings.emplace(packings.begin(), input,
+                             prepack(weight, bias, stride, padding, dilation, groups, contextRelu, input));
+        } else {
+            std::rotate(packings.begin(), it, it + 1);
         }
-        context = prepacked->context;
+        context = packings.front().second;
     }
     return runContext(context, x);
 }
@@ -144,12 +153,14 @@ torch::Tensor FoldedConv::convRelu(const torch::Tensor& x) const {
     return (*this)(x).relu_();
 }
 
-void FoldedConv::prepackChannelsLast(bool relu, int64_t side) {
+void FoldedConv::prepackChannelsLast(bool relu, int64_t side, int shapes) {
     torch::NoGradGuard noGrad;
     side = std::max<int64_t>(side, 1);
     auto packed = std::make_shared<Prepacked>();
-    packed->input = {1, side, side};
-    packed->context = prepack(weight, bias, stride, padding, dilation, groups, relu, packed->input);
+    packed->capacity = static_cast<size_t>(std::max(shapes, 1));
+    const Prepacked::Shape input{1, side, side};
+    packed->packings.emplace_back(input,
+                                  prepack(weight, bias, stride, padding, dilation, groups, relu, input));
     prepacked = std::move(packed);
     contextRelu = relu;
 }

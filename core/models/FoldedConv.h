@@ -49,10 +49,12 @@ struct FoldedConv {
     // fused when `relu`; see prepackSupports. `side`: the input's expected height and width. oneDNN chooses
     // the weight layout by the problem's size, and a weight packed for another size would be reordered on
     // every call (by a generic reorder for some layouts: 40 ms per call for a 2048x1024 1x1 weight). So an
-    // input of another batch, height or width packs the weight again, once, for its shape: a stream of
-    // frames of one size packs once; images of changing sizes pay one weight reorder per new size.
+    // input of another batch, height or width packs the weight again, once, for its shape, and the packings
+    // of the `shapes` shapes used last are kept: a stream of frames of one size packs once, images of
+    // changing sizes pay one weight reorder per new size, and a head run on every level of a feature pyramid
+    // keeps one packing per level when `shapes` is the number of levels.
     // Thread-safe: concurrent calls on one convolution serialise only while one of them packs.
-    void prepackChannelsLast(bool relu, int64_t side = 56);
+    void prepackChannelsLast(bool relu, int64_t side = 56, int shapes = 1);
     bool isPrepacked() const { return prepacked != nullptr; }
     // Whether this LibTorch has the prepacked convolution (a CPU build with oneDNN) and runs it in `dtype`.
     static bool prepackSupports(torch::ScalarType dtype);

@@ -169,3 +169,34 @@ TEST(FoldedConvTest, PrepackedConvolutionReordersNothingPerCall) {
         }
     }
 }
+
+// A head run on every level of a feature pyramid keeps one packing per level: calls alternating between the
+// levels' shapes reorder no weight once each shape has run.
+TEST(FoldedConvTest, KeepsAPackingForEachShapeAsked) {
+    if (!FoldedConv::prepackSupports(torch::kFloat32))
+        GTEST_SKIP() << "this LibTorch has no prepacked oneDNN convolution";
+    torch::manual_seed(7);
+    c10::InferenceMode guard;
+    FoldedConv packed = folded({64, 64, 3, 1, 1, 1, 40});
+    packed.prepackChannelsLast(true, 40, 3);
+    std::vector<torch::Tensor> levels;
+    for (int64_t side : {40, 20, 10})
+        levels.push_back(torch::randn({1, 64, side, side}).contiguous(torch::MemoryFormat::ChannelsLast));
+    const auto round = [&] {
+        for (const auto& x : levels)
+            packed.convRelu(x);
+    };
+    round();
+    const auto log = oneDnnLog(round);
+    if (!log || countLines(*log, ",") == 0)
+        GTEST_SKIP() << "this LibTorch's oneDNN has no verbose mode to ask";
+    EXPECT_EQ(countLines(*log, ",convolution,"), 3) << *log;
+    EXPECT_EQ(countLines(*log, ",reorder,"), 0) << *log;
+    // Each level still gets the convolution of its own packing.
+    for (const auto& x : levels) {
+        const auto expected =
+            torch::relu(torch::conv2d(x, packed.weight, packed.bias, packed.stride, packed.padding));
+        EXPECT_LT((packed.convRelu(x) - expected).abs().max().item<double>(),
+                  1e-4 * expected.abs().max().item<double>());
+    }
+}
