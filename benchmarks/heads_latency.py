@@ -20,14 +20,19 @@ bit-identically). --cli-random-weights times resnest-cli's own random weights in
            post-processing are part of the time. --mask adds Mask R-CNN (masks pasted into the image).
 
 OMP_WAIT_POLICY=PASSIVE is set for both sides (the script re-executes itself with it before importing torch),
-so that OpenMP threads do not spin between parallel regions on a machine whose cores are shared.
+so that OpenMP threads do not spin between parallel regions on a machine whose cores are shared, and so is
+resnest-cli's heap policy (heap_policy.py).
 """
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import heap_policy  # noqa: E402
+
 if os.environ.get("OMP_WAIT_POLICY") != "PASSIVE":
     os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
     os.execv(sys.executable, [sys.executable] + sys.argv)
+heap_policy.ensure()  # resnest-cli's heap policy on both sides
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -217,10 +222,10 @@ def main():
     lines = [
         "### ResNeSt heads on CPU: %s, float32, %d threads" % (a.arch, threads),
         "",
-        "Machine: %s, %d logical CPUs (shared), %d threads per side, OMP_WAIT_POLICY=PASSIVE; torch %s,"
+        "Machine: %s, %d logical CPUs (shared), %d threads per side, OMP_WAIT_POLICY=PASSIVE, %s; torch %s,"
         " torchvision %s. Median of %d rounds (which side goes first alternates), each the median of %d runs after"
         " %d warm-ups; C++ / Python is the median of the rounds' ratios. %s."
-        % (cpu_model(), os.cpu_count() or 0, threads, torch.__version__, _tv_version(), a.rounds, a.iterations,
+        % (cpu_model(), os.cpu_count() or 0, threads, heap_policy.describe(), torch.__version__, _tv_version(), a.rounds, a.iterations,
            a.warmup, load[0].upper() + load[1:]),
         "",
         "| model | input | C++ resnest-cli ms | Python eager ms | C++ / Python"
