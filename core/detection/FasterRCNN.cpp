@@ -54,10 +54,9 @@ DetectorOutput FasterRCNNImpl::forward(const std::vector<torch::Tensor>& images,
 
 void FasterRCNNImpl::fuse(const FusePlan& plan) {
     backbone->fuse(plan);
-    const bool prepacked = backbone->body->prepacked();
-    const bool winograd = plan.winograd;
-    rpn->head->fuse(prepacked, winograd && prepacked, static_cast<int>(config_.anchorSizes.size()));
-    roiHeads->fuse(winograd && prepacked);
+    const bool winograd = plan.winograd && backbone->body->prepacked();
+    rpn->head->fuse(backbone->body->prepacked(), winograd, static_cast<int>(config_.anchorSizes.size()));
+    roiHeads->fuse(winograd);
 }
 
 } // namespace resnest

@@ -28,7 +28,7 @@ void ConvNormActivationImpl::fuse(bool channelsLast, bool prepack, bool winograd
     if (channelsLast)
         folded_.toChannelsLast();
     if (prepack && FoldedConv::canPrepack(conv->weight))
-        folded_.prepackChannelsLast(options_.relu, 56, shapes);
+        folded_.prepackChannelsLast(options_.relu, FoldedConv::kExpectedSide, shapes);
     if (winograd)
         folded_.prepareWinograd();
 }

@@ -19,8 +19,9 @@ struct FoldedConv {
     torch::Tensor packed;       // weight reordered once into oneDNN's blocked layout (CPU inference plan)
     torch::Tensor linearWeight; // (groups, in/groups, out/groups): a 1x1 conv on 1x1 inputs as batched GEMM
     // LibTorch's prepacked oneDNN convolution (mkldnn_prepacked::conv2d_prepack): the weight packed for
-    // channels-last inputs of one shape, the ReLU after it (when `contextRelu`) run by oneDNN as a post-op,
-    // and output written in channels-last order with no reorder on either side. Shared by copies.
+    // channels-last inputs, once per input shape (prepackChannelsLast), the ReLU after it (when
+    // `contextRelu`) run by oneDNN as a post-op, and output written in channels-last order with no reorder
+    // on either side. Shared by copies.
     struct Prepacked;
     std::shared_ptr<Prepacked> prepacked;
     bool contextRelu = false;
@@ -54,7 +55,8 @@ struct FoldedConv {
     // changing sizes pay one weight reorder per new size, and a head run on every level of a feature pyramid
     // keeps one packing per level when `shapes` is the number of levels.
     // Thread-safe: concurrent calls on one convolution serialise only while one of them packs.
-    void prepackChannelsLast(bool relu, int64_t side = 56, int shapes = 1);
+    void prepackChannelsLast(bool relu, int64_t side = kExpectedSide, int shapes = 1);
+    static constexpr int64_t kExpectedSide = 56; // a ResNeSt's stride-4 maps at 224 px
     bool isPrepacked() const { return prepacked != nullptr; }
     // Whether this LibTorch has the prepacked convolution (a CPU build with oneDNN) and runs it in `dtype`.
     static bool prepackSupports(torch::ScalarType dtype);

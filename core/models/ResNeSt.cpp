@@ -186,16 +186,13 @@ ResNeStOutput ResNeStImpl::forward(const torch::Tensor& x, Capture capture) {
 
 void ResNeStImpl::fuse(const FusePlan& plan) {
     torch::NoGradGuard noGrad;
-    const bool channelsLast = plan.channelsLast, mkldnn = plan.oneDnn, blocked = plan.blocked,
-               winograd = plan.winograd;
-    const int64_t inputSide = plan.inputSide;
     const auto& w = bn1->weight;
     // oneDNN is a CPU float32 / bfloat16 plan; elsewhere the request falls back to plain tensors. Prepacked
     // channels-last convolutions come first (docs/benchmarks.md); oneDNN's blocked layout is the plan of
     // LibTorch builds without them, or asked for. Without oneDNN, channels-last is LibTorch's own NHWC path.
-    prepacked_ = mkldnn && !blocked && FoldedConv::canPrepack(w);
-    channelsLast_ = channelsLast || prepacked_;
-    mkldnn_ = mkldnn && !prepacked_ && !channelsLast && w.device().is_cpu() &&
+    prepacked_ = plan.oneDnn && !plan.blocked && FoldedConv::canPrepack(w);
+    channelsLast_ = plan.channelsLast || prepacked_;
+    mkldnn_ = plan.oneDnn && !prepacked_ && !plan.channelsLast && w.device().is_cpu() &&
               FoldedConv::mkldnnSupports(w.scalar_type());
     fusedStem_.clear();
     // The stem's last conv is followed by the network's bn1; the deep stem's inner convs by their own BN.
@@ -209,16 +206,16 @@ void ResNeStImpl::fuse(const FusePlan& plan) {
         if (mkldnn_)
             f.packForMkldnn();
         if (prepacked_)
-            f.prepackChannelsLast(true, i == 0 ? inputSide : half(inputSide));
+            f.prepackChannelsLast(true, i == 0 ? plan.inputSide : half(plan.inputSide));
     }
     // Every block takes the network's plan, small maps included: keeping oneDNN's blocked layout for the
     // 14x14 and 7x7 blocks (reorders at the switch, the ReLUs and the residual add as separate passes, a
     // primitive lookup per call) cost resnest50 10 % on an AMD EPYC and bought about 1 ms, within the noise,
     // on a Xeon (docs/benchmarks.md).
-    int64_t side = half(half(inputSide));
+    int64_t side = half(half(plan.inputSide));
     for (auto& stage : blocks_) {
         for (auto& block : stage) {
-            block->fuse(channelsLast_, mkldnn_, prepacked_, side, winograd);
+            block->fuse(channelsLast_, mkldnn_, prepacked_, side, plan.winograd);
             side = block->outputSide(side);
         }
     }

@@ -94,11 +94,7 @@ ExplainTarget ClassificationModel::explainTarget(const TaskOutput& out,
 }
 
 void ClassificationModel::fuse(const ComputeOptions& compute) {
-    FusePlan plan;
-    plan.channelsLast = compute.channelsLast;
-    plan.oneDnn = compute.mkldnn;
-    plan.blocked = compute.blocked;
-    network_->fuse(plan);
+    network_->fuse(fusePlan(compute, 224));
 }
 
 } // namespace resnest

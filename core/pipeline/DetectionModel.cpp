@@ -146,11 +146,10 @@ ExplainTarget DetectionModel::explainTarget(const TaskOutput& out, const Attenti
 }
 
 void DetectionModel::fuse(const ComputeOptions& compute) {
-    FusePlan plan;
-    plan.oneDnn = compute.mkldnn;
-    plan.blocked = compute.blocked;
+    FusePlan plan = fusePlan(compute, 800);
+    // The detectors have no plain channels-last plan; Winograd is theirs alone (ComputeOptions).
+    plan.channelsLast = false;
     plan.winograd = compute.winograd;
-    plan.inputSide = 800;
     network_->fuse(plan);
 }
 

@@ -122,12 +122,7 @@ ExplainTarget SegmentationModel::explainTarget(const TaskOutput& out, const Atte
 }
 
 void SegmentationModel::fuse(const ComputeOptions& compute) {
-    FusePlan plan;
-    plan.channelsLast = compute.channelsLast;
-    plan.oneDnn = compute.mkldnn;
-    plan.blocked = compute.blocked;
-    plan.inputSide = 512;
-    network_->fuse(plan);
+    network_->fuse(fusePlan(compute, 512));
 }
 
 } // namespace resnest

@@ -46,6 +46,18 @@ public:
     }
     template <class Adapter> const Adapter& as() const { return const_cast<TaskModel*>(this)->as<Adapter>(); }
 
+protected:
+    // The body's plan from the compute options (layout, oneDNN, blocked), its weights first packed for
+    // `inputSide`; the adapters add what is theirs.
+    static FusePlan fusePlan(const ComputeOptions& compute, int64_t inputSide) {
+        FusePlan plan;
+        plan.channelsLast = compute.channelsLast;
+        plan.oneDnn = compute.mkldnn;
+        plan.blocked = compute.blocked;
+        plan.inputSide = inputSide;
+        return plan;
+    }
+
 private:
     friend class TaskModelLoader;
     ModelInfo info_;
