@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     }
     at::set_num_threads(threads);
     c10::InferenceMode guard;
-    if (!FoldedConv::prepackSupports(torch::kFloat32)) {
+    if (!PrepackedConv::supports(torch::kFloat32)) {
         std::fprintf(stderr, "this LibTorch has no prepacked oneDNN convolution\n");
         return 1;
     }
@@ -63,9 +63,16 @@ int main(int argc, char** argv) {
         {256, 256, 1, 25, 42, "P5"},
         {256, 256, 1, 13, 21, "RPN on P6"},
         {256, 256, 1, 14, 14, "mask head, 16 RoIs (batch 16)", 16},
+        {32, 32, 1, 400, 672, "resnest50 deep stem's second conv, 800 px"},
+        {32, 64, 1, 400, 672, "deep stem's third conv, 800 px"},
+        {64, 128, 2, 200, 336, "resnest50 layer1 split conv, 800 px"},
+        {128, 256, 2, 200, 336, "layer2's first block, 800 px"},
         {128, 256, 2, 100, 168, "resnest50 layer2 split conv, 800 px"},
         {256, 512, 2, 50, 84, "layer3, 800 px"},
         {512, 1024, 2, 25, 42, "layer4, 800 px"},
+        {64, 128, 2, 128, 128, "layer1, DeepLabV3 at 512 px"},
+        {128, 256, 2, 64, 64, "layer2, DeepLabV3 at 512 px"},
+        {64, 128, 2, 56, 56, "layer1, 224 px"},
         {128, 256, 2, 56, 56, "layer2's first block, 224 px"},
         {256, 512, 2, 28, 28, "layer3's first block, 224 px"},
         {256, 512, 2, 14, 14, "layer3, 224 px"},

@@ -56,7 +56,7 @@ void FasterRCNNImpl::fuse(const FusePlan& plan) {
     backbone->fuse(plan);
     const bool winograd = plan.winograd && backbone->body->prepacked();
     rpn->head->fuse(backbone->body->prepacked(), winograd, static_cast<int>(config_.anchorSizes.size()));
-    roiHeads->fuse(winograd);
+    roiHeads->fuse(backbone->body->prepacked(), winograd);
 }
 
 } // namespace resnest

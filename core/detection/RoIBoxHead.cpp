@@ -27,14 +27,27 @@ torch::Tensor RoIBoxHeadImpl::forward(const torch::Tensor& pooled) {
     for (auto& c : convs_)
         x = c(x);
     x = x.flatten(1);
-    for (auto& fc : fcs_)
-        x = torch::relu(fc(x));
+    // The prepacked layers have no gradient: an explanation differentiating through the head runs the
+    // module's own.
+    const bool packed = !packedFcs_.empty() && !(torch::GradMode::is_enabled() && x.requires_grad());
+    for (size_t i = 0; i < fcs_.size(); ++i)
+        x = packed ? packedFcs_[i].rows(x) : torch::relu(fcs_[i](x));
     return x;
 }
 
-void RoIBoxHeadImpl::fuse() {
+void RoIBoxHeadImpl::fuse(bool prepack) {
     for (auto& c : convs_)
         c->fuse();
+    packedFcs_.clear();
+    if (!prepack || !PrepackedConv::canPrepack(fcs_.front()->weight))
+        return;
+    // One packing per number of RoIs (the batch's proposals): a few, for streams whose count varies.
+    constexpr int kShapes = 4;
+    for (auto& fc : fcs_) {
+        const auto& w = fc->weight;
+        packedFcs_.emplace_back(w.view({w.size(0), w.size(1), 1, 1}), fc->bias, std::vector<int64_t>{1, 1},
+                                std::vector<int64_t>{0, 0}, std::vector<int64_t>{1, 1}, 1, true, kShapes);
+    }
 }
 
 } // namespace resnest

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/models/ConvNormActivation.h"
+#include "core/models/PrepackedConv.h"
 
 #include <torch/torch.h>
 #include <vector>
@@ -15,11 +16,15 @@ public:
                    int64_t representation);
 
     torch::Tensor forward(const torch::Tensor& pooled);
-    void fuse();
+    // `prepack`: the fully connected layers as prepacked oneDNN 1x1 convolutions with their ReLU fused
+    // (PrepackedConv::rows), where LibTorch has them: fc6 is most of the box head's arithmetic (a 1000 x
+    // 12544 by 12544 x 1024 GEMM per image at 800 px), and LibTorch's BLAS may run it at half oneDNN's speed.
+    void fuse(bool prepack = false);
 
 private:
     std::vector<ConvNormActivation> convs_;
     std::vector<torch::nn::Linear> fcs_;
+    std::vector<PrepackedConv> packedFcs_;
 };
 TORCH_MODULE(RoIBoxHead);
 

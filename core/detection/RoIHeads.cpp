@@ -96,8 +96,8 @@ std::vector<ImageDetections> RoIHeadsImpl::forward(const std::vector<torch::Tens
     return out;
 }
 
-void RoIHeadsImpl::fuse(bool winograd) {
-    boxHead->fuse();
+void RoIHeadsImpl::fuse(bool prepack, bool winograd) {
+    boxHead->fuse(prepack);
     if (config_.mask)
         maskHead->fuse(winograd);
 }

@@ -43,8 +43,9 @@ public:
                                          std::pair<int64_t, int64_t> batchSize,
                                          const std::vector<std::pair<int64_t, int64_t>>& imageSizes,
                                          const PostprocessOptions& options);
-    // `winograd`: the mask head's 3x3 convolutions by F(4x4, 3x3) (WinogradConv).
-    void fuse(bool winograd = false);
+    // `prepack`: the box head's fully connected layers by oneDNN (RoIBoxHeadImpl::fuse); `winograd`: the mask
+    // head's 3x3 convolutions by F(4x4, 3x3) (WinogradConv).
+    void fuse(bool prepack = false, bool winograd = false);
 
     // The box branch's pooler (7x7 on P2..P5) and coder, for the training losses.
     const detection::MultiScaleRoIAlign& boxPool() const { return boxPool_; }

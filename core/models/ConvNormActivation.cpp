@@ -27,10 +27,10 @@ void ConvNormActivationImpl::fuse(bool channelsLast, bool prepack, bool winograd
     folded_ = bn.is_empty() ? FoldedConv::plain(conv) : FoldedConv::fold(conv, bn);
     if (channelsLast)
         folded_.toChannelsLast();
-    if (prepack && FoldedConv::canPrepack(conv->weight))
+    if (prepack && PrepackedConv::canPrepack(conv->weight))
         folded_.prepackChannelsLast(options_.relu, FoldedConv::kExpectedSide, shapes);
     if (winograd)
-        folded_.prepareWinograd();
+        folded_.prepareWinograd(shapes);
 }
 
 } // namespace resnest

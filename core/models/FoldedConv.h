@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/models/PrepackedConv.h"
 #include "core/models/WinogradConv.h"
 
 #include <memory>
@@ -18,13 +19,9 @@ struct FoldedConv {
     int64_t groups = 1;
     torch::Tensor packed;       // weight reordered once into oneDNN's blocked layout (CPU inference plan)
     torch::Tensor linearWeight; // (groups, in/groups, out/groups): a 1x1 conv on 1x1 inputs as batched GEMM
-    // LibTorch's prepacked oneDNN convolution (mkldnn_prepacked::conv2d_prepack): the weight packed for
-    // channels-last inputs, once per input shape (prepackChannelsLast), the ReLU after it (when
-    // `contextRelu`) run by oneDNN as a post-op, and output written in channels-last order with no reorder
-    // on either side. Shared by copies.
-    struct Prepacked;
-    std::shared_ptr<Prepacked> prepacked;
-    bool contextRelu = false;
+    // The weight packed for channels-last inputs by LibTorch's prepacked oneDNN convolution, once per input
+    // shape, with the ReLU fused when asked (prepackChannelsLast).
+    PrepackedConv prepacked;
     // F(4x4, 3x3) Winograd for the large maps it takes (WinogradConv::takes); other inputs run the plan
     // above.
     WinogradConv winograd;
@@ -46,28 +43,17 @@ struct FoldedConv {
     void packForMkldnn();
     // Whether this CPU and LibTorch run oneDNN convolutions in `dtype` (bfloat16 needs AVX-512 support).
     static bool mkldnnSupports(torch::ScalarType dtype);
-    // Packs the weight for channels-last inputs with LibTorch's prepacked oneDNN convolution, with the ReLU
-    // fused when `relu`; see prepackSupports. `side`: the input's expected height and width. oneDNN chooses
-    // the weight layout by the problem's size, and a weight packed for another size would be reordered on
-    // every call (by a generic reorder for some layouts: 40 ms per call for a 2048x1024 1x1 weight). So an
-    // input of another batch, height or width packs the weight again, once, for its shape, and the packings
-    // of the `shapes` shapes used last are kept: a stream of frames of one size packs once, images of
-    // changing sizes pay one weight reorder per new size, and a head run on every level of a feature pyramid
-    // keeps one packing per level when `shapes` is the number of levels.
-    // Thread-safe: concurrent calls on one convolution serialise only while one of them packs.
+    // Packs the weight for channels-last inputs with LibTorch's prepacked oneDNN convolution
+    // (PrepackedConv), with the ReLU fused when `relu`. `side`: the input's expected height and width, the
+    // first packing's; the packings of the last `shapes` input shapes are kept (a head run on every level of
+    // a feature pyramid passes the number of levels).
     void prepackChannelsLast(bool relu, int64_t side = kExpectedSide, int shapes = 1);
     static constexpr int64_t kExpectedSide = 56; // a ResNeSt's stride-4 maps at 224 px
-    bool isPrepacked() const { return prepacked != nullptr; }
-    // Whether this LibTorch has the prepacked convolution (a CPU build with oneDNN) and runs it in `dtype`.
-    static bool prepackSupports(torch::ScalarType dtype);
-    // Whether a convolution with this weight (its device and dtype) can be prepacked.
-    static bool canPrepack(const torch::Tensor& weight);
+    bool isPrepacked() const { return prepacked.defined(); }
     void prepareLinear();
     // Adds the Winograd plan where this convolution suits it (WinogradConv::suits); returns whether it did.
-    bool prepareWinograd();
-
-private:
-    torch::Tensor runPrepacked(const torch::Tensor& x) const;
+    // `shapes` as for prepackChannelsLast.
+    bool prepareWinograd(int shapes = 1);
 };
 
 } // namespace resnest

@@ -190,7 +190,7 @@ void ResNeStImpl::fuse(const FusePlan& plan) {
     // oneDNN is a CPU float32 / bfloat16 plan; elsewhere the request falls back to plain tensors. Prepacked
     // channels-last convolutions come first (docs/benchmarks.md); oneDNN's blocked layout is the plan of
     // LibTorch builds without them, or asked for. Without oneDNN, channels-last is LibTorch's own NHWC path.
-    prepacked_ = plan.oneDnn && !plan.blocked && FoldedConv::canPrepack(w);
+    prepacked_ = plan.oneDnn && !plan.blocked && PrepackedConv::canPrepack(w);
     channelsLast_ = plan.channelsLast || prepacked_;
     mkldnn_ = plan.oneDnn && !prepacked_ && !plan.channelsLast && w.device().is_cpu() &&
               FoldedConv::mkldnnSupports(w.scalar_type());

@@ -99,13 +99,14 @@ void inputTiles(const float* __restrict x, int64_t channels, int64_t groupChanne
     }
 }
 
-// Output tiles [begin, end) of a pass of `count` tiles from the GEMMs' result m[(36 positions) x groups x
-// (pass tiles) x (outputs per group)], plus the bias and the optional ReLU, into y (N, H, W, out) contiguous.
+// Output tiles [begin, end) of a pass of `count` tiles from the GEMMs' results: m[position * groups + group]
+// is a (pass tiles) x (outputs per group) matrix. Adds the bias and the optional ReLU; writes y (N, H, W,
+// out) contiguous.
 RESNEST_VECTOR_CLONES
-void outputTiles(const float* __restrict m, const float* __restrict bias, int64_t outChannels,
-                 int64_t groupChannels, Geometry g, int64_t first, int64_t count, int64_t begin, int64_t end,
-                 bool relu, float* __restrict y) {
-    const int64_t positionStride = count * outChannels;
+void outputTiles(const float* const* m, const float* __restrict bias, int64_t outChannels,
+                 int64_t groupChannels, Geometry g, int64_t first, int64_t begin, int64_t end, bool relu,
+                 float* __restrict y) {
+    const int64_t groups = outChannels / groupChannels;
     const int64_t perImage = g.tilesDown * g.tilesAcross;
     for (int64_t t = begin; t < end; ++t) {
         const int64_t tile = first + t, n = tile / perImage, ty = tile % perImage / g.tilesAcross,
@@ -113,16 +114,15 @@ void outputTiles(const float* __restrict m, const float* __restrict bias, int64_
         const int64_t y0 = ty * kTile, x0 = tx * kTile;
         float* image = y + n * g.height * g.width * outChannels;
         for (int64_t k0 = 0; k0 < outChannels; k0 += kLanes) {
-            const float* src =
-                m + (k0 / groupChannels) * count * groupChannels + t * groupChannels + k0 % groupChannels;
+            const int64_t group = k0 / groupChannels, offset = t * groupChannels + k0 % groupChannels;
             alignas(64) float rows[kTile][kWindow][kLanes];
             for (int j = 0; j < kWindow; ++j) {
-                const float* s = src + j * positionStride;
-                const int64_t step = kWindow * positionStride;
+                const float* s[kWindow];
+                for (int i = 0; i < kWindow; ++i)
+                    s[i] = m[(i * kWindow + j) * groups + group] + offset;
                 for (int c = 0; c < kLanes; ++c) {
-                    RESNEST_OUTPUT_TRANSFORM(s[c], s[step + c], s[2 * step + c], s[3 * step + c],
-                                             s[4 * step + c], s[5 * step + c], rows[0][j][c], rows[1][j][c],
-                                             rows[2][j][c], rows[3][j][c]);
+                    RESNEST_OUTPUT_TRANSFORM(s[0][c], s[1][c], s[2][c], s[3][c], s[4][c], s[5][c],
+                                             rows[0][j][c], rows[1][j][c], rows[2][j][c], rows[3][j][c]);
                 }
             }
             for (int i = 0; i < kTile && y0 + i < g.height; ++i) {
@@ -148,7 +148,7 @@ void outputTiles(const float* __restrict m, const float* __restrict bias, int64_
 
 } // namespace
 
-WinogradConv::WinogradConv(const torch::Tensor& weight, const torch::Tensor& bias, int64_t groups)
+WinogradConv::WinogradConv(const torch::Tensor& weight, const torch::Tensor& bias, int64_t groups, int shapes)
     : groups_(groups) {
     torch::NoGradGuard noGrad;
     TORCH_CHECK(weight.dim() == 4 && weight.size(2) == 3 && weight.size(3) == 3 && groups >= 1 &&
@@ -161,10 +161,20 @@ WinogradConv::WinogradConv(const torch::Tensor& weight, const torch::Tensor& bia
     const auto g = torch::from_blob(const_cast<double*>(&kG[0][0]), {kWindow, 3}, torch::kFloat64);
     // U = G g G^T, laid out so that position p's (in, out) matrix of group q is one GEMM operand.
     const auto w = weight.detach().to(torch::kCPU, torch::kFloat64).view({groups, groupOut, groupIn, 3, 3});
-    filters_ = torch::einsum("ia,qkcab,jb->ijqck", {g, w, g})
-                   .reshape({kWindow * kWindow * groups, groupIn, groupOut})
-                   .to(torch::kFloat32)
-                   .contiguous();
+    const auto filters = torch::einsum("ia,qkcab,jb->ijqck", {g, w, g})
+                             .reshape({kWindow * kWindow * groups, groupIn, groupOut})
+                             .to(torch::kFloat32);
+    groupIn_ = groupIn;
+    groupOut_ = groupOut;
+    if (PrepackedConv::supports(torch::kFloat32)) {
+        // A call runs passes of at most two tile counts: each input shape may keep two packings.
+        for (int64_t i = 0; i < filters.size(0); ++i)
+            gemms_.emplace_back(filters[i].t().view({groupOut, groupIn, 1, 1}), torch::Tensor(),
+                                std::vector<int64_t>{1, 1}, std::vector<int64_t>{0, 0},
+                                std::vector<int64_t>{1, 1}, 1, false, 2 * std::max(shapes, 1));
+    } else {
+        filters_ = filters.contiguous();
+    }
     bias_ = bias.defined() ? bias.detach().to(torch::kCPU, torch::kFloat32).contiguous()
                            : torch::zeros({weight.size(0)}, torch::kFloat32);
 }
@@ -184,20 +194,20 @@ bool WinogradConv::suits(const torch::Tensor& weight, const std::vector<int64_t>
 
 bool WinogradConv::fits(const torch::Tensor& x) const {
     return defined() && x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && x.dim() == 4 &&
-           x.size(1) == filters_.size(1) * groups_ && !x.is_mkldnn();
+           x.size(1) == groupIn_ * groups_ && !x.is_mkldnn();
 }
 
 bool WinogradConv::takes(const torch::Tensor& x) const {
     return fits(x) && !(torch::GradMode::is_enabled() && x.requires_grad()) &&
-           x.size(0) * tilesAlong(x.size(2)) * tilesAlong(x.size(3)) >= kMinTiles;
+           x.size(0) * tilesAlong(x.size(2)) * tilesAlong(x.size(3)) * groupIn_ * groupOut_ >= kMinGemmWork;
 }
 
 torch::Tensor WinogradConv::operator()(const torch::Tensor& input, bool relu) const {
-    TORCH_CHECK(fits(input), "WinogradConv: needs a float32 CPU (N, ", filters_.size(1) * groups_,
+    TORCH_CHECK(fits(input), "WinogradConv: needs a float32 CPU (N, ", groupIn_ * groups_,
                 ", H, W) tensor, got ", input.sizes(), " ", input.scalar_type());
     torch::NoGradGuard noGrad;
     const torch::Tensor x = input.contiguous(torch::MemoryFormat::ChannelsLast);
-    const int64_t batch = x.size(0), in = x.size(1), groupIn = filters_.size(1), groupOut = filters_.size(2),
+    const int64_t batch = x.size(0), in = x.size(1), groupIn = groupIn_, groupOut = groupOut_,
                   out = groupOut * groups_;
     const Geometry g{x.size(2), x.size(3), tilesAlong(x.size(2)), tilesAlong(x.size(3))};
     const int64_t tiles = batch * g.tilesDown * g.tilesAcross;
@@ -221,10 +231,21 @@ torch::Tensor WinogradConv::operator()(const torch::Tensor& input, bool relu) co
         at::parallel_for(0, count, 8, [&](int64_t begin, int64_t end) {
             inputTiles(xp, in, groupIn, g, first, count, begin, end, vp);
         });
-        const auto m = torch::bmm(v, filters_);
-        const float* mp = m.data_ptr<float>();
+        // One GEMM per position and group: (pass tiles x in) by (in x out).
+        std::vector<torch::Tensor> products;
+        std::vector<const float*> mp(positions * groups_);
+        if (gemms_.empty()) {
+            products.push_back(torch::bmm(v, filters_));
+            for (int64_t i = 0; i < positions * groups_; ++i)
+                mp[i] = products[0].data_ptr<float>() + i * count * groupOut;
+        } else {
+            for (int64_t i = 0; i < positions * groups_; ++i) {
+                products.push_back(gemms_[i].rows(v[i]));
+                mp[i] = products.back().data_ptr<float>();
+            }
+        }
         at::parallel_for(0, count, 8, [&](int64_t begin, int64_t end) {
-            outputTiles(mp, bias, out, groupOut, g, first, count, begin, end, relu, yp);
+            outputTiles(mp.data(), bias, out, groupOut, g, first, begin, end, relu, yp);
         });
     }
     return y;

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "core/models/PrepackedConv.h"
+
 #include <torch/torch.h>
+#include <vector>
 
 namespace resnest {
 
@@ -21,8 +24,9 @@ class WinogradConv {
 public:
     WinogradConv() = default;
     // `weight` (out, in / groups, 3, 3), `bias` (out) or undefined. The filters are transformed once, in
-    // float64. Groups run as GEMMs of their own.
-    WinogradConv(const torch::Tensor& weight, const torch::Tensor& bias, int64_t groups = 1);
+    // float64. Groups run as GEMMs of their own. `shapes`: how many input shapes keep their GEMMs' packings
+    // (PrepackedConv), as for the direct convolution this one stands in for.
+    WinogradConv(const torch::Tensor& weight, const torch::Tensor& bias, int64_t groups = 1, int shapes = 1);
 
     // Whether a convolution with this weight and geometry can run here: float32 on the CPU, 3x3, stride 1,
     // padding 1, dilation 1, and per group input and output channel counts that are multiples of 16 and at
@@ -31,26 +35,34 @@ public:
                       const std::vector<int64_t>& padding, const std::vector<int64_t>& dilation,
                       int64_t groups);
 
-    bool defined() const { return filters_.defined(); }
+    bool defined() const { return groupIn_ > 0; }
     // Whether `x` is worth it: float32 on the CPU, outside autograd, with enough 4x4 tiles over the batch
-    // that the GEMMs amortise their start (small maps run faster as a direct convolution).
+    // that each of the 36 GEMMs does at least kMinGemmWork multiply-adds (small maps run faster as a direct
+    // convolution).
     bool takes(const torch::Tensor& x) const;
     // x (N, in, H, W) in any memory format; returns (N, out, H, W) channels-last, with the ReLU applied when
     // `relu`.
     torch::Tensor operator()(const torch::Tensor& x, bool relu) const;
 
     // Measured shape by shape (winograd-conv-bench, docs/benchmarks.md): with 64 channels per group the
-    // GEMMs are too thin to gain anything, and under 64 tiles reading the transformed filters (four times the
-    // direct weights) costs more than the multiplications saved.
-    static constexpr int64_t kMinTiles = 64;
+    // transforms cost more than the multiplications saved, and a GEMM call costs about 60 us however small
+    // (a parallel region's start on two threads), so a GEMM of tiles x in x out under 2^23 multiply-adds
+    // gains nothing: 256 -> 256 on 77 tiles (5.0M) took 1.12-1.16 times the direct convolution, on 273 tiles
+    // (17.9M) 0.54-0.58; 256 -> 512 in two groups on 273 tiles (8.9M) 0.78-0.85.
+    static constexpr int64_t kMinGemmWork = int64_t(1) << 23;
     static constexpr int64_t kMinGroupChannels = 128;
 
 private:
     // A float32 CPU (N, in, H, W) tensor, not a oneDNN one: what the transforms can read.
     bool fits(const torch::Tensor& x) const;
 
-    torch::Tensor filters_; // (36 * groups, in / groups, out / groups): G g G^T, position by position
-    int64_t groups_ = 1;
+    // The transformed filters G g G^T, position by position and group by group, as prepacked oneDNN 1x1
+    // convolutions: oneDNN's GEMM, where LibTorch's BLAS may run at less than half its speed
+    // (PrepackedConv). Where LibTorch has no prepacked convolution, `filters_` (36 * groups, in / groups,
+    // out / groups) for a batched GEMM instead.
+    std::vector<PrepackedConv> gemms_;
+    torch::Tensor filters_;
+    int64_t groups_ = 1, groupIn_ = 0, groupOut_ = 0;
     torch::Tensor bias_; // (out), zeros where the convolution has none
 };
 

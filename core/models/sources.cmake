@@ -5,6 +5,7 @@ target_sources(resnest_nn PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/FiniteWeights.cpp
   ${CMAKE_CURRENT_LIST_DIR}/FoldedConv.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ModelLimits.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/PrepackedConv.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ResNeSt.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ResNeStBottleneck.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ResNeStConfig.cpp

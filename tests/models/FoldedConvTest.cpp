@@ -1,15 +1,11 @@
 #include "core/models/FoldedConv.h"
 
-#include <cstdio>
-#include <dlfcn.h>
-#include <fstream>
-#include <functional>
+#include "tests/support/OneDnnLog.h"
+
 #include <gtest/gtest.h>
-#include <optional>
-#include <sstream>
-#include <unistd.h>
 
 using namespace resnest;
+using resnest::test::OneDnnLog;
 
 namespace {
 
@@ -33,51 +29,13 @@ FoldedConv folded(const Geometry& g) {
     return FoldedConv::fold(conv, bn);
 }
 
-// The lines oneDNN's verbose mode prints while `run` runs, or nothing where this LibTorch's oneDNN cannot be
-// asked (a build that links it statically without exporting its API).
-std::optional<std::string> oneDnnLog(const std::function<void()>& run) {
-    using SetVerbose = int (*)(int);
-    const auto setVerbose = reinterpret_cast<SetVerbose>(dlsym(RTLD_DEFAULT, "dnnl_set_verbose"));
-    if (setVerbose == nullptr)
-        return std::nullopt;
-    std::fflush(stdout);
-    char path[] = "/tmp/folded-conv-onednn-XXXXXX";
-    const int file = mkstemp(path);
-    if (file < 0)
-        return std::nullopt;
-    const int saved = dup(STDOUT_FILENO);
-    dup2(file, STDOUT_FILENO);
-    const bool verbose = setVerbose(1) == 0;
-    run();
-    std::fflush(stdout);
-    setVerbose(0);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
-    close(file);
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::remove(path);
-    if (!verbose)
-        return std::nullopt;
-    return text.str();
-}
-
-int countLines(const std::string& log, const std::string& what) {
-    std::istringstream lines(log);
-    int n = 0;
-    for (std::string line; std::getline(lines, line);)
-        n += line.find(",exec,") != std::string::npos && line.find(what) != std::string::npos;
-    return n;
-}
-
 } // namespace
 
 // The prepacked convolution (ReLU fused or not) against LibTorch's own conv2d on the same folded weights,
 // on the shapes of a ResNeSt: 1x1, grouped and dilated 3x3, strided; the input size differs from the one the
 // weight was packed for, and it comes in either memory format.
 TEST(FoldedConvTest, PrepackedConvolutionMatchesConv2d) {
-    if (!FoldedConv::prepackSupports(torch::kFloat32))
+    if (!PrepackedConv::supports(torch::kFloat32))
         GTEST_SKIP() << "this LibTorch has no prepacked oneDNN convolution";
     torch::manual_seed(3);
     c10::InferenceMode guard;
@@ -117,13 +75,13 @@ TEST(FoldedConvTest, ConvReluWithoutPrepackingIsConvThenRelu) {
 
 TEST(FoldedConvTest, PrepackingIsRefusedForFloat64) {
     // float64 keeps the reference path: oneDNN has no double convolutions.
-    EXPECT_FALSE(FoldedConv::prepackSupports(torch::kFloat64));
+    EXPECT_FALSE(PrepackedConv::supports(torch::kFloat64));
 }
 
 // Explanations differentiate through heads that stay fused: a prepacked convolution must pass the gradient
 // on.
 TEST(FoldedConvTest, PrepackedConvolutionPassesTheGradientOn) {
-    if (!FoldedConv::prepackSupports(torch::kFloat32))
+    if (!PrepackedConv::supports(torch::kFloat32))
         GTEST_SKIP() << "this LibTorch has no prepacked oneDNN convolution";
     torch::manual_seed(5);
     const FoldedConv plain = folded({8, 16, 3, 1, 1, 2, 11});
@@ -143,7 +101,7 @@ TEST(FoldedConvTest, PrepackedConvolutionPassesTheGradientOn) {
 // 14x14 maps, run on 28x28 ones, is reordered on every call too (by a generic reorder: DeepLabV3's dilated
 // stages took 2.4 times as long). docs/benchmarks.md.
 TEST(FoldedConvTest, PrepackedConvolutionReordersNothingPerCall) {
-    if (!FoldedConv::prepackSupports(torch::kFloat32))
+    if (!PrepackedConv::supports(torch::kFloat32))
         GTEST_SKIP() << "this LibTorch has no prepacked oneDNN convolution";
     torch::manual_seed(6);
     c10::InferenceMode guard;
@@ -157,11 +115,11 @@ TEST(FoldedConvTest, PrepackedConvolutionReordersNothingPerCall) {
                     torch::randn({1, g.in, side, side}).contiguous(torch::MemoryFormat::ChannelsLast);
                 const auto call = [&] { relu ? packed.convRelu(x) : packed(x); };
                 call();
-                const auto log = oneDnnLog(call);
-                if (!log || countLines(*log, ",") == 0)
+                const auto log = OneDnnLog::capture(call);
+                if (!log || OneDnnLog::count(*log, ",") == 0)
                     GTEST_SKIP() << "this LibTorch's oneDNN has no verbose mode to ask";
-                EXPECT_EQ(countLines(*log, ",convolution,"), 1) << *log;
-                EXPECT_EQ(countLines(*log, ",reorder,"), 0)
+                EXPECT_EQ(OneDnnLog::count(*log, ",convolution,"), 1) << *log;
+                EXPECT_EQ(OneDnnLog::count(*log, ",reorder,"), 0)
                     << g.in << "->" << g.out << " k" << g.kernel << " packed for " << g.side << ", run on "
                     << side << " relu " << relu << "\n"
                     << *log;
@@ -173,7 +131,7 @@ TEST(FoldedConvTest, PrepackedConvolutionReordersNothingPerCall) {
 // A head run on every level of a feature pyramid keeps one packing per level: calls alternating between the
 // levels' shapes reorder no weight once each shape has run.
 TEST(FoldedConvTest, KeepsAPackingForEachShapeAsked) {
-    if (!FoldedConv::prepackSupports(torch::kFloat32))
+    if (!PrepackedConv::supports(torch::kFloat32))
         GTEST_SKIP() << "this LibTorch has no prepacked oneDNN convolution";
     torch::manual_seed(7);
     c10::InferenceMode guard;
@@ -187,11 +145,11 @@ TEST(FoldedConvTest, KeepsAPackingForEachShapeAsked) {
             packed.convRelu(x);
     };
     round();
-    const auto log = oneDnnLog(round);
-    if (!log || countLines(*log, ",") == 0)
+    const auto log = OneDnnLog::capture(round);
+    if (!log || OneDnnLog::count(*log, ",") == 0)
         GTEST_SKIP() << "this LibTorch's oneDNN has no verbose mode to ask";
-    EXPECT_EQ(countLines(*log, ",convolution,"), 3) << *log;
-    EXPECT_EQ(countLines(*log, ",reorder,"), 0) << *log;
+    EXPECT_EQ(OneDnnLog::count(*log, ",convolution,"), 3) << *log;
+    EXPECT_EQ(OneDnnLog::count(*log, ",reorder,"), 0) << *log;
     // Each level still gets the convolution of its own packing.
     for (const auto& x : levels) {
         const auto expected =

@@ -104,7 +104,7 @@ TEST(ResNeStTest, OneDnnPlanMatchesTheModulesInFloat32) {
         for (bool blocked : {false, true}) {
             m->fuse(oneDnnPlan(blocked));
             const std::string plan = blocked ? "blocked" : "prepacked";
-            if (blocked || !FoldedConv::prepackSupports(torch::kFloat32)) {
+            if (blocked || !PrepackedConv::supports(torch::kFloat32)) {
                 ASSERT_TRUE(m->mkldnn() && !m->prepacked()) << plan;
             } else {
                 ASSERT_TRUE(m->prepacked() && m->channelsLast() && !m->mkldnn()) << plan;

@@ -1,10 +1,12 @@
 #include "core/models/WinogradConv.h"
 
 #include "core/models/FoldedConv.h"
+#include "tests/support/OneDnnLog.h"
 
 #include <gtest/gtest.h>
 
 using namespace resnest;
+using resnest::test::OneDnnLog;
 
 namespace {
 
@@ -55,8 +57,9 @@ TEST(WinogradConvTest, MatchesTheDirectConvolution) {
                 EXPECT_TRUE(y.is_contiguous(torch::MemoryFormat::ChannelsLast));
                 const auto reference = referenceConv(x, w, b, relu, c.groups);
                 EXPECT_LT(relativeError(y, reference), 5e-5);
-                if (relu)
+                if (relu) {
                     EXPECT_GE(y.min().item<double>(), 0.0);
+                }
             }
         }
     }
@@ -93,20 +96,25 @@ TEST(WinogradConvTest, SuitsOnlyItsGeometry) {
     EXPECT_FALSE(WinogradConv::suits(torch::zeros({64, 64, 3, 3}), kOnes, kOnes, kOnes, 1));
 }
 
-// Small maps (fewer tiles than kMinTiles over the batch), other dtypes, oneDNN tensors and inputs that need a
-// gradient go to the direct convolution.
+// Small maps (GEMMs of fewer than kMinGemmWork multiply-adds: 512 tiles over the batch at 128 -> 128), other
+// dtypes, oneDNN tensors and inputs that need a gradient go to the direct convolution.
 TEST(WinogradConvTest, TakesOnlyLargeFloat32Maps) {
     const WinogradConv conv(torch::randn({128, 128, 3, 3}), torch::randn({128}));
-    EXPECT_TRUE(conv.takes(torch::zeros({1, 128, 32, 32})));  // 64 tiles
-    EXPECT_TRUE(conv.takes(torch::zeros({1, 128, 29, 30})));  // 64, the last ones hanging over the edge
-    EXPECT_FALSE(conv.takes(torch::zeros({1, 128, 28, 32}))); // 56
-    EXPECT_TRUE(conv.takes(torch::zeros({4, 128, 14, 14})));  // 4 x 16, the mask head's RoIs
-    EXPECT_FALSE(conv.takes(torch::zeros({1, 64, 32, 32})));  // other channel count
-    EXPECT_FALSE(conv.takes(torch::zeros({1, 128, 32, 32}, torch::kFloat64)));
-    if (at::hasMKLDNN())
-        EXPECT_FALSE(conv.takes(torch::zeros({1, 128, 32, 32}).to_mkldnn()));
-    EXPECT_FALSE(conv.takes(torch::zeros({1, 128, 32, 32}).requires_grad_()));
-    EXPECT_FALSE(WinogradConv().takes(torch::zeros({1, 128, 32, 32})));
+    EXPECT_TRUE(conv.takes(torch::zeros({1, 128, 88, 96})));  // 528 tiles
+    EXPECT_TRUE(conv.takes(torch::zeros({1, 128, 85, 96})));  // 528, the last ones hanging over the edge
+    EXPECT_FALSE(conv.takes(torch::zeros({1, 128, 84, 96}))); // 504
+    EXPECT_TRUE(conv.takes(torch::zeros({32, 128, 14, 14}))); // 32 x 16, the mask head's RoIs
+    EXPECT_FALSE(conv.takes(torch::zeros({1, 64, 88, 96})));  // other channel count
+    EXPECT_FALSE(conv.takes(torch::zeros({1, 128, 88, 96}, torch::kFloat64)));
+    if (at::hasMKLDNN()) {
+        EXPECT_FALSE(conv.takes(torch::zeros({1, 128, 88, 96}).to_mkldnn()));
+    }
+    EXPECT_FALSE(conv.takes(torch::zeros({1, 128, 88, 96}).requires_grad_()));
+    EXPECT_FALSE(WinogradConv().takes(torch::zeros({1, 128, 88, 96})));
+    // Wider GEMMs need fewer tiles: 256 at 128 -> 256 per group.
+    const WinogradConv grouped(torch::randn({512, 128, 3, 3}), torch::Tensor(), 2);
+    EXPECT_TRUE(grouped.takes(torch::zeros({1, 256, 64, 64})));  // 256 tiles
+    EXPECT_FALSE(grouped.takes(torch::zeros({1, 256, 60, 64}))); // 240
 }
 
 // A FoldedConv with the plan runs it on large maps (the same bits as WinogradConv itself, with and without
@@ -116,12 +124,12 @@ TEST(WinogradConvTest, FoldedConvRunsItOnLargeMapsOnly) {
     c10::InferenceMode guard;
     torch::nn::Conv2d conv(torch::nn::Conv2dOptions(128, 128, 3).padding(1));
     FoldedConv f = FoldedConv::plain(conv);
-    const auto large = torch::randn({1, 128, 40, 44});
+    const auto large = torch::randn({1, 128, 88, 96});
     const auto small = torch::randn({1, 128, 12, 12});
     const auto directLarge = f(large);
     ASSERT_TRUE(f.prepareWinograd());
-    if (FoldedConv::prepackSupports(torch::kFloat32))
-        f.prepackChannelsLast(true, 40);
+    if (PrepackedConv::supports(torch::kFloat32))
+        f.prepackChannelsLast(true, 88);
     EXPECT_TRUE(torch::equal(f.convRelu(large), f.winograd(large, true)));
     EXPECT_TRUE(torch::allclose(f.convRelu(small),
                                 torch::conv2d(small, conv->weight, conv->bias, 1, 1).relu(), 1e-5, 1e-5));
@@ -143,4 +151,26 @@ TEST(WinogradConvTest, RefusesChannelCountsOffTheVectorWidth) {
     EXPECT_THROW(WinogradConv(torch::zeros({24, 16, 3, 3}), torch::Tensor()), c10::Error);
     EXPECT_THROW(WinogradConv(torch::zeros({32, 8, 3, 3}), torch::Tensor(), 2), c10::Error);
     EXPECT_NO_THROW(WinogradConv(torch::zeros({32, 16, 3, 3}), torch::Tensor(), 2));
+}
+
+// The 36 GEMMs of a pass run as oneDNN 1x1 convolutions, packed once per tile count: LibTorch's BLAS
+// (Debian's OpenBLAS on an AVX-512 CPU) ran them at under half the speed (docs/benchmarks.md). A second call
+// with the same tiles runs 36 convolutions per group and reorders no weight.
+TEST(WinogradConvTest, RunsItsGemmsAsPrepackedConvolutions) {
+    if (!PrepackedConv::supports(torch::kFloat32))
+        GTEST_SKIP() << "this LibTorch has no prepacked oneDNN convolution";
+    if (!at::hasMKLDNN() || !OneDnnLog::available())
+        GTEST_SKIP() << "this LibTorch's oneDNN has no verbose mode to ask";
+    torch::manual_seed(17);
+    c10::InferenceMode guard;
+    for (int64_t groups : {1, 2}) {
+        const WinogradConv conv(torch::randn({256, 256 / groups, 3, 3}), torch::randn({256}), groups);
+        const auto x = torch::randn({1, 256, 40, 44}).contiguous(torch::MemoryFormat::ChannelsLast);
+        const auto call = [&] { conv(x, true); };
+        call();
+        const auto log = OneDnnLog::capture(call);
+        ASSERT_TRUE(log);
+        EXPECT_EQ(OneDnnLog::count(*log, ",convolution,"), 36 * groups) << *log;
+        EXPECT_EQ(OneDnnLog::count(*log, ",reorder,"), 0) << *log;
+    }
 }
