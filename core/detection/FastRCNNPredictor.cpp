@@ -1,5 +1,7 @@
 #include "core/detection/FastRCNNPredictor.h"
 
+#include "core/detection/RoIBoxHead.h"
+
 namespace resnest {
 
 namespace nn = torch::nn;
@@ -10,7 +12,23 @@ FastRCNNPredictorImpl::FastRCNNPredictorImpl(int64_t in, int64_t numClasses) {
 }
 
 std::pair<torch::Tensor, torch::Tensor> FastRCNNPredictorImpl::forward(const torch::Tensor& x) {
+    if (packed_.defined() && !(torch::GradMode::is_enabled() && x.requires_grad())) {
+        const torch::Tensor y = packed_.rows(x);
+        const int64_t classes = clsScore->weight.size(0);
+        return {y.narrow(1, 0, classes).contiguous(), y.narrow(1, classes, 4 * classes).contiguous()};
+    }
     return {clsScore(x), bboxPred(x)};
+}
+
+void FastRCNNPredictorImpl::fuse(bool prepack) {
+    packed_ = PrepackedConv();
+    if (!prepack || !PrepackedConv::canPrepack(clsScore->weight))
+        return;
+    torch::NoGradGuard noGrad;
+    const auto w = torch::cat({clsScore->weight, bboxPred->weight});
+    packed_ =
+        PrepackedConv(w.view({w.size(0), w.size(1), 1, 1}), torch::cat({clsScore->bias, bboxPred->bias}),
+                      {1, 1}, {0, 0}, {1, 1}, 1, false, RoIBoxHeadImpl::kPackedRoICounts);
 }
 
 } // namespace resnest

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/models/PrepackedConv.h"
+
 #include <torch/torch.h>
 #include <utility>
 
@@ -11,9 +13,14 @@ public:
     FastRCNNPredictorImpl(int64_t in, int64_t numClasses);
 
     std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x);
+    // `prepack`: both layers as one prepacked oneDNN GEMM (PrepackedConv::rows), where LibTorch has it.
+    void fuse(bool prepack);
 
     torch::nn::Linear clsScore{nullptr};
     torch::nn::Linear bboxPred{nullptr};
+
+private:
+    PrepackedConv packed_; // (cls_score; bbox_pred) stacked along the outputs
 };
 TORCH_MODULE(FastRCNNPredictor);
 

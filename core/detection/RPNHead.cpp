@@ -18,6 +18,13 @@ RPNHeadImpl::RPNHeadImpl(int64_t channels, int64_t anchors, int depth) {
 void RPNHeadImpl::fuse(bool prepack, bool winograd, int levels) {
     for (auto& c : convs_)
         c->fuse(prepack, prepack, winograd, levels);
+    predictions_ = PrepackedConv();
+    if (prepack && PrepackedConv::canPrepack(clsLogits->weight)) {
+        torch::NoGradGuard noGrad;
+        predictions_ = PrepackedConv(torch::cat({clsLogits->weight, bboxPred->weight}),
+                                     torch::cat({clsLogits->bias, bboxPred->bias}), {1, 1}, {0, 0}, {1, 1}, 1,
+                                     false, levels);
+    }
 }
 
 RPNHeadOutput RPNHeadImpl::forward(const std::vector<torch::Tensor>& levels) {
@@ -26,8 +33,15 @@ RPNHeadOutput RPNHeadImpl::forward(const std::vector<torch::Tensor>& levels) {
         torch::Tensor t = level;
         for (auto& c : convs_)
             t = c(t);
-        out.objectness.push_back(clsLogits(t));
-        out.deltas.push_back(bboxPred(t));
+        if (predictions_.defined() && !(torch::GradMode::is_enabled() && t.requires_grad())) {
+            const torch::Tensor p = predictions_(t);
+            const int64_t anchors = clsLogits->weight.size(0);
+            out.objectness.push_back(p.narrow(1, 0, anchors));
+            out.deltas.push_back(p.narrow(1, anchors, 4 * anchors));
+        } else {
+            out.objectness.push_back(clsLogits(t));
+            out.deltas.push_back(bboxPred(t));
+        }
     }
     return out;
 }

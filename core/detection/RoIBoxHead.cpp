@@ -41,12 +41,11 @@ void RoIBoxHeadImpl::fuse(bool prepack) {
     packedFcs_.clear();
     if (!prepack || !PrepackedConv::canPrepack(fcs_.front()->weight))
         return;
-    // One packing per number of RoIs (the batch's proposals): a few, for streams whose count varies.
-    constexpr int kShapes = 4;
     for (auto& fc : fcs_) {
         const auto& w = fc->weight;
         packedFcs_.emplace_back(w.view({w.size(0), w.size(1), 1, 1}), fc->bias, std::vector<int64_t>{1, 1},
-                                std::vector<int64_t>{0, 0}, std::vector<int64_t>{1, 1}, 1, true, kShapes);
+                                std::vector<int64_t>{0, 0}, std::vector<int64_t>{1, 1}, 1, true,
+                                kPackedRoICounts);
     }
 }
 

@@ -20,6 +20,9 @@ public:
     // (PrepackedConv::rows), where LibTorch has them: fc6 is most of the box head's arithmetic (a 1000 x
     // 12544 by 12544 x 1024 GEMM per image at 800 px), and LibTorch's BLAS may run it at half oneDNN's speed.
     void fuse(bool prepack = false);
+    // Packings kept per prepacked layer, one per number of RoIs (the batch's proposals): a few, for streams
+    // whose count varies.
+    static constexpr int kPackedRoICounts = 4;
 
 private:
     std::vector<ConvNormActivation> convs_;

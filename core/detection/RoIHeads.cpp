@@ -98,6 +98,7 @@ std::vector<ImageDetections> RoIHeadsImpl::forward(const std::vector<torch::Tens
 
 void RoIHeadsImpl::fuse(bool prepack, bool winograd) {
     boxHead->fuse(prepack);
+    boxPredictor->fuse(prepack);
     if (config_.mask)
         maskHead->fuse(winograd);
 }
