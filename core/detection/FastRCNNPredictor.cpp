@@ -12,7 +12,7 @@ FastRCNNPredictorImpl::FastRCNNPredictorImpl(int64_t in, int64_t numClasses) {
 }
 
 std::pair<torch::Tensor, torch::Tensor> FastRCNNPredictorImpl::forward(const torch::Tensor& x) {
-    if (packed_.defined() && !(torch::GradMode::is_enabled() && x.requires_grad())) {
+    if (packed_.takes(x)) {
         const torch::Tensor y = packed_.rows(x);
         const int64_t classes = clsScore->weight.size(0);
         return {y.narrow(1, 0, classes).contiguous(), y.narrow(1, classes, 4 * classes).contiguous()};
@@ -25,10 +25,9 @@ void FastRCNNPredictorImpl::fuse(bool prepack) {
     if (!prepack || !PrepackedConv::canPrepack(clsScore->weight))
         return;
     torch::NoGradGuard noGrad;
-    const auto w = torch::cat({clsScore->weight, bboxPred->weight});
-    packed_ =
-        PrepackedConv(w.view({w.size(0), w.size(1), 1, 1}), torch::cat({clsScore->bias, bboxPred->bias}),
-                      {1, 1}, {0, 0}, {1, 1}, 1, false, RoIBoxHeadImpl::kPackedRoICounts);
+    packed_ = PrepackedConv::pointwise(torch::cat({clsScore->weight, bboxPred->weight}),
+                                       torch::cat({clsScore->bias, bboxPred->bias}), false,
+                                       RoIBoxHeadImpl::kPackedRoICounts);
 }
 
 } // namespace resnest

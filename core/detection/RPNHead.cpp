@@ -21,9 +21,8 @@ void RPNHeadImpl::fuse(bool prepack, bool winograd, int levels) {
     predictions_ = PrepackedConv();
     if (prepack && PrepackedConv::canPrepack(clsLogits->weight)) {
         torch::NoGradGuard noGrad;
-        predictions_ = PrepackedConv(torch::cat({clsLogits->weight, bboxPred->weight}),
-                                     torch::cat({clsLogits->bias, bboxPred->bias}), {1, 1}, {0, 0}, {1, 1}, 1,
-                                     false, levels);
+        predictions_ = PrepackedConv::pointwise(torch::cat({clsLogits->weight, bboxPred->weight}),
+                                                torch::cat({clsLogits->bias, bboxPred->bias}), false, levels);
     }
 }
 
@@ -33,7 +32,7 @@ RPNHeadOutput RPNHeadImpl::forward(const std::vector<torch::Tensor>& levels) {
         torch::Tensor t = level;
         for (auto& c : convs_)
             t = c(t);
-        if (predictions_.defined() && !(torch::GradMode::is_enabled() && t.requires_grad())) {
+        if (predictions_.takes(t)) {
             const torch::Tensor p = predictions_(t);
             const int64_t anchors = clsLogits->weight.size(0);
             out.objectness.push_back(p.narrow(1, 0, anchors));

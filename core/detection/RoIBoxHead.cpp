@@ -27,9 +27,8 @@ torch::Tensor RoIBoxHeadImpl::forward(const torch::Tensor& pooled) {
     for (auto& c : convs_)
         x = c(x);
     x = x.flatten(1);
-    // The prepacked layers have no gradient: an explanation differentiating through the head runs the
-    // module's own.
-    const bool packed = !packedFcs_.empty() && !(torch::GradMode::is_enabled() && x.requires_grad());
+    // An explanation differentiating through the head runs the module's own layers.
+    const bool packed = !packedFcs_.empty() && packedFcs_.front().takes(x);
     for (size_t i = 0; i < fcs_.size(); ++i)
         x = packed ? packedFcs_[i].rows(x) : torch::relu(fcs_[i](x));
     return x;
@@ -41,12 +40,8 @@ void RoIBoxHeadImpl::fuse(bool prepack) {
     packedFcs_.clear();
     if (!prepack || !PrepackedConv::canPrepack(fcs_.front()->weight))
         return;
-    for (auto& fc : fcs_) {
-        const auto& w = fc->weight;
-        packedFcs_.emplace_back(w.view({w.size(0), w.size(1), 1, 1}), fc->bias, std::vector<int64_t>{1, 1},
-                                std::vector<int64_t>{0, 0}, std::vector<int64_t>{1, 1}, 1, true,
-                                kPackedRoICounts);
-    }
+    for (auto& fc : fcs_)
+        packedFcs_.push_back(PrepackedConv::pointwise(fc->weight, fc->bias, true, kPackedRoICounts));
 }
 
 } // namespace resnest

@@ -29,18 +29,14 @@ FoldedConv geometry(const torch::nn::Conv2d& conv) {
     return f;
 }
 
-// The prepacked convolution has no gradient: a head kept fused while an explanation differentiates through
-// it runs LibTorch's own convolution on the same folded weights.
-bool differentiating(const torch::Tensor& x) {
-    return torch::GradMode::is_enabled() && x.requires_grad();
-}
-
 } // namespace
 
 torch::Tensor FoldedConv::operator()(const torch::Tensor& x) const {
     if (winograd.takes(x))
         return winograd(x, false);
-    if (prepacked.defined() && !differentiating(x)) {
+    // A head kept fused while an explanation differentiates through it runs LibTorch's own convolution on
+    // the same folded weights.
+    if (prepacked.takes(x)) {
         TORCH_CHECK(!prepacked.relu(), "this convolution was prepacked with its ReLU: call convRelu");
         return prepacked(x);
     }
@@ -52,7 +48,7 @@ torch::Tensor FoldedConv::operator()(const torch::Tensor& x) const {
 torch::Tensor FoldedConv::convRelu(const torch::Tensor& x) const {
     if (winograd.takes(x))
         return winograd(x, true);
-    if (prepacked.defined() && !differentiating(x)) {
+    if (prepacked.takes(x)) {
         TORCH_CHECK(prepacked.relu(), "this convolution was prepacked without a ReLU");
         return prepacked(x);
     }

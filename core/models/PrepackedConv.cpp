@@ -97,6 +97,15 @@ PrepackedConv::PrepackedConv(const torch::Tensor& weight, const torch::Tensor& b
         state_->packings.emplace_back(*first, state_->pack(*first));
 }
 
+PrepackedConv PrepackedConv::pointwise(const torch::Tensor& weight, const torch::Tensor& bias, bool relu,
+                                       int shapes) {
+    TORCH_CHECK(weight.dim() == 2 || (weight.dim() == 4 && weight.size(2) == 1 && weight.size(3) == 1),
+                "PrepackedConv::pointwise needs an (out, in) or (out, in, 1, 1) weight, got ",
+                weight.sizes());
+    return PrepackedConv(weight.reshape({weight.size(0), weight.size(1), 1, 1}), bias, {1, 1}, {0, 0}, {1, 1},
+                         1, relu, shapes);
+}
+
 torch::Tensor PrepackedConv::operator()(const torch::Tensor& x) const {
     TORCH_CHECK(defined(), "PrepackedConv: not packed");
     const c10::IValue context = state_->packingFor({x.size(0), x.size(2), x.size(3)});

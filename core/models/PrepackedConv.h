@@ -33,8 +33,18 @@ public:
                   std::vector<int64_t> padding, std::vector<int64_t> dilation, int64_t groups, bool relu,
                   int shapes = 1, const Shape* first = nullptr);
 
+    // A 1x1 convolution (stride 1, no padding, ungrouped) from a (out, in) or (out, in, 1, 1) weight: what
+    // `rows` runs, or a per-pixel layer on maps.
+    static PrepackedConv pointwise(const torch::Tensor& weight, const torch::Tensor& bias, bool relu,
+                                   int shapes = 1);
+
     bool defined() const { return state_ != nullptr; }
     bool relu() const { return relu_; }
+    // Whether a call on `x` can run here: packed, and `x` needs no gradient (the prepacked convolution has
+    // none; the owner then runs LibTorch's own operators on the same weights).
+    bool takes(const torch::Tensor& x) const {
+        return defined() && !(torch::GradMode::is_enabled() && x.requires_grad());
+    }
     // x (N, in, H, W) in any memory format; (N, out, H', W') channels-last.
     torch::Tensor operator()(const torch::Tensor& x) const;
     // For a 1x1 convolution: a (M, in) row-major matrix times the weight, plus the bias: (M, out) row-major.

@@ -169,9 +169,8 @@ WinogradConv::WinogradConv(const torch::Tensor& weight, const torch::Tensor& bia
     if (PrepackedConv::supports(torch::kFloat32)) {
         // A call runs passes of at most two tile counts: each input shape may keep two packings.
         for (int64_t i = 0; i < filters.size(0); ++i)
-            gemms_.emplace_back(filters[i].t().view({groupOut, groupIn, 1, 1}), torch::Tensor(),
-                                std::vector<int64_t>{1, 1}, std::vector<int64_t>{0, 0},
-                                std::vector<int64_t>{1, 1}, 1, false, 2 * std::max(shapes, 1));
+            gemms_.push_back(
+                PrepackedConv::pointwise(filters[i].t(), torch::Tensor(), false, 2 * std::max(shapes, 1)));
     } else {
         filters_ = filters.contiguous();
     }

@@ -9,11 +9,7 @@ using resnest::test::OneDnnLog;
 
 namespace {
 
-const std::vector<int64_t> kOnes{1, 1}, kZeros{0, 0};
-
-PrepackedConv linear(const torch::Tensor& w, const torch::Tensor& b, bool relu, int shapes = 1) {
-    return PrepackedConv(w.view({w.size(0), w.size(1), 1, 1}), b, kOnes, kZeros, kOnes, 1, relu, shapes);
-}
+const std::vector<int64_t> kOnes{1, 1};
 
 } // namespace
 
@@ -26,7 +22,7 @@ TEST(PrepackedConvTest, RowsAreTheMatrixProduct) {
     c10::InferenceMode guard;
     const auto w = torch::randn({80, 96}), b = torch::randn({80});
     for (bool relu : {false, true}) {
-        const PrepackedConv conv = linear(w, b, relu, 2);
+        const PrepackedConv conv = PrepackedConv::pointwise(w, b, relu, 2);
         for (int64_t m : {1, 7, 300, 1000, 7}) {
             const auto a = torch::randn({m, 96});
             auto expected =
@@ -49,7 +45,7 @@ TEST(PrepackedConvTest, RowsNeedAnUngrouped1x1Convolution) {
     c10::InferenceMode guard;
     const PrepackedConv conv3x3(torch::randn({8, 8, 3, 3}), torch::Tensor(), kOnes, kOnes, kOnes, 1, false);
     EXPECT_THROW(conv3x3.rows(torch::randn({4, 8})), c10::Error);
-    const PrepackedConv conv = linear(torch::randn({8, 16}), torch::Tensor(), false);
+    const PrepackedConv conv = PrepackedConv::pointwise(torch::randn({8, 16}), torch::Tensor(), false);
     EXPECT_THROW(conv.rows(torch::randn({4, 8})), c10::Error); // 8 columns, the weight takes 16
     EXPECT_THROW(PrepackedConv().rows(torch::randn({4, 16})), c10::Error);
 }
@@ -61,7 +57,8 @@ TEST(PrepackedConvTest, RowsReorderNothingPerCall) {
         GTEST_SKIP() << "this LibTorch has no prepacked oneDNN convolution";
     torch::manual_seed(22);
     c10::InferenceMode guard;
-    const PrepackedConv conv = linear(torch::randn({256, 512}), torch::randn({256}), true, 2);
+    const PrepackedConv conv =
+        PrepackedConv::pointwise(torch::randn({256, 512}), torch::randn({256}), true, 2);
     const auto a = torch::randn({1000, 512}), b = torch::randn({333, 512});
     const auto round = [&] {
         conv.rows(a);
