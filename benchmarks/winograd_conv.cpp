@@ -2,8 +2,9 @@
 // convolution it replaces (FoldedConv, ReLU fused), on the shapes the detectors and classifiers run, each
 // with the number of 4x4 tiles it makes; the medians decide WinogradConv::suits and takes
 // (docs/benchmarks.md). Batch 1, float32, random weights; the two run one after the other, shape by shape.
+// --where keeps the shapes whose description contains the text.
 //
-//   winograd-conv-bench [--threads 2] [--repeats 15]
+//   winograd-conv-bench [--threads 2] [--repeats 15] [--where TEXT]
 #include "benchmarks/Percentile.h"
 #include "core/models/FoldedConv.h"
 #include "core/pipeline/HeapPolicy.h"
@@ -36,6 +37,7 @@ struct Shape {
     int64_t in, out, groups, height, width;
     const char* where;
     int64_t batch = 1;
+    int64_t dilation = 1;
 };
 
 } // namespace
@@ -44,11 +46,14 @@ int main(int argc, char** argv) {
     OpenMpWaitPolicy::ensureChosen(argv);
     HeapPolicy::keepFreedMemory();
     int threads = 2, repeats = 15;
+    std::string where;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (std::strcmp(argv[i], "--threads") == 0)
             threads = std::stoi(argv[i + 1]);
         else if (std::strcmp(argv[i], "--repeats") == 0)
             repeats = std::stoi(argv[i + 1]);
+        else if (std::strcmp(argv[i], "--where") == 0)
+            where = argv[i + 1];
     }
     at::set_num_threads(threads);
     c10::InferenceMode guard;
@@ -72,6 +77,20 @@ int main(int argc, char** argv) {
         {512, 1024, 2, 25, 42, "layer4, 800 px"},
         {64, 128, 2, 128, 128, "layer1, DeepLabV3 at 512 px"},
         {128, 256, 2, 64, 64, "layer2, DeepLabV3 at 512 px"},
+        {256, 512, 2, 64, 64, "layer3's first block, DeepLabV3 at 512 px"},
+        {256, 512, 2, 64, 64, "layer3, DeepLabV3 at 512 px (dilation 2)", 1, 2},
+        {512, 1024, 2, 64, 64, "layer4's first block, DeepLabV3 (dilation 2)", 1, 2},
+        {512, 1024, 2, 64, 64, "layer4, DeepLabV3 (dilation 4)", 1, 4},
+        {256, 256, 1, 64, 64, "DeepLabV3 head, 512 px"},
+        {1024, 256, 1, 64, 64, "DeepLabV3 auxiliary FCN head, 512 px"},
+        {1280, 256, 1, 64, 64, "DeepLabV3+ bottleneck (mmseg), 512 px"},
+        {2048, 256, 1, 64, 64, "DeepLabV3 ASPP rate 12, 512 px", 1, 12},
+        {2048, 256, 1, 128, 128, "DeepLabV3 ASPP rate 12, 1024 px", 1, 12},
+        {2048, 256, 1, 128, 128, "DeepLabV3 ASPP rate 24, 1024 px", 1, 24},
+        {2048, 256, 1, 128, 128, "DeepLabV3 ASPP rate 36, 1024 px", 1, 36},
+        {2048, 256, 1, 64, 64, "DeepLabV3 ASPP rate 24, 512 px", 1, 24},
+        {512, 1024, 2, 32, 32, "layer4, DeepLabV3 at output stride 16 (dilation 2)", 1, 2},
+        {2048, 256, 1, 32, 32, "DeepLabV3 ASPP rate 6, output stride 16", 1, 6},
         {64, 128, 2, 56, 56, "layer1, 224 px"},
         {128, 256, 2, 56, 56, "layer2's first block, 224 px"},
         {256, 512, 2, 28, 28, "layer3's first block, 224 px"},
@@ -84,16 +103,21 @@ int main(int argc, char** argv) {
     std::printf("| convolution | where | tiles | direct ms | Winograd ms | Winograd / direct | taken |\n");
     std::printf("| --- | --- | ---: | ---: | ---: | ---: | --- |\n");
     for (const Shape& s : shapes) {
-        torch::nn::Conv2d conv(torch::nn::Conv2dOptions(s.in, s.out, 3).padding(1).groups(s.groups));
+        if (!where.empty() && std::string(s.where).find(where) == std::string::npos)
+            continue;
+        torch::nn::Conv2d conv(torch::nn::Conv2dOptions(s.in, s.out, 3)
+                                   .padding(s.dilation)
+                                   .dilation(s.dilation)
+                                   .groups(s.groups));
         FoldedConv f = FoldedConv::plain(conv);
         f.prepackChannelsLast(true, s.height);
         const auto x =
             torch::randn({s.batch, s.in, s.height, s.width}).contiguous(torch::MemoryFormat::ChannelsLast);
         const double direct = medianMs([&] { f.convRelu(x); }, repeats);
         const bool suits = WinogradConv::suits(f.weight, f.stride, f.padding, f.dilation, f.groups);
-        const WinogradConv w(f.weight, f.bias, s.groups);
+        const WinogradConv w(f.weight, f.bias, s.groups, s.dilation);
         const double winograd = medianMs([&] { w(x, true); }, repeats);
-        const int64_t tiles = s.batch * ((s.height + 3) / 4) * ((s.width + 3) / 4);
+        const int64_t tiles = WinogradConv::tiles(s.batch, s.height, s.width, s.dilation);
         std::printf("| %lld -> %lld, %lld group%s, %lldx%lld | %s | %lld | %.2f | %.2f | %.2f | %s |\n",
                     (long long)s.in, (long long)s.out, (long long)s.groups, s.groups > 1 ? "s" : "",
                     (long long)s.height, (long long)s.width, s.where, (long long)tiles, direct, winograd,

@@ -32,9 +32,10 @@ model options:
   --channels-last      NHWC activations (the oneDNN plan's layout; with --no-mkldnn LibTorch's own NHWC path)
   --no-mkldnn          plain LibTorch convolutions on CPU instead of oneDNN's with weights packed once
   --blocked            oneDNN's blocked activations instead of prepacked channels-last convolutions
-  --no-winograd        detectors: direct convolutions for the FPN's, RPN's and mask head's 3x3 convolutions
-                       (default on CPU float32: Winograd F(4x4,3x3) on large maps, about 1e-5 of the range
-                       apart from the direct result)
+  --no-winograd        detectors and segmenters: direct convolutions for the large 3x3 convolutions
+                       (the FPN, RPN and mask head, the body's split convolutions on large or dilated maps,
+                       the segmentation heads) (default on CPU float32: Winograd F(4x4,3x3) where it pays,
+                       about 1e-5 of the range apart from the direct result)
   --seed N             seed of random weights (default 0)
   --task classify|segment|detect   what the model does (default: what the checkpoint holds)
   --classes N          classes of random-weight heads (segment 21, detect 91 with background)

@@ -141,7 +141,7 @@ torch::Tensor FoldedConv::linear(const torch::Tensor& x) const {
 bool FoldedConv::prepareWinograd(int shapes) {
     if (!WinogradConv::suits(weight, stride, padding, dilation, groups))
         return false;
-    winograd = WinogradConv(weight, bias, groups, shapes);
+    winograd = WinogradConv(weight, bias, groups, dilation[0], shapes);
     return true;
 }
 

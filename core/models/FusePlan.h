@@ -17,7 +17,7 @@ struct FusePlan {
     // size packs them again, once; FoldedConv::prepackChannelsLast).
     int64_t inputSide = 224;
     // With the prepacked plan, the split convolutions by F(4x4, 3x3) where their maps are large
-    // (WinogradConv; the detectors' bodies at 800 px).
+    // (WinogradConv; the detectors' bodies at 800 px, the segmenters' dilated stages at output stride 8).
     bool winograd = false;
 
     bool operator==(const FusePlan& o) const {

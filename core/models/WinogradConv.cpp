@@ -14,7 +14,7 @@ constexpr int kTile = 4;   // output tile side
 constexpr int kWindow = 6; // input window side: kTile + 3 - 1
 // Floats of one pass's transformed input (36 x tiles x in): large enough for efficient GEMMs, small enough
 // that the transformed input and the GEMMs' output stay in the last-level cache on most CPUs (32 MiB each).
-constexpr int64_t kPassFloats = int64_t(1) << 23;
+constexpr int64_t kPassFloats = int64_t(1) << 24;
 
 // F(4x4, 3x3) with the interpolation points 0, 1, -1, 2, -2 and infinity.
 constexpr double kG[kWindow][3] = {{1.0 / 4, 0, 0},
@@ -41,13 +41,36 @@ constexpr double kG[kWindow][3] = {{1.0 / 4, 0, 0},
     o2 = (m1) + (m2) + 4 * ((m3) + (m4));                                                                    \
     o3 = (m1) - (m2) + 8 * ((m3) - (m4)) + (m5)
 
+// A dilated convolution (dilation d, padding d) is d x d undilated ones, each on the pixels of one phase: rows
+// py, py + d, ... and columns px, px + d, .... Tiles run over the phases, so a tile's 4x4 outputs and 6x6
+// window are pixels d apart and the map is never split into phase images.
 struct Geometry {
-    int64_t height, width, tilesDown, tilesAcross;
+    int64_t height, width, dilation, phasesDown, phasesAcross, tilesDown, tilesAcross;
+
+    Geometry(int64_t h, int64_t w, int64_t d)
+        : height(h), width(w), dilation(d), phasesDown(std::min(d, h)), phasesAcross(std::min(d, w)),
+          tilesDown(tilesAlong((h + d - 1) / d)), tilesAcross(tilesAlong((w + d - 1) / d)) {}
+
+    int64_t perImage() const { return phasesDown * phasesAcross * tilesDown * tilesAcross; }
+
+    // The image of a tile and its first output pixel.
+    void locate(int64_t tile, int64_t& n, int64_t& y0, int64_t& x0) const {
+        const int64_t perPhase = tilesDown * tilesAcross, r = tile % perImage(), phase = r / perPhase,
+                      q = r % perPhase;
+        n = tile / perImage();
+        y0 = phase / phasesAcross + dilation * kTile * (q / tilesAcross);
+        x0 = phase % phasesAcross + dilation * kTile * (q % tilesAcross);
+    }
+
+private:
+    // Output tiles along a side of `size` pixels, the last one hanging over the edge.
+    static int64_t tilesAlong(int64_t size) { return (size + kTile - 1) / kTile; }
 };
 
-// Output tiles along a side of `size` pixels, the last one hanging over the edge.
-int64_t tilesAlong(int64_t size) {
-    return (size + kTile - 1) / kTile;
+// Window taps of a dilated 3x3 convolution that fall inside a side of `size` pixels, over all outputs: what
+// a direct convolution computes (oneDNN skips the taps that read padding).
+int64_t tapsAlong(int64_t size, int64_t dilation) {
+    return size + 2 * std::max<int64_t>(size - dilation, 0);
 }
 
 // Transformed input of tiles [begin, end) of a pass of `count` tiles that starts at tile `first`:
@@ -58,17 +81,16 @@ void inputTiles(const float* __restrict x, int64_t channels, int64_t groupChanne
                 int64_t count, int64_t begin, int64_t end, float* __restrict v) {
     const int64_t positionStride = count * channels;
     alignas(64) const float zeros[kLanes] = {};
-    const int64_t perImage = g.tilesDown * g.tilesAcross;
+    const int64_t d = g.dilation;
     for (int64_t t = begin; t < end; ++t) {
-        const int64_t tile = first + t, n = tile / perImage, ty = tile % perImage / g.tilesAcross,
-                      tx = tile % g.tilesAcross;
-        const int64_t y0 = ty * kTile - 1, x0 = tx * kTile - 1;
+        int64_t n, y0, x0;
+        g.locate(first + t, n, y0, x0);
         const float* image = x + n * g.height * g.width * channels;
         for (int64_t c0 = 0; c0 < channels; c0 += kLanes) {
             const float* p[kWindow][kWindow];
             for (int i = 0; i < kWindow; ++i) {
                 for (int j = 0; j < kWindow; ++j) {
-                    const int64_t yy = y0 + i, xx = x0 + j;
+                    const int64_t yy = y0 + d * (i - 1), xx = x0 + d * (j - 1);
                     const bool inside = yy >= 0 && yy < g.height && xx >= 0 && xx < g.width;
                     p[i][j] = inside ? image + (yy * g.width + xx) * channels + c0 : zeros;
                 }
@@ -107,11 +129,10 @@ void outputTiles(const float* const* m, const float* __restrict bias, int64_t ou
                  int64_t groupChannels, Geometry g, int64_t first, int64_t begin, int64_t end, bool relu,
                  float* __restrict y) {
     const int64_t groups = outChannels / groupChannels;
-    const int64_t perImage = g.tilesDown * g.tilesAcross;
+    const int64_t d = g.dilation;
     for (int64_t t = begin; t < end; ++t) {
-        const int64_t tile = first + t, n = tile / perImage, ty = tile % perImage / g.tilesAcross,
-                      tx = tile % g.tilesAcross;
-        const int64_t y0 = ty * kTile, x0 = tx * kTile;
+        int64_t n, y0, x0;
+        g.locate(first + t, n, y0, x0);
         float* image = y + n * g.height * g.width * outChannels;
         for (int64_t k0 = 0; k0 < outChannels; k0 += kLanes) {
             const int64_t group = k0 / groupChannels, offset = t * groupChannels + k0 % groupChannels;
@@ -125,7 +146,7 @@ void outputTiles(const float* const* m, const float* __restrict bias, int64_t ou
                                              rows[0][j][c], rows[1][j][c], rows[2][j][c], rows[3][j][c]);
                 }
             }
-            for (int i = 0; i < kTile && y0 + i < g.height; ++i) {
+            for (int i = 0; i < kTile && y0 + d * i < g.height; ++i) {
                 const auto& r = rows[i];
                 alignas(64) float out[kTile][kLanes];
                 for (int c = 0; c < kLanes; ++c) {
@@ -137,8 +158,8 @@ void outputTiles(const float* const* m, const float* __restrict bias, int64_t ou
                             out[j][c] = std::max(out[j][c], 0.0f);
                     }
                 }
-                for (int j = 0; j < kTile && x0 + j < g.width; ++j) {
-                    float* dst = image + ((y0 + i) * g.width + x0 + j) * outChannels + k0;
+                for (int j = 0; j < kTile && x0 + d * j < g.width; ++j) {
+                    float* dst = image + ((y0 + d * i) * g.width + x0 + d * j) * outChannels + k0;
                     std::memcpy(dst, out[j], sizeof(float) * kLanes);
                 }
             }
@@ -148,12 +169,13 @@ void outputTiles(const float* const* m, const float* __restrict bias, int64_t ou
 
 } // namespace
 
-WinogradConv::WinogradConv(const torch::Tensor& weight, const torch::Tensor& bias, int64_t groups, int shapes)
-    : groups_(groups) {
+WinogradConv::WinogradConv(const torch::Tensor& weight, const torch::Tensor& bias, int64_t groups,
+                           int64_t dilation, int shapes)
+    : groups_(groups), dilation_(dilation) {
     torch::NoGradGuard noGrad;
     TORCH_CHECK(weight.dim() == 4 && weight.size(2) == 3 && weight.size(3) == 3 && groups >= 1 &&
-                    weight.size(0) % groups == 0,
-                "WinogradConv needs (out, in / groups, 3, 3) filters");
+                    weight.size(0) % groups == 0 && dilation >= 1,
+                "WinogradConv needs (out, in / groups, 3, 3) filters and a dilation of at least 1");
     const int64_t out = weight.size(0), groupIn = weight.size(1), groupOut = out / groups;
     // The transforms step through channels kLanes at a time, with no remainder loop.
     TORCH_CHECK(groupIn % kLanes == 0 && groupOut % kLanes == 0,
@@ -184,7 +206,8 @@ bool WinogradConv::suits(const torch::Tensor& weight, const std::vector<int64_t>
     const auto ones = std::vector<int64_t>{1, 1};
     if (!weight.defined() || !weight.device().is_cpu() || weight.scalar_type() != torch::kFloat32 ||
         weight.dim() != 4 || weight.size(2) != 3 || weight.size(3) != 3 || stride != ones ||
-        padding != ones || dilation != ones || groups < 1 || weight.size(0) % groups != 0)
+        dilation.size() != 2 || dilation[0] < 1 || dilation[1] != dilation[0] || padding != dilation ||
+        groups < 1 || weight.size(0) % groups != 0)
         return false;
     const int64_t groupIn = weight.size(1), groupOut = weight.size(0) / groups;
     return groupIn % kLanes == 0 && groupOut % kLanes == 0 && groupIn >= kMinGroupChannels &&
@@ -196,9 +219,19 @@ bool WinogradConv::fits(const torch::Tensor& x) const {
            x.size(1) == groupIn_ * groups_ && !x.is_mkldnn();
 }
 
+int64_t WinogradConv::tiles(int64_t batch, int64_t height, int64_t width, int64_t dilation) {
+    return batch * Geometry(height, width, dilation).perImage();
+}
+
 bool WinogradConv::takes(const torch::Tensor& x) const {
-    return fits(x) && !(torch::GradMode::is_enabled() && x.requires_grad()) &&
-           x.size(0) * tilesAlong(x.size(2)) * tilesAlong(x.size(3)) * groupIn_ * groupOut_ >= kMinGemmWork;
+    if (!fits(x) || (torch::GradMode::is_enabled() && x.requires_grad()))
+        return false;
+    const int64_t n = x.size(0), h = x.size(2), w = x.size(3), count = tiles(n, h, w, dilation_);
+    // Tiles x 36 products against the window taps a direct convolution computes: dilated maps whose phases
+    // are a few pixels across fill their tiles with padding.
+    const double share = double(count * kWindow * kWindow) /
+                         double(std::max<int64_t>(n * tapsAlong(h, dilation_) * tapsAlong(w, dilation_), 1));
+    return count * groupIn_ * groupOut_ >= kMinGemmWork && share <= kMaxProductShare;
 }
 
 torch::Tensor WinogradConv::operator()(const torch::Tensor& input, bool relu) const {
@@ -208,8 +241,8 @@ torch::Tensor WinogradConv::operator()(const torch::Tensor& input, bool relu) co
     const torch::Tensor x = input.contiguous(torch::MemoryFormat::ChannelsLast);
     const int64_t batch = x.size(0), in = x.size(1), groupIn = groupIn_, groupOut = groupOut_,
                   out = groupOut * groups_;
-    const Geometry g{x.size(2), x.size(3), tilesAlong(x.size(2)), tilesAlong(x.size(3))};
-    const int64_t tiles = batch * g.tilesDown * g.tilesAcross;
+    const Geometry g(x.size(2), x.size(3), dilation_);
+    const int64_t tiles = batch * g.perImage();
     auto y = torch::empty({batch, out, g.height, g.width},
                           x.options().memory_format(torch::MemoryFormat::ChannelsLast));
 

@@ -7,13 +7,13 @@
 
 namespace resnest {
 
-// A 3x3 convolution (stride 1, padding 1, dilation 1, grouped or not) by Winograd's F(4x4, 3x3) minimal
+// A 3x3 convolution (stride 1, padding equal to the dilation, grouped or not) by Winograd's F(4x4, 3x3) minimal
 // filtering (Lavin and Gray, 2016): every 4x4 output tile costs 36 multiplications per input-output channel
 // pair instead of 144. The 36 products become 36 GEMMs of (tiles x in) by (in x out), between an input and an
 // output transform that run over channel vectors of channels-last maps.
 //
 // Why: the detectors' FPN and RPN 3x3 convolutions on the stride-4 level (256 -> 256 on 200x336 maps) and
-// their body's split convolutions are compute-bound; oneDNN's direct convolution already runs them at the
+// their body's split convolutions, and DeepLabV3's dilated ones at output stride 8, are compute-bound; oneDNN's direct convolution already runs them at the
 // machine's convolution peak, so fewer multiplications are the only way left to make them faster
 // (docs/benchmarks.md).
 //
@@ -24,12 +24,14 @@ class WinogradConv {
 public:
     WinogradConv() = default;
     // `weight` (out, in / groups, 3, 3), `bias` (out) or undefined. The filters are transformed once, in
-    // float64. Groups run as GEMMs of their own. `shapes`: how many input shapes keep their GEMMs' packings
-    // (PrepackedConv), as for the direct convolution this one stands in for.
-    WinogradConv(const torch::Tensor& weight, const torch::Tensor& bias, int64_t groups = 1, int shapes = 1);
+    // float64. Groups run as GEMMs of their own. `dilation`: the convolution's, in both directions, with
+    // as much zero padding. `shapes`: how many input shapes keep their GEMMs' packings (PrepackedConv), as
+    // for the direct convolution this one stands in for.
+    WinogradConv(const torch::Tensor& weight, const torch::Tensor& bias, int64_t groups = 1,
+                 int64_t dilation = 1, int shapes = 1);
 
     // Whether a convolution with this weight and geometry can run here: float32 on the CPU, 3x3, stride 1,
-    // padding 1, dilation 1, and per group input and output channel counts that are multiples of 16 and at
+    // the same dilation both ways with padding equal to it, and per group input and output channel counts that are multiples of 16 and at
     // least kMinGroupChannels (below that the GEMMs are too thin to beat the direct convolution).
     static bool suits(const torch::Tensor& weight, const std::vector<int64_t>& stride,
                       const std::vector<int64_t>& padding, const std::vector<int64_t>& dilation,
@@ -38,8 +40,12 @@ public:
     bool defined() const { return groupIn_ > 0; }
     // Whether `x` is worth it: float32 on the CPU, outside autograd, with enough 4x4 tiles over the batch
     // that each of the 36 GEMMs does at least kMinGemmWork multiply-adds (small maps run faster as a direct
-    // convolution).
+    // convolution), and tiles that are mostly map rather than padding: their 36 products per channel pair
+    // at most kMaxProductShare of the window taps inside the map (a large dilation on a small map).
     bool takes(const torch::Tensor& x) const;
+    // 4x4 output tiles over a batch of maps: with a dilation d, the tiles of each of the d x d phases (the
+    // pixels d apart, an undilated convolution of their own).
+    static int64_t tiles(int64_t batch, int64_t height, int64_t width, int64_t dilation = 1);
     // x (N, in, H, W) in any memory format; returns (N, out, H, W) channels-last, with the ReLU applied when
     // `relu`.
     torch::Tensor operator()(const torch::Tensor& x, bool relu) const;
@@ -51,6 +57,7 @@ public:
     // (17.9M) 0.54-0.58; 256 -> 512 in two groups on 273 tiles (8.9M) 0.78-0.85.
     static constexpr int64_t kMinGemmWork = int64_t(1) << 23;
     static constexpr int64_t kMinGroupChannels = 128;
+    static constexpr double kMaxProductShare = 0.5;
 
 private:
     // A float32 CPU (N, in, H, W) tensor, not a oneDNN one: what the transforms can read.
@@ -62,7 +69,7 @@ private:
     // out / groups) for a batched GEMM instead.
     std::vector<PrepackedConv> gemms_;
     torch::Tensor filters_;
-    int64_t groups_ = 1, groupIn_ = 0, groupOut_ = 0;
+    int64_t groups_ = 1, groupIn_ = 0, groupOut_ = 0, dilation_ = 1;
     torch::Tensor bias_; // (out), zeros where the convolution has none
 };
 

@@ -147,7 +147,7 @@ ExplainTarget DetectionModel::explainTarget(const TaskOutput& out, const Attenti
 
 void DetectionModel::fuse(const ComputeOptions& compute) {
     FusePlan plan = fusePlan(compute, 800);
-    // The detectors have no plain channels-last plan; Winograd is theirs alone (ComputeOptions).
+    // The detectors have no plain channels-last plan.
     plan.channelsLast = false;
     plan.winograd = compute.winograd;
     network_->fuse(plan);

@@ -122,7 +122,11 @@ ExplainTarget SegmentationModel::explainTarget(const TaskOutput& out, const Atte
 }
 
 void SegmentationModel::fuse(const ComputeOptions& compute) {
-    network_->fuse(fusePlan(compute, 512));
+    FusePlan plan = fusePlan(compute, 512);
+    // At output stride 8 the dilated split convolutions of layer3 and layer4, the head's 3x3 convolutions
+    // and, on large images, the atrous pyramid run on maps that F(4x4, 3x3) takes (docs/benchmarks.md).
+    plan.winograd = compute.winograd;
+    network_->fuse(plan);
 }
 
 } // namespace resnest

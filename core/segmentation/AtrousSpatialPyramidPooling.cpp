@@ -48,9 +48,9 @@ torch::Tensor AtrousSpatialPyramidPoolingImpl::forward(const torch::Tensor& x) {
     return options_.project ? project(y) : y;
 }
 
-void AtrousSpatialPyramidPoolingImpl::fuse(bool channelsLast, bool prepack) {
+void AtrousSpatialPyramidPoolingImpl::fuse(bool channelsLast, bool prepack, bool winograd) {
     for (auto& b : branches_)
-        b->fuse(channelsLast, prepack);
+        b->fuse(channelsLast, prepack, prepack && winograd);
     poolFolded_ = FoldedConv::fold(poolConv_, poolBn_);
     if (options_.project)
         project->fuse(channelsLast, prepack);

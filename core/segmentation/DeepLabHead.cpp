@@ -17,9 +17,9 @@ torch::Tensor DeepLabHeadImpl::forward(const torch::Tensor& x) {
     return classifier(conv(aspp(x)));
 }
 
-void DeepLabHeadImpl::fuse(bool channelsLast, bool prepack) {
-    aspp->fuse(channelsLast, prepack);
-    conv->fuse(channelsLast, prepack);
+void DeepLabHeadImpl::fuse(bool channelsLast, bool prepack, bool winograd) {
+    aspp->fuse(channelsLast, prepack, winograd);
+    conv->fuse(channelsLast, prepack, prepack && winograd);
 }
 
 FCNHeadImpl::FCNHeadImpl(int64_t in, int64_t channels, int64_t numClasses) {
@@ -33,8 +33,8 @@ torch::Tensor FCNHeadImpl::forward(const torch::Tensor& x) {
     return classifier(conv(x));
 }
 
-void FCNHeadImpl::fuse(bool channelsLast, bool prepack) {
-    conv->fuse(channelsLast, prepack);
+void FCNHeadImpl::fuse(bool channelsLast, bool prepack, bool winograd) {
+    conv->fuse(channelsLast, prepack, prepack && winograd);
 }
 
 } // namespace resnest

@@ -70,11 +70,11 @@ void DeepLabV3Impl::fuse(const FusePlan& plan) {
     channelsLast_ = backbone->channelsLast();
     const bool prepack = backbone->prepacked();
     if (config_.plus)
-        plusClassifier->fuse(channelsLast_, prepack);
+        plusClassifier->fuse(channelsLast_, prepack, plan.winograd);
     else
-        classifier->fuse(channelsLast_, prepack);
+        classifier->fuse(channelsLast_, prepack, plan.winograd);
     if (!auxClassifier.is_empty())
-        auxClassifier->fuse(channelsLast_, prepack);
+        auxClassifier->fuse(channelsLast_, prepack, plan.winograd);
 }
 
 } // namespace resnest

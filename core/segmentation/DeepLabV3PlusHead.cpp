@@ -59,7 +59,7 @@ torch::Tensor DeepLabV3PlusHeadImpl::forward(const torch::Tensor& c2, const torc
     return classifier_(decoder_[1](decoder_[0](y)));
 }
 
-void DeepLabV3PlusHeadImpl::fuse(bool channelsLast, bool prepack) {
+void DeepLabV3PlusHeadImpl::fuse(bool channelsLast, bool prepack, bool winograd) {
     pool_->fuse(channelsLast, prepack);
     branch0_->fuse(channelsLast, prepack);
     for (auto& b : branches_)
@@ -67,7 +67,7 @@ void DeepLabV3PlusHeadImpl::fuse(bool channelsLast, bool prepack) {
     if (options_.separableBottleneck)
         separableBottleneck_->fuse(channelsLast, prepack);
     else
-        bottleneck_->fuse(channelsLast, prepack);
+        bottleneck_->fuse(channelsLast, prepack, prepack && winograd);
     lowLevel_->fuse(channelsLast, prepack);
     for (auto& d : decoder_)
         d->fuse(channelsLast, prepack);
