@@ -99,6 +99,8 @@ int main(int argc, char** argv) {
         {128, 128, 1, 64, 88, "128 channels, 352 tiles"},
         {128, 128, 1, 28, 28, "128 channels, 49 tiles"},
         {64, 64, 1, 64, 88, "demo detector's FPN (64 channels)"},
+        {64, 64, 1, 200, 336, "64 channels, 4200 tiles"},
+        {128, 256, 2, 128, 128, "layer2, DeepLabV3 at 1024 px"},
     };
     std::printf("| convolution | where | tiles | direct ms | Winograd ms | Winograd / direct | taken |\n");
     std::printf("| --- | --- | ---: | ---: | ---: | ---: | --- |\n");

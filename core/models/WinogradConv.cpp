@@ -41,9 +41,9 @@ constexpr double kG[kWindow][3] = {{1.0 / 4, 0, 0},
     o2 = (m1) + (m2) + 4 * ((m3) + (m4));                                                                    \
     o3 = (m1) - (m2) + 8 * ((m3) - (m4)) + (m5)
 
-// A dilated convolution (dilation d, padding d) is d x d undilated ones, each on the pixels of one phase: rows
-// py, py + d, ... and columns px, px + d, .... Tiles run over the phases, so a tile's 4x4 outputs and 6x6
-// window are pixels d apart and the map is never split into phase images.
+// A dilated convolution (dilation d, padding d) is d x d undilated ones, each on the pixels of one phase:
+// rows py, py + d, ... and columns px, px + d, .... Tiles run over the phases, so a tile's 4x4 outputs and
+// 6x6 window are pixels d apart and the map is never split into phase images.
 struct Geometry {
     int64_t height, width, dilation, phasesDown, phasesAcross, tilesDown, tilesAcross;
 

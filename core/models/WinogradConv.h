@@ -7,15 +7,15 @@
 
 namespace resnest {
 
-// A 3x3 convolution (stride 1, padding equal to the dilation, grouped or not) by Winograd's F(4x4, 3x3) minimal
-// filtering (Lavin and Gray, 2016): every 4x4 output tile costs 36 multiplications per input-output channel
-// pair instead of 144. The 36 products become 36 GEMMs of (tiles x in) by (in x out), between an input and an
-// output transform that run over channel vectors of channels-last maps.
+// A 3x3 convolution (stride 1, padding equal to the dilation, grouped or not) by Winograd's F(4x4, 3x3)
+// minimal filtering (Lavin and Gray, 2016): every 4x4 output tile costs 36 multiplications per input-output
+// channel pair instead of 144. The 36 products become 36 GEMMs of (tiles x in) by (in x out), between an
+// input and an output transform that run over channel vectors of channels-last maps.
 //
 // Why: the detectors' FPN and RPN 3x3 convolutions on the stride-4 level (256 -> 256 on 200x336 maps) and
-// their body's split convolutions, and DeepLabV3's dilated ones at output stride 8, are compute-bound; oneDNN's direct convolution already runs them at the
-// machine's convolution peak, so fewer multiplications are the only way left to make them faster
-// (docs/benchmarks.md).
+// their body's split convolutions, and DeepLabV3's dilated ones at output stride 8, are compute-bound;
+// oneDNN's direct convolution already runs them at the machine's convolution peak, so fewer multiplications
+// are the only way left to make them faster (docs/benchmarks.md).
 //
 // The price is rounding: the transforms add and scale up to 36 terms, so float32 results differ from a direct
 // convolution by about 1e-5 of the output's range instead of 1e-6. Float32 on the CPU only; no autograd.
@@ -31,8 +31,9 @@ public:
                  int64_t dilation = 1, int shapes = 1);
 
     // Whether a convolution with this weight and geometry can run here: float32 on the CPU, 3x3, stride 1,
-    // the same dilation both ways with padding equal to it, and per group input and output channel counts that are multiples of 16 and at
-    // least kMinGroupChannels (below that the GEMMs are too thin to beat the direct convolution).
+    // the same dilation both ways with padding equal to it, and per group input and output channel counts
+    // that are multiples of 16 and at least kMinGroupChannels (below that the GEMMs are too thin to beat the
+    // direct convolution).
     static bool suits(const torch::Tensor& weight, const std::vector<int64_t>& stride,
                       const std::vector<int64_t>& padding, const std::vector<int64_t>& dilation,
                       int64_t groups);
@@ -50,13 +51,14 @@ public:
     // `relu`.
     torch::Tensor operator()(const torch::Tensor& x, bool relu) const;
 
-    // Measured shape by shape (winograd-conv-bench, docs/benchmarks.md): with 64 channels per group the
-    // transforms cost more than the multiplications saved, and a GEMM call costs about 60 us however small
+    // Measured shape by shape (winograd-conv-bench, docs/benchmarks.md): with 32 channels per group the
+    // transforms cost more than the multiplications saved (64 per group gain on large maps: 0.85-0.91 for
+    // resnest50's layer2 at 800 px), and a GEMM call costs about 60 us however small
     // (a parallel region's start on two threads), so a GEMM of tiles x in x out under 2^23 multiply-adds
     // gains nothing: 256 -> 256 on 77 tiles (5.0M) took 1.12-1.16 times the direct convolution, on 273 tiles
     // (17.9M) 0.54-0.58; 256 -> 512 in two groups on 273 tiles (8.9M) 0.78-0.85.
     static constexpr int64_t kMinGemmWork = int64_t(1) << 23;
-    static constexpr int64_t kMinGroupChannels = 128;
+    static constexpr int64_t kMinGroupChannels = 64;
     static constexpr double kMaxProductShare = 0.5;
 
 private:

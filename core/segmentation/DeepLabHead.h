@@ -12,7 +12,8 @@ public:
     DeepLabHeadImpl(const AsppOptions& aspp, int64_t headChannels, int64_t numClasses);
 
     torch::Tensor forward(const torch::Tensor& x);
-    // `winograd`: with `prepack`, the 3x3 convolutions by F(4x4, 3x3) on the maps where it pays (WinogradConv).
+    // `winograd`: with `prepack`, the 3x3 convolutions by F(4x4, 3x3) on the maps where it pays
+    // (WinogradConv).
     void fuse(bool channelsLast, bool prepack = false, bool winograd = false);
 
     AtrousSpatialPyramidPooling aspp{nullptr};
@@ -28,7 +29,8 @@ public:
     FCNHeadImpl(int64_t in, int64_t channels, int64_t numClasses);
 
     torch::Tensor forward(const torch::Tensor& x);
-    // `winograd`: with `prepack`, the 3x3 convolutions by F(4x4, 3x3) on the maps where it pays (WinogradConv).
+    // `winograd`: with `prepack`, the 3x3 convolutions by F(4x4, 3x3) on the maps where it pays
+    // (WinogradConv).
     void fuse(bool channelsLast, bool prepack = false, bool winograd = false);
 
     ConvNormActivation conv{nullptr};

@@ -28,19 +28,20 @@ torch::Tensor referenceConv(const torch::Tensor& x, const torch::Tensor& w, cons
 
 // Against a float64 convolution: batches, maps whose sides are not multiples of the 4x4 tile (the last tiles
 // hang over the edge), groups (a split-attention convolution's radix x cardinality), dilations (phases of
-// unequal sizes, a dilation wider than the map), both memory formats, with and without the ReLU. The bound is what F(4x4, 3x3) costs in float32 (about 1e-5 of the range, a
-// direct float32 convolution about 1e-6); a wrong transform is off by the order of the range itself.
+// unequal sizes, a dilation wider than the map), both memory formats, with and without the ReLU. The bound is
+// what F(4x4, 3x3) costs in float32 (about 1e-5 of the range, a direct float32 convolution about 1e-6); a
+// wrong transform is off by the order of the range itself.
 TEST(WinogradConvTest, MatchesTheDirectConvolution) {
     torch::manual_seed(11);
     c10::InferenceMode guard;
     struct Case {
         int64_t batch, in, out, height, width, groups, dilation = 1;
     };
-    for (const Case& c : {Case{1, 64, 64, 8, 8, 1}, Case{2, 64, 80, 13, 22, 1}, Case{3, 128, 64, 17, 9, 1},
-                          Case{1, 256, 256, 41, 67, 1}, Case{2, 128, 256, 11, 14, 2},
-                          Case{1, 256, 384, 9, 10, 4}, Case{1, 16, 32, 5, 6, 1}, Case{1, 64, 64, 16, 16, 1, 2},
-                          Case{2, 128, 256, 21, 30, 2, 4}, Case{1, 32, 48, 7, 19, 1, 3},
-                          Case{1, 64, 32, 10, 27, 1, 12}, Case{1, 32, 32, 40, 33, 1, 36}}) {
+    for (const Case& c :
+         {Case{1, 64, 64, 8, 8, 1}, Case{2, 64, 80, 13, 22, 1}, Case{3, 128, 64, 17, 9, 1},
+          Case{1, 256, 256, 41, 67, 1}, Case{2, 128, 256, 11, 14, 2}, Case{1, 256, 384, 9, 10, 4},
+          Case{1, 16, 32, 5, 6, 1}, Case{1, 64, 64, 16, 16, 1, 2}, Case{2, 128, 256, 21, 30, 2, 4},
+          Case{1, 32, 48, 7, 19, 1, 3}, Case{1, 64, 32, 10, 27, 1, 12}, Case{1, 32, 32, 40, 33, 1, 36}}) {
         const auto w =
             torch::randn({c.out, c.in / c.groups, 3, 3}) / std::sqrt(9.0 * double(c.in / c.groups));
         const auto b = torch::randn({c.out});
@@ -53,8 +54,7 @@ TEST(WinogradConvTest, MatchesTheDirectConvolution) {
                 SCOPED_TRACE(::testing::Message()
                              << c.batch << "x" << c.in << "x" << c.height << "x" << c.width << " -> " << c.out
                              << " groups " << c.groups << " dilation " << c.dilation
-                             << (channelsLast ? " NHWC" : " NCHW")
-                             << (relu ? " relu" : ""));
+                             << (channelsLast ? " NHWC" : " NCHW") << (relu ? " relu" : ""));
                 const auto y = conv(x, relu);
                 ASSERT_EQ(y.sizes(), (std::vector<int64_t>{c.batch, c.out, c.height, c.width}));
                 EXPECT_TRUE(y.is_contiguous(torch::MemoryFormat::ChannelsLast));
@@ -81,7 +81,7 @@ TEST(WinogradConvTest, WithoutBiasAndOnEmptyInputs) {
 }
 
 // Only what the transforms are written for and where they gain: 3x3, stride 1, the same dilation both ways
-// with as much padding, float32 on the CPU, channel counts per group multiples of 16 and at least 128.
+// with as much padding, float32 on the CPU, channel counts per group multiples of 16 and at least 64.
 TEST(WinogradConvTest, SuitsOnlyItsGeometry) {
     const auto w = torch::zeros({128, 128, 3, 3});
     EXPECT_TRUE(WinogradConv::suits(w, kOnes, kOnes, kOnes, 1));
@@ -91,16 +91,19 @@ TEST(WinogradConvTest, SuitsOnlyItsGeometry) {
     EXPECT_FALSE(WinogradConv::suits(w, kOnes, kOnes, {2, 2}, 1));
     EXPECT_FALSE(WinogradConv::suits(w, kOnes, {2, 2}, kOnes, 1));
     EXPECT_FALSE(WinogradConv::suits(w, kOnes, {2, 1}, {2, 1}, 1));
-    EXPECT_FALSE(WinogradConv::suits(w, kOnes, kOnes, kOnes, 2)); // 64 outputs per group
+    EXPECT_TRUE(WinogradConv::suits(w, kOnes, kOnes, kOnes, 2));  // 64 per group
+    EXPECT_FALSE(WinogradConv::suits(w, kOnes, kOnes, kOnes, 4)); // 32 per group
     EXPECT_TRUE(WinogradConv::suits(torch::zeros({256, 128, 3, 3}), kOnes, kOnes, kOnes, 2));
-    EXPECT_FALSE(WinogradConv::suits(torch::zeros({256, 64, 3, 3}), kOnes, kOnes, kOnes, 2));
+    EXPECT_TRUE(WinogradConv::suits(torch::zeros({256, 64, 3, 3}), kOnes, kOnes, kOnes, 2));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({128, 32, 3, 3}), kOnes, kOnes, kOnes, 2)); // layer1
     EXPECT_FALSE(WinogradConv::suits(torch::zeros({384, 128, 3, 3}), kOnes, kOnes, kOnes, 5));
     EXPECT_FALSE(WinogradConv::suits(w, kOnes, {0, 0}, kOnes, 1));
     EXPECT_FALSE(WinogradConv::suits(torch::zeros({128, 128, 1, 1}), kOnes, kOnes, kOnes, 1));
     EXPECT_FALSE(
         WinogradConv::suits(torch::zeros({128, 128, 3, 3}, torch::kFloat64), kOnes, kOnes, kOnes, 1));
     EXPECT_FALSE(WinogradConv::suits(torch::zeros({136, 128, 3, 3}), kOnes, kOnes, kOnes, 1));
-    EXPECT_FALSE(WinogradConv::suits(torch::zeros({64, 64, 3, 3}), kOnes, kOnes, kOnes, 1));
+    EXPECT_TRUE(WinogradConv::suits(torch::zeros({64, 64, 3, 3}), kOnes, kOnes, kOnes, 1));
+    EXPECT_FALSE(WinogradConv::suits(torch::zeros({64, 32, 3, 3}), kOnes, kOnes, kOnes, 1)); // the deep stem
 }
 
 // Small maps (GEMMs of fewer than kMinGemmWork multiply-adds: 512 tiles over the batch at 128 -> 128), other
