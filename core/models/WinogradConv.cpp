@@ -171,8 +171,7 @@ void outputTiles(const float* const* m, const float* __restrict bias, int64_t ou
 
 WinogradConv::WinogradConv(const torch::Tensor& weight, const torch::Tensor& bias, int64_t groups,
                            int64_t dilation, int shapes)
-    : groups_(groups), dilation_(dilation) {
-    torch::NoGradGuard noGrad;
+    : groups_(groups), dilation_(dilation), shapes_(std::max(shapes, 1)) {
     TORCH_CHECK(weight.dim() == 4 && weight.size(2) == 3 && weight.size(3) == 3 && groups >= 1 &&
                     weight.size(0) % groups == 0 && dilation >= 1,
                 "WinogradConv needs (out, in / groups, 3, 3) filters and a dilation of at least 1");
@@ -180,24 +179,38 @@ WinogradConv::WinogradConv(const torch::Tensor& weight, const torch::Tensor& bia
     // The transforms step through channels kLanes at a time, with no remainder loop.
     TORCH_CHECK(groupIn % kLanes == 0 && groupOut % kLanes == 0,
                 "WinogradConv needs channel counts per group that are multiples of ", kLanes);
-    const auto g = torch::from_blob(const_cast<double*>(&kG[0][0]), {kWindow, 3}, torch::kFloat64);
-    // U = G g G^T, laid out so that position p's (in, out) matrix of group q is one GEMM operand.
-    const auto w = weight.detach().to(torch::kCPU, torch::kFloat64).view({groups, groupOut, groupIn, 3, 3});
-    const auto filters = torch::einsum("ia,qkcab,jb->ijqck", {g, w, g})
-                             .reshape({kWindow * kWindow * groups, groupIn, groupOut})
-                             .to(torch::kFloat32);
     groupIn_ = groupIn;
     groupOut_ = groupOut;
-    if (PrepackedConv::supports(torch::kFloat32)) {
-        // A call runs passes of at most two tile counts: each input shape may keep two packings.
-        for (int64_t i = 0; i < filters.size(0); ++i)
-            gemms_.push_back(
-                PrepackedConv::pointwise(filters[i].t(), torch::Tensor(), false, 2 * std::max(shapes, 1)));
-    } else {
-        filters_ = filters.contiguous();
-    }
+    weight_ = weight.detach();
+    filters_ = std::make_shared<Filters>();
     bias_ = bias.defined() ? bias.detach().to(torch::kCPU, torch::kFloat32).contiguous()
                            : torch::zeros({weight.size(0)}, torch::kFloat32);
+}
+
+const WinogradConv::Filters& WinogradConv::filters() const {
+    std::call_once(filters_->once, [this] {
+        torch::NoGradGuard noGrad;
+        Filters& f = *filters_;
+        const auto g = torch::from_blob(const_cast<double*>(&kG[0][0]), {kWindow, 3}, torch::kFloat64);
+        // U = G g G^T, laid out so that position p's (in, out) matrix of group q is one GEMM operand.
+        const auto w = weight_.to(torch::kCPU, torch::kFloat64).view({groups_, groupOut_, groupIn_, 3, 3});
+        const auto u = torch::einsum("ia,qkcab,jb->ijqck", {g, w, g})
+                           .reshape({kWindow * kWindow * groups_, groupIn_, groupOut_})
+                           .to(torch::kFloat32);
+        if (PrepackedConv::supports(torch::kFloat32)) {
+            // A call runs passes of at most two tile counts: each input shape may keep two packings.
+            for (int64_t i = 0; i < u.size(0); ++i)
+                f.gemms.push_back(PrepackedConv::pointwise(u[i].t(), torch::Tensor(), false, 2 * shapes_));
+        } else {
+            f.batched = u.contiguous();
+        }
+        f.ready = true;
+    });
+    return *filters_;
+}
+
+bool WinogradConv::prepared() const {
+    return filters_ && filters_->ready;
 }
 
 bool WinogradConv::suits(const torch::Tensor& weight, const std::vector<int64_t>& stride,
@@ -248,6 +261,7 @@ torch::Tensor WinogradConv::operator()(const torch::Tensor& input, bool relu) co
 
     if (tiles == 0)
         return y;
+    const Filters& f = filters();
     const int64_t positions = kWindow * kWindow;
     const int64_t maxPass = std::max<int64_t>(64, kPassFloats / (positions * std::max(in, out)));
     const int64_t passes = (tiles + maxPass - 1) / maxPass;
@@ -266,13 +280,13 @@ torch::Tensor WinogradConv::operator()(const torch::Tensor& input, bool relu) co
         // One GEMM per position and group: (pass tiles x in) by (in x out).
         std::vector<torch::Tensor> products;
         std::vector<const float*> mp(positions * groups_);
-        if (gemms_.empty()) {
-            products.push_back(torch::bmm(v, filters_));
+        if (f.gemms.empty()) {
+            products.push_back(torch::bmm(v, f.batched));
             for (int64_t i = 0; i < positions * groups_; ++i)
                 mp[i] = products[0].data_ptr<float>() + i * count * groupOut;
         } else {
             for (int64_t i = 0; i < positions * groups_; ++i) {
-                products.push_back(gemms_[i].rows(v[i]));
+                products.push_back(f.gemms[i].rows(v[i]));
                 mp[i] = products.back().data_ptr<float>();
             }
         }

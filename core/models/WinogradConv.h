@@ -2,6 +2,9 @@
 
 #include "core/models/PrepackedConv.h"
 
+#include <atomic>
+#include <memory>
+#include <mutex>
 #include <torch/torch.h>
 #include <vector>
 
@@ -39,6 +42,9 @@ public:
                       int64_t groups);
 
     bool defined() const { return groupIn_ > 0; }
+    // Whether the transformed filters exist: they are made on the first call, from the weight given here
+    // (which must not change in place meanwhile).
+    bool prepared() const;
     // Whether `x` is worth it: float32 on the CPU, outside autograd, with enough 4x4 tiles over the batch
     // that each of the 36 GEMMs does at least kMinGemmWork multiply-adds (small maps run faster as a direct
     // convolution), and tiles that are mostly map rather than padding: their 36 products per channel pair
@@ -67,11 +73,22 @@ private:
 
     // The transformed filters G g G^T, position by position and group by group, as prepacked oneDNN 1x1
     // convolutions: oneDNN's GEMM, where LibTorch's BLAS may run at less than half its speed
-    // (PrepackedConv). Where LibTorch has no prepacked convolution, `filters_` (36 * groups, in / groups,
+    // (PrepackedConv). Where LibTorch has no prepacked convolution, `batched` (36 * groups, in / groups,
     // out / groups) for a batched GEMM instead.
-    std::vector<PrepackedConv> gemms_;
-    torch::Tensor filters_;
+    struct Filters {
+        std::once_flag once;
+        std::vector<PrepackedConv> gemms;
+        torch::Tensor batched;
+        std::atomic<bool> ready{false};
+    };
+    // Made on the first call: a segmenter's atrous pyramid, planned for large images, would otherwise hold
+    // 75 MB per convolution at sizes that never take it (36 / 9 times the weight, float64 while made).
+    const Filters& filters() const;
+
+    std::shared_ptr<Filters> filters_; // copies share them
+    torch::Tensor weight_;             // read on the first call
     int64_t groups_ = 1, groupIn_ = 0, groupOut_ = 0, dilation_ = 1;
+    int shapes_ = 1;
     torch::Tensor bias_; // (out), zeros where the convolution has none
 };
 

@@ -149,6 +149,23 @@ TEST(WinogradConvTest, TakesDilatedMapsWhosePhasesFillTheirTiles) {
     EXPECT_TRUE(rate36.takes(torch::zeros({1, 256, 128, 128})));
 }
 
+// The transformed filters (36 / 9 times the weight) are made by the first call, for the copies too: a
+// convolution planned for maps it never meets costs no memory.
+TEST(WinogradConvTest, MakesItsFiltersOnTheFirstCall) {
+    torch::manual_seed(15);
+    c10::InferenceMode guard;
+    const auto w = torch::randn({128, 128, 3, 3}) / 34.0;
+    const WinogradConv conv(w, torch::Tensor());
+    const WinogradConv copy = conv;
+    EXPECT_FALSE(conv.prepared());
+    const auto x = torch::randn({1, 128, 20, 24});
+    const auto y = copy(x, true);
+    EXPECT_TRUE(conv.prepared());
+    EXPECT_TRUE(torch::equal(conv(x, true), y));
+    EXPECT_LT(relativeError(y, referenceConv(x, w, torch::zeros({128}), true)), 5e-5);
+    EXPECT_FALSE(WinogradConv().prepared());
+}
+
 // A FoldedConv with the plan runs it on large maps (the same bits as WinogradConv itself, with and without
 // the ReLU, whatever else was prepared), and its direct convolution on small ones.
 TEST(WinogradConvTest, FoldedConvRunsItOnLargeMapsOnly) {
