@@ -265,8 +265,8 @@ def main():
     lines += [""] + notes + [
         "",
         same + " Eval mode, `torch.inference_mode`, no attention capture. resnest-cli runs its default CPU plan"
-        " (BatchNorm folded, channels-last prepacked oneDNN convolutions in the body and heads; in the detectors,"
-        " Winograd F(4x4, 3x3) for the 3x3 convolutions on large maps, and NMS and RoIAlign as CPU kernels, as"
+        " (BatchNorm folded, channels-last prepacked oneDNN convolutions in the body and heads; Winograd F(4x4, 3x3)"
+        " for the 3x3 convolutions on large or dilated maps; in the detectors, NMS and RoIAlign as CPU kernels, as"
         " torchvision's are); a row with resnest-cli options in its name"
         " (or another resnest-cli binary, named by its label) ran in the same rounds against the same Python runs as"
         " the row above it. Python runs"
