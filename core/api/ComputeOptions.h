@@ -16,7 +16,7 @@ struct ComputeOptions {
     bool channelsLast = false; // NHWC activations (what the oneDNN plan uses anyway, where LibTorch can)
     bool mkldnn = true;        // CPU float32/bfloat16: oneDNN convolutions, weights packed once
     bool blocked = false;      // with mkldnn: oneDNN's blocked activations instead of prepacked channels-last
-    bool winograd = true;      // with the prepacked plan: detectors' and segmenters' large 3x3 convolutions by F(4x4, 3x3)
+    bool winograd = true;      // prepacked plan: detectors' and segmenters' large 3x3 convs by F(4x4, 3x3)
     int threads = 0;           // intra-op threads on CPU; 0 = every core
 
     static Precision parsePrecision(const std::string& name);
