@@ -50,7 +50,7 @@ torch::Tensor AtrousSpatialPyramidPoolingImpl::forward(const torch::Tensor& x) {
 
 void AtrousSpatialPyramidPoolingImpl::fuse(bool channelsLast, bool prepack, bool winograd) {
     for (auto& b : branches_)
-        b->fuse(channelsLast, prepack, prepack && winograd);
+        b->fuse(channelsLast, prepack, winograd);
     poolFolded_ = FoldedConv::fold(poolConv_, poolBn_);
     if (options_.project)
         project->fuse(channelsLast, prepack);

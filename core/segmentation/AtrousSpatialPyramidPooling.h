@@ -21,8 +21,8 @@ public:
     explicit AtrousSpatialPyramidPoolingImpl(const AsppOptions& options);
 
     torch::Tensor forward(const torch::Tensor& x);
-    // `winograd`: with `prepack`, the 3x3 convolutions by F(4x4, 3x3) on the maps where it pays
-    // (WinogradConv).
+    // `winograd`: the 3x3 convolutions by F(4x4, 3x3) on the maps where it pays (WinogradConv); the
+    // caller asks for it with the prepacked plan only.
     void fuse(bool channelsLast, bool prepack = false, bool winograd = false);
 
     int64_t outChannels() const { return options_.project ? options_.channels : 5 * options_.channels; }

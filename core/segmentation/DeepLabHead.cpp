@@ -19,7 +19,7 @@ torch::Tensor DeepLabHeadImpl::forward(const torch::Tensor& x) {
 
 void DeepLabHeadImpl::fuse(bool channelsLast, bool prepack, bool winograd) {
     aspp->fuse(channelsLast, prepack, winograd);
-    conv->fuse(channelsLast, prepack, prepack && winograd);
+    conv->fuse(channelsLast, prepack, winograd);
 }
 
 FCNHeadImpl::FCNHeadImpl(int64_t in, int64_t channels, int64_t numClasses) {
@@ -34,7 +34,7 @@ torch::Tensor FCNHeadImpl::forward(const torch::Tensor& x) {
 }
 
 void FCNHeadImpl::fuse(bool channelsLast, bool prepack, bool winograd) {
-    conv->fuse(channelsLast, prepack, prepack && winograd);
+    conv->fuse(channelsLast, prepack, winograd);
 }
 
 } // namespace resnest

@@ -12,8 +12,8 @@ public:
     DeepLabHeadImpl(const AsppOptions& aspp, int64_t headChannels, int64_t numClasses);
 
     torch::Tensor forward(const torch::Tensor& x);
-    // `winograd`: with `prepack`, the 3x3 convolutions by F(4x4, 3x3) on the maps where it pays
-    // (WinogradConv).
+    // `winograd`: the 3x3 convolutions by F(4x4, 3x3) on the maps where it pays (WinogradConv); the
+    // caller asks for it with the prepacked plan only.
     void fuse(bool channelsLast, bool prepack = false, bool winograd = false);
 
     AtrousSpatialPyramidPooling aspp{nullptr};
@@ -29,8 +29,8 @@ public:
     FCNHeadImpl(int64_t in, int64_t channels, int64_t numClasses);
 
     torch::Tensor forward(const torch::Tensor& x);
-    // `winograd`: with `prepack`, the 3x3 convolutions by F(4x4, 3x3) on the maps where it pays
-    // (WinogradConv).
+    // `winograd`: the 3x3 convolutions by F(4x4, 3x3) on the maps where it pays (WinogradConv); the
+    // caller asks for it with the prepacked plan only.
     void fuse(bool channelsLast, bool prepack = false, bool winograd = false);
 
     ConvNormActivation conv{nullptr};

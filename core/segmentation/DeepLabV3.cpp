@@ -69,12 +69,13 @@ void DeepLabV3Impl::fuse(const FusePlan& plan) {
     backbone->fuse(plan);
     channelsLast_ = backbone->channelsLast();
     const bool prepack = backbone->prepacked();
+    const bool winograd = plan.winograd && prepack;
     if (config_.plus)
-        plusClassifier->fuse(channelsLast_, prepack, plan.winograd);
+        plusClassifier->fuse(channelsLast_, prepack, winograd);
     else
-        classifier->fuse(channelsLast_, prepack, plan.winograd);
+        classifier->fuse(channelsLast_, prepack, winograd);
     if (!auxClassifier.is_empty())
-        auxClassifier->fuse(channelsLast_, prepack, plan.winograd);
+        auxClassifier->fuse(channelsLast_, prepack, winograd);
 }
 
 } // namespace resnest

@@ -67,7 +67,7 @@ void DeepLabV3PlusHeadImpl::fuse(bool channelsLast, bool prepack, bool winograd)
     if (options_.separableBottleneck)
         separableBottleneck_->fuse(channelsLast, prepack);
     else
-        bottleneck_->fuse(channelsLast, prepack, prepack && winograd);
+        bottleneck_->fuse(channelsLast, prepack, winograd);
     lowLevel_->fuse(channelsLast, prepack);
     for (auto& d : decoder_)
         d->fuse(channelsLast, prepack);

@@ -28,8 +28,8 @@ public:
     explicit DeepLabV3PlusHeadImpl(const DeepLabV3PlusOptions& options);
 
     torch::Tensor forward(const torch::Tensor& c2, const torch::Tensor& c5);
-    // `winograd`: with `prepack`, the 3x3 convolutions by F(4x4, 3x3) on the maps where it pays
-    // (WinogradConv).
+    // `winograd`: the 3x3 convolutions by F(4x4, 3x3) on the maps where it pays (WinogradConv); the
+    // caller asks for it with the prepacked plan only.
     void fuse(bool channelsLast, bool prepack = false, bool winograd = false);
 
 private:
